@@ -1,0 +1,181 @@
+package dev.stamp.runtime.linux;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * The slice of glibc that Stamp calls through jnr-ffi. One interface for the whole module: add a
+ * function here rather than declaring a second binding elsewhere. Calls that can fail carry {@link
+ * SaveError}; read errno with {@link #errno()} and describe it with {@link #describe(String)}.
+ */
+public interface LibC {
+
+  /** The process-wide binding (loaded once; jnr-ffi bindings are thread-safe). */
+  LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
+
+  /** errno of the last {@link SaveError} call on this thread. */
+  static int errno() {
+    return Runtime.getRuntime(INSTANCE).getLastError();
+  }
+
+  /** "ACTION: strerror(errno) (errno N)" for the last failed call on this thread. */
+  static String describe(String action) {
+    int e = errno();
+    return action + ": " + INSTANCE.strerror(e) + " (errno " + e + ")";
+  }
+
+  // --- constants (x86_64 / generic Linux) ---
+  int O_RDONLY = 0;
+  int O_WRONLY = 1;
+  int O_RDWR = 2;
+  int O_CREAT = 0100;
+  int O_TRUNC = 01000;
+  int O_APPEND = 02000;
+  int O_NONBLOCK = 04000;
+  int O_DIRECTORY = 0200000;
+  int O_NOFOLLOW = 0400000;
+  int O_CLOEXEC = 02000000;
+  int O_PATH = 010000000;
+
+  int CLONE_NEWNS = 0x00020000;
+  int CLONE_NEWCGROUP = 0x02000000;
+  int CLONE_NEWUTS = 0x04000000;
+  int CLONE_NEWIPC = 0x08000000;
+  int CLONE_NEWUSER = 0x10000000;
+  int CLONE_NEWPID = 0x20000000;
+  int CLONE_NEWNET = 0x40000000;
+
+  long MS_RDONLY = 1;
+  long MS_NOSUID = 2;
+  long MS_NODEV = 4;
+  long MS_NOEXEC = 8;
+  long MS_REMOUNT = 32;
+  long MS_BIND = 4096;
+  long MS_MOVE = 8192;
+  long MS_REC = 16384;
+  long MS_PRIVATE = 1 << 18;
+  long MS_SLAVE = 1 << 19;
+
+  int MNT_DETACH = 2;
+  int MNT_EXPIRE = 4;
+  int UMOUNT_NOFOLLOW = 8;
+
+  int S_IFCHR = 0020000;
+  int S_IFBLK = 0060000;
+  int S_IFIFO = 0010000;
+
+  int WNOHANG = 1;
+  int SIGKILL = 9;
+  int SIGTERM = 15;
+
+  // --- identity and processes ---
+  int getpid();
+
+  int gettid();
+
+  int getuid();
+
+  int geteuid();
+
+  @SaveError
+  int kill(int pid, int signal);
+
+  @SaveError
+  int waitpid(int pid, @Out IntByReference status, int options);
+
+  // --- files ---
+  @SaveError
+  int open(String path, int flags, int mode);
+
+  @SaveError
+  int close(int fd);
+
+  @SaveError
+  long read(int fd, @Out byte[] buf, long count);
+
+  @SaveError
+  long write(int fd, @In byte[] buf, long count);
+
+  @SaveError
+  int pipe2(@Out int[] fds, int flags);
+
+  @SaveError
+  int mknod(String path, int mode, long dev);
+
+  @SaveError
+  int lchown(String path, int uid, int gid);
+
+  @SaveError
+  int lsetxattr(String path, String name, @In byte[] value, long size, int flags);
+
+  @SaveError
+  long lgetxattr(String path, String name, @Out byte[] value, long size);
+
+  @SaveError
+  long llistxattr(String path, @Out byte[] list, long size);
+
+  // --- mounts and namespaces ---
+  @SaveError
+  int mount(String source, String target, String fstype, long flags, String data);
+
+  @SaveError
+  int umount2(String target, int flags);
+
+  @SaveError
+  int unshare(int flags);
+
+  @SaveError
+  int setns(int fd, int nstype);
+
+  // --- process spawning (glibc posix_spawn; fast and thread-safe from any JVM thread) ---
+  @SaveError
+  int posix_spawn(
+      @Out IntByReference pid,
+      String path,
+      Pointer fileActions,
+      Pointer attr,
+      @In String[] argv,
+      @In String[] envp);
+
+  int posix_spawn_file_actions_init(Pointer fileActions);
+
+  int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+  int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newfd);
+
+  int posix_spawn_file_actions_addopen(
+      Pointer fileActions, int fd, String path, int oflag, int mode);
+
+  int posix_spawn_file_actions_addclose(Pointer fileActions, int fd);
+
+  /** glibc 2.34+: close every fd >= {@code from} in the child. */
+  int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
+
+  int posix_spawnattr_init(Pointer attr);
+
+  int posix_spawnattr_destroy(Pointer attr);
+
+  int posix_spawnattr_setflags(Pointer attr, short flags);
+
+  int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+  int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+  int sigemptyset(Pointer set);
+
+  int sigfillset(Pointer set);
+
+  /** Bytes to allocate for posix_spawn_file_actions_t / posix_spawnattr_t / sigset_t (generous). */
+  int SPAWN_STRUCT_BYTES = 512;
+
+  short POSIX_SPAWN_SETSIGMASK = 0x08;
+  short POSIX_SPAWN_SETSIGDEF = 0x04;
+  short POSIX_SPAWN_SETSID = 0x80;
+
+  String strerror(int errnum);
+}
