@@ -189,7 +189,10 @@ public interface LibC {
 
   long SIOCGIFFLAGS = 0x8913;
   long SIOCSIFFLAGS = 0x8914;
+  long SIOCGIFHWADDR = 0x8927;
+  long SIOCSIFHWADDR = 0x8924;
   long SIOCBRDELBR = 0x89a1;
+  short ARPHRD_ETHER = 1;
   short IFF_UP = 0x1;
 
   /** statfs f_type of a namespace file (a bind mount of /proc/PID/ns/net). */

@@ -48,7 +48,7 @@ final class NetnsFile {
     if (LIBC.unshare(LibC.CLONE_NEWNET) != 0) {
       return LibC.describe("unshare(CLONE_NEWNET)");
     }
-    String loopback = LinkFlags.bringUp("lo");
+    String loopback = Links.bringUp("lo");
     if (loopback != null) {
       return loopback;
     }

@@ -107,7 +107,7 @@ public final class NetworkManager {
     NetworkConfig config = network(name);
     try (AttachmentStore.Lock lock = store.lock()) {
       refuseIfInUse(name, "remove network");
-      String failure = LinkFlags.deleteBridge(config.bridge());
+      String failure = Links.deleteBridge(config.bridge());
       if (failure != null) {
         throw HostRuntimeException.failed("remove network " + name + ": " + failure);
       }
@@ -212,6 +212,10 @@ public final class NetworkManager {
 
   /** Runs the CNI plugins and reads the container's address and gateway from the result. */
   private AttachmentRecord connect(AttachmentRecord intent) throws HostRuntimeException {
+    String repair = Links.repairZeroMac(intent.bridge());
+    if (repair != null) {
+      throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
+    }
     JsonNode result = cni.add(intent);
     for (JsonNode ip : result.path("ips")) {
       String address = ip.path("address").asText("");

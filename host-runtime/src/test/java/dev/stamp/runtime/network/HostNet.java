@@ -144,6 +144,20 @@ final class HostNet {
     return ports;
   }
 
+  /**
+   * The bridge's ports once none is left or 10 s have passed: a namespace that lost its last
+   * reference is destroyed by the kernel asynchronously, and its veths with it.
+   */
+  static List<String> bridgePortsOnceSettled(String bridge) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<String> ports = bridgePorts(bridge);
+    while (!ports.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      ports = bridgePorts(bridge);
+    }
+    return ports;
+  }
+
   static boolean linkExists(String name) throws Exception {
     Process p = new ProcessBuilder("ip", "link", "show", name).redirectErrorStream(true).start();
     p.getInputStream().readAllBytes();

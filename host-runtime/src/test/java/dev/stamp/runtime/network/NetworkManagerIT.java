@@ -226,6 +226,68 @@ class NetworkManagerIT {
         .hasMessage("change network bridge: container " + id + " is attached to it");
   }
 
+  @Test
+  void parallelAttachesGetDistinctAddressesAndPorts() throws Exception {
+    int n = 4;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      List<java.util.concurrent.Future<NetworkAttachment>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String id = newId();
+        futures.add(
+            pool.submit(
+                () -> net.attach(id, NetworkMode.defaultMode(), List.of(PortMapping.parse("80")))));
+      }
+      List<NetworkAttachment> all = new ArrayList<>();
+      for (var f : futures) {
+        all.add(f.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(all.stream().map(NetworkAttachment::ipAddress).distinct()).hasSize(n);
+      assertThat(all.stream().map(a -> a.ports().get(0).hostPort()).distinct()).hasSize(n);
+      assertThat(bridgePorts(network.bridge())).hasSize(n);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void loopbackComesUpInAThreadsOwnNamespace() throws Exception {
+    java.util.concurrent.CompletableFuture<String> seen =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                if (dev.stamp.runtime.linux.LibC.INSTANCE.unshare(
+                        dev.stamp.runtime.linux.LibC.CLONE_NEWNET)
+                    != 0) {
+                  seen.complete("unshare failed");
+                  return;
+                }
+                String before = loopbackEcho();
+                Loopback.bringUp();
+                seen.complete(before + " / " + loopbackEcho());
+              } catch (Exception e) {
+                seen.complete(e.toString());
+              }
+            });
+    thread.start();
+    thread.join();
+    assertThat(seen.get()).isEqualTo("unreachable / connected");
+  }
+
+  /** Connects to a listener on 127.0.0.1 in the calling thread's network namespace. */
+  private static String loopbackEcho() {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        java.net.Socket client = new java.net.Socket()) {
+      client.connect(server.getLocalSocketAddress(), 2000);
+      return "connected";
+    } catch (java.io.IOException e) {
+      return "unreachable";
+    }
+  }
+
   // --- kill -9 in the middle of attach: every intermediate state is cleaned by detach ---
 
   @Test
@@ -269,7 +331,9 @@ class NetworkManagerIT {
     String id = newId();
     net.attach(id, NetworkMode.defaultMode(), List.of(PortMapping.tcp(freePort(), 80)));
     NetnsFile.remove(net.netnsPath(id));
-    assertThat(bridgePorts(network.bridge())).as("veth died with the namespace").isEmpty();
+    assertThat(HostNet.bridgePortsOnceSettled(network.bridge()))
+        .as("veth died with the namespace")
+        .isEmpty();
 
     net.detach(id);
     assertThat(leftovers(net, id, root)).isEmpty();
@@ -288,8 +352,30 @@ class NetworkManagerIT {
       }
       net.detach(id);
       assertThat(leftovers(net, id, root)).as("after a kill at %s", stage).isEmpty();
-      assertThat(bridgePorts(network.bridge())).as("after a kill at %s", stage).isEmpty();
+      assertThat(HostNet.bridgePortsOnceSettled(network.bridge()))
+          .as("after a kill at %s", stage)
+          .isEmpty();
     }
+    NetworkAttachment after = net.attach(newId(), NetworkMode.defaultMode(), List.of());
+    assertThat(after.ipAddress()).as("the bridge still works").isPresent();
+  }
+
+  @Test
+  void aBridgeLeftWithoutAddressAndWithAZeroMacStillTakesContainers() throws Exception {
+    // What an attach killed between the plugin's veth and its gateway address leaves, once the
+    // veth is gone: the kernel drops a portless bridge's MAC to zero.
+    String veth = "stv" + newId().substring(2, 10);
+    HostNet.run("ip", "link", "add", network.bridge(), "type", "bridge");
+    HostNet.run("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "p");
+    HostNet.run("ip", "link", "set", veth, "master", network.bridge());
+    HostNet.run("ip", "link", "del", veth);
+    assertThat(HostNet.run("cat", "/sys/class/net/" + network.bridge() + "/address"))
+        .isEqualTo("00:00:00:00:00:00\n");
+
+    NetworkAttachment a = net.attach(newId(), NetworkMode.defaultMode(), List.of());
+    assertThat(a.ipAddress()).isPresent();
+    assertThat(HostNet.run("cat", "/sys/class/net/" + network.bridge() + "/address"))
+        .isNotEqualTo("00:00:00:00:00:00\n");
   }
 
   /** Where the child JVM is killed: as soon as each of these is visible from outside. */

@@ -5,17 +5,21 @@ import dev.stamp.runtime.linux.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 
 /**
- * Interface flags and bridge removal through the classic ioctls, in the network namespace of the
- * calling thread. Each call returns what failed, or null on success.
+ * Interface flags, MAC repair and bridge removal through the classic ioctls, in the network
+ * namespace of the calling thread. Each call returns what failed, or null on success.
  */
-final class LinkFlags {
+final class Links {
 
   private static final LibC LIBC = LibC.INSTANCE;
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int FLAGS_OFFSET = 16;
+  private static final int HWADDR_OFFSET = 18;
+  private static final int MAC_BYTES = 6;
 
-  private LinkFlags() {}
+  private Links() {}
 
   /** Sets IFF_UP on {@code name}. */
   static String bringUp(String name) {
@@ -57,16 +61,38 @@ final class LinkFlags {
         });
   }
 
-  /** Whether an interface called {@code name} exists in this thread's network namespace. */
-  static boolean exists(String name) {
-    String[] result = new String[1];
-    withSocket(
-        "look up " + name,
+  /**
+   * Gives the bridge a random locally administered MAC if it has none. A bridge whose MAC was never
+   * set takes its ports' lowest MAC and falls back to 00:00:00:00:00:00 when its last port goes;
+   * the CNI bridge plugin then fails ("could not set bridge's mac: invalid argument") if it also
+   * lacks its gateway address, which is what an attach killed halfway leaves. A missing bridge is
+   * fine (the plugin creates it).
+   */
+  static String repairZeroMac(String bridge) {
+    String action = "repair MAC of bridge " + bridge;
+    return withSocket(
+        action,
         fd -> {
-          result[0] = LIBC.ioctl(fd, LibC.SIOCGIFFLAGS, ifreq(name)) == 0 ? "yes" : null;
+          byte[] ifreq = ifreq(bridge);
+          if (LIBC.ioctl(fd, LibC.SIOCGIFHWADDR, ifreq) != 0) {
+            return LibC.errno() == Errno.ENODEV ? null : LibC.describe(action + ": SIOCGIFHWADDR");
+          }
+          for (int i = 0; i < MAC_BYTES; i++) {
+            if (ifreq[HWADDR_OFFSET + i] != 0) {
+              return null;
+            }
+          }
+          byte[] set = ifreq(bridge);
+          ByteBuffer.wrap(set).order(ByteOrder.nativeOrder()).putShort(16, LibC.ARPHRD_ETHER);
+          byte[] mac = new byte[MAC_BYTES];
+          RANDOM.nextBytes(mac);
+          mac[0] = (byte) ((mac[0] & 0xfe) | 0x02);
+          System.arraycopy(mac, 0, set, HWADDR_OFFSET, MAC_BYTES);
+          if (LIBC.ioctl(fd, LibC.SIOCSIFHWADDR, set) != 0) {
+            return LibC.describe(action + ": SIOCSIFHWADDR");
+          }
           return null;
         });
-    return result[0] != null;
   }
 
   private interface SocketCall {
