@@ -5,6 +5,7 @@ public final class Errno {
   public static final int EPERM = 1;
   public static final int ENOENT = 2;
   public static final int ESRCH = 3;
+  public static final int ENXIO = 6;
   public static final int EINTR = 4;
   public static final int EBADF = 9;
   public static final int ECHILD = 10;
@@ -13,6 +14,7 @@ public final class Errno {
   public static final int EBUSY = 16;
   public static final int EEXIST = 17;
   public static final int EXDEV = 18;
+  public static final int ENODEV = 19;
   public static final int ENOTDIR = 20;
   public static final int EINVAL = 22;
   public static final int ENOSPC = 28;

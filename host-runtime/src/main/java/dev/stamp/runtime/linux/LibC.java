@@ -178,4 +178,36 @@ public interface LibC {
   short POSIX_SPAWN_SETSID = 0x80;
 
   String strerror(int errnum);
+
+  // --- networking (dev.stamp.runtime.network): netns files, link flags, bridges ---
+  int AF_INET = 2;
+  int SOCK_DGRAM = 2;
+  int SOCK_CLOEXEC = 02000000;
+
+  /** struct ifreq: 16 bytes of name, then a union whose first short holds the flags. */
+  int IFREQ_BYTES = 40;
+
+  long SIOCGIFFLAGS = 0x8913;
+  long SIOCSIFFLAGS = 0x8914;
+  long SIOCGIFHWADDR = 0x8927;
+  long SIOCSIFHWADDR = 0x8924;
+  long SIOCBRDELBR = 0x89a1;
+  short ARPHRD_ETHER = 1;
+  short IFF_UP = 0x1;
+
+  /** statfs f_type of a namespace file (a bind mount of /proc/PID/ns/net). */
+  long NSFS_MAGIC = 0x6e736673L;
+
+  /** Bytes to allocate for struct statfs (120 on x86_64; generous). f_type is the first long. */
+  int STATFS_BYTES = 256;
+
+  @SaveError
+  int socket(int domain, int type, int protocol);
+
+  /** ioctl whose third argument points at {@code arg} (struct ifreq, or a bridge name). */
+  @SaveError
+  int ioctl(int fd, long request, @In @Out byte[] arg);
+
+  @SaveError
+  int statfs(String path, @Out byte[] buf);
 }

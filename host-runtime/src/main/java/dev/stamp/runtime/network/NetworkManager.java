@@ -1,0 +1,286 @@
+package dev.stamp.runtime.network;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampRoot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Attaches containers to networks and detaches them, for one state root.
+ *
+ * <p>Layout under the root: {@code networks/NAME.json} (a bridge network's bridge and subnet;
+ * {@code bridge} defaults to {@code stamp0} on {@code 10.88.0.0/16}), {@code
+ * networks/attachments/ID.json} (what was attached, written before anything is created), {@code
+ * networks/ipam/} (host-local's address leases), {@code networks/lock}, and {@code netns/ID} (the
+ * namespace file a bridged container's first process joins).
+ *
+ * <p>Every step of {@link #attach} can be undone by {@link #detach}, which is idempotent and cleans
+ * whatever exists after a kill -9 at any point: the record is written first, and each undo step
+ * tolerates its object being absent.
+ */
+public final class NetworkManager {
+
+  /** Container ids name files and CNI containers: CNI's own rule for ids. */
+  public static final Pattern CONTAINER_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkManager.class);
+
+  private final Path networksDir;
+  private final Path netnsDir;
+  private final AttachmentStore store;
+  private final CniPlugins cni;
+
+  private NetworkManager(StampRoot root) {
+    this.networksDir = root.path().resolve("networks");
+    this.netnsDir = root.path().resolve("netns");
+    this.store =
+        new AttachmentStore(networksDir.resolve("attachments"), networksDir.resolve("lock"));
+    this.cni = new CniPlugins(networksDir.resolve("ipam"));
+  }
+
+  /** The networking of {@code root}; creates nothing until a network is used. */
+  public static NetworkManager open(StampRoot root) {
+    return new NetworkManager(root);
+  }
+
+  // --- networks ---
+
+  /**
+   * The bridge network called {@code name}: its file, or for {@code bridge} the default when there
+   * is no file. NOT_FOUND otherwise.
+   */
+  public NetworkConfig network(String name) throws HostRuntimeException {
+    Path file = networkFile(name);
+    try {
+      NetworkConfig stored = AttachmentStore.JSON.readValue(file.toFile(), NetworkConfig.class);
+      return NetworkConfig.of(stored.name(), stored.bridge(), stored.subnet());
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      if (name.equals(NetworkMode.DEFAULT_NETWORK)) {
+        return NetworkConfig.defaultNetwork();
+      }
+      throw HostRuntimeException.notFound("network " + name + ": not found (no " + file + ")");
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("read network " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a network's file (also how the default {@code bridge} network gets another bridge or
+   * subnet). CONFLICT while containers are attached to it.
+   */
+  public NetworkConfig saveNetwork(NetworkConfig config) throws HostRuntimeException {
+    NetworkConfig valid = NetworkConfig.of(config.name(), config.bridge(), config.subnet());
+    try (AttachmentStore.Lock lock = store.lock()) {
+      refuseIfInUse(valid.name(), "change network");
+      Path file = networkFile(valid.name());
+      try {
+        Files.createDirectories(networksDir);
+        Path temp = networksDir.resolve(valid.name() + ".json.tmp");
+        AttachmentStore.JSON.writeValue(temp.toFile(), valid);
+        Files.move(
+            temp,
+            file,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw HostRuntimeException.failed("write network " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return valid;
+  }
+
+  /**
+   * Deletes a network: its bridge, its address leases and its file. CONFLICT while containers are
+   * attached to it. The shared CNI-HOSTPORT-* iptables chains portmap creates stay (other CNI users
+   * share them); per-container chains went with each detach.
+   */
+  public void removeNetwork(String name) throws HostRuntimeException {
+    NetworkConfig config = network(name);
+    try (AttachmentStore.Lock lock = store.lock()) {
+      refuseIfInUse(name, "remove network");
+      String failure = Links.deleteBridge(config.bridge());
+      if (failure != null) {
+        throw HostRuntimeException.failed("remove network " + name + ": " + failure);
+      }
+      deleteTree(networksDir.resolve("ipam").resolve(CniPlugins.cniNetworkName(name)));
+      Files.deleteIfExists(networkFile(name));
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("remove network " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  // --- attachments ---
+
+  /**
+   * Connects a container. {@code none} and {@code host} create nothing here (the container's first
+   * process unshares its own network namespace for {@code none}) and publish no ports. A bridge
+   * network gets a namespace file at {@code ROOT/netns/ID}, a veth on the bridge with an address
+   * from the subnet, and the published ports with ephemeral host ports resolved. Failures leave
+   * nothing behind: CONFLICT for a taken host port or an attached container, BAD_INPUT for a bad id
+   * or ports without a bridge, NOT_FOUND for an unknown network, FAILED otherwise.
+   */
+  public NetworkAttachment attach(String containerId, NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException {
+    checkContainerId(containerId);
+    if (!(mode instanceof NetworkMode.Bridge bridge)) {
+      refusePorts(mode, ports);
+      return new NetworkAttachment(
+          containerId, mode, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+    }
+    NetworkConfig network = network(bridge.network());
+    AttachmentRecord intent = reserve(containerId, network, ports);
+    try {
+      NetnsFile.create(Path.of(intent.netnsPath()));
+      AttachmentRecord attached = connect(intent);
+      store.write(attached);
+      return attached.toAttachment();
+    } catch (HostRuntimeException | RuntimeException e) {
+      undoAfterFailure(containerId, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Disconnects a container and removes everything {@link #attach} made, however far it got: CNI
+   * DEL (portmap's iptables chains, the address lease, the veth), then the namespace file, then the
+   * record. A container without a record is a no-op. FAILED leaves the record for a retry.
+   */
+  public void detach(String containerId) throws HostRuntimeException {
+    checkContainerId(containerId);
+    Path netns = netnsPath(containerId);
+    Optional<AttachmentRecord> record = store.read(containerId);
+    if (record.isPresent()) {
+      cni.del(record.get(), NetnsFile.isNamespace(netns) ? netns.toString() : "");
+    }
+    NetnsFile.remove(netns);
+    store.delete(containerId);
+  }
+
+  /** A container's complete bridge attachment, if it has one. */
+  public Optional<NetworkAttachment> attachment(String containerId) throws HostRuntimeException {
+    checkContainerId(containerId);
+    return store.read(containerId).filter(AttachmentRecord::complete).map(r -> r.toAttachment());
+  }
+
+  /**
+   * Containers with network state in this root, complete or half-made (a killed attach): each needs
+   * {@link #detach} once its container is gone.
+   */
+  public List<String> containersWithNetworkState() throws HostRuntimeException {
+    return store.containerIds();
+  }
+
+  /** Where a bridged container's namespace file is (whether or not it exists). */
+  public Path netnsPath(String containerId) {
+    return netnsDir.resolve(containerId);
+  }
+
+  // --- steps ---
+
+  /** Under the lock: refuse a second attach, resolve the ports, write the intent. */
+  private AttachmentRecord reserve(
+      String containerId, NetworkConfig network, List<PortMapping> ports)
+      throws HostRuntimeException {
+    try (AttachmentStore.Lock lock = store.lock()) {
+      if (store.read(containerId).isPresent()) {
+        throw HostRuntimeException.conflict(
+            "attach container " + containerId + ": it already has network state (detach it first)");
+      }
+      if (Files.exists(netnsPath(containerId))) {
+        NetnsFile.remove(netnsPath(containerId));
+      }
+      List<HostPorts.Published> published = new ArrayList<>();
+      for (AttachmentRecord other : store.all()) {
+        other.ports().forEach(p -> published.add(new HostPorts.Published(other.containerId(), p)));
+      }
+      List<PortMapping> resolved = HostPorts.resolve(ports, published);
+      AttachmentRecord intent =
+          AttachmentRecord.intent(containerId, network, netnsPath(containerId), resolved);
+      store.write(intent);
+      return intent;
+    }
+  }
+
+  /** Runs the CNI plugins and reads the container's address and gateway from the result. */
+  private AttachmentRecord connect(AttachmentRecord intent) throws HostRuntimeException {
+    String repair = Links.repairZeroMac(intent.bridge());
+    if (repair != null) {
+      throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
+    }
+    JsonNode result = cni.add(intent);
+    for (JsonNode ip : result.path("ips")) {
+      String address = ip.path("address").asText("");
+      int slash = address.indexOf('/');
+      String host = slash < 0 ? address : address.substring(0, slash);
+      if (Ipv4.isAddress(host)) {
+        String gateway = ip.path("gateway").asText(null);
+        return intent.attached(host, gateway, result);
+      }
+    }
+    throw HostRuntimeException.failed(
+        "attach container " + intent.containerId() + ": CNI result has no IPv4 address: " + result);
+  }
+
+  private void undoAfterFailure(String containerId, Exception failure) {
+    try {
+      detach(containerId);
+    } catch (HostRuntimeException | RuntimeException e) {
+      LOG.warn("clean up after failed attach of {}: {}", containerId, e.getMessage());
+      failure.addSuppressed(e);
+    }
+  }
+
+  private void refuseIfInUse(String network, String action) throws HostRuntimeException {
+    for (AttachmentRecord record : store.all()) {
+      if (record.network().equals(network)) {
+        throw HostRuntimeException.conflict(
+            action + " " + network + ": container " + record.containerId() + " is attached to it");
+      }
+    }
+  }
+
+  private static void refusePorts(NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException {
+    if (!ports.isEmpty()) {
+      throw HostRuntimeException.badInput(
+          "publish "
+              + ports.get(0).describe()
+              + ": publishing ports needs a bridge network, not --network "
+              + mode.flagValue());
+    }
+  }
+
+  private static void checkContainerId(String containerId) throws HostRuntimeException {
+    if (containerId == null || !CONTAINER_ID.matcher(containerId).matches()) {
+      throw HostRuntimeException.badInput(
+          "container id \"" + containerId + "\": expected letters, digits, '_', '.', '-'");
+    }
+  }
+
+  private Path networkFile(String name) throws HostRuntimeException {
+    if (name == null || !NetworkMode.NETWORK_NAME.matcher(name).matches()) {
+      throw HostRuntimeException.badInput("network \"" + name + "\": not a network name");
+    }
+    return networksDir.resolve(name + ".json");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
