@@ -25,7 +25,8 @@ class DockerfileJsonTest {
   @Test
   void pythonAppHeredocs(TestInfo test) throws Exception {
     Dockerfile df = checkGolden(test);
-    assertThat(df.nodes().get(3).heredocs()).hasSize(1);
+    assertThat(df.nodes().get(4).heredocs()).hasSize(1);
+    assertThat(df.nodes().get(5).heredocs()).hasSize(2);
   }
 
   @Test
