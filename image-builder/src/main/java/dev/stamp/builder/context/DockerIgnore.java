@@ -113,9 +113,12 @@ public final class DockerIgnore {
     return hasExceptions;
   }
 
-  /** Whether {@code relPath} itself matches (last matching pattern wins; parents not consulted). */
+  /**
+   * Whether {@code relPath} itself matches (last matching pattern wins; parents not consulted).
+   * Paths are relative and slash-separated, as {@link ContextFiles} produces them.
+   */
   public boolean matches(String relPath) {
-    String path = normalize(relPath);
+    String path = relPath;
     boolean matched = false;
     for (IgnorePattern p : patterns) {
       if (p.exclusion() != matched) {
@@ -133,12 +136,13 @@ public final class DockerIgnore {
    * matches a pattern that a later exception does not undo.
    */
   public boolean isExcluded(String relPath) {
-    String path = normalize(relPath);
+    String path = relPath;
     if (path.equals(".") || path.isEmpty()) {
       return false;
     }
     int slash = path.lastIndexOf('/');
-    List<String> parents = slash < 0 ? List.of() : List.of(path.substring(0, slash).split("/"));
+    String parent = slash < 0 ? "." : GoPath.clean(path.substring(0, Math.max(slash, 1)));
+    List<String> parents = parent.equals(".") ? List.of() : List.of(parent.split("/", -1));
     boolean matched = false;
     for (IgnorePattern p : patterns) {
       if (p.exclusion() != matched) {

@@ -71,7 +71,7 @@ public final class IgnorePattern {
       } else if (ch == '[' || ch == ']') {
         re.appendCodePoint(ch);
         detected = MatchType.REGEXP;
-      } else if (".+()|{}$^".indexOf(ch) >= 0) {
+      } else if (".+()|{}$".indexOf(ch) >= 0) {
         re.append('\\').appendCodePoint(ch);
       } else {
         re.appendCodePoint(ch);
