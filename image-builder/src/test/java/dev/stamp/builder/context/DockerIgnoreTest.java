@@ -234,7 +234,13 @@ class DockerIgnoreTest {
     }
     DockerIgnore ignore =
         DockerIgnore.of(
-            List.of("node_modules", "logs", "!logs/keep/*.log", "**/*_test.go", "docs/*", "!docs/README.md"));
+            List.of(
+                "node_modules",
+                "logs",
+                "!logs/keep/*.log",
+                "**/*_test.go",
+                "docs/*",
+                "!docs/README.md"));
     assertThat(ContextFiles.list(ctx, ignore))
         .containsExactly(
             "Dockerfile",
@@ -253,7 +259,8 @@ class DockerIgnoreTest {
 
   @Test
   void archiveFormatIsRecognisedByContent() {
-    assertThat(ArchiveFormat.detect(new byte[] {0x1f, (byte) 0x8b, 8})).isEqualTo(ArchiveFormat.TAR_GZIP);
+    assertThat(ArchiveFormat.detect(new byte[] {0x1f, (byte) 0x8b, 8}))
+        .isEqualTo(ArchiveFormat.TAR_GZIP);
     assertThat(ArchiveFormat.detect("BZh91AY".getBytes(StandardCharsets.US_ASCII)))
         .isEqualTo(ArchiveFormat.TAR_BZIP2);
     assertThat(ArchiveFormat.detect(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}))

@@ -19,7 +19,9 @@ class DockerfileJsonTest {
   @Test
   void goServiceMultiStage(TestInfo test) throws Exception {
     Dockerfile df = checkGolden(test);
-    assertThat(df.stages()).extracting(Stage::displayName).containsExactly("build", "test", "stage-2");
+    assertThat(df.stages())
+        .extracting(Stage::displayName)
+        .containsExactly("build", "test", "stage-2");
   }
 
   @Test
@@ -59,7 +61,8 @@ class DockerfileJsonTest {
   }
 
   private static String resource(String name) throws IOException {
-    try (InputStream in = DockerfileJsonTest.class.getResourceAsStream("/dockerfile/golden/" + name)) {
+    try (InputStream in =
+        DockerfileJsonTest.class.getResourceAsStream("/dockerfile/golden/" + name)) {
       if (in == null) {
         return "<missing " + name + ">";
       }

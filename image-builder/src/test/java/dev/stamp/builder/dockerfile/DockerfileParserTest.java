@@ -173,8 +173,8 @@ class DockerfileParserTest {
         "VOLUME [\"/v\"]|true|/v",
         "VOLUME /a /b|false|/a;/b",
       })
-  void execFormIsAJsonArrayOfStringsAnythingElseIsShellForm(
-      String line, boolean json, String args) throws Exception {
+  void execFormIsAJsonArrayOfStringsAnythingElseIsShellForm(String line, boolean json, String args)
+      throws Exception {
     Node node = only(line);
     assertThat(node.json()).isEqualTo(json);
     assertThat(node.args()).containsExactly(args.split(";"));
@@ -245,13 +245,7 @@ class DockerfileParserTest {
   @Test
   void heredocBodiesAttachToTheInstruction() throws Exception {
     Dockerfile df =
-        parse(
-            "FROM scratch",
-            "RUN <<EOF",
-            "echo $HOME",
-            "# not a comment here",
-            "EOF",
-            "RUN true");
+        parse("FROM scratch", "RUN <<EOF", "echo $HOME", "# not a comment here", "EOF", "RUN true");
     Node run = df.nodes().get(1);
     assertThat(run.args()).containsExactly("<<EOF");
     assertThat(run.heredocs())
@@ -306,8 +300,9 @@ class DockerfileParserTest {
   @Test
   void onbuildTriggerKeepsItsHeredoc() throws Exception {
     Node onbuild = only("ONBUILD RUN <<EOF", "make", "EOF");
-    assertThat(onbuild.onbuild().get().heredocs()).extracting(Heredoc::content).containsExactly(
-        "make\n");
+    assertThat(onbuild.onbuild().get().heredocs())
+        .extracting(Heredoc::content)
+        .containsExactly("make\n");
     assertThat(onbuild.location().endLine()).isEqualTo(3);
   }
 

@@ -50,7 +50,9 @@ class InstructionsTest {
     assertThat(run.command()).isEqualTo(ShellOrExec.exec(List.of("make")));
     assertThat(run.network()).isEqualTo("none");
     assertThat(run.security()).isEqualTo("sandbox");
-    assertThat(run.mounts()).extracting(RunMount::type).containsExactly("cache", "secret", "bind", "tmpfs");
+    assertThat(run.mounts())
+        .extracting(RunMount::type)
+        .containsExactly("cache", "secret", "bind", "tmpfs");
     RunMount cache = run.mounts().get(0);
     assertThat(cache.target()).contains("/root/.cache");
     assertThat(cache.sharing()).contains("locked");
@@ -170,8 +172,7 @@ class InstructionsTest {
     assertThat(errorOf("FROM scratch", "COPY --from=$IMG a b"))
         .startsWith("Dockerfile:2:6: COPY --from=$IMG: variables are not expanded here");
     assertThat(errorOf("FROM scratch", "RUN --mount=from=Bad!,target=/x true"))
-        .isEqualTo(
-            "Dockerfile:2:5: RUN --mount=from=Bad!: no stage or image named \"Bad!\"");
+        .isEqualTo("Dockerfile:2:5: RUN --mount=from=Bad!: no stage or image named \"Bad!\"");
   }
 
   @Test
@@ -268,7 +269,8 @@ class InstructionsTest {
     assertThat(((WorkdirInstruction) instruction("WORKDIR /a b")).path()).isEqualTo("/a b");
     assertThat(((StopsignalInstruction) instruction("STOPSIGNAL SIGQUIT")).signal())
         .isEqualTo("SIGQUIT");
-    assertThat(((VolumeInstruction) instruction("VOLUME /a /b")).paths()).containsExactly("/a", "/b");
+    assertThat(((VolumeInstruction) instruction("VOLUME /a /b")).paths())
+        .containsExactly("/a", "/b");
     assertThat(((MaintainerInstruction) instruction("MAINTAINER A <a@b>")).maintainer())
         .isEqualTo("A <a@b>");
     assertThat(((ArgInstruction) instruction("ARG A B=2")).args())

@@ -119,8 +119,7 @@ class StageResolverTest {
     ResolvedStep run = s.steps().get(2);
     assertThat(run.args()).containsEntry("TOKEN", "t");
     assertThat(run.env()).containsEntry("E", "1");
-    assertThat(((RunInstruction) run.instruction()).command())
-        .isEqualTo(ShellOrExec.shell("make"));
+    assertThat(((RunInstruction) run.instruction()).command()).isEqualTo(ShellOrExec.shell("make"));
   }
 
   @Test
