@@ -73,9 +73,14 @@ final class InstructionParser {
     return switch (kw) {
       case "from" -> from(node);
       case "run" -> run(node);
-      case "cmd" -> new CmdInstruction(command(node, flags(node, new Flags())), node.location());
-      case "entrypoint" ->
-          new EntrypointInstruction(command(node, flags(node, new Flags())), node.location());
+      case "cmd" -> {
+        flags(node, new Flags());
+        yield new CmdInstruction(command(node), node.location());
+      }
+      case "entrypoint" -> {
+        flags(node, new Flags());
+        yield new EntrypointInstruction(command(node), node.location());
+      }
       case "shell" -> shell(node);
       case "env" -> new EnvInstruction(pairs(node, "ENV"), node.location());
       case "label" -> new LabelInstruction(pairs(node, "LABEL"), node.location());
@@ -140,10 +145,10 @@ final class InstructionParser {
       }
     }
     return new RunInstruction(
-        command(node, flags), mounts, network, security, node.heredocs(), node.location());
+        command(node), mounts, network, security, node.heredocs(), node.location());
   }
 
-  private ShellOrExec command(Node node, Flags ignored) {
+  private ShellOrExec command(Node node) {
     if (node.json()) {
       return ShellOrExec.exec(node.args());
     }

@@ -30,10 +30,6 @@ final class LogicalLine {
     return text.toString();
   }
 
-  int length() {
-    return text.length();
-  }
-
   /** The position of the character at {@code index}; past the end, the position after the end. */
   Position positionOf(int index) {
     if (index >= 0 && index < text.length()) {
