@@ -1,0 +1,17 @@
+package dev.stamp.builder.dockerfile;
+
+import java.util.Optional;
+
+/**
+ * {@code FROM [--platform=P] IMAGE [AS NAME]}: starts a stage. {@code image} may name an earlier
+ * stage; the stage name is lower-cased as BuildKit does.
+ */
+public record FromInstruction(
+    String image, Optional<String> stageName, Optional<String> platform, SourceLocation location)
+    implements Instruction {
+
+  @Override
+  public String keyword() {
+    return "FROM";
+  }
+}

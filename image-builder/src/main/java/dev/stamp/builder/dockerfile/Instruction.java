@@ -1,0 +1,40 @@
+package dev.stamp.builder.dockerfile;
+
+/**
+ * A typed, validated Dockerfile instruction. Values are as written (quotes kept where the builder
+ * processes words later); {@link #expand} returns the instruction with Docker's variable
+ * substitution applied, for the instructions the builder expands (ADD, COPY, ENV, EXPOSE, LABEL,
+ * STOPSIGNAL, USER, VOLUME, WORKDIR, ARG, RUN's mount options). RUN, CMD, ENTRYPOINT, SHELL,
+ * HEALTHCHECK, MAINTAINER and ONBUILD are returned unchanged: their shell does the expanding.
+ */
+public sealed interface Instruction
+    permits FromInstruction,
+        RunInstruction,
+        CmdInstruction,
+        EntrypointInstruction,
+        LabelInstruction,
+        MaintainerInstruction,
+        ExposeInstruction,
+        EnvInstruction,
+        AddInstruction,
+        CopyInstruction,
+        VolumeInstruction,
+        UserInstruction,
+        WorkdirInstruction,
+        ArgInstruction,
+        OnbuildInstruction,
+        StopsignalInstruction,
+        HealthcheckInstruction,
+        ShellInstruction {
+
+  /** Where the instruction is written. */
+  SourceLocation location();
+
+  /** The keyword in upper case ({@code COPY}). */
+  String keyword();
+
+  /** This instruction with variables substituted; unchanged for the non-expanding kinds. */
+  default Instruction expand(Expander expander) throws ExpansionException {
+    return this;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.stamp.builder.dockerfile;
+
+import java.util.List;
+
+/** {@code LABEL key=value…}. */
+public record LabelInstruction(List<KeyValue> labels, SourceLocation location)
+    implements Instruction {
+
+  public LabelInstruction {
+    labels = List.copyOf(labels);
+  }
+
+  @Override
+  public String keyword() {
+    return "LABEL";
+  }
+
+  @Override
+  public LabelInstruction expand(Expander e) throws ExpansionException {
+    return new LabelInstruction(EnvInstruction.expandPairs(labels, e), location);
+  }
+}

@@ -1,0 +1,11 @@
+package dev.stamp.builder.dockerfile;
+
+/** {@code MAINTAINER} (deprecated): the image author. */
+public record MaintainerInstruction(String maintainer, SourceLocation location)
+    implements Instruction {
+
+  @Override
+  public String keyword() {
+    return "MAINTAINER";
+  }
+}

@@ -1,0 +1,75 @@
+package dev.stamp.builder.dockerfile;
+
+import java.util.Locale;
+
+/**
+ * Checks {@code COPY --from=…} and {@code RUN --mount=…,from=…}: a stage name (any case), a stage
+ * index, or an image reference. BuildKit treats any other valid reference as an image to pull, so
+ * Stamp does too ({@code --from=biuld} is the image {@code docker.io/library/biuld}, reported when
+ * the pull fails); what is neither a stage nor a valid reference is reported here, at the flag.
+ */
+final class StageReferences {
+
+  private StageReferences() {}
+
+  static void validate(Instructions instructions, Dockerfile dockerfile)
+      throws DockerfileSyntaxException {
+    for (Node node : dockerfile.nodes()) {
+      Node target = node.onbuild().orElse(node);
+      String kw = target.instruction();
+      if (kw.equals("copy")) {
+        for (int i = 0; i < target.flags().size(); i++) {
+          String flag = target.flags().get(i);
+          if (flag.startsWith("--from=")) {
+            check(instructions, "COPY --from=", flag.substring(7), target.flagPositions().get(i));
+          }
+        }
+      } else if (kw.equals("run")) {
+        for (int i = 0; i < target.flags().size(); i++) {
+          String flag = target.flags().get(i);
+          if (flag.startsWith("--mount=")) {
+            String from = RunMount.parse(flag.substring(8)).from().orElse(null);
+            if (from != null) {
+              check(instructions, "RUN --mount=from=", from, target.flagPositions().get(i));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void check(Instructions instructions, String what, String ref, Position at)
+      throws DockerfileSyntaxException {
+    String file = instructions.file();
+    if (ref.matches("\\d+")) {
+      if (ref.length() > 9 || Integer.parseInt(ref) >= instructions.stages().size()) {
+        throw DockerfileSyntaxException.at(
+            file,
+            at,
+            what
+                + ref
+                + ": invalid stage index "
+                + ref
+                + " (stages are numbered 0 to "
+                + (instructions.stages().size() - 1)
+                + ")");
+      }
+      return;
+    }
+    if (instructions.stage(ref).isPresent() || ImageReferences.isValid(ref)) {
+      return;
+    }
+    if (ref.contains("$")) {
+      throw DockerfileSyntaxException.at(
+          file,
+          at,
+          what + ref + ": variables are not expanded here; name a stage FROM the image instead");
+    }
+    String hint =
+        ImageReferences.isValid(ref.toLowerCase(Locale.ROOT))
+            ? " (image names are lower case)"
+            : "";
+    throw DockerfileSyntaxException.at(
+        file, at, what + ref + ": no stage or image named \"" + ref + "\"" + hint);
+  }
+}

@@ -1,0 +1,15 @@
+package dev.stamp.builder.dockerfile;
+
+/** {@code STOPSIGNAL signal}. */
+public record StopsignalInstruction(String signal, SourceLocation location) implements Instruction {
+
+  @Override
+  public String keyword() {
+    return "STOPSIGNAL";
+  }
+
+  @Override
+  public StopsignalInstruction expand(Expander e) throws ExpansionException {
+    return new StopsignalInstruction(e.word(signal), location);
+  }
+}

@@ -1,0 +1,15 @@
+package dev.stamp.builder.dockerfile;
+
+/** {@code USER user[:group]}. */
+public record UserInstruction(String user, SourceLocation location) implements Instruction {
+
+  @Override
+  public String keyword() {
+    return "USER";
+  }
+
+  @Override
+  public UserInstruction expand(Expander e) throws ExpansionException {
+    return new UserInstruction(e.word(user), location);
+  }
+}
