@@ -53,8 +53,8 @@ public final class LayerUnpacker {
   public Result unpack(InputStream blob, Path dir, Digest layer, Digest expectedDiffId)
       throws HostRuntimeException {
     String what = "unpack layer " + layer;
+    BufferedInputStream raw = new BufferedInputStream(blob, 64 * 1024);
     try {
-      BufferedInputStream raw = new BufferedInputStream(blob, 64 * 1024);
       Compression compression = Compression.detect(raw);
       DigestingInputStream tar = new DigestingInputStream(compression.decompress(raw));
       Run run = new Run(dir, what);
@@ -74,12 +74,31 @@ public final class LayerUnpacker {
     } catch (BlobCorruptedException e) {
       throw HostRuntimeException.failed(what + ": " + e.getMessage(), e);
     } catch (BadTarException e) {
-      throw HostRuntimeException.badInput(what + ": " + e.getMessage());
-    } catch (java.util.zip.ZipException e) {
-      throw HostRuntimeException.badInput(what + ": bad gzip data: " + e.getMessage());
+      throw corruptedOr(raw, HostRuntimeException.badInput(what + ": " + e.getMessage()), what);
+    } catch (java.util.zip.ZipException | com.github.luben.zstd.ZstdIOException e) {
+      throw corruptedOr(
+          raw,
+          HostRuntimeException.badInput(what + ": bad compressed data: " + e.getMessage()),
+          what);
     } catch (IOException e) {
       throw HostRuntimeException.failed(what + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Undecodable data may just be a damaged blob: read the rest of it, and report the corruption
+   * (the real cause) if the store's digest check fails, else {@code otherwise}.
+   */
+  private static HostRuntimeException corruptedOr(
+      InputStream raw, HostRuntimeException otherwise, String what) {
+    try {
+      raw.transferTo(OutputStream.nullOutputStream());
+    } catch (BlobCorruptedException e) {
+      return HostRuntimeException.failed(what + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      return otherwise;
+    }
+    return otherwise;
   }
 
   /** The state of one unpack. */
