@@ -6,7 +6,6 @@ import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.ImageStore;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,7 +74,7 @@ public final class LayerWriter {
     try (BlobWriter blob = store.blobWriter()) {
       MessageDigest md = Digest.sha256();
       long size;
-      try (OutputStream compressed = compression.compress(new KeepOpen(blob.stream()));
+      try (OutputStream compressed = compression.compress(new KeepOpenOutputStream(blob.stream()));
           DigestOutputStream tarBytes =
               new DigestOutputStream(new BufferedOutputStream(compressed, 64 * 1024), md)) {
         size = writeTar(dir, tarBytes);
@@ -199,22 +198,5 @@ public final class LayerWriter {
     }
     children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
     return children;
-  }
-
-  /** Lets the compressor finish without closing the blob writer's stream. */
-  private static final class KeepOpen extends FilterOutputStream {
-    KeepOpen(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
   }
 }
