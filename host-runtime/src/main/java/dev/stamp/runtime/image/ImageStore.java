@@ -69,6 +69,7 @@ public final class ImageStore {
     return layout;
   }
 
+  @SuppressWarnings("try") // a lock held for the block, never read
   private void create() throws HostRuntimeException {
     try {
       blobs.create();
@@ -115,6 +116,7 @@ public final class ImageStore {
    * Stores {@code content} as a blob; with {@code expected} non-null, the content must hash to it
    * (FAILED otherwise, nothing stored) and an already stored blob is not read again.
    */
+  @SuppressWarnings("try") // a lock held for the block, never read
   public Descriptor putBlob(String mediaType, InputStream content, Digest expected)
       throws HostRuntimeException {
     try (Lease lease = lease()) {
@@ -530,6 +532,7 @@ public final class ImageStore {
     }
   }
 
+  @SuppressWarnings("try") // a lock held for the block, never read
   private void updateIndex(UnaryOperator<ImageIndex> change) throws HostRuntimeException {
     try (LockFile.Held held = indexLock.exclusive()) {
       writeIndex(change.apply(readIndex()));

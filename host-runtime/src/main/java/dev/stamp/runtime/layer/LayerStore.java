@@ -94,6 +94,7 @@ public final class LayerStore {
    * occurs twice keeps only its upper occurrence (the lower one adds nothing and overlayfs refuses
    * a directory twice).
    */
+  @SuppressWarnings("try") // a lock held for the block, never read
   public List<Path> lowerDirs(Image image) throws HostRuntimeException {
     try (Lease lease = lease()) {
       List<Path> dirs = new ArrayList<>();
@@ -109,6 +110,35 @@ public final class LayerStore {
       }
       return unique;
     }
+  }
+
+  /**
+   * The overlayfs {@code lowerdir=} option for layer directories given LOWEST FIRST (as {@link
+   * #lowerDirs} returns them): overlayfs wants the top layer first. Without an upperdir overlayfs
+   * needs at least two lowerdirs. FAILED when the option would exceed the kernel's one-page limit.
+   */
+  public static String lowerdirOption(List<Path> lowestFirst) throws HostRuntimeException {
+    StringBuilder option = new StringBuilder("lowerdir=");
+    for (int i = lowestFirst.size() - 1; i >= 0; i--) {
+      String dir = lowestFirst.get(i).toString();
+      if (dir.contains(":") || dir.contains(",")) {
+        throw HostRuntimeException.badInput(
+            "overlay lowerdir " + dir + ": a layer path must not contain ':' or ','");
+      }
+      option.append(dir);
+      if (i > 0) {
+        option.append(':');
+      }
+    }
+    if (option.length() >= 4096) {
+      throw HostRuntimeException.failed(
+          "overlay mount of "
+              + lowestFirst.size()
+              + " layers: the lowerdir option is "
+              + option.length()
+              + " bytes, over the kernel's 4096");
+    }
+    return option.toString();
   }
 
   /** The directory of one layer, unpacked from its blob if it is not there yet. */

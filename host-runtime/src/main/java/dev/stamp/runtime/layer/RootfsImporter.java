@@ -45,6 +45,7 @@ public final class RootfsImporter {
     this.epoch = LayerWriter.sourceDateEpoch(env);
   }
 
+  @SuppressWarnings("try") // a lock held for the block, never read
   public Image importTar(Path tarball, ImageReference ref, List<String> changes)
       throws HostRuntimeException {
     String what = "import " + tarball;

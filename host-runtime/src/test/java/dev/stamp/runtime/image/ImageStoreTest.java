@@ -240,6 +240,7 @@ class ImageStoreTest {
     assertThat(blobFiles()).isEmpty();
   }
 
+  @SuppressWarnings("try") // a lock held for the block, never read
   @Test
   void gcDeletesNothingWhileALeaseIsHeld() throws Exception {
     Descriptor orphan;

@@ -100,8 +100,8 @@ class LayerStoreIT {
         .isEqualTo(new byte[] {'y'});
 
     Path merged = Files.createDirectories(root.resolve("merged"));
-    // lowerdir lists the TOP layer first.
-    String options = "lowerdir=" + dirs.get(1) + ":" + dirs.get(0);
+    String options = LayerStore.lowerdirOption(dirs);
+    assertThat(options).isEqualTo("lowerdir=" + dirs.get(1) + ":" + dirs.get(0));
     assertThat(
             LibC.INSTANCE.mount("overlay", merged.toString(), "overlay", LibC.MS_RDONLY, options))
         .as(LibC.describe("mount overlay"))
@@ -210,6 +210,7 @@ class LayerStoreIT {
     assertThat(layers.list()).containsExactly(image.diffIds().get(0));
   }
 
+  @SuppressWarnings("try") // a lock held for the block, never read
   @Test
   void pruneRemovesLayersNoImageReferencesUnlessInUse() throws Exception {
     Image a = LayerFixtures.image(images, "a", base());
