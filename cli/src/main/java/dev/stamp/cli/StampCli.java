@@ -25,7 +25,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = StampCli.Version.class,
     description = "Immutable infrastructure: build images, run containers, replace never patch.",
-    subcommands = {AutoComplete.GenerateCompletion.class, DockerfileCommand.class})
+    subcommands = {
+      AutoComplete.GenerateCompletion.class,
+      ImportCommand.class,
+      ImagesCommand.class,
+      TagCommand.class,
+      RmiCommand.class,
+      DockerfileCommand.class
+    })
 public final class StampCli {
 
   public static final int EXIT_OK = 0;

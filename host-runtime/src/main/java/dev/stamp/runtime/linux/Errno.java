@@ -21,6 +21,8 @@ public final class Errno {
   public static final int EROFS = 30;
   public static final int ELOOP = 40;
   public static final int ENODATA = 61;
+  public static final int ERANGE = 34;
+  public static final int ENOTEMPTY = 39;
   public static final int ENOTSUP = 95;
 
   private Errno() {}

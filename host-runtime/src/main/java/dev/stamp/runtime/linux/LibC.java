@@ -210,4 +210,36 @@ public interface LibC {
 
   @SaveError
   int statfs(String path, @Out byte[] buf);
+
+  // --- layers (unpacking and writing image layers: modes, times, filesystem sync) ---
+  int AT_FDCWD = -100;
+  int AT_SYMLINK_NOFOLLOW = 0x100;
+  int XATTR_CREATE = 1;
+  int XATTR_REPLACE = 2;
+
+  /** Sets all 12 permission bits (setuid, setgid, sticky too, which java.nio cannot). */
+  @SaveError
+  int chmod(String path, int mode);
+
+  /**
+   * Sets access and modification times; {@code times} is {atime s, atime ns, mtime s, mtime ns};
+   * with {@link #AT_SYMLINK_NOFOLLOW} a symlink itself is changed.
+   */
+  @SaveError
+  int utimensat(int dirfd, String path, @In long[] times, int flags);
+
+  @SaveError
+  int lremovexattr(String path, String name);
+
+  /** The target of a symlink, byte for byte; returns its length. */
+  @SaveError
+  long readlink(String path, @Out byte[] buf, long size);
+
+  /** Creates {@code linkpath} pointing at {@code target}, byte for byte (no normalisation). */
+  @SaveError
+  int symlink(String target, String linkpath);
+
+  /** Flushes the whole filesystem that {@code fd} is on to disk. */
+  @SaveError
+  int syncfs(int fd);
 }

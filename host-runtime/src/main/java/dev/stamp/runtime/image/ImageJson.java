@@ -1,0 +1,68 @@
+package dev.stamp.runtime.image;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stamp.runtime.HostRuntimeException;
+import java.io.IOException;
+
+/**
+ * JSON of image objects. Writing is deterministic (fixed field order, map keys sorted, nulls
+ * omitted, no whitespace), so equal values give equal bytes and equal digests. Reading ignores
+ * unknown fields. Digests are always computed over the bytes as stored or received, never over a
+ * re-serialisation.
+ */
+public final class ImageJson {
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(SerializationFeature.INDENT_OUTPUT)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
+
+  private ImageJson() {}
+
+  /** Canonical bytes of {@code value} (a manifest, index, config or descriptor). */
+  public static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Parses {@code json} as {@code type}; BAD_INPUT "{@code what}: not a valid …" when it is not
+   * (e.g. {@code what} = "image config sha256:ab12…").
+   */
+  public static <T> T read(byte[] json, Class<T> type, String what) throws HostRuntimeException {
+    try {
+      T value = MAPPER.readValue(json, type);
+      if (value == null) {
+        throw HostRuntimeException.badInput(what + ": empty JSON document");
+      }
+      return value;
+    } catch (IOException | IllegalArgumentException e) {
+      throw HostRuntimeException.badInput(
+          what + ": not a valid " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** The mapper, for callers that need a tree view of the same JSON. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable JSON";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

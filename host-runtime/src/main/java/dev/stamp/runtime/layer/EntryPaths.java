@@ -1,0 +1,67 @@
+package dev.stamp.runtime.layer;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/** Lexical cleaning of tar entry names: relative, no {@code .} or {@code ..}, no empty parts. */
+final class EntryPaths {
+
+  private EntryPaths() {}
+
+  /** Why a name cannot be placed inside a layer directory. */
+  static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /**
+   * {@code name} as a clean relative path ("" for the layer root). Refused: empty, NUL bytes,
+   * absolute, or climbing above the root with {@code ..}.
+   */
+  static String clean(String name) throws Refused {
+    if (name.isEmpty()) {
+      throw new Refused("is empty");
+    }
+    if (name.indexOf('\0') >= 0) {
+      throw new Refused("contains a NUL byte");
+    }
+    if (name.startsWith("/")) {
+      throw new Refused("is an absolute path");
+    }
+    Deque<String> parts = new ArrayDeque<>();
+    for (String part : name.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (parts.isEmpty()) {
+          throw new Refused("escapes the layer directory");
+        }
+        parts.removeLast();
+      } else {
+        parts.addLast(part);
+      }
+    }
+    return String.join("/", parts);
+  }
+
+  /** "a/b/c" → "a/b"; "c" → "". */
+  static String parent(String rel) {
+    int slash = rel.lastIndexOf('/');
+    return slash < 0 ? "" : rel.substring(0, slash);
+  }
+
+  /** The name with control characters escaped, so a message stays one readable line. */
+  static String printable(String name) {
+    StringBuilder sb = new StringBuilder();
+    name.codePoints()
+        .forEach(
+            c ->
+                sb.append(
+                    c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : Character.toString(c)));
+    return sb.toString();
+  }
+}
