@@ -1,0 +1,130 @@
+package dev.stamp.runtime.linux;
+
+import dev.stamp.runtime.HostRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * cgroup v1: one directory per controller hierarchy (memory, cpu, cpuacct, pids, devices, freezer;
+ * co-mounted controllers share one). On a hybrid host the container also joins the
+ * (controller-less) unified v2 hierarchy, which gives an exact "populated" flag and {@code
+ * cgroup.kill}.
+ */
+public final class CgroupV1 implements Cgroups {
+
+  /** The controllers a container joins, in the order their limits are written. */
+  public static final List<String> CONTROLLERS =
+      List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer");
+
+  /** Docker's default device allow-list (after "deny all"). */
+  static final List<String> DEVICE_RULES =
+      List.of(
+          "c *:* m",
+          "b *:* m",
+          "c 1:3 rwm",
+          "c 1:5 rwm",
+          "c 1:7 rwm",
+          "c 1:8 rwm",
+          "c 1:9 rwm",
+          "c 5:0 rwm",
+          "c 5:1 rwm",
+          "c 5:2 rwm",
+          "c 136:* rwm",
+          "c 10:200 rwm");
+
+  private final Map<String, Path> mounts;
+  private final Optional<Path> unified;
+
+  /**
+   * @param mounts controller name to its hierarchy's mount point
+   * @param unified the cgroup2 mount of a hybrid host, if any
+   */
+  public CgroupV1(Map<String, Path> mounts, Optional<Path> unified) {
+    this.mounts = new LinkedHashMap<>(mounts);
+    this.unified = unified;
+  }
+
+  @Override
+  public String version() {
+    return "v1";
+  }
+
+  private Optional<Path> dir(String controller, String id) {
+    return Optional.ofNullable(mounts.get(controller)).map(m -> m.resolve(PARENT).resolve(id));
+  }
+
+  private Optional<Path> unifiedDir(String id) {
+    return unified.map(u -> u.resolve(PARENT).resolve(id));
+  }
+
+  @Override
+  public List<Path> dirsFor(String id) {
+    LinkedHashSet<Path> dirs = new LinkedHashSet<>();
+    for (String c : CONTROLLERS) {
+      dir(c, id).ifPresent(dirs::add);
+    }
+    unifiedDir(id).ifPresent(dirs::add);
+    return List.copyOf(dirs);
+  }
+
+  @Override
+  public List<Path> procsFiles(String id) {
+    return dirsFor(id).stream().map(d -> d.resolve("cgroup.procs")).toList();
+  }
+
+  @Override
+  public void create(String id, CgroupLimits limits) throws HostRuntimeException {
+    for (Path dir : dirsFor(id)) {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw HostRuntimeException.failed("create cgroup " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    Optional<Path> memory = dir("memory", id);
+    if (limits.memoryBytes() > 0 && memory.isPresent()) {
+      String bytes = Long.toString(limits.memoryBytes());
+      Cgroups.write(memory.get().resolve("memory.limit_in_bytes"), bytes);
+      Path memsw = memory.get().resolve("memory.memsw.limit_in_bytes");
+      if (Files.exists(memsw)) { // no swap beyond the limit, as Docker's --memory alone does
+        Cgroups.write(memsw, bytes);
+      }
+    }
+    Optional<Path> cpu = dir("cpu", id);
+    if (limits.cpuMillis() > 0 && cpu.isPresent()) {
+      Cgroups.write(
+          cpu.get().resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_MICROS));
+      Cgroups.write(cpu.get().resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
+    }
+    Optional<Path> pids = dir("pids", id);
+    if (limits.pids() > 0 && pids.isPresent()) {
+      Cgroups.write(pids.get().resolve("pids.max"), Long.toString(limits.pids()));
+    }
+    Optional<Path> devices = dir("devices", id);
+    if (devices.isPresent()) {
+      Cgroups.write(devices.get().resolve("devices.deny"), "a");
+      for (String rule : DEVICE_RULES) {
+        Cgroups.write(devices.get().resolve("devices.allow"), rule);
+      }
+    }
+  }
+
+  @Override
+  public long cpuUsageNanos(String id) throws HostRuntimeException {
+    Path usage =
+        dir("cpuacct", id)
+            .orElseThrow(() -> HostRuntimeException.failed("cpu usage: no cpuacct hierarchy"))
+            .resolve("cpuacct.usage");
+    try {
+      return Long.parseLong(Files.readString(usage).strip());
+    } catch (IOException | NumberFormatException e) {
+      throw HostRuntimeException.failed("read " + usage + ": " + e.getMessage(), e);
+    }
+  }
+}
