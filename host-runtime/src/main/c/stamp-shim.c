@@ -541,12 +541,20 @@ static void exec_with_init(int init_memfd) {
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL); /* no signal is lost between fork and the init loop */
+  int ready[2]; /* close-on-exec: EOF once PID 1 runs the sealed copy, not the host's binary */
+  if (pipe2(ready, O_CLOEXEC) < 0) fail("create the --init sync pipe");
   pid_t child = fork();
   if (child < 0) fail("fork the command under --init");
   if (child == 0) {
+    char c;
+    close(ready[1]);
+    while (read(ready[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    close(ready[0]);
     reset_signals();
     exec_command();
   }
+  close(ready[0]);
   char pid_arg[16];
   snprintf(pid_arg, sizeof pid_arg, "%d", child);
   char *argv[] = {"stamp-init", pid_arg, NULL}, *envp[] = {NULL};
