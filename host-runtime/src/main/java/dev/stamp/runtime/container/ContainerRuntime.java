@@ -106,6 +106,7 @@ public final class ContainerRuntime {
             dir,
             mode instanceof NetworkMode.None,
             attachment.netnsPath().map(Path::toString).orElse(null),
+            relayStdio,
             c.autoRemove() ? cleanupCommand(id) : List.of());
     try {
       Files.write(dir.resolve("shim.spec"), spec);

@@ -67,7 +67,12 @@ final class ShimSpec {
 
   /** The whole spec of one container, from its config and where its files are. */
   static byte[] of(
-      ContainerConfig c, Path dir, boolean newNet, String netns, List<String> cleanup) {
+      ContainerConfig c,
+      Path dir,
+      boolean newNet,
+      String netns,
+      boolean relay,
+      List<String> cleanup) {
     ShimSpec s = new ShimSpec();
     s.put("id", c.id())
         .put("rootfs", dir.resolve("rootfs").toString())
@@ -79,6 +84,7 @@ final class ShimSpec {
         .put("log", dir.resolve("log").toString())
         .put("read_only", c.readOnly() ? "1" : "0")
         .put("init", c.init() ? "1" : "0")
+        .put("relay", relay ? "1" : "0")
         .put("uid", Integer.toString(c.uid()))
         .put("gid", Integer.toString(c.gid()))
         .put("caps", Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT)));
