@@ -8,8 +8,9 @@
  * (source, target, options). ContainerLauncher in Java writes it; the keys are read in parse_spec.
  *
  * What it does, in order:
- *   1. forks once so the JVM can reap it at once; the grandchild is the monitor (like conmon)
- *      and records its pid in the state file;
+ *   1. forks once, so the monitor (like conmon) is nobody's child once the JVM has reaped the
+ *      first process; it records its own pid and the container's in the state file once the
+ *      container runs (until then Java finds a starting shim by its spec path in /proc);
  *   2. clones the container's first process into new pid, mount, uts, ipc (and net) namespaces;
  *      that child joins its cgroups before anything else, then builds the root filesystem
  *      (overlay, /proc, /dev, /sys, binds, masked paths), pivots into it, drops privileges and
@@ -692,7 +693,6 @@ static int monitor_main(void) {
   signal(SIGPIPE, SIG_IGN);
   char state[256];
   snprintf(state, sizeof state, "shimPid=%d\nshimStart=%llu\n", getpid(), start_time(getpid()));
-  if (write_atomic(spec.state_file, state) < 0) die_errno("write state file");
 
   sigset_t chld;
   sigemptyset(&chld);

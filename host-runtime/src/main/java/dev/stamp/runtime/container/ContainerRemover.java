@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * Removes a container in an order that a kill -9 at any point cannot break: processes, network,
@@ -21,10 +22,12 @@ final class ContainerRemover {
 
   private final ContainerStore store;
   private final ContainerNetwork network;
+  private final Executor diskCleanup;
 
-  ContainerRemover(ContainerStore store, ContainerNetwork network) {
+  ContainerRemover(ContainerStore store, ContainerNetwork network, Executor diskCleanup) {
     this.store = store;
     this.network = network;
+    this.diskCleanup = diskCleanup;
   }
 
   void remove(String id, boolean force) throws HostRuntimeException {
@@ -52,11 +55,12 @@ final class ContainerRemover {
       if (config.isPresent() && config.get().intent().nameFile() != null) {
         store.releaseName(config.get().intent().nameFile(), id);
       }
-      store.deleteDir(id);
+      store.retire(id);
     } catch (IOException e) {
       throw HostRuntimeException.failed(
           "remove container " + id.substring(0, 12) + ": " + e.getMessage(), e);
     }
+    diskCleanup.execute(store::deleteTrash);
   }
 
   /**
@@ -69,9 +73,12 @@ final class ContainerRemover {
     Cgroups.killAndDrain(cgroupDirs);
     Optional<ProcessId> shim = state.shim().or(() -> startingShim(dir));
     if (shim.isPresent() && shim.get().pid() != self) {
+      // it exits by itself right after recording the exit; only a stuck or starting one is killed
       ContainerRuntime.awaitExitFile(dir, shim.get(), Duration.ofSeconds(2));
-      ProcessWatch.signal(shim.get(), LibC.SIGKILL);
-      ProcessWatch.awaitExit(shim.get(), Duration.ofSeconds(5));
+      if (!ProcessWatch.awaitExit(shim.get(), Duration.ofMillis(100))) {
+        ProcessWatch.signal(shim.get(), LibC.SIGKILL);
+        ProcessWatch.awaitExit(shim.get(), Duration.ofSeconds(5));
+      }
     }
     state.process().ifPresent(p -> ProcessWatch.awaitExit(p, Duration.ofSeconds(5)));
   }

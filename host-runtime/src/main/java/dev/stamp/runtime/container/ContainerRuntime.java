@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * Stamp's container runtime: create, start, wait, stop, kill, remove, list, inspect. Every
@@ -31,20 +33,50 @@ public final class ContainerRuntime {
   private final RootfsSource images;
   private final ContainerNetwork network;
   private final StampRoot root;
+  private final Executor diskCleanup;
   private volatile ShimLauncher launcher;
 
+  /** A runtime that deletes a removed container's files before {@code remove} returns. */
   public ContainerRuntime(
       StampRoot root, Cgroups cgroups, RootfsSource images, ContainerNetwork network) {
+    this(root, cgroups, images, network, Runnable::run);
+  }
+
+  /**
+   * @param diskCleanup runs the deletion of removed containers' files: inline for a short-lived
+   *     process (the CLI), a background thread for a long-lived one (the agent), where the
+   *     container is already gone from every API once {@code remove} returns
+   */
+  public ContainerRuntime(
+      StampRoot root,
+      Cgroups cgroups,
+      RootfsSource images,
+      ContainerNetwork network,
+      Executor diskCleanup) {
     this.root = root;
     this.store = new ContainerStore(root);
     this.cgroups = cgroups;
     this.images = images;
     this.network = network;
+    this.diskCleanup = diskCleanup;
   }
 
   /** The runtime with the host's cgroups, and the image store and networks of this build. */
   public static ContainerRuntime open(StampRoot root) throws HostRuntimeException {
     return new ContainerRuntime(root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks());
+  }
+
+  /** For a long-lived process (the agent): removed containers' files go on a daemon thread. */
+  public static ContainerRuntime openLongLived(StampRoot root) throws HostRuntimeException {
+    Executor cleaner =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "stamp-disk-cleanup");
+              t.setDaemon(true);
+              return t;
+            });
+    return new ContainerRuntime(
+        root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks(), cleaner);
   }
 
   public ContainerNetwork network() {
@@ -209,12 +241,12 @@ public final class ContainerRuntime {
    */
   public void remove(String ref, boolean force) throws HostRuntimeException {
     String id = store.resolve(ref);
-    new ContainerRemover(store, network).remove(id, force);
+    new ContainerRemover(store, network, diskCleanup).remove(id, force);
   }
 
   private void removeQuietly(String id) {
     try {
-      new ContainerRemover(store, network).remove(id, true);
+      new ContainerRemover(store, network, diskCleanup).remove(id, true);
     } catch (HostRuntimeException e) {
       // the original failure is what the caller needs to see
     }

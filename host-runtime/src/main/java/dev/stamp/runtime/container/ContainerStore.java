@@ -19,7 +19,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where containers live on disk: {@code ROOT/containers/<64-hex id>/} (config.json, shim.spec,
@@ -39,12 +41,17 @@ public final class ContainerStore {
   private final Path names;
   private final Path volumes;
   private final Path runtime;
+  private final Path trash;
+
+  /** Configs are immutable once written: kept in memory for this process's later calls. */
+  private final Map<String, ContainerConfig> configs = new ConcurrentHashMap<>();
 
   public ContainerStore(StampRoot root) {
     this.containers = root.path().resolve("containers");
     this.names = root.path().resolve("names");
     this.volumes = root.path().resolve("volumes");
     this.runtime = root.path().resolve("runtime");
+    this.trash = containers.resolve(".trash");
   }
 
   public static ObjectMapper json() {
@@ -76,6 +83,7 @@ public final class ContainerStore {
       Files.createDirectories(containers);
       Files.createDirectory(dir);
       writeConfig(dir, config);
+      configs.put(config.id(), config);
     } catch (IOException e) {
       throw HostRuntimeException.failed(
           "create container " + config.shortId() + ": " + e.getMessage(), e);
@@ -89,6 +97,10 @@ public final class ContainerStore {
   }
 
   public Optional<ContainerConfig> config(String id) {
+    ContainerConfig cached = configs.get(id);
+    if (cached != null && Files.isDirectory(dir(id))) {
+      return Optional.of(cached);
+    }
     try {
       return Optional.of(
           JSON.readValue(dir(id).resolve("config.json").toFile(), ContainerConfig.class));
@@ -162,6 +174,9 @@ public final class ContainerStore {
 
   /** A full id from a name, an id or a unique id prefix (as docker accepts). */
   public String resolve(String ref) throws HostRuntimeException {
+    if (ref.length() == 64 && ref.matches("[0-9a-f]{64}") && Files.isDirectory(dir(ref))) {
+      return ref;
+    }
     Optional<String> byName =
         ref.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*") ? readName(ref) : Optional.empty();
     if (byName.isPresent() && Files.isDirectory(dir(byName.get()))) {
@@ -191,35 +206,55 @@ public final class ContainerStore {
   }
 
   /**
-   * Deletes the container's directory without following symlinks, config.json last, so an
-   * interrupted removal can be finished by the next one.
+   * Takes the container's directory out of the store in one step (a rename into {@code
+   * containers/.trash}); {@link #deleteTrash} then deletes it. A kill -9 in between only leaves
+   * trash, which the next removal sweeps.
    */
-  public void deleteDir(String id) throws IOException {
+  public void retire(String id) throws IOException {
+    configs.remove(id);
     Path dir = dir(id);
     if (!Files.exists(dir)) {
       return;
     }
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            if (!file.equals(dir.resolve("config.json"))) {
-              Files.deleteIfExists(file);
-            }
-            return FileVisitResult.CONTINUE;
-          }
+    Files.createDirectories(trash);
+    Files.move(dir, trash.resolve(id + "-" + System.nanoTime()), StandardCopyOption.ATOMIC_MOVE);
+  }
 
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-            if (!d.equals(dir)) {
-              Files.deleteIfExists(d);
+  /** Deletes everything in the trash, without following symlinks; tolerates concurrent sweeps. */
+  public void deleteTrash() {
+    if (!Files.isDirectory(trash)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          trash,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
             }
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    Files.deleteIfExists(dir.resolve("config.json"));
-    Files.deleteIfExists(dir);
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              if (!d.equals(trash)) {
+                try {
+                  Files.deleteIfExists(d);
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                  // another sweep is adding or deleting here; the next sweep finishes it
+                }
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      // best effort: the next sweep retries
+    }
   }
 }

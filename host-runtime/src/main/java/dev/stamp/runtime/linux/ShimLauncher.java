@@ -72,8 +72,7 @@ public final class ShimLauncher {
         throw HostRuntimeException.failed(
             action + ": spawn " + shim + ": " + C.strerror(rc) + " (errno " + rc + ")");
       }
-      C.waitpid(pid.intValue(), new IntByReference(), 0);
-      return new StatusPipe(pipe[0]);
+      return new StatusPipe(pipe[0], pid.intValue());
     } finally {
       C.posix_spawn_file_actions_destroy(actions);
       C.posix_spawnattr_destroy(attr);
@@ -86,11 +85,24 @@ public final class ShimLauncher {
    */
   public static final class StatusPipe implements AutoCloseable {
     private final int fd;
+    private int firstShim;
     private byte[] pending = new byte[0];
     private boolean closed;
 
-    StatusPipe(int fd) {
+    StatusPipe(int fd, int firstShim) {
       this.fd = fd;
+      this.firstShim = firstShim;
+    }
+
+    /**
+     * Reaps the first shim process (it exits as soon as the monitor has forked away from it); done
+     * after the first status line rather than right after spawning, to keep it off the start path.
+     */
+    private void reapFirstShim() {
+      if (firstShim > 0) {
+        C.waitpid(firstShim, new IntByReference(), 0);
+        firstShim = 0;
+      }
     }
 
     /** The next line, or null at end of file (the shim is gone). Blocks. */
@@ -108,6 +120,7 @@ public final class ShimLauncher {
         if (n < 0 && LibC.errno() == Errno.EINTR) {
           continue;
         }
+        reapFirstShim();
         if (n <= 0) {
           String rest = pending.length == 0 ? null : new String(pending, StandardCharsets.UTF_8);
           pending = new byte[0];
@@ -126,6 +139,7 @@ public final class ShimLauncher {
         closed = true;
         C.close(fd);
       }
+      reapFirstShim();
     }
   }
 }
