@@ -18,7 +18,8 @@ import jnr.ffi.byref.IntByReference;
  * compiles it against cli/target/stamp.jar and runs it.
  *
  * <p>Paths: runc run (same rootfs, same isolation); Stamp's warm path (this long-lived JVM: create +
- * start + wait + remove through ContainerRuntime, as the agent does); the Stamp CLI (`java -jar
+ * start + wait + remove through ContainerRuntime, as the agent does), with two standbys (see
+ * StandbyPool) and without; the Stamp CLI (`java -jar
  * stamp.jar run --rm --network none --rootfs DIR true`), without and with an AppCDS archive; and
  * `stamp --version` alone, which is what JVM start-up costs the CLI.
  *
@@ -41,7 +42,8 @@ public final class RunLatency {
     List<String> jvm = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
     List<String> cli = List.of("-jar", jar, "--root", root + "-cli", "run", "--rm", "--network", "none", "--rootfs", rootfs, "true");
 
-    ContainerRuntime runtime = ContainerRuntime.openLongLived(new StampRoot(root));
+    ContainerRuntime warm = ContainerRuntime.openLongLived(new StampRoot(root), 2);
+    ContainerRuntime cold = ContainerRuntime.openLongLived(new StampRoot(Path.of(root + "-nostandby")), 0);
     ContainerSpec spec =
         ContainerSpec.builder()
             .rootfs(Path.of(rootfs))
@@ -53,7 +55,8 @@ public final class RunLatency {
     for (String k :
         List.of(
             "runc run (same rootfs and isolation)",
-            "stamp warm path (long-lived JVM)",
+            "stamp warm path (long-lived JVM, 2 standbys)",
+            "stamp warm path, no standby",
             "stamp CLI: run --rm",
             "stamp CLI: run --rm, AppCDS",
             "JVM start: stamp --version",
@@ -66,17 +69,14 @@ public final class RunLatency {
       long t0 = System.nanoTime();
       spawnAndWait(List.of("runc", "run", "--bundle", bundle, "stamp-bench-" + ProcessHandle.current().pid()));
       long t1 = System.nanoTime();
-      String id = runtime.create(spec);
-      try (RunningContainer c = runtime.start(id, false)) {
-        if (c.awaitExit() != 0) {
-          throw new IllegalStateException("true failed in stamp");
-        }
-      }
-      runtime.remove(id, false);
+      runTrue(warm, spec);
       long t2 = System.nanoTime();
+      runTrue(cold, spec);
+      long t3 = System.nanoTime();
       if (keep) {
         s.get(0).add(t1 - t0);
         s.get(1).add(t2 - t1);
+        s.get(2).add(t3 - t2);
       }
       if (i % cliEvery == 0) {
         long c0 = System.nanoTime();
@@ -89,13 +89,14 @@ public final class RunLatency {
         spawnAndWait(concat(jvm, List.of("-XX:SharedArchiveFile=" + cds, "-jar", jar, "--version")));
         long c4 = System.nanoTime();
         if (keep) {
-          s.get(2).add(c1 - c0);
-          s.get(3).add(c2 - c1);
-          s.get(4).add(c3 - c2);
-          s.get(5).add(c4 - c3);
+          s.get(3).add(c1 - c0);
+          s.get(4).add(c2 - c1);
+          s.get(5).add(c3 - c2);
+          s.get(6).add(c4 - c3);
         }
       }
     }
+    warm.closeStandbys();
     double runc = median(s.get(0));
     System.out.printf("%-40s %6s %10s %10s %12s%n", "path (start -> exit of true)", "n", "median ms", "p90 ms", "x runc");
     for (var e : samples.entrySet()) {
@@ -104,6 +105,17 @@ public final class RunLatency {
           "%-40s %6d %10.2f %10.2f %12.2f%n",
           e.getKey(), e.getValue().size(), m, percentile(e.getValue(), 0.9), m / runc);
     }
+  }
+
+  /** create + start + wait + remove, as the agent runs a container. */
+  private static void runTrue(ContainerRuntime runtime, ContainerSpec spec) throws Exception {
+    String id = runtime.create(spec);
+    try (RunningContainer c = runtime.start(id, false)) {
+      if (c.awaitExit() != 0) {
+        throw new IllegalStateException("true failed in stamp");
+      }
+    }
+    runtime.remove(id, false);
   }
 
   @SafeVarargs

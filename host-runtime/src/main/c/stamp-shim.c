@@ -20,6 +20,10 @@
  *      framed log (and to the CLI for a foreground run), waits for the exit, writes the exit file,
  *      reports "exited CODE"; when nobody reads the status pipe any more (detached --rm) it execs
  *      the cleanup command it was given.
+ * With --standby, the spec names only the cgroups and the network mode: the shim does step 2 up
+ * to the cgroup join and then waits, fd 4 being a pipe from the JVM, for the path of the full
+ * spec; EOF there discards it. Long-lived runtimes keep such standbys ready, so the cgroup v1
+ * migration (one RCU grace period, milliseconds) and the namespace creation are off the start path.
  * Run as `stamp-init PID` (argv[0]), it is --init's PID 1: reaps zombies, forwards signals to PID
  * and exits with its status. That mode is re-executed from a sealed memfd copy, so the container
  * cannot reach, let alone overwrite, the host's shim binary through /proc/1/exe.
@@ -59,6 +63,7 @@
 #define STATUS_FD 3
 #define RELAY_OUT_FD 4
 #define RELAY_ERR_FD 5
+#define CONTROL_FD 4 /* standby mode only: the JVM writes the full spec's path here */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* ---------- the spec ---------- */
@@ -83,6 +88,7 @@ struct spec {
 };
 
 static struct spec spec;
+static int standby; /* started ahead of need: namespaces and cgroups now, the rest on "go" */
 
 static void die_errno(const char *what) {
   fprintf(stderr, "stamp-shim: %s: %s\n", what, strerror(errno));
@@ -115,7 +121,7 @@ static char *read_file(const char *path, size_t *len) {
   return buf;
 }
 
-static void parse_spec(const char *path) {
+static void parse_spec(const char *path, int full) {
   size_t len;
   char *buf = read_file(path, &len);
   char *p = buf, *end = buf + len;
@@ -161,8 +167,8 @@ static void parse_spec(const char *path) {
       exit(1);
     }
   }
-  if (!spec.rootfs || !spec.overlay || !spec.args.len || !spec.exit_file || !spec.log_file ||
-      !spec.state_file) {
+  if (full && (!spec.rootfs || !spec.overlay || !spec.args.len || !spec.exit_file || !spec.log_file ||
+      !spec.state_file)) {
     fprintf(stderr, "stamp-shim: spec %s lacks rootfs, overlay, arg, exit, log or state\n", path);
     exit(1);
   }
@@ -439,14 +445,31 @@ static void mkdir_p(const char *path) {
 }
 
 /* Namespaces already entered by clone: cgroups first, then the filesystem, then the pivot. */
-static void build_rootfs(void) {
+/* First of all: into the cgroups (from here on everything is limited and accounted), then a
+ * cgroup namespace rooted at them. */
+static void join_cgroups(void) {
   for (size_t i = 0; i < spec.cgroups.len; i++) write_str_to(spec.cgroups.items[i], "0");
+  if (unshare(CLONE_NEWCGROUP) < 0) fail("unshare cgroup namespace");
+}
+
+/* Standby: wait for the monitor to pass on the full spec's path, then read the spec. */
+static void await_go(int go) {
+  char path[PATH_MAX];
+  ssize_t n, got = 0;
+  while ((n = read(go, path + got, sizeof path - 1 - got)) > 0 || (n < 0 && errno == EINTR))
+    got += n > 0 ? n : 0;
+  close(go);
+  if (got == 0) _exit(0); /* the standby was discarded */
+  path[got] = 0;
+  parse_spec(path, 1);
+}
+
+static void build_rootfs(void) {
   if (spec.netns) {
     int fd = open(spec.netns, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) fail("join network namespace %s", spec.netns);
     close(fd);
   }
-  if (unshare(CLONE_NEWCGROUP) < 0) fail("unshare cgroup namespace");
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail("make mounts private");
   if (mount("overlay", spec.rootfs, "overlay", 0, spec.overlay) < 0)
     fail("mount overlay rootfs on %s", spec.rootfs);
@@ -564,8 +587,14 @@ static void exec_with_init(int init_memfd) {
   fail("exec the init process");
 }
 
-static int container_main(int init_memfd) {
+static int sealed_self_copy(void);
+
+static int container_main(int go) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail("set parent death signal");
+  join_cgroups();
+  if (standby) await_go(go);
+  int init_memfd = spec.init ? sealed_self_copy() : -1;
+  if (spec.init && init_memfd < 0) fail("copy the init binary");
   umask(0);
   build_rootfs();
   drop_privileges();
@@ -699,13 +728,10 @@ static int monitor_main(void) {
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, NULL);
   int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-  int init_memfd = spec.init ? sealed_self_copy() : -1;
-  int out[2], err[2], errp[2];
-  if (sigfd < 0 || (spec.init && init_memfd < 0) || pipe2(out, O_CLOEXEC) < 0 ||
-      pipe2(err, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+  int out[2], err[2], errp[2], go[2];
+  if (sigfd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+      pipe2(errp, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
     die_errno("prepare the container's pipes");
-  int log_fd = open(spec.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (log_fd < 0) die_errno("open log");
 
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
   if (spec.new_net) flags |= CLONE_NEWNET;
@@ -719,13 +745,30 @@ static int monitor_main(void) {
     close(STATUS_FD);
     close(RELAY_OUT_FD);
     close(RELAY_ERR_FD);
+    close(go[1]);
     if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) fail("connect stdout and stderr");
-    return container_main(init_memfd);
+    return container_main(go[0]);
   }
   close(out[1]);
   close(err[1]);
   close(errp[1]);
-  if (init_memfd >= 0) close(init_memfd);
+  close(go[0]);
+  if (standby) {
+    /* Wait for a container to be assigned (a line with the full spec's path); EOF: discarded. */
+    char path[PATH_MAX];
+    ssize_t r, len = 0;
+    while ((r = read(CONTROL_FD, path + len, sizeof path - 1 - len)) > 0 || (r < 0 && errno == EINTR))
+      len += r > 0 ? r : 0;
+    if (len == 0 || path[len - 1] != '\n') {
+      kill(child, SIGKILL);
+      waitpid(child, NULL, 0);
+      return 0;
+    }
+    path[len - 1] = 0;
+    parse_spec(path, 1);
+    if (write_all(go[1], path, strlen(path)) < 0) die_errno("pass the spec on");
+  }
+  close(go[1]);
 
   char error[2400];
   ssize_t n, got = 0;
@@ -744,6 +787,8 @@ static int monitor_main(void) {
            child, start_time(child), (long long)now_ns());
   if (write_atomic(spec.state_file, state) < 0) die_errno("write state file");
   status_line("started %d\n", child);
+  int log_fd = open(spec.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (log_fd < 0) die_errno("open log");
 
   int status = relay_until_exit(child, out[0], err[0], sigfd, log_fd);
   int code = status_code(status);
@@ -757,11 +802,12 @@ static int monitor_main(void) {
 int main(int argc, char **argv) {
   const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
   if (!strcmp(name, "stamp-init") && argc == 2) return init_main(atoi(argv[1]));
-  if (argc != 2) {
-    fprintf(stderr, "usage: stamp-shim SPECFILE (started by Stamp, not by hand)\n");
+  standby = argc == 3 && !strcmp(argv[1], "--standby");
+  if (argc != 2 && !standby) {
+    fprintf(stderr, "usage: stamp-shim [--standby] SPECFILE (started by Stamp, not by hand)\n");
     return 2;
   }
-  parse_spec(argv[1]);
+  parse_spec(argv[argc - 1], !standby);
   /* Fork once: the JVM reaps the parent at once and the monitor is reparented to init. */
   pid_t pid = fork();
   if (pid < 0) die_errno("fork the monitor");

@@ -36,7 +36,7 @@ final class ContainerFactory {
     this.network = network;
   }
 
-  ContainerConfig config(ContainerSpec spec) throws HostRuntimeException {
+  ContainerConfig config(ContainerSpec spec, String id) throws HostRuntimeException {
     ResolvedImage image =
         spec.rootfs().isPresent()
             ? ResolvedImage.ofDirectory(spec.rootfs().get())
@@ -44,7 +44,6 @@ final class ContainerFactory {
     List<String> args = command(spec, image);
     ImageUsers.User user = ImageUsers.resolve(image.lowerDirs(), spec.user().or(image::user));
     NetworkMode mode = spec.network().orElse(network.defaultMode());
-    String id = ContainerStore.newId();
     String hostname = spec.hostname().orElse(id.substring(0, 12));
     String signal = spec.stopSignal().or(image::stopSignal).orElse("SIGTERM");
     int stopSignal =

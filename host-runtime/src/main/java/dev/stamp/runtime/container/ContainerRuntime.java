@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
@@ -34,31 +36,45 @@ public final class ContainerRuntime {
   private final ContainerNetwork network;
   private final StampRoot root;
   private final Executor diskCleanup;
+  private final Optional<StandbyPool> standbys;
+  private final Map<String, StandbyPool.Standby> assigned = new ConcurrentHashMap<>();
   private volatile ShimLauncher launcher;
 
   /** A runtime that deletes a removed container's files before {@code remove} returns. */
   public ContainerRuntime(
       StampRoot root, Cgroups cgroups, RootfsSource images, ContainerNetwork network) {
-    this(root, cgroups, images, network, Runnable::run);
+    this(root, cgroups, images, network, Runnable::run, 0);
   }
 
   /**
-   * @param diskCleanup runs the deletion of removed containers' files: inline for a short-lived
-   *     process (the CLI), a background thread for a long-lived one (the agent), where the
-   *     container is already gone from every API once {@code remove} returns
+   * @param background runs the deletion of removed containers' files and the preparation of
+   *     standbys: inline for a short-lived process (the CLI), a background thread for a long-lived
+   *     one (the agent), where a container is gone from every API once {@code remove} returns
+   * @param standbyCount containers kept started ahead of need (long-lived runtimes; see {@link
+   *     StandbyPool}); 0 for none
    */
   public ContainerRuntime(
       StampRoot root,
       Cgroups cgroups,
       RootfsSource images,
       ContainerNetwork network,
-      Executor diskCleanup) {
+      Executor background,
+      int standbyCount) {
     this.root = root;
     this.store = new ContainerStore(root);
     this.cgroups = cgroups;
     this.images = images;
     this.network = network;
-    this.diskCleanup = diskCleanup;
+    this.diskCleanup = background;
+    Path standbyDir = root.path().resolve("standby");
+    StandbyPool.sweep(standbyDir, false);
+    this.standbys =
+        standbyCount > 0
+            ? Optional.of(
+                new StandbyPool(
+                    standbyDir, store, cgroups, this::launcherUnchecked, standbyCount, background))
+            : Optional.empty();
+    standbys.ifPresent(StandbyPool::refillLater);
   }
 
   /** The runtime with the host's cgroups, and the image store and networks of this build. */
@@ -66,8 +82,12 @@ public final class ContainerRuntime {
     return new ContainerRuntime(root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks());
   }
 
-  /** For a long-lived process (the agent): removed containers' files go on a daemon thread. */
-  public static ContainerRuntime openLongLived(StampRoot root) throws HostRuntimeException {
+  /**
+   * For a long-lived process (the agent): removed containers' files are deleted on a daemon thread,
+   * and {@code standbyCount} containers are kept started ahead of need.
+   */
+  public static ContainerRuntime openLongLived(StampRoot root, int standbyCount)
+      throws HostRuntimeException {
     Executor cleaner =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -76,7 +96,12 @@ public final class ContainerRuntime {
               return t;
             });
     return new ContainerRuntime(
-        root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks(), cleaner);
+        root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks(), cleaner, standbyCount);
+  }
+
+  /** Discards the standbys (their shims exit, their cgroups go). */
+  public void closeStandbys() {
+    standbys.ifPresent(StandbyPool::close);
   }
 
   public ContainerNetwork network() {
@@ -93,16 +118,28 @@ public final class ContainerRuntime {
 
   /** Creates the container (state dir, name, cgroups); nothing runs yet. Returns its id. */
   public String create(ContainerSpec spec) throws HostRuntimeException {
-    ContainerConfig config = new ContainerFactory(store, cgroups, images, network).config(spec);
-    store.createDir(config);
+    ContainerFactory factory = new ContainerFactory(store, cgroups, images, network);
+    Optional<StandbyPool.Standby> standby =
+        usesStandby(spec) ? standbys.flatMap(StandbyPool::take) : Optional.empty();
+    ContainerConfig config =
+        factory.config(spec, standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId));
+    if (standby.isPresent()) {
+      adopt(standby.get(), config);
+    } else {
+      store.createDir(config);
+    }
     try {
       if (config.name() != null) {
         store.reserveName(config.name(), config.id());
       }
-      cgroups.create(
-          config.id(),
+      dev.stamp.runtime.linux.CgroupLimits limits =
           new dev.stamp.runtime.linux.CgroupLimits(
-              config.memoryBytes(), config.cpuMillis(), config.pidsLimit()));
+              config.memoryBytes(), config.cpuMillis(), config.pidsLimit());
+      if (standby.isPresent()) {
+        cgroups.applyLimits(config.id(), limits); // its cgroups exist, its process is in them
+      } else {
+        cgroups.create(config.id(), limits);
+      }
       ContainerFactory.prepareFiles(config, store.dir(config.id()));
     } catch (HostRuntimeException e) {
       removeQuietly(config.id());
@@ -130,6 +167,11 @@ public final class ContainerRuntime {
               + " (containers start once; run a new one)");
     }
     String action = "start container " + c.shortId();
+    StandbyPool.Standby standby = assigned.remove(id);
+    if (standby != null && relayStdio) {
+      standby.shim().discard(); // a standby has no terminal to relay to: start afresh
+      standby = null;
+    }
     NetworkMode mode = network.parseMode(c.network());
     NetworkAttachment attachment = network.attach(id, mode, c.ports());
     byte[] spec =
@@ -145,8 +187,14 @@ public final class ContainerRuntime {
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": write shim.spec: " + e.getMessage(), e);
     }
-    StatusPipe pipe =
-        launcher().spawn(dir.resolve("shim.spec"), dir.resolve("shim.log"), relayStdio, action);
+    StatusPipe pipe;
+    if (standby != null) {
+      pipe = standby.shim().status();
+      standby.shim().assign(dir.resolve("shim.spec"));
+    } else {
+      pipe =
+          launcher().spawn(dir.resolve("shim.spec"), dir.resolve("shim.log"), relayStdio, action);
+    }
     String line = pipe.readLine();
     if (line != null && line.startsWith("started ")) {
       return new RunningContainer(this, id, Integer.parseInt(line.substring(8).strip()), pipe);
@@ -241,10 +289,18 @@ public final class ContainerRuntime {
    */
   public void remove(String ref, boolean force) throws HostRuntimeException {
     String id = store.resolve(ref);
+    StandbyPool.Standby standby = assigned.remove(id);
+    if (standby != null) {
+      standby.shim().discard();
+    }
     new ContainerRemover(store, network, diskCleanup).remove(id, force);
   }
 
   private void removeQuietly(String id) {
+    StandbyPool.Standby standby = assigned.remove(id);
+    if (standby != null) {
+      standby.shim().discard();
+    }
     try {
       new ContainerRemover(store, network, diskCleanup).remove(id, true);
     } catch (HostRuntimeException e) {
@@ -327,6 +383,31 @@ public final class ContainerRuntime {
         ContainerCleanup.class.getName(),
         root.path().toString(),
         id);
+  }
+
+  /** Standbys serve the default isolation: a network namespace of their own (none or bridge). */
+  private static boolean usesStandby(ContainerSpec spec) {
+    return spec.network().map(m -> !(m instanceof NetworkMode.Host)).orElse(true);
+  }
+
+  private void adopt(StandbyPool.Standby standby, ContainerConfig config)
+      throws HostRuntimeException {
+    try {
+      standbys.orElseThrow().adopt(standby, config);
+      assigned.put(config.id(), standby);
+    } catch (IOException e) {
+      standby.shim().discard();
+      throw HostRuntimeException.failed(
+          "create container " + config.shortId() + ": adopt standby: " + e.getMessage(), e);
+    }
+  }
+
+  private ShimLauncher launcherUnchecked() {
+    try {
+      return launcher();
+    } catch (HostRuntimeException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   private ShimLauncher launcher() throws HostRuntimeException {

@@ -80,7 +80,7 @@ public final class CgroupV1 implements Cgroups {
   }
 
   @Override
-  public void create(String id, CgroupLimits limits) throws HostRuntimeException {
+  public void makeDirs(String id) throws HostRuntimeException {
     prepareDevicesParent();
     for (Path dir : dirsFor(id)) {
       try {
@@ -89,6 +89,14 @@ public final class CgroupV1 implements Cgroups {
         throw HostRuntimeException.failed("create cgroup " + dir + ": " + e.getMessage(), e);
       }
     }
+    Optional<Path> devices = dir("devices", id);
+    if (devices.isPresent() && !hasDockerDeviceRules(devices.get())) {
+      writeDeviceRules(devices.get());
+    }
+  }
+
+  @Override
+  public void applyLimits(String id, CgroupLimits limits) throws HostRuntimeException {
     Optional<Path> memory = dir("memory", id);
     if (limits.memoryBytes() > 0 && memory.isPresent()) {
       String bytes = Long.toString(limits.memoryBytes());
@@ -107,10 +115,6 @@ public final class CgroupV1 implements Cgroups {
     Optional<Path> pids = dir("pids", id);
     if (limits.pids() > 0 && pids.isPresent()) {
       Cgroups.write(pids.get().resolve("pids.max"), Long.toString(limits.pids()));
-    }
-    Optional<Path> devices = dir("devices", id);
-    if (devices.isPresent() && !hasDockerDeviceRules(devices.get())) {
-      writeDeviceRules(devices.get());
     }
   }
 

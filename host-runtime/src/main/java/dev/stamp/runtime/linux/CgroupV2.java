@@ -41,13 +41,18 @@ public final class CgroupV2 implements Cgroups {
   }
 
   @Override
-  public void create(String id, CgroupLimits limits) throws HostRuntimeException {
-    Path parent = mount.resolve(PARENT);
+  public void makeDirs(String id) throws HostRuntimeException {
+    Path dir = dir(id);
     try {
-      Files.createDirectories(parent);
+      Files.createDirectories(dir);
     } catch (IOException e) {
-      throw HostRuntimeException.failed("create cgroup " + parent + ": " + e.getMessage(), e);
+      throw HostRuntimeException.failed("create cgroup " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public void applyLimits(String id, CgroupLimits limits) throws HostRuntimeException {
+    Path parent = mount.resolve(PARENT);
     List<String> needed = new ArrayList<>();
     if (limits.memoryBytes() > 0) {
       needed.add("memory");
@@ -60,11 +65,6 @@ public final class CgroupV2 implements Cgroups {
     }
     enable(parent, needed);
     Path dir = dir(id);
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw HostRuntimeException.failed("create cgroup " + dir + ": " + e.getMessage(), e);
-    }
     if (limits.memoryBytes() > 0) {
       Cgroups.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
       Path swap = dir.resolve("memory.swap.max");

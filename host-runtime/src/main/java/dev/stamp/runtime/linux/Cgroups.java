@@ -22,7 +22,16 @@ public sealed interface Cgroups permits CgroupV1, CgroupV2 {
   List<Path> dirsFor(String id);
 
   /** Creates the container's cgroup and writes its limits. */
-  void create(String id, CgroupLimits limits) throws HostRuntimeException;
+  default void create(String id, CgroupLimits limits) throws HostRuntimeException {
+    makeDirs(id);
+    applyLimits(id, limits);
+  }
+
+  /** Creates the container's cgroup without limits (a standby's, limited when it is assigned). */
+  void makeDirs(String id) throws HostRuntimeException;
+
+  /** Writes the limits (0 = unlimited: nothing written). */
+  void applyLimits(String id, CgroupLimits limits) throws HostRuntimeException;
 
   /** The files the first process writes "0" to in order to join. */
   List<Path> procsFiles(String id);

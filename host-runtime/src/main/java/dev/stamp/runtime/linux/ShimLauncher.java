@@ -31,6 +31,50 @@ public final class ShimLauncher {
    */
   public StatusPipe spawn(Path specFile, Path shimLog, boolean relayStdio, String action)
       throws HostRuntimeException {
+    return spawn(specFile, shimLog, relayStdio, -1, action);
+  }
+
+  /** A standby shim (see stamp-shim.c) and the write end of its control pipe. */
+  public record Standby(StatusPipe status, int control) {
+    /** Hands the standby its container: the full spec's path. Closes the control pipe. */
+    public boolean assign(Path specFile) {
+      byte[] line = (specFile + "\n").getBytes(StandardCharsets.UTF_8);
+      boolean ok = C.write(control, line, line.length) == line.length;
+      C.close(control);
+      return ok;
+    }
+
+    /** Discards it: the shim kills its half-made container and exits. */
+    public void discard() {
+      C.close(control);
+      status.close();
+    }
+  }
+
+  /** Spawns {@code stamp-shim --standby specFile}: namespaces and cgroups now, the rest later. */
+  public Standby spawnStandby(Path specFile, Path shimLog, String action)
+      throws HostRuntimeException {
+    int[] control = new int[2];
+    if (C.pipe2(control, LibC.O_CLOEXEC) < 0) {
+      throw HostRuntimeException.failed(LibC.describe(action + ": create control pipe"));
+    }
+    int writeEnd = C.fcntl(control[1], LibC.F_DUPFD_CLOEXEC, 10);
+    int readEnd = C.fcntl(control[0], LibC.F_DUPFD_CLOEXEC, 10); // clear of fds 3-5
+    C.close(control[1]);
+    C.close(control[0]);
+    try {
+      return new Standby(spawn(specFile, shimLog, false, readEnd, action), writeEnd);
+    } catch (HostRuntimeException e) {
+      C.close(writeEnd);
+      throw e;
+    } finally {
+      C.close(readEnd);
+    }
+  }
+
+  private StatusPipe spawn(
+      Path specFile, Path shimLog, boolean relayStdio, int controlFd, String action)
+      throws HostRuntimeException {
     int[] pipe = new int[2];
     if (C.pipe2(pipe, LibC.O_CLOEXEC) < 0) {
       throw HostRuntimeException.failed(LibC.describe(action + ": create status pipe"));
@@ -45,6 +89,9 @@ public final class ShimLauncher {
     C.posix_spawnattr_init(attr);
     try {
       C.posix_spawn_file_actions_adddup2(actions, writeEnd, 3);
+      if (controlFd >= 0) {
+        C.posix_spawn_file_actions_adddup2(actions, controlFd, 4);
+      }
       if (relayStdio) {
         C.posix_spawn_file_actions_adddup2(actions, 1, 4);
         C.posix_spawn_file_actions_adddup2(actions, 2, 5);
@@ -53,7 +100,7 @@ public final class ShimLauncher {
       C.posix_spawn_file_actions_addopen(actions, 1, "/dev/null", LibC.O_WRONLY, 0);
       C.posix_spawn_file_actions_addopen(
           actions, 2, shimLog.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0640);
-      C.posix_spawn_file_actions_addclosefrom_np(actions, relayStdio ? 6 : 4);
+      C.posix_spawn_file_actions_addclosefrom_np(actions, relayStdio ? 6 : controlFd >= 0 ? 5 : 4);
       C.sigemptyset(none);
       C.sigfillset(all);
       C.posix_spawnattr_setsigmask(attr, none);
@@ -63,7 +110,10 @@ public final class ShimLauncher {
           (short)
               (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
       IntByReference pid = new IntByReference();
-      String[] argv = {shim.toString(), specFile.toString(), null};
+      String[] argv =
+          controlFd >= 0
+              ? new String[] {shim.toString(), "--standby", specFile.toString(), null}
+              : new String[] {shim.toString(), specFile.toString(), null};
       String[] envp = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", null};
       int rc = C.posix_spawn(pid, shim.toString(), actions, attr, argv, envp);
       C.close(writeEnd);
