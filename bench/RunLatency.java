@@ -30,6 +30,10 @@ public final class RunLatency {
   private static final LibC C = LibC.INSTANCE;
 
   public static void main(String[] a) throws Exception {
+    if (a[0].equals("bundle")) {
+      runcBundle(Path.of(a[1]), a[2]);
+      return;
+    }
     Path root = Path.of(a[0]);
     String rootfs = a[1];
     String bundle = a[2];
@@ -105,6 +109,44 @@ public final class RunLatency {
           "%-40s %6d %10.2f %10.2f %12.2f%n",
           e.getKey(), e.getValue().size(), m, percentile(e.getValue(), 0.9), m / runc);
     }
+  }
+
+  /**
+   * Turns `runc spec`'s config.json into Stamp's isolation: pid, mount, uts, ipc, net (loopback
+   * only) and cgroup namespaces, /proc, /dev, /sys, Docker's masked and read-only paths, Docker's
+   * 14 capabilities, no_new_privs; `true` in the given rootfs, no terminal.
+   */
+  private static void runcBundle(Path config, String rootfs) throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());
+    c.putObject("root").put("path", rootfs).put("readonly", false);
+    var process = (com.fasterxml.jackson.databind.node.ObjectNode) c.get("process");
+    process.putArray("args").add("true");
+    process.put("terminal", false).put("noNewPrivileges", true);
+    List<String> caps =
+        List.of(
+            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+            "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+    var capabilities = process.putObject("capabilities");
+    for (String set : List.of("bounding", "effective", "permitted")) {
+      caps.forEach(capabilities.putArray(set)::add);
+    }
+    var linux = (com.fasterxml.jackson.databind.node.ObjectNode) c.get("linux");
+    var namespaces = linux.putArray("namespaces");
+    for (String ns : List.of("pid", "network", "ipc", "uts", "mount", "cgroup")) {
+      namespaces.addObject().put("type", ns);
+    }
+    var masked = linux.putArray("maskedPaths");
+    List.of(
+            "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+            "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/proc/interrupts", "/sys/firmware", "/sys/devices/virtual/powercap")
+        .forEach(masked::add);
+    var readonly = linux.putArray("readonlyPaths");
+    List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")
+        .forEach(readonly::add);
+    json.writerWithDefaultPrettyPrinter().writeValue(config.toFile(), c);
   }
 
   /** create + start + wait + remove, as the agent runs a container. */
