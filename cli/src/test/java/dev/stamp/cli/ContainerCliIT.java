@@ -121,6 +121,25 @@ class ContainerCliIT {
   }
 
   @Test
+  void logsFollowUntilTheContainerExits() throws Exception {
+    String id =
+        run(
+                "run",
+                "-d",
+                "--rootfs",
+                rootfs.toString(),
+                "sh",
+                "-c",
+                "echo one; sleep 1; echo two >&2; sleep 1; echo three")
+            .out()
+            .strip();
+    track(id);
+    Result logs = run("logs", "-f", id.substring(0, 12));
+    assertThat(logs).isEqualTo(new Result(0, "one\nthree\n", "two\n"));
+    assertThat(runtime.inspect(id).state().status()).isEqualTo(ContainerStatus.EXITED);
+  }
+
+  @Test
   void detachedRmIsCleanedUpByTheShim() throws Exception {
     Result r = run("run", "-d", "--rm", "--rootfs", rootfs.toString(), "sh", "-c", "sleep 0.5");
     String id = r.out().strip();

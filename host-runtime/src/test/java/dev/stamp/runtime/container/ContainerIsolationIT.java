@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.testkit.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,6 +131,13 @@ class ContainerIsolationIT {
     Files.createSymbolicLink(f.rootfs.resolve("proc"), hostDir);
     String id = f.runtime.create(f.spec("true").build());
     assertThatThrownBy(() -> f.runtime.start(id, false)).hasMessageContaining("/proc is a symlink");
+    Files.delete(f.rootfs.resolve("proc"));
+    Files.createDirectory(f.rootfs.resolve("proc"));
+    Files.delete(f.rootfs.resolve("dev"));
+    Files.createSymbolicLink(f.rootfs.resolve("dev"), hostDir);
+    String id2 = f.runtime.create(f.spec("true").build());
+    assertThatThrownBy(() -> f.runtime.start(id2, false)).hasMessageContaining("/dev is a symlink");
     assertThat(RuntimeFixture.count(hostDir)).isZero();
+    assertThat(Mountinfo.read().anyUnder(hostDir)).isFalse();
   }
 }
