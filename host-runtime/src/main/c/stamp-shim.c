@@ -753,6 +753,11 @@ static int monitor_main(void) {
   close(err[1]);
   close(errp[1]);
   close(go[0]);
+  /* Holding the container's mount namespace makes its teardown (unmounting the overlay and the
+   * rest) happen when this process exits, after it has reported the exit, not on the exit path. */
+  char ns_path[64];
+  snprintf(ns_path, sizeof ns_path, "/proc/%d/ns/mnt", child);
+  int mnt_ns = open(ns_path, O_RDONLY | O_CLOEXEC);
   if (standby) {
     /* Wait for a container to be assigned (a line with the full spec's path); EOF: discarded. */
     char path[PATH_MAX];
@@ -796,6 +801,7 @@ static int monitor_main(void) {
   char line[32];
   int len = snprintf(line, sizeof line, "exited %d\n", code);
   if (write_all(STATUS_FD, line, len) < 0 && spec.cleanup.len) run_cleanup();
+  if (mnt_ns >= 0) close(mnt_ns);
   return 0;
 }
 

@@ -44,7 +44,7 @@ final class ContainerFactory {
     List<String> args = command(spec, image);
     ImageUsers.User user = ImageUsers.resolve(image.lowerDirs(), spec.user().or(image::user));
     NetworkMode mode = spec.network().orElse(network.defaultMode());
-    String hostname = spec.hostname().orElse(id.substring(0, 12));
+    String hostname = spec.hostname().orElse(defaultHostname(id));
     String signal = spec.stopSignal().or(image::stopSignal).orElse("SIGTERM");
     int stopSignal =
         Signals.parse(signal)
@@ -156,25 +156,34 @@ final class ContainerFactory {
   /** The overlay's dirs and the files bind-mounted at /etc/hostname, /etc/hosts, resolv.conf. */
   static void prepareFiles(ContainerConfig c, Path dir) throws HostRuntimeException {
     try {
-      for (String d : List.of("upper", "work", "rootfs")) {
-        Files.createDirectories(dir.resolve(d));
-      }
-      Files.writeString(dir.resolve("hostname"), c.hostname() + "\n");
-      boolean host = c.network().equals("host");
-      Path hostHosts = Path.of("/etc/hosts");
-      String hosts =
-          host && Files.isReadable(hostHosts)
-              ? Files.readString(hostHosts)
-              : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t"
-                  + c.hostname()
-                  + "\n";
-      Files.writeString(dir.resolve("hosts"), hosts);
-      Path resolv = Path.of("/etc/resolv.conf");
-      Files.writeString(
-          dir.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
+      writeFiles(dir, c.hostname(), c.network().equals("host"));
     } catch (IOException e) {
       throw HostRuntimeException.failed(
           "create container " + c.shortId() + ": prepare " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The default host name: the short id, as Docker does. */
+  static String defaultHostname(String id) {
+    return id.substring(0, 12);
+  }
+
+  /** Overlay dirs and the /etc files; a standby has them already, for its default host name. */
+  static void writeFiles(Path dir, String hostname, boolean host) throws IOException {
+    for (String d : List.of("upper", "work", "rootfs")) {
+      Files.createDirectories(dir.resolve(d));
+    }
+    Files.writeString(dir.resolve("hostname"), hostname + "\n");
+    Path hostHosts = Path.of("/etc/hosts");
+    String hosts =
+        host && Files.isReadable(hostHosts)
+            ? Files.readString(hostHosts)
+            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t"
+                + hostname
+                + "\n";
+    Files.writeString(dir.resolve("hosts"), hosts);
+    Path resolv = Path.of("/etc/resolv.conf");
+    Files.writeString(
+        dir.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
   }
 }

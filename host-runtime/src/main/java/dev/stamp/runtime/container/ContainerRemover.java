@@ -72,6 +72,9 @@ final class ContainerRemover {
     state.process().ifPresent(p -> ProcessWatch.signal(p, LibC.SIGKILL));
     Cgroups.killAndDrain(cgroupDirs);
     Optional<ProcessId> shim = state.shim().or(() -> startingShim(dir));
+    if (state.status() == ContainerStatus.EXITED) {
+      return; // the shim has recorded the exit: it touches none of the container's files any more
+    }
     if (shim.isPresent() && shim.get().pid() != self) {
       // it exits by itself right after recording the exit; only a stuck or starting one is killed
       ContainerRuntime.awaitExitFile(dir, shim.get(), Duration.ofSeconds(2));

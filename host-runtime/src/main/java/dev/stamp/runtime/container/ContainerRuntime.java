@@ -140,7 +140,13 @@ public final class ContainerRuntime {
       } else {
         cgroups.create(config.id(), limits);
       }
-      ContainerFactory.prepareFiles(config, store.dir(config.id()));
+      boolean prepared =
+          standby.isPresent()
+              && config.hostname().equals(ContainerFactory.defaultHostname(config.id()))
+              && !config.network().equals("host");
+      if (!prepared) {
+        ContainerFactory.prepareFiles(config, store.dir(config.id()));
+      }
     } catch (HostRuntimeException e) {
       removeQuietly(config.id());
       throw e;

@@ -70,6 +70,9 @@ public record ContainerState(
 
   static Map<String, String> keyValues(Path file) {
     Map<String, String> kv = new HashMap<>();
+    if (!Files.exists(file)) {
+      return kv; // cheaper than the exception, and the common case for "exit"
+    }
     try {
       for (String line : Files.readAllLines(file)) {
         int eq = line.indexOf('=');

@@ -87,6 +87,7 @@ final class StandbyPool {
     ShimSpec spec = new ShimSpec().put("id", id).put("new_net", "1");
     dirs.forEach(d -> spec.put("cgroup", d.resolve("cgroup.procs").toString()));
     Files.write(dir.resolve("standby.spec"), spec.bytes());
+    ContainerFactory.writeFiles(dir, ContainerFactory.defaultHostname(id), false);
     ShimLauncher.Standby shim =
         launcher
             .get()
@@ -94,11 +95,12 @@ final class StandbyPool {
     return new Standby(id, dir, shim);
   }
 
-  /** Moves the standby's directory to {@code containers/<id>}, with config.json already in it. */
+  /**
+   * Moves the standby's directory to {@code containers/<id>} with config.json in it: the rename
+   * publishes both at once.
+   */
   void adopt(Standby s, ContainerConfig config) throws IOException {
-    Path tmp = s.dir().resolve("config.json.tmp");
-    ContainerStore.json().writeValue(tmp.toFile(), config);
-    Files.move(tmp, s.dir().resolve("config.json"), StandardCopyOption.ATOMIC_MOVE);
+    ContainerStore.json().writeValue(s.dir().resolve("config.json").toFile(), config);
     Files.createDirectories(store.dir(config.id()).getParent());
     Files.move(s.dir(), store.dir(config.id()), StandardCopyOption.ATOMIC_MOVE);
   }
