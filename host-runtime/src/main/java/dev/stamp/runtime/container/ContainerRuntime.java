@@ -79,7 +79,17 @@ public final class ContainerRuntime {
 
   /** The runtime with the host's cgroups, and the image store and networks of this build. */
   public static ContainerRuntime open(StampRoot root) throws HostRuntimeException {
-    return new ContainerRuntime(root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks());
+    return new ContainerRuntime(root, Cgroups.detect(), defaultImages(), defaultNetwork());
+  }
+
+  /** Where images come from: the image store, once wired (until then, --rootfs only). */
+  private static RootfsSource defaultImages() {
+    return RootfsSource.NONE;
+  }
+
+  /** Which networks exist: none and host here; the network module's manager adds bridges. */
+  private static ContainerNetwork defaultNetwork() {
+    return new LocalNetworks();
   }
 
   /**
@@ -96,7 +106,7 @@ public final class ContainerRuntime {
               return t;
             });
     return new ContainerRuntime(
-        root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks(), cleaner, standbyCount);
+        root, Cgroups.detect(), defaultImages(), defaultNetwork(), cleaner, standbyCount);
   }
 
   /** Discards the standbys (their shims exit, their cgroups go). */
@@ -423,14 +433,5 @@ public final class ContainerRuntime {
       launcher = l;
     }
     return l;
-  }
-
-  /** Reads a file of the container's state dir, for diagnostics (e.g. shim.log). */
-  public Optional<String> stateFile(String ref, String name) throws HostRuntimeException {
-    try {
-      return Optional.of(Files.readString(store.dir(store.resolve(ref)).resolve(name)));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
   }
 }

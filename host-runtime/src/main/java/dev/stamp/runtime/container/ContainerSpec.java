@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -302,14 +301,5 @@ public record ContainerSpec(
           Optional.ofNullable(stopSignal),
           stopTimeout);
     }
-  }
-
-  /** Environment as a map (later entries win), for display. */
-  public Map<String, String> envMap() {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
-    for (String kv : env) {
-      m.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-    }
-    return m;
   }
 }
