@@ -761,9 +761,17 @@ static int monitor_main(void) {
   if (standby) {
     /* Wait for a container to be assigned (a line with the full spec's path); EOF: discarded. */
     char path[PATH_MAX];
-    ssize_t r, len = 0;
-    while ((r = read(CONTROL_FD, path + len, sizeof path - 1 - len)) > 0 || (r < 0 && errno == EINTR))
-      len += r > 0 ? r : 0;
+    ssize_t r = 0, len = 0;
+    struct pollfd wait_for[2] = {{CONTROL_FD, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    while (len == 0 || path[len - 1] != '\n') {
+      if (poll(wait_for, 2, -1) < 0 && errno != EINTR) break;
+      if (wait_for[1].revents && waitpid(child, NULL, WNOHANG) == child) break; /* killed */
+      if (!wait_for[0].revents) continue;
+      r = read(CONTROL_FD, path + len, sizeof path - 1 - len);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      len += r;
+    }
     if (len == 0 || path[len - 1] != '\n') {
       kill(child, SIGKILL);
       waitpid(child, NULL, 0);

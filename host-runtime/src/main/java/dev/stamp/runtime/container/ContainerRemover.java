@@ -71,10 +71,10 @@ final class ContainerRemover {
     long self = ProcessHandle.current().pid();
     state.process().ifPresent(p -> ProcessWatch.signal(p, LibC.SIGKILL));
     Cgroups.killAndDrain(cgroupDirs);
-    Optional<ProcessId> shim = state.shim().or(() -> startingShim(dir));
     if (state.status() == ContainerStatus.EXITED) {
       return; // the shim has recorded the exit: it touches none of the container's files any more
     }
+    Optional<ProcessId> shim = state.shim().or(() -> startingShim(dir));
     if (shim.isPresent() && shim.get().pid() != self) {
       // it exits by itself right after recording the exit; only a stuck or starting one is killed
       ContainerRuntime.awaitExitFile(dir, shim.get(), Duration.ofSeconds(2));
@@ -87,19 +87,20 @@ final class ContainerRemover {
   }
 
   /**
-   * A shim spawned for this container that died before writing its state file is found in /proc.
+   * A shim of this container that has not written its state file yet (starting, or a standby
+   * adopted by a runtime that died) is found in /proc by the container id in its spec path.
    */
   private static Optional<ProcessId> startingShim(Path dir) {
-    Path spec = dir.resolve("shim.spec");
-    if (!Files.exists(spec) || Files.exists(dir.resolve("state"))) {
+    if (Files.exists(dir.resolve("state"))) {
       return Optional.empty();
     }
-    byte[] needle = spec.toString().getBytes();
+    byte[] needle = ("/" + dir.getFileName() + "/").getBytes();
+    byte[] shim = "stamp-shim".getBytes();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : procs) {
         try {
           byte[] cmdline = Files.readAllBytes(p.resolve("cmdline"));
-          if (indexOf(cmdline, needle) >= 0) {
+          if (indexOf(cmdline, needle) >= 0 && indexOf(cmdline, shim) >= 0) {
             return ProcessId.of(Integer.parseInt(p.getFileName().toString()));
           }
         } catch (IOException | NumberFormatException e) {

@@ -109,6 +109,11 @@ public final class ContainerRuntime {
         root, Cgroups.detect(), defaultImages(), defaultNetwork(), cleaner, standbyCount);
   }
 
+  /** How many standbys are ready now (for tests and diagnostics). */
+  int standbysReady() {
+    return standbys.map(StandbyPool::readyCount).orElse(0);
+  }
+
   /** Discards the standbys (their shims exit, their cgroups go). */
   public void closeStandbys() {
     standbys.ifPresent(StandbyPool::close);

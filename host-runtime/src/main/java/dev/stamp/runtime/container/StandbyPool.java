@@ -52,6 +52,10 @@ final class StandbyPool {
     this.background = background;
   }
 
+  int readyCount() {
+    return ready.size();
+  }
+
   /** A ready standby, if any (never waits); a refill is scheduled either way. */
   Optional<Standby> take() {
     Optional<Standby> s = Optional.ofNullable(ready.pollFirst());

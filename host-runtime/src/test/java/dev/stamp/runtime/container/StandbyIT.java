@@ -51,20 +51,13 @@ class StandbyIT {
   }
 
   private Path standbyDir() throws Exception {
-    Path dir = root.path().resolve("standby");
-    for (int i = 0; i < 400; i++) {
-      if (Files.isDirectory(dir)) {
-        try (var s = Files.list(dir)) {
-          List<Path> ready = s.filter(p -> Files.exists(p.resolve("standby.spec"))).toList();
-          if (!ready.isEmpty()) {
-            Thread.sleep(100); // its shim has been spawned right after the spec was written
-            return ready.get(0);
-          }
-        }
-      }
+    for (int i = 0; i < 400 && runtime.standbysReady() == 0; i++) {
       Thread.sleep(25);
     }
-    throw new AssertionError("no standby prepared");
+    assertThat(runtime.standbysReady()).isEqualTo(1);
+    try (var s = Files.list(root.path().resolve("standby"))) {
+      return s.findFirst().orElseThrow();
+    }
   }
 
   @Test
@@ -136,5 +129,35 @@ class StandbyIT {
     ContainerRuntime.open(root); // any runtime opening the root sweeps dead owners' standbys
     assertThat(dir).doesNotExist();
     cgroups.forEach(d -> assertThat(d).doesNotExist());
+  }
+
+  @Test
+  void anAdoptedStandbyIsRemovedByAnotherProcessShimAndAll() throws Exception {
+    Process owner =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                StandbyOwner.class.getName(),
+                root.path().toString(),
+                rootfs.toString())
+            .start();
+    try (var out =
+        new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()))) {
+      String id = out.readLine();
+      assertThat(id).matches("[0-9a-f]{64}");
+      assertThat(CrashRecoveryIT.processesMentioning("/" + id + "/")).isNotEmpty(); // its shim
+      ContainerRuntime.open(root).remove(id, false); // created, never started: no -f needed
+      for (int i = 0;
+          i < 100 && !CrashRecoveryIT.processesMentioning("/" + id + "/").isEmpty();
+          i++) {
+        Thread.sleep(20);
+      }
+      assertThat(CrashRecoveryIT.processesMentioning("/" + id + "/")).isEmpty();
+      assertThat(owner.isAlive()).isTrue();
+    } finally {
+      owner.destroyForcibly();
+      owner.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 }
