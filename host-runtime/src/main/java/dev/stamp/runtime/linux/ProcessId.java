@@ -16,16 +16,23 @@ public record ProcessId(int pid, long startTime) {
     return startTimeOf(pid).map(start -> new ProcessId(pid, start));
   }
 
-  /** Whether this very process still exists (a zombie counts until it is reaped). */
+  /** Whether this very process still runs (a zombie has exited: it only waits to be reaped). */
   public boolean isAlive() {
-    return pid > 0 && startTimeOf(pid).map(s -> s == startTime).orElse(false);
+    return pid > 0
+        && stat(pid)
+            .map(f -> Long.parseLong(f[19]) == startTime && !f[0].equals("Z"))
+            .orElse(false);
   }
 
   static Optional<Long> startTimeOf(int pid) {
+    return stat(pid).map(f -> Long.parseLong(f[19]));
+  }
+
+  /** The fields of /proc/PID/stat after the command name: [0] is the state, [19] the start time. */
+  private static Optional<String[]> stat(int pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Optional.of(Long.parseLong(fields[19]));
+      return Optional.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

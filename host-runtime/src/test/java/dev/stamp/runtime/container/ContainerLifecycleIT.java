@@ -160,6 +160,22 @@ class ContainerLifecycleIT {
   }
 
   @Test
+  void killingTheMonitorTakesTheContainerAlongAndPsSaysDead() throws Exception {
+    String id = f.runtime.create(f.spec("sleep", "1000").build());
+    f.runtime.start(id, false).close();
+    ContainerState running = f.runtime.inspect(id).state();
+    assertThat(running.status()).isEqualTo(ContainerStatus.RUNNING);
+    dev.stamp.runtime.linux.ProcessWatch.signal(running.shim().orElseThrow(), 9);
+    assertThat(
+            dev.stamp.runtime.linux.ProcessWatch.awaitExit(
+                running.process().orElseThrow(), Duration.ofSeconds(10)))
+        .isTrue();
+    assertThat(f.runtime.inspect(id).state().status()).isEqualTo(ContainerStatus.DEAD);
+    f.runtime.remove(id, false);
+    assertThat(f.runtime.list(true)).isEmpty();
+  }
+
+  @Test
   void runningContainerCannotBeRemovedWithoutForce() throws Exception {
     String id = f.runtime.create(f.spec("sleep", "1000").name("web-" + System.nanoTime()).build());
     f.runtime.start(id, false).close();
