@@ -172,7 +172,7 @@ static void parse_spec(const char *path, int full) {
     fprintf(stderr, "stamp-shim: spec %s lacks rootfs, overlay, arg, exit, log or state\n", path);
     exit(1);
   }
-  if (!spec.env.items) list_add(&spec.env, "PATH=" DEFAULT_PATH), spec.env.len = 1;
+  if (full && !spec.env.items) list_add(&spec.env, "PATH=" DEFAULT_PATH);
 }
 
 /* ---------- small helpers ---------- */

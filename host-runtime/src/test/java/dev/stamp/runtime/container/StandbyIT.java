@@ -71,7 +71,8 @@ class StandbyIT {
                     List.of(
                         "sh",
                         "-c",
-                        "echo $$ $(hostname); grep -E 'CapBnd|NoNewPrivs' /proc/self/status;"
+                        "echo $$ $(hostname) PATHS=$(env | grep -c ^PATH=);"
+                            + " grep -E 'CapBnd|NoNewPrivs' /proc/self/status;"
                             + " dd if=/dev/zero of=/dev/null bs=100M count=1"))
                 .memory("32m")
                 .hostname("from-standby")
@@ -87,7 +88,7 @@ class StandbyIT {
       out.append(e.text());
     }
     assertThat(out.toString())
-        .contains("1 from-standby")
+        .contains("1 from-standby PATHS=1")
         .contains("CapBnd:\t00000000a80425fb")
         .contains("NoNewPrivs:\t1");
     List<String> cgroups = runtime.inspect(id).config().orElseThrow().intent().cgroupDirs();
