@@ -5,12 +5,12 @@
  *   0 /dev/null, 1 /dev/null, 2 the shim's own log, 3 the status pipe (write end),
  *   4/5 the foreground CLI's stdout/stderr when the spec says relay=1.
  * SPECFILE holds NUL-terminated records `key\0value\0`; "mount" takes three values
- * (source, target, options). ContainerLauncher in Java writes it; the keys are read in parse_spec.
+ * (source, target, options). ShimSpec in Java writes it; parse_spec reads it.
  *
  * What it does, in order:
  *   1. forks once, so the monitor (like conmon) is nobody's child once the JVM has reaped the
  *      first process; it records its own pid and the container's in the state file once the
- *      container runs (until then Java finds a starting shim by its spec path in /proc);
+ *      container runs (until then Java finds a starting shim by the container id in /proc);
  *   2. clones the container's first process into new pid, mount, uts, ipc (and net) namespaces;
  *      that child joins its cgroups before anything else, then builds the root filesystem
  *      (overlay, /proc, /dev, /sys, binds, masked paths), pivots into it, drops privileges and
