@@ -31,7 +31,14 @@ import picocli.CommandLine.Option;
       ImagesCommand.class,
       TagCommand.class,
       RmiCommand.class,
-      DockerfileCommand.class
+      DockerfileCommand.class,
+
+      RunCommand.class,
+      PsCommand.class,
+      LogsCommand.class,
+      StopCommand.class,
+      RmCommand.class,
+      InspectCommand.class
     })
 public final class StampCli {
 

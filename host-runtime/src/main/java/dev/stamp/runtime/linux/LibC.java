@@ -242,4 +242,22 @@ public interface LibC {
   /** Flushes the whole filesystem that {@code fd} is on to disk. */
   @SaveError
   int syncfs(int fd);
+
+  // --- container runtime (ShimLauncher, ProcessWatch) ---
+  int F_DUPFD_CLOEXEC = 1030;
+  short POLLIN = 0x1;
+
+  @SaveError
+  int fcntl(int fd, int cmd, int arg);
+
+  /** A pollfd array as ints: {fd, events | revents << 16} per entry (x86_64 layout). */
+  @SaveError
+  int poll(@In @Out int[] fds, long nfds, int timeoutMillis);
+
+  /** glibc 2.36+: a file descriptor that names the process (no pid reuse race). */
+  @SaveError
+  int pidfd_open(int pid, int flags);
+
+  @SaveError
+  int pidfd_send_signal(int pidfd, int signal, Pointer info, int flags);
 }

@@ -1,0 +1,76 @@
+package dev.stamp.cli;
+
+import dev.stamp.runtime.container.ContainerConfig;
+import dev.stamp.runtime.container.ContainerInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code stamp ps}: containers with their status derived from /proc and the exit files. */
+@Command(name = "ps", description = "List containers (running ones unless -a).")
+final class PsCommand implements Callable<Integer> {
+
+  @ParentCommand StampCli cli;
+
+  @Option(
+      names = {"-a", "--all"},
+      description = "Show all containers.")
+  boolean all;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Only ids.")
+  boolean quiet;
+
+  @Option(names = "--no-trunc", description = "Full ids and commands.")
+  boolean noTrunc;
+
+  @Override
+  public Integer call() throws Exception {
+    List<ContainerInfo> infos = Runtimes.open(cli).list(all);
+    if (quiet) {
+      infos.forEach(i -> System.out.println(noTrunc ? i.id() : i.shortId()));
+      return StampCli.EXIT_OK;
+    }
+    String format = "%-12s  %-20s  %-24s  %-14s  %-16s  %s%n";
+    System.out.printf(format, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+    for (ContainerInfo i : infos) {
+      ContainerConfig c = i.config().orElse(null);
+      System.out.printf(
+          format,
+          noTrunc ? i.id() : i.shortId(),
+          c == null ? "?" : truncate(c.image(), 20),
+          c == null ? "?" : truncate("\"" + String.join(" ", c.args()) + "\"", 24),
+          c == null ? "?" : ago(c.created()),
+          i.statusText(),
+          c == null || c.name() == null ? "" : c.name());
+    }
+    return StampCli.EXIT_OK;
+  }
+
+  private String truncate(String s, int width) {
+    return noTrunc || s.length() <= width ? s : s.substring(0, width - 1) + "…";
+  }
+
+  static String ago(String instant) {
+    try {
+      Duration d = Duration.between(Instant.parse(instant), Instant.now());
+      if (d.toMinutes() < 1) {
+        return d.toSeconds() + " seconds ago";
+      }
+      if (d.toHours() < 1) {
+        return d.toMinutes() + " minutes ago";
+      }
+      if (d.toDays() < 1) {
+        return d.toHours() + " hours ago";
+      }
+      return d.toDays() + " days ago";
+    } catch (RuntimeException e) {
+      return instant;
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.stamp.cli;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.RunningContainer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code stamp run}: create and start a container. In the foreground it returns the container's
+ * exit code, its output reaching this terminal straight from the shim, and SIGINT/SIGTERM/SIGHUP
+ * are forwarded to the container; with {@code -d} it prints the id and returns at once.
+ */
+@Command(
+    name = "run",
+    description = "Run a command in a new container.",
+    sortOptions = false,
+    modelTransformer = RunCommand.StopAtImage.class)
+final class RunCommand implements Callable<Integer> {
+
+  @ParentCommand StampCli cli;
+
+  @Option(names = "--help", usageHelp = true, description = "Show this help.")
+  boolean help;
+
+  @Option(
+      names = {"-d", "--detach"},
+      description = "Run in the background and print the id.")
+  boolean detach;
+
+  @Option(names = "--rm", description = "Remove the container when it exits.")
+  boolean rm;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "Name the container.")
+  String name;
+
+  @Option(
+      names = {"-e", "--env"},
+      paramLabel = "KEY=VALUE",
+      description = "Set an environment variable.")
+  List<String> env = new ArrayList<>();
+
+  @Option(names = "--env-file", paramLabel = "FILE", description = "Read KEY=VALUE lines.")
+  List<Path> envFiles = new ArrayList<>();
+
+  @Option(
+      names = {"-v", "--volume"},
+      paramLabel = "SRC:DST[:ro]",
+      description = "Bind mount a host path or a named volume.")
+  List<String> volumes = new ArrayList<>();
+
+  @Option(
+      names = {"-m", "--memory"},
+      paramLabel = "SIZE",
+      description = "Memory limit (256m, 1g).")
+  String memory;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "CPU limit (0.5 = half a CPU).")
+  String cpus;
+
+  @Option(names = "--pids-limit", paramLabel = "N", description = "Process limit.")
+  String pidsLimit;
+
+  @Option(
+      names = {"-h", "--hostname"},
+      paramLabel = "NAME",
+      description = "Container host name.")
+  String hostname;
+
+  @Option(
+      names = {"-u", "--user"},
+      paramLabel = "USER[:GROUP]",
+      description = "User (name or uid) from the image.")
+  String user;
+
+  @Option(
+      names = {"-w", "--workdir"},
+      paramLabel = "DIR",
+      description = "Working directory inside the container.")
+  String workdir;
+
+  @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the entrypoint.")
+  String entrypoint;
+
+  @Option(names = "--read-only", description = "Mount the root filesystem read-only.")
+  boolean readOnly;
+
+  @Option(names = "--init", description = "Run an init as PID 1 (reaps zombies, forwards signals).")
+  boolean init;
+
+  @Option(
+      names = {"--network", "--net"},
+      paramLabel = "MODE",
+      description = "none, host, or a network name.")
+  String network;
+
+  @Option(
+      names = {"-p", "--publish"},
+      paramLabel = "[IP:][HOST:]PORT",
+      description = "Publish a container port.")
+  List<String> ports = new ArrayList<>();
+
+  @Option(
+      names = "--rootfs",
+      paramLabel = "DIR",
+      description = "Use a plain directory as the root filesystem instead of an image.")
+  Path rootfs;
+
+  @Option(names = "--stop-signal", paramLabel = "SIGNAL", description = "Signal for stop.")
+  String stopSignal;
+
+  @Option(names = "--stop-timeout", paramLabel = "SECONDS", description = "Grace before SIGKILL.")
+  Integer stopTimeout;
+
+  @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]", description = "Image, then the command.")
+  List<String> args = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerSpec spec = spec(runtime);
+    String id = runtime.create(spec);
+    RunningContainer container;
+    try {
+      container = runtime.start(id, !detach);
+    } catch (HostRuntimeException e) {
+      runtime.remove(id, true); // nothing is left half-created
+      throw e;
+    }
+    if (detach) {
+      container.close();
+      System.out.println(id);
+      return StampCli.EXIT_OK;
+    }
+    SignalProxy.forward(runtime, id);
+    int code = container.awaitExit();
+    if (rm) {
+      runtime.remove(id, true);
+    }
+    return code;
+  }
+
+  private ContainerSpec spec(ContainerRuntime runtime) throws HostRuntimeException {
+    ContainerSpec.Builder b = ContainerSpec.builder();
+    List<String> command = new ArrayList<>(args);
+    if (rootfs != null) {
+      b.rootfs(rootfs);
+    } else if (!command.isEmpty()) {
+      b.image(command.remove(0));
+    }
+    b.command(command).autoRemove(rm).readOnly(readOnly).init(init);
+    if (name != null) {
+      b.name(name);
+    }
+    envFiles.forEach(b::envFile);
+    env.forEach(b::env);
+    volumes.forEach(b::volume);
+    if (memory != null) {
+      b.memory(memory);
+    }
+    if (cpus != null) {
+      b.cpus(cpus);
+    }
+    if (pidsLimit != null) {
+      b.pidsLimit(pidsLimit);
+    }
+    if (hostname != null) {
+      b.hostname(hostname);
+    }
+    if (user != null) {
+      b.user(user);
+    }
+    if (workdir != null) {
+      b.workdir(workdir);
+    }
+    if (entrypoint != null) {
+      b.entrypoint(entrypoint);
+    }
+    if (stopSignal != null) {
+      b.stopSignal(stopSignal);
+    }
+    if (stopTimeout != null) {
+      b.stopTimeout(Duration.ofSeconds(stopTimeout));
+    }
+    if (network != null) {
+      try {
+        b.network(runtime.network().parseMode(network));
+      } catch (HostRuntimeException e) {
+        b.problem(e.getMessage());
+      }
+    }
+    for (String p : ports) {
+      try {
+        b.port(runtime.network().parsePort(p));
+      } catch (HostRuntimeException e) {
+        b.problem(e.getMessage());
+      }
+    }
+    return b.build();
+  }
+
+  /** Options end at the image: what follows is the container's command, dashes and all. */
+  static final class StopAtImage implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      spec.parser().stopAtPositional(true);
+      return spec;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.network.PortMapping;
+import java.util.List;
+
+/**
+ * A container as created: everything resolved (command, user ids, host paths), plus the {@link
+ * Intent}. Stored as {@code config.json} before any resource exists, so {@code rm} can always clean
+ * up whatever a kill -9 left. Nullable fields are absent values (this is the JSON form).
+ */
+public record ContainerConfig(
+    String id,
+    String name,
+    String image,
+    String imageId,
+    String created,
+    List<String> lowerDirs,
+    List<String> args,
+    List<String> env,
+    String workdir,
+    String user,
+    int uid,
+    int gid,
+    List<Integer> groups,
+    String hostname,
+    List<Mount> mounts,
+    long memoryBytes,
+    long cpuMillis,
+    long pidsLimit,
+    boolean readOnly,
+    boolean init,
+    String network,
+    List<PortMapping> ports,
+    boolean autoRemove,
+    int stopSignal,
+    long stopTimeoutSeconds,
+    Intent intent) {
+
+  /** A resolved mount: host path (for a volume, its data dir), container path, read-only. */
+  public record Mount(String source, String target, boolean readOnly, String volume) {}
+
+  /** What create makes on the host, written down before it is made. */
+  public record Intent(List<String> cgroupDirs, String nameFile, boolean network) {}
+
+  public String shortId() {
+    return id.substring(0, 12);
+  }
+}

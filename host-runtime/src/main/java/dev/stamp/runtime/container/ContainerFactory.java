@@ -1,0 +1,189 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.linux.Cgroups;
+import dev.stamp.runtime.linux.Signals;
+import dev.stamp.runtime.network.NetworkMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link ContainerSpec} into a {@link ContainerConfig}: resolves the image, the command
+ * (Docker's ENTRYPOINT/CMD rules), the user (from the image's /etc/passwd), mounts, environment and
+ * the intent. Everything that can be wrong with the input fails here, before anything exists.
+ */
+final class ContainerFactory {
+
+  private static final String DEFAULT_PATH =
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final ContainerStore store;
+  private final Cgroups cgroups;
+  private final RootfsSource images;
+  private final ContainerNetwork network;
+
+  ContainerFactory(
+      ContainerStore store, Cgroups cgroups, RootfsSource images, ContainerNetwork network) {
+    this.store = store;
+    this.cgroups = cgroups;
+    this.images = images;
+    this.network = network;
+  }
+
+  ContainerConfig config(ContainerSpec spec, String id) throws HostRuntimeException {
+    ResolvedImage image =
+        spec.rootfs().isPresent()
+            ? ResolvedImage.ofDirectory(spec.rootfs().get())
+            : images.resolve(spec.image().orElseThrow());
+    List<String> args = command(spec, image);
+    ImageUsers.User user = ImageUsers.resolve(image.lowerDirs(), spec.user().or(image::user));
+    NetworkMode mode = spec.network().orElse(network.defaultMode());
+    String hostname = spec.hostname().orElse(defaultHostname(id));
+    String signal = spec.stopSignal().or(image::stopSignal).orElse("SIGTERM");
+    int stopSignal =
+        Signals.parse(signal)
+            .orElseThrow(
+                () ->
+                    HostRuntimeException.badInput(
+                        "image STOPSIGNAL " + signal + ": unknown signal"));
+    checkOverlayPaths(image.lowerDirs());
+    boolean attached = mode instanceof NetworkMode.Bridge;
+    return new ContainerConfig(
+        id,
+        spec.name().orElse(null),
+        image.reference(),
+        image.id(),
+        Instant.now().toString(),
+        image.lowerDirs().stream().map(Path::toString).toList(),
+        args,
+        env(spec, image, hostname, user),
+        spec.workdir().or(image::workdir).filter(w -> !w.isEmpty()).orElse(null),
+        spec.user().or(image::user).orElse(""),
+        user.uid(),
+        user.gid(),
+        user.groups(),
+        hostname,
+        mounts(spec),
+        spec.limits().memoryBytes(),
+        spec.limits().cpuMillis(),
+        spec.limits().pids(),
+        spec.readOnly(),
+        spec.init(),
+        ContainerNetwork.format(mode),
+        spec.ports(),
+        spec.autoRemove(),
+        stopSignal,
+        spec.stopTimeout().toSeconds(),
+        new ContainerConfig.Intent(
+            cgroups.dirsFor(id).stream().map(Path::toString).toList(),
+            spec.name().map(n -> store.nameFile(n).toString()).orElse(null),
+            attached));
+  }
+
+  /** Docker's rules: --entrypoint replaces the image's (and drops its CMD); args replace CMD. */
+  static List<String> command(ContainerSpec spec, ResolvedImage image) throws HostRuntimeException {
+    List<String> entrypoint = spec.entrypoint().orElse(image.entrypoint());
+    List<String> cmd =
+        !spec.command().isEmpty()
+            ? spec.command()
+            : spec.entrypoint().isPresent() ? List.of() : image.cmd();
+    List<String> args = new ArrayList<>(entrypoint);
+    args.addAll(cmd);
+    if (args.isEmpty() || args.get(0).isEmpty()) {
+      throw HostRuntimeException.badInput(
+          "run "
+              + image.reference()
+              + ": no command specified (the image has no ENTRYPOINT or CMD; give one after the"
+              + " image)");
+    }
+    return List.copyOf(args);
+  }
+
+  private static List<String> env(
+      ContainerSpec spec, ResolvedImage image, String hostname, ImageUsers.User user) {
+    Map<String, String> env = new LinkedHashMap<>();
+    put(env, DEFAULT_PATH);
+    put(env, "HOSTNAME=" + hostname);
+    image.env().forEach(kv -> put(env, kv));
+    spec.env().forEach(kv -> put(env, kv));
+    env.putIfAbsent("HOME", user.home());
+    return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+  }
+
+  private static void put(Map<String, String> env, String kv) {
+    int eq = kv.indexOf('=');
+    env.put(kv.substring(0, eq), kv.substring(eq + 1));
+  }
+
+  private List<ContainerConfig.Mount> mounts(ContainerSpec spec) throws HostRuntimeException {
+    List<ContainerConfig.Mount> mounts = new ArrayList<>();
+    for (MountSpec m : spec.mounts()) {
+      if (m.isBind()) {
+        if (!Files.exists(Path.of(m.source()))) {
+          throw HostRuntimeException.badInput(
+              "-v " + m.source() + ":" + m.target() + ": source " + m.source() + " does not exist");
+        }
+        mounts.add(new ContainerConfig.Mount(m.source(), m.target(), m.readOnly(), null));
+      } else {
+        mounts.add(
+            new ContainerConfig.Mount(
+                store.volume(m.source()).toString(), m.target(), m.readOnly(), m.source()));
+      }
+    }
+    return mounts;
+  }
+
+  /** overlay's option string separates with ',' and ':'; such paths cannot be layers. */
+  private static void checkOverlayPaths(List<Path> dirs) throws HostRuntimeException {
+    for (Path d : dirs) {
+      String s = d.toString();
+      if (s.contains(",") || s.contains(":") || s.contains("\\")) {
+        throw HostRuntimeException.badInput(
+            "rootfs " + s + ": a layer path cannot contain ',', ':' or '\\'");
+      }
+      if (!Files.isDirectory(d)) {
+        throw HostRuntimeException.notFound("rootfs " + s + ": not a directory");
+      }
+    }
+  }
+
+  /** The overlay's dirs and the files bind-mounted at /etc/hostname, /etc/hosts, resolv.conf. */
+  static void prepareFiles(ContainerConfig c, Path dir) throws HostRuntimeException {
+    try {
+      writeFiles(dir, c.hostname(), c.network().equals("host"));
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(
+          "create container " + c.shortId() + ": prepare " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The default host name: the short id, as Docker does. */
+  static String defaultHostname(String id) {
+    return id.substring(0, 12);
+  }
+
+  /** Overlay dirs and the /etc files; a standby has them already, for its default host name. */
+  static void writeFiles(Path dir, String hostname, boolean host) throws IOException {
+    for (String d : List.of("upper", "work", "rootfs")) {
+      Files.createDirectories(dir.resolve(d));
+    }
+    Files.writeString(dir.resolve("hostname"), hostname + "\n");
+    Path hostHosts = Path.of("/etc/hosts");
+    String hosts =
+        host && Files.isReadable(hostHosts)
+            ? Files.readString(hostHosts)
+            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t"
+                + hostname
+                + "\n";
+    Files.writeString(dir.resolve("hosts"), hosts);
+    Path resolv = Path.of("/etc/resolv.conf");
+    Files.writeString(
+        dir.resolve("resolv.conf"), Files.isReadable(resolv) ? Files.readString(resolv) : "");
+  }
+}

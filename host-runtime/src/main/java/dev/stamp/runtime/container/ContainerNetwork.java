@@ -1,0 +1,41 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.network.NetworkAttachment;
+import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PortMapping;
+import java.util.List;
+
+/**
+ * What the runtime needs from networking. {@link LocalNetworks} does {@code none} and {@code host};
+ * the network module's NetworkManager, adapted, adds bridges.
+ */
+public interface ContainerNetwork {
+
+  /** Parses {@code --network}. */
+  NetworkMode parseMode(String text) throws HostRuntimeException;
+
+  /** Parses {@code -p}. */
+  PortMapping parsePort(String text) throws HostRuntimeException;
+
+  /** The mode when {@code --network} is not given. */
+  NetworkMode defaultMode();
+
+  /** Before the container's first process starts; the netns (if any) is what it joins. */
+  NetworkAttachment attach(String containerId, NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException;
+
+  /** Idempotent: fine when never attached or already detached. */
+  void detach(String containerId) throws HostRuntimeException;
+
+  /** The text form {@link #parseMode} reads back (what config.json stores). */
+  static String format(NetworkMode mode) {
+    if (mode instanceof NetworkMode.None) {
+      return "none";
+    }
+    if (mode instanceof NetworkMode.Host) {
+      return "host";
+    }
+    return ((NetworkMode.Bridge) mode).network();
+  }
+}

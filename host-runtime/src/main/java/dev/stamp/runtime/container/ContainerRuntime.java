@@ -1,0 +1,442 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.linux.Cgroups;
+import dev.stamp.runtime.linux.LibC;
+import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.linux.ProcessWatch;
+import dev.stamp.runtime.linux.ShimBinary;
+import dev.stamp.runtime.linux.ShimLauncher;
+import dev.stamp.runtime.linux.ShimLauncher.StatusPipe;
+import dev.stamp.runtime.network.NetworkAttachment;
+import dev.stamp.runtime.network.NetworkMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+
+/**
+ * Stamp's container runtime: create, start, wait, stop, kill, remove, list, inspect. Every
+ * operation works from the files under {@code ROOT/containers}, so any process (the CLI, the agent,
+ * a later CLI) sees the same truth; nothing is cached.
+ */
+public final class ContainerRuntime {
+
+  private final ContainerStore store;
+  private final Cgroups cgroups;
+  private final RootfsSource images;
+  private final ContainerNetwork network;
+  private final StampRoot root;
+  private final Executor diskCleanup;
+  private final Optional<StandbyPool> standbys;
+  private final Map<String, StandbyPool.Standby> assigned = new ConcurrentHashMap<>();
+  private volatile ShimLauncher launcher;
+
+  /** A runtime that deletes a removed container's files before {@code remove} returns. */
+  public ContainerRuntime(
+      StampRoot root, Cgroups cgroups, RootfsSource images, ContainerNetwork network) {
+    this(root, cgroups, images, network, Runnable::run, 0);
+  }
+
+  /**
+   * @param background runs the deletion of removed containers' files and the preparation of
+   *     standbys: inline for a short-lived process (the CLI), a background thread for a long-lived
+   *     one (the agent), where a container is gone from every API once {@code remove} returns
+   * @param standbyCount containers kept started ahead of need (long-lived runtimes; see {@link
+   *     StandbyPool}); 0 for none
+   */
+  public ContainerRuntime(
+      StampRoot root,
+      Cgroups cgroups,
+      RootfsSource images,
+      ContainerNetwork network,
+      Executor background,
+      int standbyCount) {
+    this.root = root;
+    this.store = new ContainerStore(root);
+    this.cgroups = cgroups;
+    this.images = images;
+    this.network = network;
+    this.diskCleanup = background;
+    Path standbyDir = root.path().resolve("standby");
+    StandbyPool.sweep(standbyDir, false);
+    this.standbys =
+        standbyCount > 0
+            ? Optional.of(
+                new StandbyPool(
+                    standbyDir, store, cgroups, this::launcherUnchecked, standbyCount, background))
+            : Optional.empty();
+    standbys.ifPresent(StandbyPool::refillLater);
+  }
+
+  /** The runtime with the host's cgroups, and the image store and networks of this build. */
+  public static ContainerRuntime open(StampRoot root) throws HostRuntimeException {
+    return new ContainerRuntime(root, Cgroups.detect(), defaultImages(), defaultNetwork());
+  }
+
+  /** Where images come from: the image store, once wired (until then, --rootfs only). */
+  private static RootfsSource defaultImages() {
+    return RootfsSource.NONE;
+  }
+
+  /** Which networks exist: none and host here; the network module's manager adds bridges. */
+  private static ContainerNetwork defaultNetwork() {
+    return new LocalNetworks();
+  }
+
+  /**
+   * For a long-lived process (the agent): removed containers' files are deleted on a daemon thread,
+   * and {@code standbyCount} containers are kept started ahead of need.
+   */
+  public static ContainerRuntime openLongLived(StampRoot root, int standbyCount)
+      throws HostRuntimeException {
+    Executor cleaner =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "stamp-disk-cleanup");
+              t.setDaemon(true);
+              return t;
+            });
+    return new ContainerRuntime(
+        root, Cgroups.detect(), defaultImages(), defaultNetwork(), cleaner, standbyCount);
+  }
+
+  /** How many standbys are ready now (for tests and diagnostics). */
+  int standbysReady() {
+    return standbys.map(StandbyPool::readyCount).orElse(0);
+  }
+
+  /** Discards the standbys (their shims exit, their cgroups go). */
+  public void closeStandbys() {
+    standbys.ifPresent(StandbyPool::close);
+  }
+
+  public ContainerNetwork network() {
+    return network;
+  }
+
+  public Cgroups cgroups() {
+    return cgroups;
+  }
+
+  public ContainerStore store() {
+    return store;
+  }
+
+  /** Creates the container (state dir, name, cgroups); nothing runs yet. Returns its id. */
+  public String create(ContainerSpec spec) throws HostRuntimeException {
+    ContainerFactory factory = new ContainerFactory(store, cgroups, images, network);
+    Optional<StandbyPool.Standby> standby =
+        usesStandby(spec) ? standbys.flatMap(StandbyPool::take) : Optional.empty();
+    ContainerConfig config =
+        factory.config(spec, standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId));
+    if (standby.isPresent()) {
+      adopt(standby.get(), config);
+    } else {
+      store.createDir(config);
+    }
+    try {
+      if (config.name() != null) {
+        store.reserveName(config.name(), config.id());
+      }
+      dev.stamp.runtime.linux.CgroupLimits limits =
+          new dev.stamp.runtime.linux.CgroupLimits(
+              config.memoryBytes(), config.cpuMillis(), config.pidsLimit());
+      if (standby.isPresent()) {
+        cgroups.applyLimits(config.id(), limits); // its cgroups exist, its process is in them
+      } else {
+        cgroups.create(config.id(), limits);
+      }
+      boolean prepared =
+          standby.isPresent()
+              && config.hostname().equals(ContainerFactory.defaultHostname(config.id()))
+              && !config.network().equals("host");
+      if (!prepared) {
+        ContainerFactory.prepareFiles(config, store.dir(config.id()));
+      }
+    } catch (HostRuntimeException e) {
+      removeQuietly(config.id());
+      throw e;
+    }
+    return config.id();
+  }
+
+  /**
+   * Starts a created container and returns once its command runs (exec succeeded). With {@code
+   * relayStdio} the container's stdout/stderr also go to this process's fds 1 and 2. Close the
+   * returned handle to detach.
+   */
+  public RunningContainer start(String ref, boolean relayStdio) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerConfig c = requireConfig(id);
+    Path dir = store.dir(id);
+    ContainerState state = ContainerState.read(dir);
+    if (state.status() != ContainerStatus.CREATED || state.shim().isPresent()) {
+      throw HostRuntimeException.conflict(
+          "start container "
+              + c.shortId()
+              + ": it is "
+              + state.status().label()
+              + " (containers start once; run a new one)");
+    }
+    String action = "start container " + c.shortId();
+    StandbyPool.Standby standby = assigned.remove(id);
+    if (standby != null && relayStdio) {
+      standby.shim().discard(); // a standby has no terminal to relay to: start afresh
+      standby = null;
+    }
+    NetworkMode mode = network.parseMode(c.network());
+    NetworkAttachment attachment = network.attach(id, mode, c.ports());
+    byte[] spec =
+        ShimSpec.of(
+            c,
+            dir,
+            mode instanceof NetworkMode.None,
+            attachment.netnsPath().map(Path::toString).orElse(null),
+            relayStdio,
+            c.autoRemove() ? cleanupCommand(id) : List.of());
+    try {
+      Files.write(dir.resolve("shim.spec"), spec);
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": write shim.spec: " + e.getMessage(), e);
+    }
+    StatusPipe pipe;
+    if (standby != null) {
+      pipe = standby.shim().status();
+      standby.shim().assign(dir.resolve("shim.spec"));
+    } else {
+      pipe =
+          launcher().spawn(dir.resolve("shim.spec"), dir.resolve("shim.log"), relayStdio, action);
+    }
+    String line = pipe.readLine();
+    if (line != null && line.startsWith("started ")) {
+      return new RunningContainer(this, id, Integer.parseInt(line.substring(8).strip()), pipe);
+    }
+    pipe.close();
+    throw startFailure(action, line, dir);
+  }
+
+  private static HostRuntimeException startFailure(String action, String line, Path dir) {
+    String error;
+    if (line != null && line.startsWith("error ")) {
+      error = line.substring(6);
+    } else {
+      String log = "";
+      try {
+        log = Files.readString(dir.resolve("shim.log")).strip();
+      } catch (IOException e) {
+        log = "";
+      }
+      error = "the monitor exited without a report" + (log.isEmpty() ? "" : ": " + log);
+    }
+    String message = action + ": " + error.replaceFirst(" \\(errno [0-9]+\\)$", "");
+    if (error.startsWith("exec ") && error.endsWith("(errno 2)")) {
+      return HostRuntimeException.badInput(message); // the command is not in the image
+    }
+    return HostRuntimeException.failed(message);
+  }
+
+  /** Waits for the container to exit (from any process) and returns its exit code. */
+  public int wait(String ref) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    Path dir = store.dir(id);
+    while (true) {
+      ContainerState state = ContainerState.read(dir);
+      switch (state.status()) {
+        case EXITED:
+          return state.exitCode().orElse(-1);
+        case DEAD:
+          throw HostRuntimeException.failed(
+              "wait for container " + id.substring(0, 12) + ": it died without an exit code");
+        case CREATED:
+          if (state.shim().isEmpty()) {
+            throw HostRuntimeException.conflict(
+                "wait for container " + id.substring(0, 12) + ": it was never started");
+          }
+        // fall through: starting
+        default:
+          ProcessWatch.awaitExit(state.shim().get(), Duration.ofMillis(200));
+          awaitExitFile(dir, state.shim().get(), Duration.ofMillis(50));
+      }
+    }
+  }
+
+  /**
+   * Sends the stop signal (the image's STOPSIGNAL, else SIGTERM), waits {@code timeout}, then
+   * SIGKILLs everything in the container's cgroup. Returns the exit code (or -1 if none recorded).
+   */
+  public int stop(String ref, Duration timeout) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerConfig c = requireConfig(id);
+    Path dir = store.dir(id);
+    ContainerState state = ContainerState.read(dir);
+    if (state.status() == ContainerStatus.RUNNING && state.process().isPresent()) {
+      ProcessId process = state.process().get();
+      ProcessWatch.signal(process, c.stopSignal());
+      if (!ProcessWatch.awaitExit(process, timeout)) {
+        ProcessWatch.signal(process, LibC.SIGKILL);
+        Cgroups.killAll(paths(c.intent().cgroupDirs()));
+        ProcessWatch.awaitExit(process, Duration.ofSeconds(10));
+      }
+      state.shim().ifPresent(shim -> awaitExitFile(dir, shim, Duration.ofSeconds(10)));
+    }
+    return ContainerState.read(dir).exitCode().orElse(-1);
+  }
+
+  /** Sends {@code signal} to the container's first process. */
+  public void kill(String ref, int signal) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerState state = ContainerState.read(store.dir(id));
+    if (state.status() != ContainerStatus.RUNNING
+        || state.process().isEmpty()
+        || !ProcessWatch.signal(state.process().get(), signal)) {
+      throw HostRuntimeException.conflict(
+          "kill container " + id.substring(0, 12) + ": it is not running");
+    }
+  }
+
+  /**
+   * Removes the container and everything its intent lists (processes, network, cgroups, name,
+   * files), whatever point a kill -9 stopped create or a previous remove at. Idempotent. Without
+   * {@code force}, a running container is a CONFLICT.
+   */
+  public void remove(String ref, boolean force) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    StandbyPool.Standby standby = assigned.remove(id);
+    if (standby != null) {
+      standby.shim().discard();
+    }
+    new ContainerRemover(store, network, diskCleanup).remove(id, force);
+  }
+
+  private void removeQuietly(String id) {
+    StandbyPool.Standby standby = assigned.remove(id);
+    if (standby != null) {
+      standby.shim().discard();
+    }
+    try {
+      new ContainerRemover(store, network, diskCleanup).remove(id, true);
+    } catch (HostRuntimeException e) {
+      // the original failure is what the caller needs to see
+    }
+  }
+
+  public List<ContainerInfo> list(boolean all) {
+    List<ContainerInfo> infos = new ArrayList<>();
+    for (String id : store.ids()) {
+      ContainerInfo info = info(id);
+      if (all || info.state().status() == ContainerStatus.RUNNING) {
+        infos.add(info);
+      }
+    }
+    infos.sort(
+        (a, b) ->
+            b.config()
+                .map(ContainerConfig::created)
+                .orElse("")
+                .compareTo(a.config().map(ContainerConfig::created).orElse("")));
+    return infos;
+  }
+
+  public ContainerInfo inspect(String ref) throws HostRuntimeException {
+    return info(store.resolve(ref));
+  }
+
+  private ContainerInfo info(String id) {
+    return new ContainerInfo(id, store.config(id), ContainerState.read(store.dir(id)));
+  }
+
+  /** The container's framed log (see {@link LogReader}). */
+  public LogReader logs(String ref) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    Path dir = store.dir(id);
+    return new LogReader(dir.resolve("log"), () -> isLive(dir));
+  }
+
+  private static boolean isLive(Path dir) {
+    ContainerState s = ContainerState.read(dir);
+    return s.status() == ContainerStatus.RUNNING
+        || (s.status() == ContainerStatus.CREATED && s.shim().isPresent());
+  }
+
+  ContainerConfig requireConfig(String id) throws HostRuntimeException {
+    return store
+        .config(id)
+        .orElseThrow(
+            () ->
+                HostRuntimeException.failed(
+                    "container " + id.substring(0, 12) + ": config.json is missing or unreadable"));
+  }
+
+  /** Waits until the shim has written the exit file (or is gone). */
+  static void awaitExitFile(Path dir, ProcessId shim, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!Files.exists(dir.resolve("exit")) && shim.isAlive() && System.nanoTime() < deadline) {
+      ProcessWatch.awaitExit(shim, Duration.ofMillis(5));
+    }
+  }
+
+  static List<Path> paths(List<String> dirs) {
+    return dirs.stream().map(Path::of).toList();
+  }
+
+  /** For a detached --rm: the command the shim execs when nobody listens any more. */
+  private List<String> cleanupCommand(String id) {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return List.of(
+        java,
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        System.getProperty("java.class.path"),
+        ContainerCleanup.class.getName(),
+        root.path().toString(),
+        id);
+  }
+
+  /** Standbys serve the default isolation: a network namespace of their own (none or bridge). */
+  private static boolean usesStandby(ContainerSpec spec) {
+    return spec.network().map(m -> !(m instanceof NetworkMode.Host)).orElse(true);
+  }
+
+  private void adopt(StandbyPool.Standby standby, ContainerConfig config)
+      throws HostRuntimeException {
+    try {
+      standbys.orElseThrow().adopt(standby, config);
+      assigned.put(config.id(), standby);
+    } catch (IOException e) {
+      standby.shim().discard();
+      throw HostRuntimeException.failed(
+          "create container " + config.shortId() + ": adopt standby: " + e.getMessage(), e);
+    }
+  }
+
+  private ShimLauncher launcherUnchecked() {
+    try {
+      return launcher();
+    } catch (HostRuntimeException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private ShimLauncher launcher() throws HostRuntimeException {
+    ShimLauncher l = launcher;
+    if (l == null) {
+      l = new ShimLauncher(ShimBinary.extract(store.runtimeDir()));
+      launcher = l;
+    }
+    return l;
+  }
+}

@@ -1,0 +1,305 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.linux.CgroupLimits;
+import dev.stamp.runtime.linux.Signals;
+import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PortMapping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What to run: the image (or a plain rootfs directory), the command and everything {@code stamp
+ * run} accepts. Built by {@link Builder}, which checks every field and reports all problems at
+ * once.
+ */
+public record ContainerSpec(
+    Optional<String> name,
+    Optional<String> image,
+    Optional<Path> rootfs,
+    List<String> command,
+    Optional<List<String>> entrypoint,
+    List<String> env,
+    Optional<String> workdir,
+    Optional<String> user,
+    Optional<String> hostname,
+    List<MountSpec> mounts,
+    CgroupLimits limits,
+    boolean readOnly,
+    boolean init,
+    Optional<NetworkMode> network,
+    List<PortMapping> ports,
+    boolean autoRemove,
+    Optional<String> stopSignal,
+    Duration stopTimeout) {
+
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+  private static final Pattern HOSTNAME =
+      Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9-]{1,63})*");
+  private static final Pattern ENV_KEY = Pattern.compile("[^=\\s][^=]*");
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects fields, parsing text the way the CLI receives it; {@link #build} validates. */
+  public static final class Builder {
+    private final List<String> problems = new ArrayList<>();
+    private String name;
+    private String image;
+    private Path rootfs;
+    private List<String> command = List.of();
+    private List<String> entrypoint;
+    private final List<String> env = new ArrayList<>();
+    private String workdir;
+    private String user;
+    private String hostname;
+    private final List<MountSpec> mounts = new ArrayList<>();
+    private long memory;
+    private long cpuMillis;
+    private long pids;
+    private boolean readOnly;
+    private boolean init;
+    private NetworkMode network;
+    private final List<PortMapping> ports = new ArrayList<>();
+    private boolean autoRemove;
+    private String stopSignal;
+    private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+
+    public Builder name(String value) {
+      if (!NAME.matcher(value).matches()) {
+        problems.add("--name " + value + ": use letters, digits, '_', '.', '-' (max 128)");
+      }
+      this.name = value;
+      return this;
+    }
+
+    public Builder image(String reference) {
+      this.image = reference;
+      return this;
+    }
+
+    public Builder rootfs(Path dir) {
+      if (!Files.isDirectory(dir)) {
+        problems.add("--rootfs " + dir + ": not a directory");
+      }
+      this.rootfs = dir.toAbsolutePath().normalize();
+      return this;
+    }
+
+    public Builder command(List<String> args) {
+      this.command = List.copyOf(args);
+      return this;
+    }
+
+    /** {@code --entrypoint}: replaces the image's; an empty string clears it, as in Docker. */
+    public Builder entrypoint(String value) {
+      this.entrypoint = value.isEmpty() ? List.of() : List.of(value);
+      return this;
+    }
+
+    public Builder env(String keyValue) {
+      String key = keyValue.contains("=") ? keyValue.substring(0, keyValue.indexOf('=')) : keyValue;
+      if (!ENV_KEY.matcher(key).matches()) {
+        problems.add("-e " + keyValue + ": expected KEY=VALUE");
+      } else if (keyValue.contains("=")) {
+        env.add(keyValue);
+      } else if (System.getenv(key) != null) {
+        env.add(key + "=" + System.getenv(key)); // docker's -e KEY: pass the caller's value
+      }
+      return this;
+    }
+
+    /** {@code --env-file}: KEY=VALUE lines; blank lines and {@code #} comments are skipped. */
+    public Builder envFile(Path file) {
+      try {
+        for (String line : Files.readAllLines(file)) {
+          String l = line.strip();
+          if (!l.isEmpty() && !l.startsWith("#")) {
+            env(l);
+          }
+        }
+      } catch (IOException e) {
+        problems.add("--env-file " + file + ": cannot read (" + e.getMessage() + ")");
+      }
+      return this;
+    }
+
+    public Builder workdir(String dir) {
+      if (!dir.startsWith("/")) {
+        problems.add("--workdir " + dir + ": must be an absolute path");
+      }
+      this.workdir = dir;
+      return this;
+    }
+
+    public Builder user(String value) {
+      if (value.isBlank() || value.split(":", -1).length > 2) {
+        problems.add("--user " + value + ": expected USER[:GROUP] (names or numbers)");
+      }
+      this.user = value;
+      return this;
+    }
+
+    public Builder hostname(String value) {
+      if (!HOSTNAME.matcher(value).matches() || value.length() > 64) {
+        problems.add("--hostname " + value + ": not a valid host name");
+      }
+      this.hostname = value;
+      return this;
+    }
+
+    public Builder volume(String text) {
+      try {
+        mounts.add(MountSpec.parse(text));
+      } catch (HostRuntimeException e) {
+        problems.add(e.getMessage());
+      }
+      return this;
+    }
+
+    public Builder mount(MountSpec mount) {
+      mounts.add(mount);
+      return this;
+    }
+
+    public Builder memory(String text) {
+      Optional<Long> bytes = ByteSize.parse(text);
+      if (bytes.isEmpty() || bytes.get() < 6 * 1024 * 1024) {
+        problems.add(
+            "--memory "
+                + text
+                + (bytes.isEmpty() ? ": expected a size like 256m or 1g" : ": the minimum is 6m"));
+      } else {
+        memory = bytes.get();
+      }
+      return this;
+    }
+
+    public Builder cpus(String text) {
+      try {
+        double cpus = Double.parseDouble(text);
+        int available = Runtime.getRuntime().availableProcessors();
+        if (cpus < 0.01 || cpus > available || !Double.isFinite(cpus)) {
+          problems.add("--cpus " + text + ": expected a number between 0.01 and " + available);
+        } else {
+          cpuMillis = Math.round(cpus * 1000);
+        }
+      } catch (NumberFormatException e) {
+        problems.add("--cpus " + text + ": expected a number like 0.5 or 2");
+      }
+      return this;
+    }
+
+    public Builder pidsLimit(String text) {
+      try {
+        long n = Long.parseLong(text);
+        if (n < 1) {
+          throw new NumberFormatException();
+        }
+        pids = n;
+      } catch (NumberFormatException e) {
+        problems.add("--pids-limit " + text + ": expected a positive whole number");
+      }
+      return this;
+    }
+
+    public Builder limits(CgroupLimits limits) {
+      this.memory = limits.memoryBytes();
+      this.cpuMillis = limits.cpuMillis();
+      this.pids = limits.pids();
+      return this;
+    }
+
+    public Builder readOnly(boolean value) {
+      this.readOnly = value;
+      return this;
+    }
+
+    public Builder init(boolean value) {
+      this.init = value;
+      return this;
+    }
+
+    public Builder network(NetworkMode mode) {
+      this.network = mode;
+      return this;
+    }
+
+    public Builder port(PortMapping port) {
+      ports.add(port);
+      return this;
+    }
+
+    public Builder autoRemove(boolean value) {
+      this.autoRemove = value;
+      return this;
+    }
+
+    public Builder stopSignal(String signal) {
+      if (Signals.parse(signal).isEmpty()) {
+        problems.add("--stop-signal " + signal + ": not a signal name or number");
+      }
+      this.stopSignal = signal;
+      return this;
+    }
+
+    public Builder stopTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        problems.add("--stop-timeout " + timeout.toSeconds() + ": must not be negative");
+      }
+      this.stopTimeout = timeout;
+      return this;
+    }
+
+    /** A problem found outside the builder (e.g. a flag the CLI could not parse). */
+    public Builder problem(String message) {
+      problems.add(message);
+      return this;
+    }
+
+    /** The spec, or BAD_INPUT naming every problem ("; "-separated). */
+    public ContainerSpec build() throws HostRuntimeException {
+      List<String> all = new ArrayList<>(problems);
+      if ((image == null) == (rootfs == null)) {
+        all.add(
+            image == null
+                ? "an image (or --rootfs DIR) is required"
+                : "give an image or --rootfs, not both");
+      }
+      if (!ports.isEmpty() && network != null && !(network instanceof NetworkMode.Bridge)) {
+        all.add("-p: ports can only be published on a bridge network");
+      }
+      if (!all.isEmpty()) {
+        throw HostRuntimeException.badInput(String.join("; ", all));
+      }
+      return new ContainerSpec(
+          Optional.ofNullable(name),
+          Optional.ofNullable(image),
+          Optional.ofNullable(rootfs),
+          command,
+          Optional.ofNullable(entrypoint),
+          List.copyOf(env),
+          Optional.ofNullable(workdir),
+          Optional.ofNullable(user),
+          Optional.ofNullable(hostname),
+          List.copyOf(mounts),
+          new CgroupLimits(memory, cpuMillis, pids),
+          readOnly,
+          init,
+          Optional.ofNullable(network),
+          List.copyOf(ports),
+          autoRemove,
+          Optional.ofNullable(stopSignal),
+          stopTimeout);
+    }
+  }
+}

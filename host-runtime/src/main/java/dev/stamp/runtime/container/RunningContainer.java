@@ -1,0 +1,51 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.linux.ShimLauncher.StatusPipe;
+
+/**
+ * A started container as its starter sees it: the host pid of its first process and the shim's
+ * status pipe. {@link #awaitExit} blocks until the exit; {@link #close} detaches (for {@code --rm},
+ * the shim then removes the container itself).
+ */
+public final class RunningContainer implements AutoCloseable {
+
+  private final ContainerRuntime runtime;
+  private final String id;
+  private final int pid;
+  private final StatusPipe pipe;
+
+  RunningContainer(ContainerRuntime runtime, String id, int pid, StatusPipe pipe) {
+    this.runtime = runtime;
+    this.id = id;
+    this.pid = pid;
+    this.pipe = pipe;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The host pid of the container's first process. */
+  public int pid() {
+    return pid;
+  }
+
+  /** Blocks until the container exits; returns its exit code (128+N when killed by signal N). */
+  public int awaitExit() throws HostRuntimeException {
+    String line;
+    while ((line = pipe.readLine()) != null) {
+      if (line.startsWith("exited ")) {
+        pipe.close();
+        return Integer.parseInt(line.substring(7).strip());
+      }
+    }
+    pipe.close();
+    return runtime.wait(id);
+  }
+
+  @Override
+  public void close() {
+    pipe.close();
+  }
+}

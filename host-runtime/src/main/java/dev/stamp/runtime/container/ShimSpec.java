@@ -1,0 +1,126 @@
+package dev.stamp.runtime.container;
+
+import dev.stamp.runtime.linux.Capabilities;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The file stamp-shim reads: NUL-terminated {@code key\0value\0} records ("mount" takes three
+ * values: source, target, options). The keys are the ones {@code parse_spec} in stamp-shim.c knows.
+ */
+final class ShimSpec {
+
+  /** Docker's masked paths: /dev/null over files, an empty read-only tmpfs over directories. */
+  static final List<String> MASKED_PATHS =
+      List.of(
+          "/proc/acpi",
+          "/proc/asound",
+          "/proc/kcore",
+          "/proc/keys",
+          "/proc/latency_stats",
+          "/proc/timer_list",
+          "/proc/timer_stats",
+          "/proc/sched_debug",
+          "/proc/scsi",
+          "/proc/interrupts",
+          "/sys/firmware",
+          "/sys/devices/virtual/powercap");
+
+  /** Docker's read-only paths. */
+  static final List<String> READONLY_PATHS =
+      List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+  ShimSpec put(String key, String value) {
+    if (value.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(key + " contains NUL");
+    }
+    write(key);
+    write(value);
+    return this;
+  }
+
+  ShimSpec putAll(String key, List<String> values) {
+    values.forEach(v -> put(key, v));
+    return this;
+  }
+
+  ShimSpec mount(String source, String target, boolean readOnly) {
+    write("mount");
+    write(source);
+    write(target);
+    write(readOnly ? "ro" : "rw");
+    return this;
+  }
+
+  private void write(String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    out.write(0);
+  }
+
+  byte[] bytes() {
+    return out.toByteArray();
+  }
+
+  /** The whole spec of one container, from its config and where its files are. */
+  static byte[] of(
+      ContainerConfig c,
+      Path dir,
+      boolean newNet,
+      String netns,
+      boolean relay,
+      List<String> cleanup) {
+    ShimSpec s = new ShimSpec();
+    s.put("id", c.id())
+        .put("rootfs", dir.resolve("rootfs").toString())
+        .put("overlay", overlayOptions(c, dir))
+        .put("hostname", c.hostname())
+        .put("new_net", newNet ? "1" : "0")
+        .put("state", dir.resolve("state").toString())
+        .put("exit", dir.resolve("exit").toString())
+        .put("log", dir.resolve("log").toString())
+        .put("read_only", c.readOnly() ? "1" : "0")
+        .put("init", c.init() ? "1" : "0")
+        .put("relay", relay ? "1" : "0")
+        .put("uid", Integer.toString(c.uid()))
+        .put("gid", Integer.toString(c.gid()))
+        .put("caps", Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT)));
+    if (netns != null) {
+      s.put("netns", netns);
+    }
+    if (c.workdir() != null) {
+      s.put("workdir", c.workdir());
+    }
+    s.putAll("group", c.groups().stream().map(String::valueOf).toList())
+        .putAll("cgroup", c.intent().cgroupDirs().stream().map(d -> d + "/cgroup.procs").toList())
+        .putAll("env", c.env())
+        .putAll("arg", c.args())
+        .putAll("masked", MASKED_PATHS)
+        .putAll("readonly", READONLY_PATHS)
+        .putAll("cleanup", cleanup);
+    for (String etc : List.of("hostname", "hosts", "resolv.conf")) {
+      s.mount(dir.resolve(etc).toString(), "/etc/" + etc, false);
+    }
+    for (ContainerConfig.Mount m : c.mounts()) {
+      s.mount(m.source(), m.target(), m.readOnly());
+    }
+    return s.bytes();
+  }
+
+  /** overlay's options: lowerdir lists the topmost layer first. */
+  static String overlayOptions(ContainerConfig c, Path dir) {
+    StringBuilder lower = new StringBuilder();
+    for (int i = c.lowerDirs().size() - 1; i >= 0; i--) {
+      lower.append(lower.length() == 0 ? "" : ":").append(c.lowerDirs().get(i));
+    }
+    return "lowerdir="
+        + lower
+        + ",upperdir="
+        + dir.resolve("upper")
+        + ",workdir="
+        + dir.resolve("work");
+  }
+}

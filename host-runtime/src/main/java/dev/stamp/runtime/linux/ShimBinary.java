@@ -1,0 +1,63 @@
+package dev.stamp.runtime.linux;
+
+import dev.stamp.runtime.HostRuntimeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The {@code stamp-shim} binary the build compiled into the jar, extracted once per content to
+ * {@code ROOT/runtime/stamp-shim-<sha256 prefix>} (mode 0555, temp file + rename, so concurrent
+ * extractions never expose a half-written file).
+ */
+public final class ShimBinary {
+
+  static final String RESOURCE = "/dev/stamp/runtime/native/stamp-shim";
+
+  private ShimBinary() {}
+
+  /** The extracted binary under {@code runtimeDir}, extracting it if this version is missing. */
+  public static Path extract(Path runtimeDir) throws HostRuntimeException {
+    byte[] bytes = load();
+    Path target = runtimeDir.resolve("stamp-shim-" + sha256(bytes).substring(0, 16));
+    if (Files.isExecutable(target)) {
+      return target;
+    }
+    try {
+      Files.createDirectories(runtimeDir);
+      Path tmp = Files.createTempFile(runtimeDir, ".stamp-shim", ".tmp");
+      Files.write(tmp, bytes);
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return target;
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("extract stamp-shim to " + target + ": " + e, e);
+    }
+  }
+
+  private static byte[] load() throws HostRuntimeException {
+    try (InputStream in = ShimBinary.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw HostRuntimeException.failed(
+            "load stamp-shim: resource " + RESOURCE + " missing (build host-runtime with Maven)");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("load stamp-shim: " + e, e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.stamp.runtime.linux;
+
+import dev.stamp.runtime.HostRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * Starts {@code stamp-shim} with glibc's posix_spawn (callable from any JVM thread; no fork of the
+ * JVM, no jspawnhelper) in a new session, with fds 0/1 on /dev/null, 2 on the shim's log, 3 on the
+ * status pipe and, for a foreground run, 4/5 on this JVM's own stdout/stderr so the shim relays the
+ * container's output straight to the CLI's terminal or pipe. Every other fd is closed.
+ */
+public final class ShimLauncher {
+
+  private static final LibC C = LibC.INSTANCE;
+  private static final Runtime RT = Runtime.getRuntime(C);
+
+  private final Path shim;
+
+  public ShimLauncher(Path shim) {
+    this.shim = shim;
+  }
+
+  /**
+   * Spawns {@code stamp-shim specFile}, reaps the short-lived first shim process (the monitor forks
+   * away from it) and returns the read end of the status pipe.
+   */
+  public StatusPipe spawn(Path specFile, Path shimLog, boolean relayStdio, String action)
+      throws HostRuntimeException {
+    return spawn(specFile, shimLog, relayStdio, -1, action);
+  }
+
+  /** A standby shim (see stamp-shim.c) and the write end of its control pipe. */
+  public record Standby(StatusPipe status, int control) {
+    /** Hands the standby its container: the full spec's path. Closes the control pipe. */
+    public boolean assign(Path specFile) {
+      byte[] line = (specFile + "\n").getBytes(StandardCharsets.UTF_8);
+      boolean ok = C.write(control, line, line.length) == line.length;
+      C.close(control);
+      return ok;
+    }
+
+    /** Discards it: the shim kills its half-made container and exits. */
+    public void discard() {
+      C.close(control);
+      status.close();
+    }
+  }
+
+  /** Spawns {@code stamp-shim --standby specFile}: namespaces and cgroups now, the rest later. */
+  public Standby spawnStandby(Path specFile, Path shimLog, String action)
+      throws HostRuntimeException {
+    int[] control = new int[2];
+    if (C.pipe2(control, LibC.O_CLOEXEC) < 0) {
+      throw HostRuntimeException.failed(LibC.describe(action + ": create control pipe"));
+    }
+    int writeEnd = C.fcntl(control[1], LibC.F_DUPFD_CLOEXEC, 10);
+    int readEnd = C.fcntl(control[0], LibC.F_DUPFD_CLOEXEC, 10); // clear of fds 3-5
+    C.close(control[1]);
+    C.close(control[0]);
+    try {
+      return new Standby(spawn(specFile, shimLog, false, readEnd, action), writeEnd);
+    } catch (HostRuntimeException e) {
+      C.close(writeEnd);
+      throw e;
+    } finally {
+      C.close(readEnd);
+    }
+  }
+
+  private StatusPipe spawn(
+      Path specFile, Path shimLog, boolean relayStdio, int controlFd, String action)
+      throws HostRuntimeException {
+    int[] pipe = new int[2];
+    if (C.pipe2(pipe, LibC.O_CLOEXEC) < 0) {
+      throw HostRuntimeException.failed(LibC.describe(action + ": create status pipe"));
+    }
+    int writeEnd = C.fcntl(pipe[1], LibC.F_DUPFD_CLOEXEC, 10); // clear of the fds dup2'ed below
+    C.close(pipe[1]);
+    Pointer actions = Memory.allocateDirect(RT, LibC.SPAWN_STRUCT_BYTES);
+    Pointer attr = Memory.allocateDirect(RT, LibC.SPAWN_STRUCT_BYTES);
+    Pointer none = Memory.allocateDirect(RT, 128);
+    Pointer all = Memory.allocateDirect(RT, 128);
+    C.posix_spawn_file_actions_init(actions);
+    C.posix_spawnattr_init(attr);
+    try {
+      C.posix_spawn_file_actions_adddup2(actions, writeEnd, 3);
+      if (controlFd >= 0) {
+        C.posix_spawn_file_actions_adddup2(actions, controlFd, 4);
+      }
+      if (relayStdio) {
+        C.posix_spawn_file_actions_adddup2(actions, 1, 4);
+        C.posix_spawn_file_actions_adddup2(actions, 2, 5);
+      }
+      C.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
+      C.posix_spawn_file_actions_addopen(actions, 1, "/dev/null", LibC.O_WRONLY, 0);
+      C.posix_spawn_file_actions_addopen(
+          actions, 2, shimLog.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0640);
+      C.posix_spawn_file_actions_addclosefrom_np(actions, relayStdio ? 6 : controlFd >= 0 ? 5 : 4);
+      C.sigemptyset(none);
+      C.sigfillset(all);
+      C.posix_spawnattr_setsigmask(attr, none);
+      C.posix_spawnattr_setsigdefault(attr, all);
+      C.posix_spawnattr_setflags(
+          attr,
+          (short)
+              (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
+      IntByReference pid = new IntByReference();
+      String[] argv =
+          controlFd >= 0
+              ? new String[] {shim.toString(), "--standby", specFile.toString(), null}
+              : new String[] {shim.toString(), specFile.toString(), null};
+      String[] envp = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", null};
+      int rc = C.posix_spawn(pid, shim.toString(), actions, attr, argv, envp);
+      C.close(writeEnd);
+      if (rc != 0) {
+        C.close(pipe[0]);
+        throw HostRuntimeException.failed(
+            action + ": spawn " + shim + ": " + C.strerror(rc) + " (errno " + rc + ")");
+      }
+      return new StatusPipe(pipe[0], pid.intValue());
+    } finally {
+      C.posix_spawn_file_actions_destroy(actions);
+      C.posix_spawnattr_destroy(attr);
+    }
+  }
+
+  /**
+   * The read end of the shim's status pipe: lines "started PID", "error ...", "exited CODE". Used
+   * by one thread at a time.
+   */
+  public static final class StatusPipe implements AutoCloseable {
+    private final int fd;
+    private int firstShim;
+    private byte[] pending = new byte[0];
+    private boolean closed;
+
+    StatusPipe(int fd, int firstShim) {
+      this.fd = fd;
+      this.firstShim = firstShim;
+    }
+
+    /**
+     * Reaps the first shim process (it exits as soon as the monitor has forked away from it); done
+     * after the first status line rather than right after spawning, to keep it off the start path.
+     */
+    private void reapFirstShim() {
+      if (firstShim > 0) {
+        C.waitpid(firstShim, new IntByReference(), 0);
+        firstShim = 0;
+      }
+    }
+
+    /** The next line, or null at end of file (the shim is gone). Blocks. */
+    public String readLine() {
+      byte[] buf = new byte[512];
+      while (true) {
+        for (int i = 0; i < pending.length; i++) {
+          if (pending[i] == '\n') {
+            String line = new String(pending, 0, i, StandardCharsets.UTF_8);
+            pending = java.util.Arrays.copyOfRange(pending, i + 1, pending.length);
+            return line;
+          }
+        }
+        long n = closed ? 0 : C.read(fd, buf, buf.length);
+        if (n < 0 && LibC.errno() == Errno.EINTR) {
+          continue;
+        }
+        reapFirstShim();
+        if (n <= 0) {
+          String rest = pending.length == 0 ? null : new String(pending, StandardCharsets.UTF_8);
+          pending = new byte[0];
+          return rest;
+        }
+        byte[] more = java.util.Arrays.copyOf(pending, pending.length + (int) n);
+        System.arraycopy(buf, 0, more, pending.length, (int) n);
+        pending = more;
+      }
+    }
+
+    /** Stops listening: a detached container's shim then runs its cleanup itself. */
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        C.close(fd);
+      }
+      reapFirstShim();
+    }
+  }
+}
