@@ -217,7 +217,10 @@ public final class RegistryClient {
     ErrorBody error = ErrorBody.parse(body, RegistryErrorCode.ofStatus(status, op.notFound()));
     String message = error.message();
     if (message == null) {
-      message = error.code().description() + " (HTTP " + status + ")";
+      message =
+          error.code() == RegistryErrorCode.UNKNOWN
+              ? "HTTP " + status + " without an error message"
+              : error.code().description();
     }
     return RegistryException.answer(what, status, error.code(), message + hint);
   }

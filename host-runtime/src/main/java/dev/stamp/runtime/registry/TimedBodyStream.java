@@ -3,12 +3,15 @@ package dev.stamp.runtime.registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * and drops the connection. ({@code HttpRequest.timeout} only covers the wait for the headers.)
  * Closing it before the end cancels the transfer.
  */
-final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<ByteBuffer>> {
+final class TimedBodyStream extends InputStream
+    implements HttpResponse.BodySubscriber<TimedBodyStream> {
 
   private static final Object END = new Object();
 
@@ -35,6 +39,12 @@ final class TimedBodyStream extends InputStream implements Flow.Subscriber<List<
   TimedBodyStream(Duration readTimeout, String peer) {
     this.timeoutNanos = readTimeout.toNanos();
     this.peer = peer;
+  }
+
+  /** Available at once (like {@code ofInputStream}), so {@code send} returns on the headers. */
+  @Override
+  public CompletionStage<TimedBodyStream> getBody() {
+    return CompletableFuture.completedFuture(this);
   }
 
   @Override

@@ -29,7 +29,8 @@ final class Transport {
   }
 
   /** An answer: status, headers and a body that times out when the registry falls silent. */
-  record Answer(HttpResponse<Void> response, TimedBodyStream body) implements AutoCloseable {
+  record Answer(HttpResponse<TimedBodyStream> response, TimedBodyStream body)
+      implements AutoCloseable {
     int status() {
       return response.statusCode();
     }
@@ -70,8 +71,7 @@ final class Transport {
     HttpRequest built = request.timeout(config.requestTimeout()).build();
     TimedBodyStream body = new TimedBodyStream(config.readTimeout(), built.uri().getAuthority());
     try {
-      HttpResponse<Void> response =
-          http.send(built, HttpResponse.BodyHandlers.fromSubscriber(body));
+      HttpResponse<TimedBodyStream> response = http.send(built, info -> body);
       LOG.debug("{} {} -> {}", built.method(), built.uri(), response.statusCode());
       return new Answer(response, body);
     } catch (InterruptedException e) {
