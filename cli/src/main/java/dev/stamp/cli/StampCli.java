@@ -25,7 +25,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = StampCli.Version.class,
     description = "Immutable infrastructure: build images, run containers, replace never patch.",
-    subcommands = {AutoComplete.GenerateCompletion.class})
+    subcommands = {
+      AutoComplete.GenerateCompletion.class,
+      PullCommand.class,
+      PushCommand.class,
+    })
 public final class StampCli {
 
   public static final int EXIT_OK = 0;

@@ -70,7 +70,7 @@ public final class ImagePuller {
         if (last) {
           throw withMirrorNotes(e, mirrorFailures);
         }
-        LOG.info("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
+        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
         mirrorFailures.add(endpoint + ": " + e.registryMessage());
       }
     }

@@ -122,7 +122,7 @@ final class Transport {
       if (Thread.currentThread().isInterrupted() || !policy.retries(n, failure)) {
         throw n > 1 ? failure.withNote("(after " + n + " attempts)") : failure;
       }
-      LOG.info("{}; retrying ({} of {})", failure.getMessage(), n + 1, policy.maxAttempts());
+      LOG.warn("{}; retrying ({} of {})", failure.getMessage(), n + 1, policy.maxAttempts());
       policy.sleepAfter(n);
     }
   }
