@@ -1,6 +1,7 @@
 package dev.stamp.runtime.registry;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.image.BlobCorruptedException;
 import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.ImageStore;
@@ -45,6 +46,11 @@ public final class BlobPusher {
 
   Outcome push() throws HostRuntimeException {
     String what = client.action() + ": push blob " + blob.digest();
+    long stored = store.blobSize(blob.digest());
+    if (stored != blob.size()) {
+      throw HostRuntimeException.failed(
+          what + ": the store holds " + stored + " bytes but the manifest says " + blob.size());
+    }
     return client.retrying(what, this::pushOnce);
   }
 
@@ -53,19 +59,33 @@ public final class BlobPusher {
     if (session.mounted()) {
       return Outcome.MOUNTED;
     }
-    URI location = session.location();
     if (blob.size() <= chunk) {
-      client.callOnce(new Finish(location, 0, blob.size()));
-      return Outcome.PUSHED;
+      client.callOnce(new Finish(session.location(), wholeBlob()));
+    } else {
+      client.callOnce(new Finish(patchChunks(session.location()), null));
     }
-    long offset = 0;
-    while (offset < blob.size()) {
-      long length = Math.min(chunk, blob.size() - offset);
-      location = client.callOnce(new Patch(location, offset, length));
-      offset += length;
-    }
-    client.callOnce(new Finish(location, 0, 0));
     return Outcome.PUSHED;
+  }
+
+  /**
+   * PATCHes the blob chunk by chunk from one sequential read of the store (verified at its end),
+   * and returns where the closing PUT goes.
+   */
+  private URI patchChunks(URI location) throws IOException, HostRuntimeException {
+    try (InputStream in = store.openBlob(blob.digest())) {
+      long offset = 0;
+      while (offset < blob.size()) {
+        long length = Math.min(chunk, blob.size() - offset);
+        location = client.callOnce(new Patch(location, offset, length, in));
+        offset += length;
+      }
+      if (in.read() >= 0) {
+        throw HostRuntimeException.failed("blob " + blob.digest() + " grew in the image store");
+      }
+      return location;
+    } catch (BlobCorruptedException e) {
+      throw HostRuntimeException.failed(e.getMessage(), e);
+    }
   }
 
   private record Session(boolean mounted, URI location) {}
@@ -108,11 +128,14 @@ public final class BlobPusher {
     private final URI location;
     private final long offset;
     private final long length;
+    private final InputStream source;
+    private boolean sent;
 
-    Patch(URI location, long offset, long length) {
+    Patch(URI location, long offset, long length, InputStream source) {
       this.location = location;
       this.offset = offset;
       this.length = length;
+      this.source = source;
     }
 
     @Override
@@ -139,9 +162,21 @@ public final class BlobPusher {
           offset + "-" + (offset + length - 1));
     }
 
+    /** The next {@code length} bytes of the shared stream: a chunk can only be sent once. */
     @Override
     public HttpRequest.BodyPublisher body() {
-      return range(offset, length);
+      if (sent) {
+        return HttpRequest.BodyPublishers.fromPublisher(
+            HttpRequest.BodyPublishers.ofInputStream(
+                () -> {
+                  throw new UncheckedIOException(
+                      new IOException("an upload chunk cannot be sent twice; restarting"));
+                }),
+            length);
+      }
+      sent = true;
+      return HttpRequest.BodyPublishers.fromPublisher(
+          HttpRequest.BodyPublishers.ofInputStream(() -> new Slice(source, length)), length);
     }
 
     @Override
@@ -155,16 +190,14 @@ public final class BlobPusher {
     }
   }
 
-  /** PUT …?digest=: the whole blob (monolithic) or nothing more (after the chunks). */
+  /** PUT …?digest=: with the whole blob (monolithic), or with nothing (after the chunks). */
   private final class Finish implements RegistryOperation<Digest> {
     private final URI location;
-    private final long offset;
-    private final long length;
+    private final HttpRequest.BodyPublisher content;
 
-    Finish(URI location, long offset, long length) {
+    Finish(URI location, HttpRequest.BodyPublisher content) {
       this.location = location;
-      this.offset = offset;
-      this.length = length;
+      this.content = content;
     }
 
     @Override
@@ -190,7 +223,7 @@ public final class BlobPusher {
 
     @Override
     public HttpRequest.BodyPublisher body() {
-      return length == 0 ? HttpRequest.BodyPublishers.noBody() : range(offset, length);
+      return content == null ? HttpRequest.BodyPublishers.noBody() : content;
     }
 
     @Override
@@ -220,21 +253,17 @@ public final class BlobPusher {
     return answer.response().uri().resolve(location.strip());
   }
 
-  /** Bytes {@code offset .. offset+length} of the stored blob, re-read for every attempt. */
-  private HttpRequest.BodyPublisher range(long offset, long length) {
+  /** The whole stored blob, re-read (and verified at its end) for every attempt. */
+  private HttpRequest.BodyPublisher wholeBlob() {
     return HttpRequest.BodyPublishers.fromPublisher(
-        HttpRequest.BodyPublishers.ofInputStream(() -> open(offset, length)), length);
+        HttpRequest.BodyPublishers.ofInputStream(this::open), blob.size());
   }
 
-  private InputStream open(long offset, long length) {
+  private InputStream open() {
     try {
-      InputStream in = store.openBlob(blob.digest());
-      in.skipNBytes(offset);
-      return new BoundedInputStream(in, length);
+      return store.openBlob(blob.digest());
     } catch (HostRuntimeException e) {
       throw new UncheckedIOException(new IOException(e.getMessage(), e));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
@@ -242,11 +271,11 @@ public final class BlobPusher {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("%2F", "/");
   }
 
-  /** The first {@code limit} bytes of a stream. */
-  private static final class BoundedInputStream extends java.io.FilterInputStream {
+  /** The next {@code limit} bytes of a shared stream, which closing this view leaves open. */
+  private static final class Slice extends java.io.FilterInputStream {
     private long left;
 
-    BoundedInputStream(InputStream in, long limit) {
+    Slice(InputStream in, long limit) {
       super(in);
       this.left = limit;
     }
@@ -273,6 +302,11 @@ public final class BlobPusher {
         left -= n;
       }
       return n;
+    }
+
+    @Override
+    public void close() {
+      // The stream belongs to the whole upload.
     }
   }
 }

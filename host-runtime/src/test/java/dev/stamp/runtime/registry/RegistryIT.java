@@ -273,6 +273,21 @@ class RegistryIT {
   }
 
   @Test
+  void fromResolutionUsesTheStoreWhenItCanAndPullsOtherwise() throws Exception {
+    ImageStore a = store(rootA);
+    Descriptor m = LocalImages.tagged(a, ref("base-for-from:1"), "from", 500);
+    push(a, ref("base-for-from:1"));
+    ImageStore b = store(rootB);
+    ImagePuller puller = new ImagePuller(registries(), b);
+    ImageReference base = ImageReference.parse(ref("base-for-from:1"));
+
+    assertThat(puller.resolveOrPull(base).manifestDigest()).isEqualTo(m.digest());
+    long manifestGets = registry.count("GET", "/v2/base-for-from/manifests/");
+    assertThat(puller.resolveOrPull(base).manifestDigest()).isEqualTo(m.digest());
+    assertThat(registry.count("GET", "/v2/base-for-from/manifests/")).isEqualTo(manifestGets);
+  }
+
+  @Test
   void pushOfAnUntaggedNameIsNotFound() throws Exception {
     assertThatThrownBy(() -> push(store(rootA), ref("ghost:1")))
         .hasMessageContaining("push " + ref("ghost:1") + ": no such image")

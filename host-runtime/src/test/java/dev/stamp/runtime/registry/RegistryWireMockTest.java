@@ -1,14 +1,19 @@
 package dev.stamp.runtime.registry;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.binaryEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
@@ -155,7 +160,7 @@ class RegistryWireMockTest {
 
   void challengeEverything(String challenge) {
     wm.stubFor(
-        get(com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v2/.*"))
+        get(urlMatching("/v2/.*"))
             .atPriority(10)
             .willReturn(
                 aResponse()
@@ -486,6 +491,61 @@ class RegistryWireMockTest {
                 new ImagePuller(new Registries(config(), CredentialSource.NONE), store)
                     .pull(ImageReference.parse(host() + "/app@" + wanted), TransferListener.NONE))
         .hasMessageContaining("content hashes to " + image.manifestDigest() + ", not " + wanted);
+  }
+
+  // --- push ---
+
+  @Test
+  void aFailedUploadIsRestartedFromAFreshSessionAndManifestsGoLast() throws Exception {
+    ImageStore local = ImageStore.open(new StampRoot(source));
+    local.tag(
+        ImageReference.parse(ref()),
+        Descriptor.of(MediaType.OCI_MANIFEST, image.manifestDigest(), image.manifest().length));
+    wm.stubFor(head(urlMatching("/v2/app/blobs/.*")).willReturn(aResponse().withStatus(404)));
+    wm.stubFor(
+        post(urlEqualTo("/v2/app/blobs/uploads/"))
+            .willReturn(
+                aResponse().withStatus(202).withHeader("Location", "/upload/session?_state=s1")));
+    wm.stubFor(
+        put(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/upload/session"))
+            .inScenario("flaky upload")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withStatus(502))
+            .willSetStateTo("ok"));
+    wm.stubFor(
+        put(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/upload/session"))
+            .inScenario("flaky upload")
+            .whenScenarioStateIs("ok")
+            .willReturn(aResponse().withStatus(201)));
+    wm.stubFor(
+        put(urlEqualTo("/v2/app/manifests/1"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withHeader("Docker-Content-Digest", image.manifestDigest().toString())));
+
+    PushResult pushed =
+        new ImagePusher(new Registries(config(), CredentialSource.NONE), local)
+            .push(ImageReference.parse(ref()), TransferListener.NONE);
+
+    assertThat(pushed.digest()).isEqualTo(image.manifestDigest());
+    // layer: POST, PUT (502), POST again, PUT (201); then config: POST, PUT (201)
+    wm.verify(3, postRequestedFor(urlEqualTo("/v2/app/blobs/uploads/")));
+    wm.verify(
+        putRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/upload/session"))
+            .withQueryParam("_state", equalTo("s1"))
+            .withQueryParam("digest", equalTo(image.layer().digest().toString()))
+            .withHeader("Content-Type", equalTo("application/octet-stream")));
+    wm.verify(
+        putRequestedFor(urlEqualTo("/v2/app/manifests/1"))
+            .withHeader("Content-Type", equalTo(MediaType.OCI_MANIFEST))
+            .withRequestBody(binaryEqualTo(image.manifest())));
+    List<String> order =
+        wm.getAllServeEvents().stream()
+            .map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+            .toList();
+    assertThat(order.get(0)).startsWith("PUT /v2/app/manifests/1"); // newest first
   }
 
   // --- redirects and listings ---
