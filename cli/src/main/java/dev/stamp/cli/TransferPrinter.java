@@ -5,7 +5,10 @@ import dev.stamp.runtime.registry.TransferListener;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** One progress line per blob of a pull or push: {@code 3f1a2b4c5d6e: pushed 1.2 MB}. */
+/**
+ * One progress line per blob of a pull or push: {@code 3f1a2b4c5d6e: pushed 1.2 MB}. Pulls call it
+ * from several download threads.
+ */
 final class TransferPrinter implements TransferListener {
 
   private final PrintWriter out;
@@ -15,7 +18,7 @@ final class TransferPrinter implements TransferListener {
   }
 
   @Override
-  public void blob(Descriptor blob, Status status) {
+  public synchronized void blob(Descriptor blob, Status status) {
     String size =
         status == Status.PULLED || status == Status.PUSHED ? " " + humanSize(blob.size()) : "";
     out.println(blob.digest().shortHex() + ": " + status.word() + size);

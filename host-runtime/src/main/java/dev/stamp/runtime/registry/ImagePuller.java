@@ -12,9 +12,18 @@ import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.image.MediaType;
 import dev.stamp.runtime.image.Platform;
+import dev.stamp.runtime.registry.TransferListener.Status;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +37,16 @@ import org.slf4j.LoggerFactory;
 public final class ImagePuller {
 
   private static final Logger LOG = LoggerFactory.getLogger(ImagePuller.class);
+
+  /** Blobs downloaded at the same time (Docker's default is 3). */
+  static final int PARALLEL = 3;
+
+  private static final ThreadFactory THREADS =
+      r -> {
+        Thread t = new Thread(r, "stamp-pull");
+        t.setDaemon(true);
+        return t;
+      };
 
   private final Registries registries;
   private final ImageStore store;
@@ -85,14 +104,12 @@ public final class ImagePuller {
         client.pullManifest(ref.digest() != null ? ref.digest().toString() : ref.tag());
     PulledManifest pulled = top.isIndex() ? pickPlatform(client, top, action) : top;
     ImageManifest manifest = pulled.manifest();
-    List<BlobTransfer> transfers = new ArrayList<>();
+    List<BlobTransfer> transfers;
     try (ImageStore.Lease lease = store.lease()) {
       List<Descriptor> blobs = new ArrayList<>();
       blobs.add(manifest.config());
       blobs.addAll(manifest.layers());
-      for (Descriptor blob : blobs) {
-        transfers.add(fetch(client, blob, listener));
-      }
+      transfers = fetchAll(client, blobs, listener);
       checkConfig(manifest, action);
       Descriptor stored = store.putBlob(pulled.mediaType(), pulled.bytes());
       store.tag(ref, stored);
@@ -127,20 +144,75 @@ public final class ImagePuller {
     return child;
   }
 
-  private BlobTransfer fetch(RegistryClient client, Descriptor blob, TransferListener listener)
+  /**
+   * Fetches the blobs the store lacks, up to {@link #PARALLEL} at a time. On the first failure the
+   * other downloads are interrupted and awaited (their temp files gone) before it is thrown.
+   */
+  private List<BlobTransfer> fetchAll(
+      RegistryClient client, List<Descriptor> blobs, TransferListener listener)
       throws HostRuntimeException {
-    TransferListener.Status status;
-    if (store.hasBlob(blob.digest())) {
-      status = TransferListener.Status.EXISTS;
-    } else {
-      if (blob.urls() != null && !blob.urls().isEmpty()) {
-        LOG.debug("blob {} lists foreign urls; fetching it from the registry", blob.digest());
+    List<BlobTransfer> transfers = new ArrayList<>();
+    List<Descriptor> missing = new ArrayList<>();
+    for (Descriptor blob : new LinkedHashSet<>(blobs)) {
+      boolean present = store.hasBlob(blob.digest());
+      transfers.add(new BlobTransfer(blob, present ? Status.EXISTS : Status.PULLED));
+      if (present) {
+        listener.blob(blob, Status.EXISTS);
+      } else {
+        missing.add(blob);
       }
-      client.pullBlob(blob, store);
-      status = TransferListener.Status.PULLED;
     }
-    listener.blob(blob, status);
-    return new BlobTransfer(blob, status);
+    if (missing.isEmpty()) {
+      return transfers;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(PARALLEL, missing.size()), THREADS);
+    try {
+      CompletionService<Void> downloads = new ExecutorCompletionService<>(pool);
+      for (Descriptor blob : missing) {
+        downloads.submit(
+            () -> {
+              client.pullBlob(blob, store);
+              listener.blob(blob, Status.PULLED);
+              return null;
+            });
+      }
+      for (int done = 0; done < missing.size(); done++) {
+        await(downloads);
+      }
+      return transfers;
+    } finally {
+      pool.shutdownNow();
+      awaitTermination(pool);
+    }
+  }
+
+  /** Waits for the next download to end; throws its failure. */
+  private static void await(CompletionService<Void> downloads) throws HostRuntimeException {
+    try {
+      downloads.take().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof HostRuntimeException h) {
+        throw h;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw HostRuntimeException.failed("pull interrupted");
+    }
+  }
+
+  private static void awaitTermination(ExecutorService pool) {
+    try {
+      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("blob downloads still running 30s after the pull ended");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The config must parse and list one diff id per layer, before anything is tagged. */

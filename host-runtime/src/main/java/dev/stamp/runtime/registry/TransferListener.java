@@ -2,7 +2,10 @@ package dev.stamp.runtime.registry;
 
 import dev.stamp.runtime.image.Descriptor;
 
-/** Told about each blob of a pull or push as it is settled (for progress lines). */
+/**
+ * Told about each blob of a pull or push as it is settled (for progress lines). A pull calls it
+ * from its download threads, so implementations must be thread-safe.
+ */
 @FunctionalInterface
 public interface TransferListener {
 

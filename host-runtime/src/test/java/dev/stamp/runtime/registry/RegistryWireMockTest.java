@@ -328,6 +328,21 @@ class RegistryWireMockTest {
   }
 
   @Test
+  void whenOneDownloadFailsTheOthersAreStoppedAndLeaveNoTempFile() throws Exception {
+    serveImage(null);
+    wm.stubFor(
+        blobGet(image.config())
+            .atPriority(0)
+            .willReturn(
+                aResponse().withBody(image.configBytes()).withChunkedDribbleDelay(8, 8000)));
+    wm.stubFor(blobGet(image.layer()).atPriority(0).willReturn(aResponse().withStatus(404)));
+    assertThatThrownBy(this::pull)
+        .hasMessageContaining("blob " + image.layer().digest() + ": BLOB_UNKNOWN");
+    assertThat(RegistryIT.blobFiles(root)).isEmpty();
+    assertThat(store.list()).isEmpty();
+  }
+
+  @Test
   void serverErrorsAndRateLimitsAreRetriedUntilTheyPass() throws Exception {
     serveImage(null);
     wm.stubFor(
