@@ -14,8 +14,10 @@ import dev.stamp.runtime.image.Platform;
 import dev.stamp.testkit.RegistryFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -140,6 +142,66 @@ class RegistryCommandsIT {
     assertThat(stamp("--root", rootA.toString(), "pull", "--platform", "amd64", "x:1"))
         .isEqualTo(2);
     assertThat(err.toString()).contains("expected OS/ARCH[/VARIANT]");
+  }
+
+  @Test
+  void refusedCredentialsAreExitTwoWithTheRegistrysTextAndNothingStored(@TempDir Path config)
+      throws Exception {
+    try (RegistryFixture secured = RegistryFixture.startWithBasicAuth("stamp", "right")) {
+      String auth =
+          Base64.getEncoder().encodeToString("stamp:wrong".getBytes(StandardCharsets.UTF_8));
+      Files.writeString(
+          config.resolve("config.json"),
+          "{\"auths\":{\"" + secured.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+      String image = secured.host() + "/private:1";
+
+      Result pull = stampProcess(config, "--root", rootB.toString(), "pull", image);
+      assertThat(pull.exit()).isEqualTo(2);
+      assertThat(pull.err())
+          .isEqualTo("stamp: pull " + image + ": UNAUTHORIZED: authentication required\n");
+      try (var blobs = Files.list(rootB.resolve("images/blobs/sha256"))) {
+        assertThat(blobs).isEmpty();
+      }
+
+      putImage(rootA, image, 100);
+      Result push = stampProcess(config, "--root", rootA.toString(), "push", image);
+      assertThat(push.exit()).isEqualTo(2);
+      assertThat(push.err())
+          .startsWith("stamp: push " + image + ": ")
+          .endsWith(": UNAUTHORIZED: authentication required\n");
+    }
+  }
+
+  record Result(int exit, String out, String err) {}
+
+  /** Runs the CLI in a child JVM with {@code DOCKER_CONFIG} set (the CLI reads the real env). */
+  static Result stampProcess(Path dockerConfig, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(StampCli.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
+    pb.environment().remove("STAMP_ROOT");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+    String err = read(p.getErrorStream());
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("stamp " + String.join(" ", args) + " did not finish");
+    }
+    return new Result(p.exitValue(), out.get(), err);
+  }
+
+  private static String read(java.io.InputStream in) {
+    try {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
