@@ -17,7 +17,8 @@ import java.util.Optional;
  * ManifestPusher}, {@link CatalogLister}. It answers auth challenges (keeping the {@code
  * Authorization} it earned for later requests), follows redirects (without credentials when they
  * lead to another host) and retries what may pass. Messages start with {@code action}, e.g. {@code
- * pull 127.0.0.1:5000/app:1}. Not thread-safe for concurrent auth renewal; one per pull or push.
+ * pull 127.0.0.1:5000/app:1}. One per pull or push; safe to share between that operation's download
+ * threads (at worst two threads fetch the same token at once).
  */
 public final class RegistryClient {
 
@@ -79,7 +80,10 @@ public final class RegistryClient {
     return call(new ManifestPuller(reference));
   }
 
-  /** Downloads {@code blob} into {@code store}, verified; nothing is stored if it fails. */
+  /**
+   * Downloads {@code blob} into {@code store}, verified; nothing is stored if it fails. Hold a
+   * store lease until the blob is referenced, or gc may take it.
+   */
   public Descriptor pullBlob(Descriptor blob, ImageStore store) throws HostRuntimeException {
     return call(new BlobPuller(blob, store));
   }
