@@ -40,6 +40,10 @@ public final class RegistryFixture implements AutoCloseable {
   private static final Pattern REQUEST =
       Pattern.compile("\"(GET|HEAD|POST|PUT|PATCH|DELETE) (\\S+) HTTP/[0-9.]+\" (\\d{3})");
   private static final Duration STARTUP = Duration.ofSeconds(30);
+  private static final String SYNC_REPOSITORY = "stamp-fixture-sync";
+
+  private final java.util.concurrent.atomic.AtomicInteger syncCounter =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private final Path dir;
   private final Path log;
@@ -211,14 +215,41 @@ public final class RegistryFixture implements AutoCloseable {
   /** One request from the access log. */
   public record Request(String method, String path, int status) {}
 
-  /** Every request the registry logged so far, in order. */
+  /**
+   * Every request the registry answered so far, in order. The registry writes an access-log line
+   * just after answering, so this first sends a marker request and waits for its line: every
+   * request answered before the call is then in the log.
+   */
   public List<Request> requests() {
+    String marker = "/v2/" + SYNC_REPOSITORY + "/manifests/m" + syncCounter.incrementAndGet();
+    awaitLogged(marker);
     List<Request> out = new ArrayList<>();
     Matcher m = REQUEST.matcher(logText());
     while (m.find()) {
-      out.add(new Request(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+      if (!m.group(2).startsWith("/v2/" + SYNC_REPOSITORY + "/")) {
+        out.add(new Request(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+      }
     }
     return out;
+  }
+
+  private void awaitLogged(String path) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) url().resolve(path).toURL().openConnection();
+      c.setConnectTimeout(5000);
+      c.setReadTimeout(5000);
+      c.getResponseCode();
+      c.disconnect();
+    } catch (IOException e) {
+      throw new UncheckedIOException("marker request to the registry", e);
+    }
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!logText().contains(" " + path + " ")) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("the registry never logged " + path);
+      }
+      sleep(5);
+    }
   }
 
   /** How many logged requests had this method and a path matching {@code pathRegex}. */
