@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_registry() { # NAME -> prints host:port
+start_registry() { # NAME -> sets $registry to host:port (not a subshell: $pids must see the pid)
   local dir="$work/$1"
   mkdir -p "$dir"
   cat >"$dir/config.yml" <<YAML
@@ -28,7 +28,7 @@ YAML
   pids+=($!)
   for _ in $(seq 100); do
     port=$(grep -so 'listening on 127.0.0.1:[0-9]*' "$dir/log" | cut -d: -f2 || true)
-    [ -n "$port" ] && { echo "127.0.0.1:$port"; return; }
+    [ -n "$port" ] && { registry="127.0.0.1:$port"; return; }
     sleep 0.05
   done
   echo "registry $1 did not start" >&2; exit 1
@@ -36,8 +36,8 @@ YAML
 
 seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 
-reg_stamp=$(start_registry stamp)
-reg_skopeo=$(start_registry skopeo)
+start_registry stamp; reg_stamp=$registry
+start_registry skopeo; reg_skopeo=$registry
 mkdir -p "$work/layer" "$work/rootA/images"
 head -c $((size_mb * 1000 * 1000)) /dev/urandom >"$work/layer/data.bin"
 tar -C "$work/layer" -cf - data.bin | gzip -1 >"$work/layer.tar.gz"
