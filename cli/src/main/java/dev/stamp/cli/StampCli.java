@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
       LogsCommand.class,
       StopCommand.class,
       RmCommand.class,
-      InspectCommand.class
+      InspectCommand.class,
+      PullCommand.class,
+      PushCommand.class
     })
 public final class StampCli {
 

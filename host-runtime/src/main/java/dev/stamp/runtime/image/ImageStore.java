@@ -275,6 +275,19 @@ public final class ImageStore {
     return find(text).image();
   }
 
+  /**
+   * The index.json entry {@code ref} names (a manifest or a multi-platform index, as tagged), for
+   * callers that need the tagged object itself rather than the host's image (push).
+   */
+  public java.util.Optional<Descriptor> entry(ImageReference ref) throws HostRuntimeException {
+    for (Descriptor entry : readIndex().manifests()) {
+      if (matches(ref, entry)) {
+        return java.util.Optional.of(entry);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Every named image, one per reference, sorted by reference. */
   public List<Image> list() throws HostRuntimeException {
     List<Image> images = new ArrayList<>();

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Push and pull one image of SIZE_MB incompressible megabytes through a local docker-registry,
+# Stamp against skopeo (each with a registry of its own, so neither finds the other's blobs).
+# Usage: bench/registry-transfer.sh [SIZE_MB]   (needs docker-registry, skopeo; run from the repo)
+# Not a test: prints wall-clock seconds per step.
+set -euo pipefail
+size_mb=${1:-100}
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/stamp-bench-registry.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_registry() { # NAME -> sets $registry to host:port (not a subshell: $pids must see the pid)
+  local dir="$work/$1"
+  mkdir -p "$dir"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log: {level: info, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $dir/storage}}
+http: {addr: "127.0.0.1:0", secret: bench}
+YAML
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    port=$(grep -so 'listening on 127.0.0.1:[0-9]*' "$dir/log" | cut -d: -f2 || true)
+    [ -n "$port" ] && { registry="127.0.0.1:$port"; return; }
+    sleep 0.05
+  done
+  echo "registry $1 did not start" >&2; exit 1
+}
+
+seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+
+start_registry stamp; reg_stamp=$registry
+start_registry skopeo; reg_skopeo=$registry
+mkdir -p "$work/layer" "$work/rootA/images"
+head -c $((size_mb * 1000 * 1000)) /dev/urandom >"$work/layer/data.bin"
+tar -C "$work/layer" -cf - data.bin | gzip -1 >"$work/layer.tar.gz"
+# skopeo's tarball: transport writes an OCI layout, which is what Stamp's store is.
+skopeo --insecure-policy copy -q "tarball:$work/layer.tar.gz" "oci:$work/rootA/images:$reg_stamp/bench:1"
+skopeo --insecure-policy copy -q "tarball:$work/layer.tar.gz" "oci:$work/skopeo-src:bench"
+"$here/stamp" --version >/dev/null  # build the jar outside the timings
+
+echo "image: one ${size_mb} MB layer (gzip -1 of random bytes)"
+echo "stamp push            $(seconds "$here/stamp" --root "$work/rootA" push -q "$reg_stamp/bench:1") s"
+echo "skopeo copy (push)    $(seconds skopeo --insecure-policy copy -q --dest-tls-verify=false \
+  "oci:$work/skopeo-src:bench" "docker://$reg_skopeo/bench:1") s"
+echo "stamp pull            $(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1") s"
+echo "skopeo copy (pull)    $(seconds skopeo --insecure-policy copy -q --src-tls-verify=false \
+  "docker://$reg_skopeo/bench:1" "oci:$work/skopeo-dst:bench") s"
+echo "stamp pull, again     $(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1") s (nothing fetched)"
+echo "stamp --version       $(seconds "$here/stamp" --version) s (JVM start, for reference)"

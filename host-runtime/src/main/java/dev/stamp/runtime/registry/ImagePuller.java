@@ -1,0 +1,241 @@
+package dev.stamp.runtime.registry;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampException.Kind;
+import dev.stamp.runtime.image.Descriptor;
+import dev.stamp.runtime.image.Digest;
+import dev.stamp.runtime.image.Image;
+import dev.stamp.runtime.image.ImageConfig;
+import dev.stamp.runtime.image.ImageIndex;
+import dev.stamp.runtime.image.ImageManifest;
+import dev.stamp.runtime.image.ImageReference;
+import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.image.MediaType;
+import dev.stamp.runtime.image.Platform;
+import dev.stamp.runtime.registry.TransferListener.Status;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code stamp pull} and FROM resolution: fetches an image into the store and tags it. Mirrors of
+ * the registry are tried first, then the registry itself. An index or manifest list resolves to the
+ * wanted platform (linux/amd64 here). Blobs the store already has are not fetched; every fetched
+ * byte is digest-verified on the way in. The tag is written last, so a pull that fails leaves no
+ * tag and no partial blob (blobs completed before the failure stay as a cache until gc).
+ */
+public final class ImagePuller {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ImagePuller.class);
+
+  /** Blobs downloaded at the same time (Docker's default is 3). */
+  static final int PARALLEL = 3;
+
+  private static final ThreadFactory THREADS =
+      r -> {
+        Thread t = new Thread(r, "stamp-pull");
+        t.setDaemon(true);
+        return t;
+      };
+
+  private final Registries registries;
+  private final ImageStore store;
+  private final Platform platform;
+
+  public ImagePuller(Registries registries, ImageStore store) {
+    this(registries, store, Platform.host());
+  }
+
+  public ImagePuller(Registries registries, ImageStore store, Platform platform) {
+    this.registries = registries;
+    this.store = store;
+    this.platform = platform;
+  }
+
+  /** The image {@code ref} names: from the store when it is there, else pulled (FROM lines). */
+  public Image resolveOrPull(ImageReference ref) throws HostRuntimeException {
+    try {
+      return store.resolve(ref.toString());
+    } catch (HostRuntimeException e) {
+      if (e.kind() != Kind.NOT_FOUND) {
+        throw e;
+      }
+    }
+    return pull(ref, TransferListener.NONE).image();
+  }
+
+  /** Pulls {@code ref} into the store and tags it {@code ref}. */
+  public PullResult pull(ImageReference ref, TransferListener listener)
+      throws HostRuntimeException {
+    String action = "pull " + ref.familiar();
+    List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
+    List<String> mirrorFailures = new ArrayList<>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      RegistryEndpoint endpoint = endpoints.get(i);
+      boolean last = i == endpoints.size() - 1;
+      try {
+        return pullFrom(endpoint, ref, action, listener);
+      } catch (RegistryException e) {
+        if (last) {
+          throw withMirrorNotes(e, mirrorFailures);
+        }
+        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
+        mirrorFailures.add(endpoint + ": " + e.registryMessage());
+      }
+    }
+    throw new IllegalStateException("no endpoint for " + ref.registry());
+  }
+
+  private PullResult pullFrom(
+      RegistryEndpoint endpoint, ImageReference ref, String action, TransferListener listener)
+      throws HostRuntimeException {
+    RegistryClient client = registries.pullClient(endpoint, ref.repository(), action);
+    PulledManifest top =
+        client.pullManifest(ref.digest() != null ? ref.digest().toString() : ref.tag());
+    PulledManifest pulled = top.isIndex() ? pickPlatform(client, top, action) : top;
+    ImageManifest manifest = pulled.manifest();
+    List<BlobTransfer> transfers;
+    try (ImageStore.Lease lease = store.lease()) {
+      List<Descriptor> blobs = new ArrayList<>();
+      blobs.add(manifest.config());
+      blobs.addAll(manifest.layers());
+      transfers = fetchAll(client, blobs, listener);
+      checkConfig(manifest, action);
+      Descriptor stored = store.putBlob(pulled.mediaType(), pulled.bytes());
+      store.tag(ref, stored);
+    }
+    Image image = store.resolve(ref.toString());
+    return new PullResult(image, top.digest(), endpoint, transfers);
+  }
+
+  /** The manifest for our platform from an index (fetched by digest, verified). */
+  private PulledManifest pickPlatform(RegistryClient client, PulledManifest top, String action)
+      throws HostRuntimeException {
+    ImageIndex index = top.index();
+    Optional<Descriptor> entry = index.forPlatform(platform);
+    if (entry.isEmpty()) {
+      List<String> offered = new ArrayList<>();
+      for (Descriptor d : index.manifests()) {
+        offered.add(d.platform() == null ? "(no platform)" : d.platform().toString());
+      }
+      throw HostRuntimeException.notFound(
+          action + ": no manifest for " + platform + " in the index (it has " + offered + ")");
+    }
+    PulledManifest child = client.pullManifest(entry.get().digest().toString());
+    if (!MediaType.isManifest(child.mediaType())) {
+      throw HostRuntimeException.failed(
+          action
+              + ": the index entry for "
+              + platform
+              + " is a "
+              + child.mediaType()
+              + ", not an image manifest");
+    }
+    return child;
+  }
+
+  /**
+   * Fetches the blobs the store lacks, up to {@link #PARALLEL} at a time. On the first failure the
+   * other downloads are interrupted and awaited (their temp files gone) before it is thrown.
+   */
+  private List<BlobTransfer> fetchAll(
+      RegistryClient client, List<Descriptor> blobs, TransferListener listener)
+      throws HostRuntimeException {
+    List<BlobTransfer> transfers = new ArrayList<>();
+    List<Descriptor> missing = new ArrayList<>();
+    for (Descriptor blob : new LinkedHashSet<>(blobs)) {
+      boolean present = store.hasBlob(blob.digest());
+      transfers.add(new BlobTransfer(blob, present ? Status.EXISTS : Status.PULLED));
+      if (present) {
+        listener.blob(blob, Status.EXISTS);
+      } else {
+        missing.add(blob);
+      }
+    }
+    if (missing.isEmpty()) {
+      return transfers;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(PARALLEL, missing.size()), THREADS);
+    try {
+      CompletionService<Void> downloads = new ExecutorCompletionService<>(pool);
+      for (Descriptor blob : missing) {
+        downloads.submit(
+            () -> {
+              client.pullBlob(blob, store);
+              listener.blob(blob, Status.PULLED);
+              return null;
+            });
+      }
+      for (int done = 0; done < missing.size(); done++) {
+        await(downloads);
+      }
+      return transfers;
+    } finally {
+      pool.shutdownNow();
+      awaitTermination(pool);
+    }
+  }
+
+  /** Waits for the next download to end; throws its failure. */
+  private static void await(CompletionService<Void> downloads) throws HostRuntimeException {
+    try {
+      downloads.take().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof HostRuntimeException h) {
+        throw h;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw HostRuntimeException.failed("pull interrupted");
+    }
+  }
+
+  private static void awaitTermination(ExecutorService pool) {
+    try {
+      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("blob downloads still running 30s after the pull ended");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The config must parse and list one diff id per layer, before anything is tagged. */
+  private void checkConfig(ImageManifest manifest, String action) throws HostRuntimeException {
+    Digest digest = manifest.config().digest();
+    ImageConfig config = store.config(digest);
+    if (config.diffIds().size() != manifest.layers().size()) {
+      throw HostRuntimeException.failed(
+          action
+              + ": the manifest lists "
+              + manifest.layers().size()
+              + " layers but its config "
+              + digest.shortHex()
+              + " has "
+              + config.diffIds().size()
+              + " diff ids");
+    }
+  }
+
+  private static RegistryException withMirrorNotes(RegistryException e, List<String> failures) {
+    if (failures.isEmpty()) {
+      return e;
+    }
+    return e.withNote("(mirrors tried first: " + String.join("; ", failures) + ")");
+  }
+}
