@@ -1,0 +1,114 @@
+package dev.stamp.runtime.network.lb;
+
+import dev.stamp.runtime.HostRuntimeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Applies a generated ruleset with the {@code nft} command ({@code nft -f FILE}: one netlink batch,
+ * committed atomically by the kernel, or rejected whole).
+ *
+ * <p>Why not netlink from Java: nf_tables speaks a batch protocol of nested attributes (tables,
+ * chains, rules as expression lists, anonymous maps as set elements, generation ids) that libnftnl
+ * and nft translate from the readable syntax. Rebuilding that over a raw netlink socket is a large
+ * amount of version-sensitive code for the one thing the command already does atomically; the cost
+ * of the command is a process start plus nft's cache refresh (see {@code bench/lb} for the measured
+ * update latency), which is small beside a health-check interval or a deploy step. The file is kept
+ * as {@code ROOT/lb/ruleset.nft}: what was last applied, for whoever debugs.
+ */
+final class Nft {
+
+  private static final List<Path> CANDIDATES =
+      List.of(Path.of("/usr/sbin/nft"), Path.of("/sbin/nft"), Path.of("/usr/bin/nft"));
+
+  /** util-linux setpriv: nft dies with Stamp instead of committing behind a later cleanup. */
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+  private static final long TIMEOUT_SECONDS = 30;
+
+  private final Path file;
+
+  Nft(Path file) {
+    this.file = file;
+  }
+
+  /** Runs {@code nft -f} on {@code script}; FAILED with nft's own message when it refuses. */
+  void apply(String action, String script) throws HostRuntimeException {
+    Path nft = binary(action);
+    try {
+      Files.createDirectories(file.getParent());
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(temp, script, StandardCharsets.UTF_8);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": write " + file + ": " + e.getMessage(), e);
+    }
+    run(action, nft.toString(), "-f", file.toString());
+  }
+
+  /** {@code nft list table ip NAME}, or empty text when the table does not exist. */
+  static String listTable(String table) throws HostRuntimeException {
+    String action = "list nftables table " + table;
+    Result result = exec(action, binary(action).toString(), "list", "table", "ip", table);
+    return result.exitCode() == 0 ? result.output() : "";
+  }
+
+  private static void run(String action, String... command) throws HostRuntimeException {
+    Result result = exec(action, command);
+    if (result.exitCode() != 0) {
+      String message = result.output().strip().replaceAll("\\s+", " ");
+      throw HostRuntimeException.failed(
+          action + ": nft exit " + result.exitCode() + (message.isEmpty() ? "" : ": " + message));
+    }
+  }
+
+  private record Result(int exitCode, String output) {}
+
+  private static Result exec(String action, String... command) throws HostRuntimeException {
+    List<String> argv = new ArrayList<>();
+    if (Files.isExecutable(SETPRIV)) {
+      argv.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+    }
+    argv.addAll(List.of(command));
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    env.clear();
+    env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    try {
+      Process process = builder.start();
+      process.getOutputStream().close();
+      String output;
+      try (InputStream in = process.getInputStream()) {
+        output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw HostRuntimeException.failed(action + ": nft gave no answer in " + TIMEOUT_SECONDS);
+      }
+      return new Result(process.exitValue(), output);
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": run nft: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw HostRuntimeException.failed(action + ": interrupted while nft ran", e);
+    }
+  }
+
+  private static Path binary(String action) throws HostRuntimeException {
+    for (Path candidate : CANDIDATES) {
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw HostRuntimeException.failed(
+        action + ": the nft command is missing (install Debian's nftables: bin/setup)");
+  }
+}

@@ -1,0 +1,309 @@
+package dev.stamp.runtime.network.lb;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.network.NetworkManager;
+import dev.stamp.runtime.network.PortMapping;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Published service ports of one state root, each balanced over several backends (containers of
+ * this root), in kernel space with nftables: round robin over the backends (weighted), changes of
+ * the backend set applied atomically, established connections kept on their backend by conntrack.
+ * This is the traffic switch of a deploy: publish, {@link #setBackends} to the new set, {@link
+ * #drain} the old backend, stop it.
+ *
+ * <p>Layout under the root: {@code lb/services/NAME.json} (the desired state of each service,
+ * written before the table changes), {@code lb/ruleset.nft} (the last script applied), {@code
+ * lb/lock}. The kernel side is one table, {@code table ip stamp_<hash of the root path>} (see
+ * {@link #tableName()}), regenerated whole from the records on each change, so roots never share
+ * rules and {@link #unpublish} of the last service removes the table. Every step can be redone
+ * after a kill -9: an unpublish finishes whatever a killed publish or unpublish left, and {@link
+ * #restore()} re-applies the records (after a reboot, say).
+ */
+public final class ServiceLoadBalancer {
+
+  /** Service names: file names and nftables chain names are made from them. */
+  public static final Pattern SERVICE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceLoadBalancer.class);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(100);
+
+  private final String table;
+  private final ServiceStore store;
+  private final Nft nft;
+  private final BackendResolver resolver;
+
+  private ServiceLoadBalancer(StampRoot root, NetworkManager net) {
+    Path dir = root.path().resolve("lb");
+    this.table = NftRuleset.tableName(root);
+    this.store = new ServiceStore(dir.resolve("services"), dir.resolve("lock"));
+    this.nft = new Nft(dir.resolve("ruleset.nft"));
+    this.resolver = new BackendResolver(net);
+  }
+
+  /** The published services of {@code root}; changes nothing until a service is published. */
+  public static ServiceLoadBalancer open(StampRoot root) {
+    return new ServiceLoadBalancer(root, NetworkManager.open(root));
+  }
+
+  /** The same, with the root's network manager (whose attachments name the possible backends). */
+  public static ServiceLoadBalancer open(StampRoot root, NetworkManager net) {
+    return new ServiceLoadBalancer(root, net);
+  }
+
+  /** The nftables table ({@code ip} family) carrying this root's services. */
+  public String tableName() {
+    return table;
+  }
+
+  /**
+   * Publishes {@code front}'s host address and port (0: any free port) for {@code service}, with
+   * new connections spread over {@code backends}; a backend of port 0 listens on {@code front}'s
+   * container port. BAD_INPUT for a bad name or a backend that is not a container of this root,
+   * CONFLICT for a service already published or a port in use; a failure leaves nothing behind.
+   */
+  public ServiceEndpoint publish(String service, PortMapping front, List<Backend> backends)
+      throws HostRuntimeException {
+    String action = "publish service " + service;
+    checkName(service);
+    try (ServiceStore.Lock lock = store.lock()) {
+      if (store.read(service).isPresent()) {
+        throw HostRuntimeException.conflict(
+            action + ": it is already published (unpublish it first)");
+      }
+      PortMapping resolvedFront =
+          FrontPorts.resolve(action, front, store.all(), resolver.containerPorts());
+      ResolvedBackends resolved = resolver.resolve(action, resolvedFront, backends);
+      ServiceRecord intent =
+          new ServiceRecord(
+              service,
+              resolvedFront,
+              resolved.backends(),
+              resolved.subnets(),
+              resolved.bridges(),
+              ServiceRecord.PUBLISHING);
+      store.write(intent);
+      try {
+        enableRouteLocalnet(resolved.bridges());
+        apply(action);
+        ServiceRecord published = intent.withState(ServiceRecord.PUBLISHED);
+        store.write(published);
+        return published.toEndpoint();
+      } catch (HostRuntimeException | RuntimeException e) {
+        undoPublish(service, e);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Replaces the service's backends in one nftables transaction: new connections go to the new set
+   * at once, established ones stay where they are (see {@link #drain}). An empty list refuses new
+   * connections. NOT_FOUND for a service that is not published.
+   */
+  public ServiceEndpoint setBackends(String service, List<Backend> backends)
+      throws HostRuntimeException {
+    String action = "set backends of service " + service;
+    checkName(service);
+    try (ServiceStore.Lock lock = store.lock()) {
+      ServiceRecord current = requirePublished(action, service);
+      ResolvedBackends resolved = resolver.resolve(action, current.front(), backends);
+      ServiceRecord updated = current.withBackends(resolved);
+      store.write(updated);
+      try {
+        enableRouteLocalnet(resolved.bridges());
+        apply(action);
+      } catch (HostRuntimeException | RuntimeException e) {
+        store.write(current);
+        throw e;
+      }
+      return updated.toEndpoint();
+    }
+  }
+
+  /** The service's current backends, in order. NOT_FOUND when it is not published. */
+  public List<Backend> backends(String service) throws HostRuntimeException {
+    return service(service)
+        .orElseThrow(() -> notPublished("backends of service " + service, service))
+        .backends();
+  }
+
+  /** The published service {@code name}, if it is completely published. */
+  public Optional<ServiceEndpoint> service(String name) throws HostRuntimeException {
+    checkName(name);
+    return store.read(name).filter(ServiceRecord::complete).map(ServiceRecord::toEndpoint);
+  }
+
+  /**
+   * Removes the service's rules (and the table with the last service) and its record, however far a
+   * killed publish or unpublish got. A service without a record is a no-op.
+   */
+  public void unpublish(String service) throws HostRuntimeException {
+    checkName(service);
+    try (ServiceStore.Lock lock = store.lock()) {
+      unpublishLocked(service);
+    }
+  }
+
+  /** The completely published services, by name. */
+  public List<ServiceEndpoint> list() throws HostRuntimeException {
+    return store.all().stream()
+        .filter(ServiceRecord::complete)
+        .map(ServiceRecord::toEndpoint)
+        .toList();
+  }
+
+  /**
+   * Every service with a record, complete or half-made (a killed publish or unpublish): each of the
+   * latter needs {@link #unpublish}.
+   */
+  public List<String> servicesWithState() throws HostRuntimeException {
+    return store.names();
+  }
+
+  /**
+   * Re-applies the table from the records: after a reboot, or an update killed before the table.
+   */
+  public void restore() throws HostRuntimeException {
+    try (ServiceStore.Lock lock = store.lock()) {
+      Set<String> bridges = new LinkedHashSet<>();
+      for (ServiceRecord record : store.all()) {
+        if (record.active()) {
+          bridges.addAll(record.bridges());
+        }
+      }
+      enableRouteLocalnet(List.copyOf(bridges));
+      apply("restore published services");
+    }
+  }
+
+  /**
+   * Waits until no live connection that came through the service's front is open to {@code backend}
+   * (connection tracking: TCP flows in TIME_WAIT or CLOSE no longer count) or {@code timeout} has
+   * passed. CONFLICT while the backend still takes new connections (take it out with {@link
+   * #setBackends} first).
+   */
+  public DrainResult drain(String service, Backend backend, Duration timeout)
+      throws HostRuntimeException {
+    String action = "drain backend " + backend.endpoint() + " of service " + service;
+    checkName(service);
+    ServiceRecord record = requirePublished(action, service);
+    Backend target =
+        backend.port() == 0 ? backend.withPort(record.front().containerPort()) : backend;
+    if (record.backends().stream().anyMatch(target::sameEndpoint)) {
+      throw HostRuntimeException.conflict(
+          action + ": it still takes new connections (set the backends without it first)");
+    }
+    Predicate<Conntrack.Flow> filter = flowsTo(record.front(), target);
+    Conntrack conntrack = Conntrack.system();
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    long remaining = conntrack.count(filter);
+    while (remaining > 0 && System.nanoTime() < deadline) {
+      sleep(action, Math.min(DRAIN_POLL.toNanos(), Math.max(0, deadline - System.nanoTime())));
+      remaining = conntrack.count(filter);
+    }
+    return new DrainResult(remaining == 0, remaining, Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Live connections that came through the service's front to {@code backend}. */
+  public long flows(String service, Backend backend) throws HostRuntimeException {
+    ServiceRecord record = requirePublished("count flows of service " + service, service);
+    return Conntrack.system().count(flowsTo(record.front(), backend));
+  }
+
+  // --- steps ---
+
+  /** Checks backends as {@link #setBackends} would, without changing anything. */
+  ResolvedBackends resolveBackends(String action, PortMapping front, List<Backend> backends)
+      throws HostRuntimeException {
+    return resolver.resolve(action, front, backends);
+  }
+
+  static Predicate<Conntrack.Flow> flowsTo(PortMapping front, Backend backend) {
+    boolean anyAddress = PortMapping.ANY_HOST_IP.equals(front.hostIp());
+    return flow ->
+        flow.live()
+            && flow.protocol().equals(front.protocol())
+            && flow.original().dport() == front.hostPort()
+            && (anyAddress || flow.original().dst().equals(front.hostIp()))
+            && flow.reply().src().equals(backend.address())
+            && flow.reply().sport() == backend.port();
+  }
+
+  private void unpublishLocked(String service) throws HostRuntimeException {
+    Optional<ServiceRecord> record = store.read(service);
+    if (record.isEmpty()) {
+      return;
+    }
+    store.write(record.get().withState(ServiceRecord.UNPUBLISHING));
+    apply("unpublish service " + service);
+    store.delete(service);
+  }
+
+  private void undoPublish(String service, Exception failure) {
+    try {
+      unpublishLocked(service);
+    } catch (HostRuntimeException | RuntimeException e) {
+      LOG.warn("clean up after failed publish of {}: {}", service, e.getMessage());
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Generates the table from every active record and applies it. */
+  private void apply(String action) throws HostRuntimeException {
+    List<ServiceRecord> active = store.all().stream().filter(ServiceRecord::active).toList();
+    nft.apply(action, NftRuleset.render(table, active));
+  }
+
+  private static void enableRouteLocalnet(List<String> bridges) throws HostRuntimeException {
+    for (String bridge : bridges) {
+      RouteLocalnet.enable(bridge);
+    }
+  }
+
+  private ServiceRecord requirePublished(String action, String service)
+      throws HostRuntimeException {
+    ServiceRecord record = store.read(service).orElseThrow(() -> notPublished(action, service));
+    if (!record.complete()) {
+      throw HostRuntimeException.conflict(
+          action
+              + ": the service is half "
+              + (record.active() ? "published" : "unpublished")
+              + " (a Stamp process was interrupted); unpublish it");
+    }
+    return record;
+  }
+
+  private static HostRuntimeException notPublished(String action, String service) {
+    return HostRuntimeException.notFound(action + ": service " + service + " is not published");
+  }
+
+  private static void checkName(String service) throws HostRuntimeException {
+    if (service == null || !SERVICE_NAME.matcher(service).matches()) {
+      throw HostRuntimeException.badInput(
+          "service name \""
+              + service
+              + "\": expected 1-63 letters, digits, '_', '.', '-' starting with a letter or digit");
+    }
+  }
+
+  private static void sleep(String action, long nanos) throws HostRuntimeException {
+    try {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw HostRuntimeException.failed(action + ": interrupted", e);
+    }
+  }
+}
