@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
       ImagesCommand.class,
       TagCommand.class,
       RmiCommand.class,
-      DockerfileCommand.class
+      DockerfileCommand.class,
+      BuildCommand.class
     })
 public final class StampCli {
 
