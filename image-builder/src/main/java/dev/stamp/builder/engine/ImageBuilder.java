@@ -104,7 +104,9 @@ public final class ImageBuilder {
     Instructions instructions = parse(request);
     BuildPlan plan =
         instructions.resolve(
-            BuildArgs.of(request.buildArgs()), request.target(), ref -> envOf(bases.resolve(ref)));
+            BuildArgs.of(request.buildArgs()),
+            request.target(),
+            ref -> envOf(resolveBase(instructions, ref)));
     SourceTree context =
         SourceTree.context(
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
@@ -247,7 +249,34 @@ public final class ImageBuilder {
     for (ImageReference tag : request.tags()) {
       store.tag(tag, manifest);
     }
-    return store.resolve(manifest.digest().toString());
+    ImageManifest stored = store.manifest(manifest.digest());
+    return new Image(
+        request.tags().isEmpty() ? null : request.tags().get(0),
+        manifest.digest(),
+        stored,
+        configBlob.digest(),
+        imageConfig,
+        result.layers(),
+        result.diffIds());
+  }
+
+  /** The base image {@code ref}; a missing one is reported at its FROM line. */
+  private Image resolveBase(Instructions instructions, String ref) throws BuildException {
+    try {
+      return bases.resolve(ref);
+    } catch (BuildException e) {
+      for (dev.stamp.builder.dockerfile.Stage stage : instructions.stages()) {
+        if (stage.from().image().equals(ref)) {
+          throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
+              e.kind(),
+              instructions.file(),
+              stage.from().location().line(),
+              stage.from().location().column(),
+              e.getMessage());
+        }
+      }
+      throw e;
+    }
   }
 
   static String created(long epoch) {
