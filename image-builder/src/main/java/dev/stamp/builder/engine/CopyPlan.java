@@ -115,7 +115,7 @@ final class CopyPlan {
               if (exclude != null && (exclude.isExcluded(sub) || exclude.isExcluded(entry))) {
                 continue;
               }
-              tree.checkInside(entry, keyword + " " + source);
+              tree.checkInside(entry, keyword + " " + source, false);
               items.add(new Item(entry, join(base, sub), false));
             }
           } else {
@@ -208,15 +208,17 @@ final class CopyPlan {
   private String describe(Item item) {
     try {
       Path p = tree.path(item.source());
-      Map<String, Object> a = Files.readAttributes(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      Map<String, Object> a =
+          Files.readAttributes(p, SourceTree.ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
       int mode = (Integer) a.get("mode");
+      int type = mode & 0170000;
       String kind;
-      if (Files.isSymbolicLink(p)) {
+      if (type == 0120000) {
         kind = "link " + Files.readSymbolicLink(p);
-      } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      } else if (type == 0040000) {
         kind = "dir";
-      } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        kind = "file " + tree.digest(item.source());
+      } else if (type == 0100000) {
+        kind = "file " + tree.digest(item.source(), a);
       } else {
         kind = "other";
       }
@@ -233,6 +235,7 @@ final class CopyPlan {
   /** Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. */
   void stage(Path staging, int uid, int gid, Integer chmod, long epoch) throws BuildException {
     FileTime time = FileTime.fromMillis(epoch * 1000);
+    Map<Path, Path> files = new java.util.LinkedHashMap<>();
     try {
       for (Item item : items) {
         Path src = tree.path(item.source());
@@ -251,13 +254,14 @@ final class CopyPlan {
           }
           setMode(dst, chmod != null ? chmod : mode(src));
         } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
-          Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-          setMode(dst, chmod != null ? chmod : mode(src));
+          files.put(dst, src);
+          continue;
         } else {
           continue; // sockets, fifos, devices: not copied
         }
         own(dst, uid, gid);
       }
+      copyFiles(files, uid, gid, chmod);
       for (Inline doc : inline) {
         Path dst = staging.resolve(doc.dest().substring(1));
         makeParents(staging, dst.getParent(), time);
@@ -268,6 +272,28 @@ final class CopyPlan {
       setTimes(staging, time);
     } catch (IOException e) {
       throw BuildException.failed("copy files: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Copies the regular files (destination → source) on all cores: small files are syscall-bound.
+   */
+  private static void copyFiles(Map<Path, Path> files, int uid, int gid, Integer chmod)
+      throws IOException {
+    try {
+      files.entrySet().parallelStream()
+          .forEach(
+              e -> {
+                try {
+                  Files.copy(e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING);
+                  setMode(e.getKey(), chmod != null ? chmod : mode(e.getValue()));
+                  own(e.getKey(), uid, gid);
+                } catch (IOException ex) {
+                  throw new UncheckedIOException(ex);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 

@@ -110,6 +110,8 @@ public final class ImageBuilder {
     SourceTree context =
         SourceTree.context(
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
+    Path digestsFile = digestsFile(context);
+    context.loadRemembered(digestsFile);
     Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -156,6 +158,7 @@ public final class ImageBuilder {
         done.put(stage.index(), future);
       }
       Snapshot result = join(done.get(plan.target()));
+      context.saveRemembered(digestsFile);
       Image image = commit(result, request);
       writeOutputs(image, request);
       List<StepReport> reports = new ArrayList<>(session.reports());
@@ -169,6 +172,14 @@ public final class ImageBuilder {
       pool.shutdownNow();
       deleteQuietly(tmp);
     }
+  }
+
+  /** Where the context's file digests are remembered between builds (one file per context dir). */
+  private Path digestsFile(SourceTree context) {
+    return root.path()
+        .resolve("build-cache")
+        .resolve("context-digests")
+        .resolve(BuildCache.key(context.path("").toString()));
   }
 
   private static Map<Integer, Snapshot> resolvedStages(

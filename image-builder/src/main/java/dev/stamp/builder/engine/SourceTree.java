@@ -158,13 +158,20 @@ final class SourceTree {
    * ..}). Symlinks inside the context are copied as symlinks.
    */
   void checkInside(String rel, String what) throws BuildException {
+    checkInside(rel, what, true);
+  }
+
+  /**
+   * As {@link #checkInside(String, String)}; {@code parents} false skips the parent check for
+   * entries found by walking a checked directory (the walk never follows symlinks).
+   */
+  void checkInside(String rel, String what, boolean parents) throws BuildException {
     if (!context || rel.isEmpty()) {
       return;
     }
     Path p = path(rel);
     try {
-      Path parentReal = p.getParent().toRealPath();
-      if (!parentReal.startsWith(root)) {
+      if (parents && !p.getParent().toRealPath().startsWith(root)) {
         throw BuildException.badInput(
             what + ": \"" + rel + "\" lies outside the build context (through a symlink)");
       }
@@ -186,11 +193,85 @@ final class SourceTree {
     }
   }
 
+  /**
+   * Digests remembered from earlier builds of this context, by file identity ({@code inode, size,
+   * mtime, ctime} in ns): a file whose identity is unchanged is not read again. ctime cannot be set
+   * back by a user, so a rewritten file always gets a new identity; a fresh clone gets new inodes
+   * and is hashed afresh (and hits the same cache keys).
+   */
+  private final Map<String, String> remembered = new ConcurrentHashMap<>();
+
+  private final Map<String, String> seen = new ConcurrentHashMap<>();
+
+  void loadRemembered(Path file) {
+    try {
+      for (String line : Files.readAllLines(file)) {
+        int tab = line.lastIndexOf('\t');
+        if (tab > 0) {
+          remembered.put(line.substring(0, tab), line.substring(tab + 1));
+        }
+      }
+    } catch (IOException e) {
+      // none yet, or unreadable: hash everything
+    }
+  }
+
+  void saveRemembered(Path file) throws IOException {
+    if (seen.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(seen).entrySet()) {
+      sb.append(e.getKey()).append('\t').append(e.getValue()).append('\n');
+    }
+    Files.createDirectories(file.getParent());
+    dev.stamp.runtime.fs.AtomicFiles.write(
+        file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private String identity(String rel) throws IOException {
+    return identity(rel, Files.readAttributes(path(rel), ATTRIBUTES, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  private static String identity(String rel, Map<String, Object> a) {
+    return rel.replace('\t', ' ').replace('\n', ' ')
+        + "\t"
+        + a.get("ino")
+        + ":"
+        + a.get("size")
+        + ":"
+        + ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime"))
+            .to(java.util.concurrent.TimeUnit.NANOSECONDS)
+        + ":"
+        + ((java.nio.file.attribute.FileTime) a.get("ctime"))
+            .to(java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
   /** sha256 of a regular file's content, computed once. */
   String digest(String rel) throws IOException {
+    return digest(rel, context ? identity(rel) : null);
+  }
+
+  /** The attributes {@link #digest(String, Map)} wants. */
+  static final String ATTRIBUTES = "unix:mode,ino,size,lastModifiedTime,ctime";
+
+  /** As {@link #digest(String)} with the file's attributes already read ({@link #ATTRIBUTES}). */
+  String digest(String rel, Map<String, Object> attributes) throws IOException {
+    return digest(rel, context ? identity(rel, attributes) : null);
+  }
+
+  private String digest(String rel, String identity) throws IOException {
     String cached = digests.get(rel);
     if (cached != null) {
       return cached;
+    }
+    if (identity != null) {
+      String known = remembered.get(identity);
+      if (known != null) {
+        digests.put(rel, known);
+        seen.put(identity, known);
+        return known;
+      }
     }
     MessageDigest md = Digest.sha256();
     byte[] buf = new byte[64 * 1024];
@@ -201,6 +282,9 @@ final class SourceTree {
     }
     String hex = Digest.of(md).hex();
     digests.put(rel, hex);
+    if (identity != null) {
+      seen.put(identity, hex);
+    }
     return hex;
   }
 }
