@@ -12,7 +12,7 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.layer.Compression;
 import dev.stamp.runtime.layer.LayerWriter;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,7 +113,7 @@ final class BuildCommand implements Callable<Integer> {
             .withSourceDateEpoch(LayerWriter.sourceDateEpoch(System.getenv()))
             .withCompression(compression())
             .withLabels(pairs("--label", labels, false));
-    PrintStream err = System.err;
+    PrintWriter err = spec.commandLine().getErr();
     Progress sink = progress(err);
     BuildResult result;
     try {
@@ -140,7 +140,7 @@ final class BuildCommand implements Callable<Integer> {
     };
   }
 
-  private Progress progress(PrintStream err) throws BuildException {
+  private Progress progress(PrintWriter err) throws BuildException {
     return switch (progress) {
       case "plain" -> new PlainProgress(err);
       case "tty" -> new TtyProgress(err);

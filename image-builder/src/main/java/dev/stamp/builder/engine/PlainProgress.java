@@ -1,6 +1,6 @@
 package dev.stamp.builder.engine;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -9,9 +9,9 @@ import java.util.Locale;
  */
 public final class PlainProgress implements Progress {
 
-  private final PrintStream out;
+  private final PrintWriter out;
 
-  public PlainProgress(PrintStream out) {
+  public PlainProgress(PrintWriter out) {
     this.out = out;
   }
 

@@ -1,6 +1,6 @@
 package dev.stamp.builder.engine;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,12 +13,12 @@ public final class TtyProgress implements Progress, AutoCloseable {
 
   private record Running(String title, long start, String lastLine) {}
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final Map<Integer, Running> running = new LinkedHashMap<>();
   private final Thread ticker;
   private int drawn;
 
-  public TtyProgress(PrintStream out) {
+  public TtyProgress(PrintWriter out) {
     this.out = out;
     this.ticker = new Thread(this::tick, "stamp-build-progress");
     ticker.setDaemon(true);
