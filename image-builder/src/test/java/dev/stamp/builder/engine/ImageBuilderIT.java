@@ -262,6 +262,53 @@ class ImageBuilderIT {
     }
   }
 
+  // --- COPY flags, WORKDIR, USER, config ---
+
+  @Test
+  void copyFlagsWorkdirUserAndConfig() throws Exception {
+    String df =
+        "FROM "
+            + BASE
+            + "\nWORKDIR /srv/app\n"
+            + "COPY --chown=app:app --chmod=0640 conf.txt ./\n"
+            + "COPY --chown=1234 src/ /opt/src/\n"
+            + "COPY <<EOF /etc/motd\nhello from a heredoc\nEOF\n"
+            + "USER app\nRUN id -u > /tmp/uid && pwd > /tmp/pwd\nUSER root\n"
+            + "ENTRYPOINT [\"/bin/sh\"]\nEXPOSE 8080\nLABEL team=core\n";
+    Path ctx = context(df, "conf.txt", "c\n", "src/a/b.txt", "b\n");
+    BuildResult result = build(root, BuildRequest.of(ctx));
+    Path rootfs = unpacked(result);
+    assertThat(Files.getAttribute(rootfs.resolve("srv/app/conf.txt"), "unix:uid")).isEqualTo(1000);
+    assertThat(Files.getAttribute(rootfs.resolve("srv/app/conf.txt"), "unix:gid")).isEqualTo(1000);
+    assertThat(
+            (Integer) Files.getAttribute(rootfs.resolve("srv/app/conf.txt"), "unix:mode") & 07777)
+        .isEqualTo(0640);
+    assertThat(Files.getAttribute(rootfs.resolve("opt/src/a/b.txt"), "unix:uid")).isEqualTo(1234);
+    assertThat(Files.readString(rootfs.resolve("etc/motd"))).isEqualTo("hello from a heredoc\n");
+    assertThat(Files.readString(rootfs.resolve("tmp/uid"))).isEqualTo("1000\n");
+    assertThat(Files.readString(rootfs.resolve("tmp/pwd"))).isEqualTo("/srv/app\n");
+    var config = result.image().config();
+    assertThat(config.runConfig().workingDir()).isEqualTo("/srv/app");
+    assertThat(config.runConfig().entrypoint()).containsExactly("/bin/sh");
+    assertThat(config.runConfig().cmd()).isNull();
+    assertThat(config.runConfig().exposedPorts()).containsExactly("8080/tcp");
+    assertThat(config.runConfig().labels()).containsEntry("team", "core");
+    assertThat(config.created()).isEqualTo("1970-01-01T00:00:00Z");
+    BuildResult zstd =
+        build(root, BuildRequest.of(ctx).withCompression(dev.stamp.runtime.layer.Compression.ZSTD));
+    assertThat(zstd.steps())
+        .filteredOn(st -> st.text().startsWith("RUN"))
+        .noneMatch(StepReport::cached);
+    assertThat(zstd.image().layers().get(zstd.image().layers().size() - 1).mediaType())
+        .isEqualTo(dev.stamp.runtime.image.MediaType.OCI_LAYER_TAR_ZSTD);
+    assertThat(zstd.image().diffIds()).isEqualTo(result.image().diffIds());
+    assertThat(config.history())
+        .extracting(h -> h.createdBy())
+        .contains("WORKDIR /srv/app", "EXPOSE 8080", "LABEL team=core");
+    assertThat(config.history().stream().filter(h -> h.isEmptyLayer()).count())
+        .isEqualTo(config.history().size() - result.image().layers().size());
+  }
+
   // --- deletions ---
 
   @Test
