@@ -132,7 +132,8 @@ public final class ImageBuilder {
               tmp,
               progress,
               new AtomicInteger(),
-              Collections.synchronizedList(new ArrayList<>()));
+              Collections.synchronizedList(new ArrayList<>()),
+              new java.util.concurrent.atomic.AtomicBoolean());
       Map<Integer, CompletableFuture<Snapshot>> done =
           new java.util.concurrent.ConcurrentHashMap<>();
       for (ResolvedStage stage : plan.stages()) {
@@ -157,7 +158,13 @@ public final class ImageBuilder {
                     pool);
         done.put(stage.index(), future);
       }
-      Snapshot result = join(done.get(plan.target()));
+      Snapshot result;
+      try {
+        result = join(done.get(plan.target()));
+      } catch (BuildException e) {
+        settle(session, done.values());
+        throw e;
+      }
       context.saveRemembered(digestsFile);
       Image image = commit(result, request);
       writeOutputs(image, request);
@@ -330,7 +337,22 @@ public final class ImageBuilder {
       Path tmp,
       Progress progress,
       AtomicInteger steps,
-      List<StepReport> reports) {}
+      List<StepReport> reports,
+      java.util.concurrent.atomic.AtomicBoolean cancelled) {}
+
+  /**
+   * After a failure: stages still running stop at their next step; wait for them so nothing writes
+   * into the temp dirs being removed.
+   */
+  private static void settle(
+      Session session, java.util.Collection<CompletableFuture<Snapshot>> all) {
+    session.cancelled().set(true);
+    try {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).join();
+    } catch (RuntimeException e) {
+      // already reported through the target's failure
+    }
+  }
 
   static void deleteQuietly(Path path) {
     try {

@@ -84,6 +84,10 @@ final class StageBuilder {
     Snapshot snap = base();
     int count = stage.steps().size();
     for (int i = 0; i < count; i++) {
+      if (session.cancelled().get()) {
+        throw BuildException.failed(
+            "stage " + stage.displayName() + ": cancelled (another stage failed)");
+      }
       snap = step(snap, i + 1, count, stage.steps().get(i));
     }
     return snap;

@@ -408,6 +408,30 @@ class ImageBuilderIT {
   }
 
   @Test
+  void aFailingStageStopsTheBuildAndWaitsForItsSiblingBeforeCleaningUp() throws Exception {
+    String df =
+        "FROM "
+            + BASE
+            + " AS slow\nRUN sleep 2 && echo slow > /slow\nRUN echo never > /never\n"
+            + "FROM "
+            + BASE
+            + " AS bad\nRUN echo bad-out && exit 5\n"
+            + "FROM "
+            + BASE
+            + "\nCOPY --from=slow /slow /slow\nCOPY --from=bad /x /x\n";
+    StampRoot fresh = new StampRoot(tmp.resolve("fail-root"));
+    buildSampleBase(fresh, tmp.resolve("fail-base"), "");
+    Path ctx = context(df);
+    assertThatThrownBy(() -> build(fresh, BuildRequest.of(ctx)))
+        .hasMessageContaining("exit code 5")
+        .hasMessageContaining("bad-out");
+    try (Stream<Path> left = Files.list(fresh.path().resolve("build-tmp"))) {
+      assertThat(left).isEmpty();
+    }
+    assertThat(mounts()).doesNotContain(fresh.path().toString());
+  }
+
+  @Test
   void badInputsAreClearErrors() throws Exception {
     Path missingBase = context("FROM stamp-test/nothing:1\nRUN true\n");
     assertThatThrownBy(() -> build(missingBase))
