@@ -20,6 +20,11 @@ import java.util.List;
  * unshare --root=MERGED --wd=DIR --setuid --setgid} of the command. Needs root. Mounts vanish with
  * the namespace when the command ends, so the upper dir is left holding the step's diff. No cgroup
  * limits, no seccomp, the host network unless {@code --network=none}.
+ *
+ * <p>NOT a security boundary: the command runs as real root (no user namespace, all capabilities)
+ * in a chroot with the host's /dev, and the step's environment (e.g. {@code LD_PRELOAD}) reaches
+ * the host's {@code unshare} before it changes root. Only for trusted Dockerfiles until the Stamp
+ * runtime replaces it.
  */
 public final class ChrootRunExecutor implements RunExecutor {
 

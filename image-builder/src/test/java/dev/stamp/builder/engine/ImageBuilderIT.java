@@ -136,12 +136,16 @@ class ImageBuilderIT {
             + BASE
             + " AS final\nCOPY --from=a /a /out/a\nCOPY --from=b /b /out/\n"
             + "RUN cat /out/a /out/b > /out/ab\n"
-            + "FROM scratch AS slim\nCOPY --from=final /out/ab /ab\n";
+            + "FROM scratch AS slim\nCOPY --from=final /out/ab /ab\n"
+            + "COPY --from="
+            + BASE
+            + " /etc/passwd /from-image/\n";
     Path ctx = context(df);
     BuildResult result = build(ctx);
     assertThat(result.steps()).extracting(StepReport::stage).doesNotContain("broken");
     Path rootfs = unpacked(result);
     assertThat(Files.readString(rootfs.resolve("ab"))).isEqualTo("from-a\nfrom-b\n");
+    assertThat(Files.readString(rootfs.resolve("from-image/passwd"))).startsWith("root:x:0:0:");
 
     BuildResult onlyB = build(root, BuildRequest.of(ctx).withTarget("b"));
     assertThat(onlyB.steps()).extracting(StepReport::stage).containsOnly("b");
