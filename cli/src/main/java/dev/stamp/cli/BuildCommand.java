@@ -127,6 +127,11 @@ final class BuildCommand implements Callable<Integer> {
         }
       }
     }
+    if (!result.unusedBuildArgs().isEmpty()) {
+      err.println(
+          "stamp: warning: build args not consumed by any ARG: "
+              + String.join(", ", result.unusedBuildArgs()));
+    }
     spec.commandLine().getOut().println(result.imageId());
     return StampCli.EXIT_OK;
   }

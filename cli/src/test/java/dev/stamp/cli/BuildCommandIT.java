@@ -60,8 +60,19 @@ class BuildCommandIT {
     assertThat(err.toString()).contains("#2 [stage-0 2/6] RUN [\"/bin/busybox\", \"--install\"");
     assertThat(err.toString()).containsPattern("DONE \\d+\\.\\ds");
 
-    assertThat(stamp("build", "--progress", "plain", "-t", "base:1", ctx.toString())).isZero();
+    assertThat(
+            stamp(
+                "build",
+                "--progress",
+                "plain",
+                "--build-arg",
+                "UNUSED=1",
+                "-t",
+                "base:1",
+                ctx.toString()))
+        .isZero();
     assertThat(out.toString().strip()).isEqualTo(id);
+    assertThat(err.toString()).contains("warning: build args not consumed by any ARG: UNUSED");
     assertThat(err.toString()).contains("COPY busybox /bin/busybox  CACHED");
 
     Path app = tmp.resolve("app");

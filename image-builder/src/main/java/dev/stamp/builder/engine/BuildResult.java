@@ -4,11 +4,15 @@ import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.Image;
 import java.util.List;
 
-/** What a build produced: the image (manifest digest, id), and a report per step. */
-public record BuildResult(Image image, List<StepReport> steps) {
+/**
+ * What a build produced: the image (manifest digest, id), a report per step, and the build args
+ * given that no ARG declared (Docker warns about them).
+ */
+public record BuildResult(Image image, List<StepReport> steps, List<String> unusedBuildArgs) {
 
   public BuildResult {
     steps = List.copyOf(steps);
+    unusedBuildArgs = List.copyOf(unusedBuildArgs);
   }
 
   public Digest manifestDigest() {

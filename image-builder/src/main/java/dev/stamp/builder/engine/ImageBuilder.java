@@ -170,7 +170,7 @@ public final class ImageBuilder {
       writeOutputs(image, request);
       List<StepReport> reports = new ArrayList<>(session.reports());
       reports.sort(java.util.Comparator.comparingInt(StepReport::number));
-      return new BuildResult(image, reports);
+      return new BuildResult(image, reports, plan.unusedBuildArgs());
     } catch (IOException e) {
       throw BuildException.failed("build: " + e.getMessage(), e);
     } catch (HostRuntimeException e) {
