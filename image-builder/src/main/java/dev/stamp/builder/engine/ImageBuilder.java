@@ -67,6 +67,7 @@ public final class ImageBuilder {
     this.layers = layers;
     this.executor = executor;
     this.bases = bases;
+    removeStaleTemps(root.path().resolve("build-tmp"));
     try {
       this.cache = BuildCache.open(root, store);
     } catch (IOException e) {
@@ -351,6 +352,24 @@ public final class ImageBuilder {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).join();
     } catch (RuntimeException e) {
       // already reported through the target's failure
+    }
+  }
+
+  /** Temp dirs a killed build left behind (older than a day: no live build is that old). */
+  private static void removeStaleTemps(Path tmpRoot) {
+    if (!Files.isDirectory(tmpRoot)) {
+      return;
+    }
+    java.time.Instant cutoff = Instant.now().minus(java.time.Duration.ofDays(1));
+    try (java.util.stream.Stream<Path> entries = Files.list(tmpRoot)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        if (Files.getLastModifiedTime(entry).toInstant().isBefore(cutoff)) {
+          deleteQuietly(entry);
+        }
+      }
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(ImageBuilder.class)
+          .warn("could not list {}: {}", tmpRoot, e.toString());
     }
   }
 
