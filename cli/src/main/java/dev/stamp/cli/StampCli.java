@@ -32,7 +32,6 @@ import picocli.CommandLine.Option;
       TagCommand.class,
       RmiCommand.class,
       DockerfileCommand.class,
-
       RunCommand.class,
       PsCommand.class,
       LogsCommand.class,
@@ -40,7 +39,8 @@ import picocli.CommandLine.Option;
       RmCommand.class,
       InspectCommand.class,
       PullCommand.class,
-      PushCommand.class
+      PushCommand.class,
+      BuildCommand.class
     })
 public final class StampCli {
 

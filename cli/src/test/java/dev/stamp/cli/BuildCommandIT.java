@@ -1,0 +1,95 @@
+package dev.stamp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.RequiresRoot;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code stamp build} end to end: samples/base, plain progress, exit codes, nothing partial. */
+@RequiresRoot
+class BuildCommandIT {
+
+  @TempDir Path tmp;
+  StringWriter out;
+  StringWriter err;
+
+  int stamp(String... args) {
+    out = new StringWriter();
+    err = new StringWriter();
+    CommandLine cli = StampCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("root").toString()));
+    all.addAll(List.of(args));
+    return cli.execute(all.toArray(String[]::new));
+  }
+
+  static Path samplesBase() {
+    Path p = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(p.resolve("samples/base"))) {
+      p = p.getParent();
+    }
+    return p.resolve("samples/base");
+  }
+
+  @Test
+  void buildsTheSamplesBaseThenReportsCacheHitsAndBadInput() throws Exception {
+    assumeTrue(BusyboxRootfs.available(), "needs busybox-static");
+    Path ctx = tmp.resolve("base");
+    Files.createDirectories(ctx);
+    for (String name : List.of("Dockerfile", "passwd", "group")) {
+      Files.copy(samplesBase().resolve(name), ctx.resolve(name));
+    }
+    Files.copy(BusyboxRootfs.BUSYBOX, ctx.resolve("busybox"));
+
+    assertThat(stamp("build", "--progress", "plain", "-t", "base:1", ctx.toString()))
+        .as(err.toString())
+        .isZero();
+    String id = out.toString().strip();
+    assertThat(id).matches("sha256:[0-9a-f]{64}");
+    assertThat(err.toString()).contains("#2 [stage-0 2/6] RUN [\"/bin/busybox\", \"--install\"");
+    assertThat(err.toString()).containsPattern("DONE \\d+\\.\\ds");
+
+    assertThat(
+            stamp(
+                "build",
+                "--progress",
+                "plain",
+                "--build-arg",
+                "UNUSED=1",
+                "-t",
+                "base:1",
+                ctx.toString()))
+        .isZero();
+    assertThat(out.toString().strip()).isEqualTo(id);
+    assertThat(err.toString()).contains("warning: build args not consumed by any ARG: UNUSED");
+    assertThat(err.toString()).contains("COPY busybox /bin/busybox  CACHED");
+
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app);
+    Files.writeString(app.resolve("Dockerfile"), "FROM base:1\nCOPY missing.txt /x\n");
+    assertThat(stamp("build", "-t", "app:1", app.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("stamp: Dockerfile:2:1: COPY missing.txt")
+        .doesNotContain("\tat ");
+
+    Files.writeString(app.resolve("Dockerfile"), "FROM base:1\nRUN echo boom; exit 4\n");
+    assertThat(stamp("build", "--progress", "plain", "-t", "app:1", app.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("exit code 4").contains("boom");
+    assertThat(stamp("images", "-q")).isZero();
+    assertThat(out.toString().lines()).hasSize(1);
+
+    assertThat(stamp("build", "--progress", "fancy", app.toString())).isEqualTo(2);
+    assertThat(stamp("build", "--target", "nope", app.toString())).isEqualTo(2);
+  }
+}

@@ -1,0 +1,367 @@
+package dev.stamp.builder.engine;
+
+import dev.stamp.builder.BuildException;
+import dev.stamp.builder.context.ArchiveFormat;
+import dev.stamp.builder.context.DockerIgnore;
+import dev.stamp.builder.dockerfile.DockerfileSyntaxException;
+import dev.stamp.builder.dockerfile.Heredoc;
+import dev.stamp.builder.dockerfile.SourceLocation;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.image.Digest;
+import dev.stamp.runtime.layer.LayerUnpacker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one COPY or ADD puts where: each source entry with its destination path in the image, the
+ * inline (here-document) files, and the tar archives ADD extracts. {@link #keyMaterial} is the
+ * step's exact input for the cache (destinations, types, modes, content digests, link targets;
+ * never mtimes); {@link #stage} writes the files into an empty directory that becomes the layer.
+ */
+final class CopyPlan {
+
+  /** One source entry and where it lands (absolute image path). */
+  record Item(String source, String dest, boolean extract) {}
+
+  /** A here-document file. */
+  record Inline(String dest, String content) {}
+
+  private final SourceTree tree;
+  private final List<Item> items;
+  private final List<Inline> inline;
+
+  private CopyPlan(SourceTree tree, List<Item> items, List<Inline> inline) {
+    this.tree = tree;
+    this.items = List.copyOf(items);
+    this.inline = List.copyOf(inline);
+  }
+
+  List<Item> items() {
+    return items;
+  }
+
+  /** Resolves the sources of a COPY/ADD against {@code tree}; errors at FILE:LINE:COL. */
+  static CopyPlan of(
+      String file,
+      String keyword,
+      SourceLocation at,
+      SourceTree tree,
+      List<String> sources,
+      List<Heredoc> heredocs,
+      String destination,
+      String workdir,
+      boolean parents,
+      List<String> excludes,
+      boolean add)
+      throws BuildException {
+    String destAbs =
+        normalise(destination.startsWith("/") ? destination : workdir + "/" + destination);
+    DockerIgnore exclude = excludes.isEmpty() ? null : DockerIgnore.of(excludes);
+    List<Item> items = new ArrayList<>();
+    List<Inline> inline = new ArrayList<>();
+    boolean multiple = sources.size() + heredocs.size() > 1;
+    boolean destIsDir = destination.endsWith("/") || destination.equals(".") || multiple || parents;
+    try {
+      for (String source : sources) {
+        if (add && (source.contains("://") || source.startsWith("git@"))) {
+          throw error(
+              file,
+              at,
+              StampException.Kind.BAD_INPUT,
+              "ADD "
+                  + source
+                  + ": remote sources (URLs, git) are not supported yet; download"
+                  + " the file into the context and COPY it");
+        }
+        String cleaned = clean(source);
+        if (cleaned == null) {
+          throw error(
+              file,
+              at,
+              StampException.Kind.BAD_INPUT,
+              keyword + " " + source + ": the path leaves the build context");
+        }
+        List<String> matched = tree.match(cleaned);
+        if (matched.isEmpty()) {
+          throw error(
+              file,
+              at,
+              StampException.Kind.NOT_FOUND,
+              keyword
+                  + " "
+                  + source
+                  + ": no such file or directory in the "
+                  + (tree.isContext() ? "build context (or excluded by .dockerignore)" : "source"));
+        }
+        boolean dirTarget = destIsDir || matched.size() > 1 || SourceTree.hasWildcard(cleaned);
+        for (String rel : matched) {
+          tree.checkInside(rel, keyword + " " + source);
+          if (tree.isDirectory(rel)) {
+            String base = parents ? join(destAbs, rel) : destAbs;
+            for (String entry : tree.under(rel)) {
+              String sub = rel.isEmpty() ? entry : entry.substring(rel.length() + 1);
+              if (exclude != null && (exclude.isExcluded(sub) || exclude.isExcluded(entry))) {
+                continue;
+              }
+              tree.checkInside(entry, keyword + " " + source, false);
+              items.add(new Item(entry, join(base, sub), false));
+            }
+          } else {
+            if (exclude != null && exclude.isExcluded(rel)) {
+              continue;
+            }
+            String name = parents ? rel : rel.substring(rel.lastIndexOf('/') + 1);
+            if (add && isArchive(tree.path(rel))) {
+              items.add(new Item(rel, destAbs, true));
+            } else {
+              items.add(new Item(rel, dirTarget ? join(destAbs, name) : destAbs, false));
+            }
+          }
+        }
+      }
+      for (Heredoc doc : heredocs) {
+        String dest = destIsDir ? join(destAbs, doc.name()) : destAbs;
+        inline.add(new Inline(dest, doc.body()));
+      }
+    } catch (IOException e) {
+      throw BuildException.failed(
+          keyword + " at " + file + ":" + at.line() + ": " + e.getMessage(), e);
+    }
+    return new CopyPlan(tree, items, inline);
+  }
+
+  private static DockerfileSyntaxException error(
+      String file, SourceLocation at, StampException.Kind kind, String detail) {
+    return new DockerfileSyntaxException(kind, file, at.line(), at.column(), detail);
+  }
+
+  /** The normalised relative path, or null when it climbs out of the root. */
+  static String clean(String source) {
+    List<String> parts = new ArrayList<>();
+    for (String seg : source.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..")) {
+        if (parts.isEmpty()) {
+          return null;
+        }
+        parts.remove(parts.size() - 1);
+      } else {
+        parts.add(seg);
+      }
+    }
+    return String.join("/", parts);
+  }
+
+  static String normalise(String abs) {
+    String c = clean(abs);
+    return "/" + (c == null ? "" : c);
+  }
+
+  private static String join(String dir, String rel) {
+    if (rel.isEmpty()) {
+      return dir;
+    }
+    return dir.endsWith("/") ? dir + rel : dir + "/" + rel;
+  }
+
+  private static boolean isArchive(Path p) throws IOException {
+    byte[] header = new byte[ArchiveFormat.HEADER_BYTES];
+    int n;
+    try (InputStream in = Files.newInputStream(p)) {
+      n = in.readNBytes(header, 0, header.length);
+    }
+    return ArchiveFormat.detect(java.util.Arrays.copyOf(header, n)) != ArchiveFormat.NOT_AN_ARCHIVE;
+  }
+
+  /** The cache input: every destination with its type, mode and content (never mtimes). */
+  String keyMaterial() throws IOException {
+    List<String> parts = new ArrayList<>(items.size());
+    try {
+      items.parallelStream().map(this::describe).forEachOrdered(parts::add);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String part : parts) {
+      sb.append(part).append('\n');
+    }
+    for (Inline doc : inline) {
+      sb.append("inline ").append(doc.dest()).append(' ').append(doc.content()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private String describe(Item item) {
+    try {
+      Path p = tree.path(item.source());
+      Map<String, Object> a =
+          Files.readAttributes(p, SourceTree.ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+      int mode = (Integer) a.get("mode");
+      int type = mode & 0170000;
+      String kind;
+      if (type == 0120000) {
+        kind = "link " + Files.readSymbolicLink(p);
+      } else if (type == 0040000) {
+        kind = "dir";
+      } else if (type == 0100000) {
+        kind = "file " + tree.digest(item.source(), a);
+      } else {
+        kind = "other";
+      }
+      return item.dest()
+          + (item.extract() ? " extract " : " ")
+          + Integer.toOctalString(mode)
+          + " "
+          + kind;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. */
+  void stage(Path staging, int uid, int gid, Integer chmod, long epoch) throws BuildException {
+    FileTime time = FileTime.fromMillis(epoch * 1000);
+    Map<Path, Path> files = new java.util.LinkedHashMap<>();
+    try {
+      for (Item item : items) {
+        Path src = tree.path(item.source());
+        Path dst = staging.resolve(item.dest().substring(1));
+        makeParents(staging, dst.getParent(), time);
+        if (item.extract()) {
+          extract(src, dst, staging, time);
+          continue;
+        }
+        if (Files.isSymbolicLink(src)) {
+          Files.deleteIfExists(dst);
+          Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
+        } else if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+          if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(dst);
+          }
+          setMode(dst, chmod != null ? chmod : mode(src));
+        } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+          files.put(dst, src);
+          continue;
+        } else {
+          continue; // sockets, fifos, devices: not copied
+        }
+        own(dst, uid, gid);
+      }
+      copyFiles(files, uid, gid, chmod);
+      for (Inline doc : inline) {
+        Path dst = staging.resolve(doc.dest().substring(1));
+        makeParents(staging, dst.getParent(), time);
+        Files.writeString(dst, doc.content(), StandardCharsets.UTF_8);
+        setMode(dst, chmod != null ? chmod : 0644);
+        own(dst, uid, gid);
+      }
+      setTimes(staging, time);
+    } catch (IOException e) {
+      throw BuildException.failed("copy files: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Copies the regular files (destination → source) on all cores: small files are syscall-bound.
+   */
+  private static void copyFiles(Map<Path, Path> files, int uid, int gid, Integer chmod)
+      throws IOException {
+    try {
+      files.entrySet().parallelStream()
+          .forEach(
+              e -> {
+                try {
+                  Files.copy(e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING);
+                  setMode(e.getKey(), chmod != null ? chmod : mode(e.getValue()));
+                  own(e.getKey(), uid, gid);
+                } catch (IOException ex) {
+                  throw new UncheckedIOException(ex);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static void extract(Path tar, Path destDir, Path staging, FileTime time)
+      throws IOException, BuildException {
+    Files.createDirectories(destDir);
+    Path temp = Files.createTempDirectory(staging.getParent(), "extract-");
+    try (InputStream in = Files.newInputStream(tar)) {
+      new LayerUnpacker()
+          .unpack(in, temp, Digest.of(tar.getFileName().toString().getBytes()), null);
+      mergeInto(temp, destDir);
+    } catch (HostRuntimeException e) {
+      throw BuildException.badInput("ADD " + tar.getFileName() + ": " + e.getMessage());
+    } finally {
+      dev.stamp.runtime.fs.AtomicFiles.deleteTree(temp);
+    }
+  }
+
+  private static void mergeInto(Path from, Path to) throws IOException {
+    try (var children = Files.list(from)) {
+      for (Path child : (Iterable<Path>) children::iterator) {
+        Path target = to.resolve(child.getFileName().toString());
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+            && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+          mergeInto(child, target);
+        } else {
+          if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            dev.stamp.runtime.fs.AtomicFiles.deleteTree(target);
+          }
+          Files.move(child, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  private static void makeParents(Path staging, Path dir, FileTime time) throws IOException {
+    if (dir == null || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    makeParents(staging, dir.getParent(), time);
+    Files.createDirectory(dir);
+    setMode(dir, 0755);
+  }
+
+  private static int mode(Path p) throws IOException {
+    return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
+  }
+
+  private static void setMode(Path p, int mode) throws IOException {
+    Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private static void own(Path p, int uid, int gid) throws IOException {
+    Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Sets every mtime under {@code dir} to {@code time}, so layers never depend on the host's. */
+  private static void setTimes(Path dir, FileTime time) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        try {
+          Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+              .setTimes(time, null, null);
+        } catch (IOException e) {
+          // a symlink's time where lutimes is missing: LayerWriter clamps it anyway
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,613 @@
+package dev.stamp.builder.engine;
+
+import dev.stamp.builder.BuildException;
+import dev.stamp.builder.dockerfile.AddInstruction;
+import dev.stamp.builder.dockerfile.ArgInstruction;
+import dev.stamp.builder.dockerfile.CmdInstruction;
+import dev.stamp.builder.dockerfile.CopyInstruction;
+import dev.stamp.builder.dockerfile.EntrypointInstruction;
+import dev.stamp.builder.dockerfile.EnvInstruction;
+import dev.stamp.builder.dockerfile.ExposeInstruction;
+import dev.stamp.builder.dockerfile.FromInstruction;
+import dev.stamp.builder.dockerfile.HealthcheckInstruction;
+import dev.stamp.builder.dockerfile.Heredoc;
+import dev.stamp.builder.dockerfile.Instruction;
+import dev.stamp.builder.dockerfile.KeyValue;
+import dev.stamp.builder.dockerfile.LabelInstruction;
+import dev.stamp.builder.dockerfile.MaintainerInstruction;
+import dev.stamp.builder.dockerfile.OnbuildInstruction;
+import dev.stamp.builder.dockerfile.ResolvedStage;
+import dev.stamp.builder.dockerfile.ResolvedStep;
+import dev.stamp.builder.dockerfile.RunInstruction;
+import dev.stamp.builder.dockerfile.RunMount;
+import dev.stamp.builder.dockerfile.ShellInstruction;
+import dev.stamp.builder.dockerfile.SourceLocation;
+import dev.stamp.builder.dockerfile.StopsignalInstruction;
+import dev.stamp.builder.dockerfile.UserInstruction;
+import dev.stamp.builder.dockerfile.VolumeInstruction;
+import dev.stamp.builder.dockerfile.WorkdirInstruction;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.image.ContainerConfig;
+import dev.stamp.runtime.image.Healthcheck;
+import dev.stamp.runtime.image.HistoryEntry;
+import dev.stamp.runtime.image.Image;
+import dev.stamp.runtime.image.Platform;
+import dev.stamp.runtime.layer.LayerStore;
+import dev.stamp.runtime.layer.LayerWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds one stage: its base (scratch, an image, or an earlier stage's result), then each step in
+ * order. Metadata steps change the config (an empty_layer history entry); RUN, COPY, ADD and a
+ * WORKDIR that creates its directory add a layer, served from the cache when the step's key (parent
+ * key + exact inputs) has a record.
+ */
+final class StageBuilder {
+
+  static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /** Produces a layer's content into an empty directory. */
+  private interface LayerContent {
+    void fill(Path dir, Path work) throws BuildException, IOException;
+  }
+
+  private final ImageBuilder builder;
+  private final ImageBuilder.Session session;
+  private final ResolvedStage stage;
+  private final Map<Integer, Snapshot> stages;
+  private final String file;
+  private boolean entrypointSet;
+
+  StageBuilder(
+      ImageBuilder builder,
+      ImageBuilder.Session session,
+      ResolvedStage stage,
+      Map<Integer, Snapshot> stages) {
+    this.builder = builder;
+    this.session = session;
+    this.stage = stage;
+    this.stages = stages;
+    this.file = session.instructions().file();
+  }
+
+  Snapshot build() throws BuildException {
+    Snapshot snap = base();
+    int count = stage.steps().size();
+    for (int i = 0; i < count; i++) {
+      if (session.cancelled().get()) {
+        throw BuildException.failed(
+            "stage " + stage.displayName() + ": cancelled (another stage failed)");
+      }
+      snap = step(snap, i + 1, count, stage.steps().get(i));
+    }
+    return snap;
+  }
+
+  // --- FROM ---
+
+  private Snapshot base() throws BuildException {
+    BuildRequest req = session.request();
+    String settings = "epoch=" + req.sourceDateEpoch() + " compression=" + req.compression().name();
+    if (stage.base().isStage()) {
+      int index = stage.base().stage().getAsInt();
+      Snapshot from = stages.get(index);
+      if (from == null) {
+        throw BuildException.failed(
+            "stage " + stage.displayName() + ": base stage " + index + " was not built");
+      }
+      return new Snapshot(
+          BuildCache.key("stage", from.cacheKey()),
+          from.layers(),
+          from.diffIds(),
+          from.layerDirs(),
+          from.config(),
+          from.history(),
+          from.platform());
+    }
+    if (stage.base().isScratch()) {
+      return new Snapshot(
+          BuildCache.key("scratch", settings),
+          List.of(),
+          List.of(),
+          List.of(),
+          ContainerConfig.EMPTY,
+          List.of(),
+          Platform.host());
+    }
+    String ref = stage.base().image().orElseThrow();
+    Image image;
+    try {
+      image = builder.bases().resolve(ref);
+    } catch (BuildException e) {
+      FromInstruction from = fromInstruction();
+      throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
+          e.kind(), file, from.location().line(), from.location().column(), e.getMessage());
+    }
+    try {
+      List<Path> dirs = builder.layers().lowerDirs(image);
+      return new Snapshot(
+          BuildCache.key("image", image.manifestDigest().toString(), settings),
+          image.layers(),
+          image.diffIds(),
+          dirs,
+          image.config().runConfig(),
+          image.config().history() == null ? List.of() : image.config().history(),
+          image.config().platform());
+    } catch (HostRuntimeException e) {
+      throw BuildException.failed("FROM " + ref + ": " + e.getMessage(), e);
+    }
+  }
+
+  private FromInstruction fromInstruction() {
+    return session.instructions().stages().get(stage.index()).from();
+  }
+
+  // --- steps ---
+
+  private Snapshot step(Snapshot snap, int index, int count, ResolvedStep step)
+      throws BuildException {
+    Instruction in = step.instruction();
+    int number = session.steps().incrementAndGet();
+    String text = Describe.of(in);
+    StepReport.Builder report =
+        new StepReport.Builder(number, stage.displayName(), index, count, text);
+    String key = BuildCache.key(snap.cacheKey(), canonical(in));
+    try {
+      if (in instanceof RunInstruction run) {
+        return run(snap, step, run, key, report);
+      }
+      if (in instanceof CopyInstruction copy) {
+        return copy(
+            snap,
+            copy.location(),
+            copy.sources(),
+            copy.inlineSources(),
+            copy.destination(),
+            copy.from(),
+            copy.chown(),
+            copy.chmod(),
+            copy.parents(),
+            copy.excludes(),
+            false,
+            key,
+            report);
+      }
+      if (in instanceof AddInstruction add) {
+        return copy(
+            snap,
+            add.location(),
+            add.sources(),
+            add.inlineSources(),
+            add.destination(),
+            Optional.empty(),
+            add.chown(),
+            add.chmod(),
+            false,
+            add.excludes(),
+            true,
+            key,
+            report);
+      }
+      if (in instanceof WorkdirInstruction wd) {
+        return workdir(snap, wd, key, report);
+      }
+      return metadata(snap, in, key, report);
+    } catch (IOException e) {
+      throw BuildException.failed(at(in.location()) + text + ": " + e.getMessage(), e);
+    } catch (HostRuntimeException e) {
+      throw BuildException.failed(at(in.location()) + text + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String at(SourceLocation location) {
+    return file + ":" + location.line() + ":" + location.column() + ": ";
+  }
+
+  /** The instruction's inputs as text, without where it is written. */
+  static String canonical(Instruction in) {
+    return in.toString().replaceAll("location=SourceLocation\\[[^\\]]*\\]", "");
+  }
+
+  private HistoryEntry history(String text, boolean empty) {
+    return HistoryEntry.of(ImageBuilder.created(session.request().sourceDateEpoch()), text, empty);
+  }
+
+  private void finish(StepReport.Builder report, boolean cached, long bytes) {
+    StepReport done = report.done(cached, bytes);
+    session.reports().add(done);
+    session.progress().finished(done);
+  }
+
+  // --- metadata ---
+
+  private Snapshot metadata(Snapshot snap, Instruction in, String key, StepReport.Builder report)
+      throws BuildException {
+    ContainerConfig.Builder c = snap.config().toBuilder();
+    boolean history = true;
+    if (in instanceof EnvInstruction env) {
+      for (KeyValue kv : env.variables()) {
+        c.env(kv.key(), kv.value());
+      }
+    } else if (in instanceof LabelInstruction label) {
+      for (KeyValue kv : label.labels()) {
+        c.label(kv.key(), kv.value());
+      }
+    } else if (in instanceof CmdInstruction cmd) {
+      c.cmd(cmd.command().argv(shell(snap)));
+    } else if (in instanceof EntrypointInstruction ep) {
+      c.entrypoint(ep.command().argv(shell(snap)));
+      if (!entrypointSet) {
+        c.cmd(null);
+      }
+      entrypointSet = true;
+    } else if (in instanceof UserInstruction user) {
+      c.user(user.user());
+    } else if (in instanceof ExposeInstruction expose) {
+      for (String port : expose.ports()) {
+        c.exposePort(port.contains("/") ? port : port + "/tcp");
+      }
+    } else if (in instanceof VolumeInstruction volume) {
+      volume.paths().forEach(c::volume);
+    } else if (in instanceof StopsignalInstruction sig) {
+      c.stopSignal(sig.signal());
+    } else if (in instanceof HealthcheckInstruction hc) {
+      c.healthcheck(healthcheck(hc));
+    } else if (in instanceof ShellInstruction sh) {
+      c.shell(sh.shell());
+    } else if (in instanceof OnbuildInstruction ob) {
+      List<String> triggers =
+          snap.config().onBuild() == null
+              ? new ArrayList<>()
+              : new ArrayList<>(snap.config().onBuild());
+      triggers.add(ob.expression());
+      c.onBuild(triggers);
+    } else if (in instanceof ArgInstruction) {
+      history = false;
+    } else if (in instanceof MaintainerInstruction m) {
+      c.label("maintainer", m.maintainer());
+    } else {
+      throw BuildException.badInput(at(in.location()) + in.keyword() + ": not supported here");
+    }
+    finish(report, false, 0);
+    ContainerConfig config = c.build();
+    if (!history) {
+      return new Snapshot(
+          key,
+          snap.layers(),
+          snap.diffIds(),
+          snap.layerDirs(),
+          config,
+          snap.history(),
+          snap.platform());
+    }
+    return snap.withConfig(key, config, history(report.text(), true));
+  }
+
+  private static Healthcheck healthcheck(HealthcheckInstruction hc) {
+    return new Healthcheck(
+        hc.test(),
+        hc.interval().map(Duration::toNanos).orElse(null),
+        hc.timeout().map(Duration::toNanos).orElse(null),
+        hc.startPeriod().map(Duration::toNanos).orElse(null),
+        hc.startInterval().map(Duration::toNanos).orElse(null),
+        hc.retries().orElse(null));
+  }
+
+  private static List<String> shell(Snapshot snap) {
+    List<String> shell = snap.config().shell();
+    return shell == null || shell.isEmpty() ? DEFAULT_SHELL : shell;
+  }
+
+  private static String workdir(Snapshot snap) {
+    String wd = snap.config().workingDir();
+    return wd == null || wd.isEmpty() ? "/" : wd;
+  }
+
+  // --- WORKDIR ---
+
+  private Snapshot workdir(
+      Snapshot snap, WorkdirInstruction wd, String key, StepReport.Builder report)
+      throws BuildException, IOException, HostRuntimeException {
+    String path =
+        CopyPlan.normalise(wd.path().startsWith("/") ? wd.path() : workdir(snap) + "/" + wd.path());
+    ContainerConfig config = snap.config().toBuilder().workingDir(path).build();
+    Snapshot withConfig =
+        new Snapshot(
+            snap.cacheKey(),
+            snap.layers(),
+            snap.diffIds(),
+            snap.layerDirs(),
+            config,
+            snap.history(),
+            snap.platform());
+    if (path.equals("/") || snap.find(path).isPresent()) {
+      finish(report, false, 0);
+      return withConfig.withConfig(key, config, history(report.text(), true));
+    }
+    return layerStep(
+        withConfig,
+        key,
+        report,
+        (dir, work) -> {
+          Path target = dir.resolve(path.substring(1));
+          Files.createDirectories(target);
+          for (Path p = target; !p.equals(dir); p = p.getParent()) {
+            Files.setAttribute(p, "unix:mode", 0755);
+          }
+          Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.fromMillis(0));
+        });
+  }
+
+  // --- layers and the cache ---
+
+  private Snapshot layerStep(
+      Snapshot snap, String key, StepReport.Builder report, LayerContent content)
+      throws BuildException, IOException, HostRuntimeException {
+    BuildRequest req = session.request();
+    LayerStore layers = builder.layers();
+    if (!req.noCache()) {
+      Optional<BuildCache.Entry> hit = builder.cache().get(key);
+      if (hit.isPresent()) {
+        BuildCache.Entry e = hit.get();
+        Path dir = layers.ensure(e.layer(), e.diffId());
+        finish(report, true, e.size());
+        return snap.withLayer(key, e.layer(), e.diffId(), dir, history(report.text(), false));
+      }
+    }
+    session.progress().started(report.number(), report.title());
+    Path stepDir = session.tmp().resolve("step-" + report.number());
+    Path dir = stepDir.resolve("upper");
+    Path work = stepDir.resolve("work");
+    Files.createDirectories(dir);
+    Files.createDirectories(work);
+    try {
+      content.fill(dir, work);
+      LayerWriter.Result layer =
+          new LayerWriter(req.sourceDateEpoch(), req.compression()).write(dir, builder.store());
+      Path installed = promote(dir, layers.path(layer.diffId()));
+      builder
+          .cache()
+          .put(key, new BuildCache.Entry(layer.blob(), layer.diffId(), layer.uncompressedSize()));
+      finish(report, false, layer.blob().size());
+      return snap.withLayer(
+          key, layer.blob(), layer.diffId(), installed, history(report.text(), false));
+    } finally {
+      ImageBuilder.deleteQuietly(stepDir);
+    }
+  }
+
+  /** Moves a step's directory into the layer store (it already uses overlay whiteouts). */
+  private static Path promote(Path dir, Path target) throws IOException {
+    if (Files.isDirectory(target)) {
+      return target;
+    }
+    Files.createDirectories(target.getParent());
+    try {
+      Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      if (!Files.isDirectory(target)) {
+        throw e;
+      }
+    }
+    return target;
+  }
+
+  // --- RUN ---
+
+  private Snapshot run(
+      Snapshot snap, ResolvedStep step, RunInstruction run, String key, StepReport.Builder report)
+      throws BuildException, IOException, HostRuntimeException {
+    List<String> argv = argv(snap, run);
+    Map<String, String> env = new TreeMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.putAll(step.args());
+    env.putAll(step.env());
+    String user = Users.runUser(snap, snap.config().user());
+    String workdir = workdir(snap);
+    String network = run.network() == null || run.network().isEmpty() ? "default" : run.network();
+    String runKey =
+        BuildCache.key(key, String.join("\0", argv), env.toString(), user, workdir, network);
+    return layerStep(
+        snap,
+        runKey,
+        report,
+        (upper, work) -> {
+          List<Path> lower = snap.layerDirs();
+          if (lower.isEmpty()) {
+            Path empty = upper.resolveSibling("empty");
+            Files.createDirectories(empty);
+            lower = List.of(empty);
+          }
+          RunResult result =
+              builder
+                  .executor()
+                  .run(
+                      new RunRequest(
+                          lower,
+                          upper,
+                          work,
+                          argv,
+                          env,
+                          workdir,
+                          user,
+                          network,
+                          mounts(run),
+                          line -> session.progress().output(report.number(), line)));
+          if (result.exitCode() != 0) {
+            StringBuilder msg = new StringBuilder(at(run.location()));
+            msg.append(report.text()).append(": exit code ").append(result.exitCode());
+            if (!result.outputTail().isEmpty()) {
+              msg.append("\n  last output:");
+              for (String line : result.outputTail()) {
+                msg.append("\n    ").append(line);
+              }
+            }
+            throw BuildException.failed(msg.toString());
+          }
+        });
+  }
+
+  private static List<String> argv(Snapshot snap, RunInstruction run) {
+    if (run.heredocs().isEmpty() || run.command().exec()) {
+      return run.command().argv(shell(snap));
+    }
+    String command = String.join(" ", run.command().args()).strip();
+    List<String> out = new ArrayList<>(shell(snap));
+    if (run.heredocs().size() == 1) {
+      Heredoc doc = run.heredocs().get(0);
+      if (command.matches("<<-?[\"']?" + java.util.regex.Pattern.quote(doc.name()) + "[\"']?")) {
+        out.add(doc.body());
+        return out;
+      }
+    }
+    StringBuilder script = new StringBuilder(command).append('\n');
+    for (Heredoc doc : run.heredocs()) {
+      script.append(doc.content());
+      if (!doc.content().endsWith("\n")) {
+        script.append('\n');
+      }
+      script.append(doc.name()).append('\n');
+    }
+    out.add(script.toString());
+    return out;
+  }
+
+  private List<RunRequest.MountSpec> mounts(RunInstruction run) throws BuildException, IOException {
+    List<RunRequest.MountSpec> out = new ArrayList<>();
+    for (RunMount m : run.mounts()) {
+      String target = m.target().orElse("/");
+      switch (m.type()) {
+        case "cache" ->
+            out.add(
+                new RunRequest.MountSpec(
+                    "cache", builder.cache().cacheMountDir(m.id().orElse(target)), target, true));
+        case "tmpfs" -> out.add(new RunRequest.MountSpec("tmpfs", null, target, true));
+        case "bind" -> {
+          if (m.from().isPresent()) {
+            throw BuildException.badInput(
+                at(run.location())
+                    + "RUN --mount=type=bind,from=…: not supported yet (bind from the context works)");
+          }
+          String rel = CopyPlan.clean(m.source().orElse("."));
+          if (rel == null || !session.context().exists(rel)) {
+            throw BuildException.badInput(
+                at(run.location())
+                    + "RUN --mount "
+                    + m.spec()
+                    + ": source is not in the build context");
+          }
+          session.context().checkInside(rel, "RUN --mount " + m.spec());
+          boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
+          out.add(new RunRequest.MountSpec("bind", session.context().path(rel), target, rw));
+        }
+        default ->
+            throw BuildException.badInput(
+                at(run.location())
+                    + "RUN --mount=type="
+                    + m.type()
+                    + ": not supported yet (bind, cache, tmpfs are)");
+      }
+    }
+    return out;
+  }
+
+  // --- COPY / ADD ---
+
+  @SuppressWarnings("checkstyle:ParameterNumber")
+  private Snapshot copy(
+      Snapshot snap,
+      SourceLocation location,
+      List<String> sources,
+      List<Heredoc> inline,
+      String destination,
+      Optional<String> from,
+      Optional<String> chown,
+      Optional<String> chmod,
+      boolean parents,
+      List<String> excludes,
+      boolean add,
+      String key,
+      StepReport.Builder report)
+      throws BuildException, IOException, HostRuntimeException {
+    String keyword = add ? "ADD" : "COPY";
+    int[] owner =
+        chown.isPresent() ? Users.chown(snap, chown.get(), at(location)) : new int[] {0, 0};
+    Integer mode = chmod.isPresent() ? parseChmod(chmod.get(), location) : null;
+    try (SourceView view = sourceView(from, location)) {
+      CopyPlan plan =
+          CopyPlan.of(
+              file,
+              keyword,
+              location,
+              view.tree(),
+              sources,
+              inline,
+              destination,
+              workdir(snap),
+              parents,
+              excludes,
+              add);
+      String copyKey =
+          BuildCache.key(
+              key, view.key(), plan.keyMaterial(), owner[0] + ":" + owner[1], String.valueOf(mode));
+      return layerStep(
+          snap,
+          copyKey,
+          report,
+          (dir, work) ->
+              plan.stage(dir, owner[0], owner[1], mode, session.request().sourceDateEpoch()));
+    }
+  }
+
+  private Integer parseChmod(String text, SourceLocation location) throws BuildException {
+    if (!text.matches("[0-7]{1,4}")) {
+      throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
+          file,
+          location.line(),
+          location.column(),
+          "--chmod=" + text + ": only octal modes are supported (e.g. 0755)");
+    }
+    return Integer.parseInt(text, 8);
+  }
+
+  /** The tree COPY reads: the context, or a stage's or image's root filesystem (mounted). */
+  private SourceView sourceView(Optional<String> from, SourceLocation location)
+      throws BuildException, IOException, HostRuntimeException {
+    if (from.isEmpty()) {
+      return new SourceView(session.context(), "context", null);
+    }
+    Optional<dev.stamp.builder.dockerfile.Stage> named = session.instructions().stage(from.get());
+    List<Path> dirs;
+    String key;
+    if (named.isPresent()) {
+      Snapshot s = stages.get(named.get().index());
+      if (s == null) {
+        throw BuildException.failed(
+            at(location) + "COPY --from=" + from.get() + ": stage not built");
+      }
+      dirs = s.layerDirs();
+      key = s.cacheKey();
+    } else {
+      Image image;
+      try {
+        image = builder.bases().resolve(from.get());
+      } catch (BuildException e) {
+        throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
+            e.kind(), file, location.line(), location.column(), "COPY --from: " + e.getMessage());
+      }
+      dirs = builder.layers().lowerDirs(image);
+      key = image.manifestDigest().toString();
+    }
+    return SourceView.of(dirs, key, session.tmp().resolve("from-" + java.util.UUID.randomUUID()));
+  }
+}

@@ -1,0 +1,77 @@
+package dev.stamp.builder.engine;
+
+import dev.stamp.builder.BuildException;
+import java.util.Optional;
+
+/** Users and groups by name or number, from the snapshot's /etc/passwd and /etc/group. */
+final class Users {
+
+  private Users() {}
+
+  /** {@code uid:gid} a RUN runs as for {@code USER spec} (empty: root). */
+  static String runUser(Snapshot snap, String spec) throws BuildException {
+    if (spec == null || spec.isEmpty()) {
+      return "0:0";
+    }
+    String[] parts = spec.split(":", 2);
+    long uid = user(snap, parts[0], "USER " + spec + ": ");
+    long gid;
+    if (parts.length > 1) {
+      gid = group(snap, parts[1], "USER " + spec + ": ");
+    } else {
+      gid = passwdGid(snap, uid).orElse(0L);
+    }
+    return uid + ":" + gid;
+  }
+
+  /** {@code [uid, gid]} for {@code --chown=user[:group]}; a lone user gets its passwd group. */
+  static int[] chown(Snapshot snap, String spec, String at) throws BuildException {
+    String[] parts = spec.split(":", 2);
+    long uid = user(snap, parts[0], at + "--chown=" + spec + ": ");
+    long gid;
+    if (parts.length > 1) {
+      gid = group(snap, parts[1], at + "--chown=" + spec + ": ");
+    } else if (parts[0].matches("\\d+")) {
+      gid = uid;
+    } else {
+      gid = passwdGid(snap, uid).orElse(uid);
+    }
+    return new int[] {(int) uid, (int) gid};
+  }
+
+  private static long user(Snapshot snap, String name, String what) throws BuildException {
+    if (name.matches("\\d+")) {
+      return Long.parseLong(name);
+    }
+    for (String line : snap.readFile("/etc/passwd").orElse("").split("\n")) {
+      String[] f = line.split(":");
+      if (f.length > 3 && f[0].equals(name)) {
+        return Long.parseLong(f[2]);
+      }
+    }
+    throw BuildException.badInput(what + "no user \"" + name + "\" in the image's /etc/passwd");
+  }
+
+  private static long group(Snapshot snap, String name, String what) throws BuildException {
+    if (name.matches("\\d+")) {
+      return Long.parseLong(name);
+    }
+    for (String line : snap.readFile("/etc/group").orElse("").split("\n")) {
+      String[] f = line.split(":");
+      if (f.length > 2 && f[0].equals(name)) {
+        return Long.parseLong(f[2]);
+      }
+    }
+    throw BuildException.badInput(what + "no group \"" + name + "\" in the image's /etc/group");
+  }
+
+  private static Optional<Long> passwdGid(Snapshot snap, long uid) {
+    for (String line : snap.readFile("/etc/passwd").orElse("").split("\n")) {
+      String[] f = line.split(":");
+      if (f.length > 3 && f[2].equals(String.valueOf(uid)) && f[3].matches("\\d+")) {
+        return Optional.of(Long.parseLong(f[3]));
+      }
+    }
+    return Optional.empty();
+  }
+}
