@@ -1,7 +1,10 @@
 package dev.stamp.cli;
 
+import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.container.ContainerConfig;
+import dev.stamp.runtime.container.ContainerStore;
 import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
@@ -9,6 +12,7 @@ import dev.stamp.runtime.layer.LayerStore;
 import dev.stamp.runtime.layer.LayerUsage;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,12 +65,31 @@ final class RmiCommand implements Callable<Integer> {
 
   private void remove(ImageStore store, String name, PrintWriter out) throws StampException {
     Image image = store.resolve(name);
+    if (!force) {
+      refuseInUse(name, image);
+    }
     ImageStore.Removal removal = store.remove(name, force);
     for (ImageReference untagged : removal.untagged()) {
       out.println("Untagged: " + untagged.familiar());
     }
     if (removal.deleted().contains(image.id())) {
       out.println("Deleted: " + image.id());
+    }
+  }
+
+  /** As Docker: an image a container was created from stays until the container goes (or -f). */
+  private void refuseInUse(String name, Image image) throws StampException {
+    ContainerStore containers = new ContainerStore(stamp.root());
+    for (String id : containers.ids()) {
+      Optional<ContainerConfig> config = containers.config(id);
+      if (config.isPresent() && image.id().toString().equals(config.get().imageId())) {
+        throw HostRuntimeException.conflict(
+            "remove image "
+                + name
+                + ": container "
+                + id.substring(0, Math.min(12, id.length()))
+                + " uses it (stamp rm the container first, or rmi -f)");
+      }
     }
   }
 }

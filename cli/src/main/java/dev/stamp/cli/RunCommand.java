@@ -201,7 +201,7 @@ final class RunCommand implements Callable<Integer> {
     }
     for (String p : ports) {
       try {
-        b.port(runtime.network().parsePort(p));
+        runtime.network().parsePorts(p).forEach(b::port);
       } catch (HostRuntimeException e) {
         b.problem(e.getMessage());
       }

@@ -15,8 +15,8 @@ public interface ContainerNetwork {
   /** Parses {@code --network}. */
   NetworkMode parseMode(String text) throws HostRuntimeException;
 
-  /** Parses {@code -p}. */
-  PortMapping parsePort(String text) throws HostRuntimeException;
+  /** Parses one {@code -p} value (a range gives several mappings). */
+  List<PortMapping> parsePorts(String text) throws HostRuntimeException;
 
   /** The mode when {@code --network} is not given. */
   NetworkMode defaultMode();

@@ -10,6 +10,7 @@ import dev.stamp.runtime.linux.ShimBinary;
 import dev.stamp.runtime.linux.ShimLauncher;
 import dev.stamp.runtime.linux.ShimLauncher.StatusPipe;
 import dev.stamp.runtime.network.NetworkAttachment;
+import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.NetworkMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,17 +80,17 @@ public final class ContainerRuntime {
 
   /** The runtime with the host's cgroups, and the image store and networks of this build. */
   public static ContainerRuntime open(StampRoot root) throws HostRuntimeException {
-    return new ContainerRuntime(root, Cgroups.detect(), defaultImages(), defaultNetwork());
+    return new ContainerRuntime(root, Cgroups.detect(), defaultImages(root), defaultNetwork(root));
   }
 
-  /** Where images come from: the image store, once wired (until then, --rootfs only). */
-  private static RootfsSource defaultImages() {
-    return RootfsSource.NONE;
+  /** Where images come from: the image store, pulling what it lacks (as {@code docker run}). */
+  private static RootfsSource defaultImages(StampRoot root) {
+    return StoreImages.pulling(root);
   }
 
-  /** Which networks exist: none and host here; the network module's manager adds bridges. */
-  private static ContainerNetwork defaultNetwork() {
-    return new LocalNetworks();
+  /** Which networks exist: none, host, and Stamp's bridge networks (the default). */
+  private static ContainerNetwork defaultNetwork(StampRoot root) {
+    return new BridgeNetworks(NetworkManager.open(root));
   }
 
   /**
@@ -106,7 +107,7 @@ public final class ContainerRuntime {
               return t;
             });
     return new ContainerRuntime(
-        root, Cgroups.detect(), defaultImages(), defaultNetwork(), cleaner, standbyCount);
+        root, Cgroups.detect(), defaultImages(root), defaultNetwork(root), cleaner, standbyCount);
   }
 
   /** How many standbys are ready now (for tests and diagnostics). */

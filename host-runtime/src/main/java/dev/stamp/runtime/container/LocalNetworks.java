@@ -28,7 +28,7 @@ public final class LocalNetworks implements ContainerNetwork {
   }
 
   @Override
-  public PortMapping parsePort(String text) throws HostRuntimeException {
+  public List<PortMapping> parsePorts(String text) throws HostRuntimeException {
     throw HostRuntimeException.badInput(
         "-p " + text + ": publishing ports needs a bridge network, not available in this build");
   }

@@ -101,7 +101,27 @@ final class Transport {
         return t.getMessage();
       }
     }
-    return e.getClass().getSimpleName();
+    return withoutMessage(e);
+  }
+
+  /** Words for the JDK's message-less I/O failures (never a class name in a user's error). */
+  private static String withoutMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof java.net.UnknownHostException
+          || t instanceof java.nio.channels.UnresolvedAddressException) {
+        return "unknown host";
+      }
+      if (t instanceof HttpTimeoutException) {
+        return "timed out";
+      }
+      if (t instanceof java.nio.channels.ClosedChannelException) {
+        return "connection closed";
+      }
+    }
+    return "I/O failure";
   }
 
   /**
@@ -122,7 +142,7 @@ final class Transport {
       if (Thread.currentThread().isInterrupted() || !policy.retries(n, failure)) {
         throw n > 1 ? failure.withNote("(after " + n + " attempts)") : failure;
       }
-      LOG.warn("{}; retrying ({} of {})", failure.getMessage(), n + 1, policy.maxAttempts());
+      LOG.info("{}; retrying ({} of {})", failure.getMessage(), n + 1, policy.maxAttempts());
       policy.sleepAfter(n);
     }
   }

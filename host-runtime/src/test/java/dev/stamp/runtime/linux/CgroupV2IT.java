@@ -67,6 +67,7 @@ class CgroupV2IT {
       assertThat(Files.readString(Path.of("/proc/" + c.pid() + "/cgroup")))
           .contains("0::/stamp/" + id);
       assertThat(Files.readString(dir.resolve("cgroup.events"))).contains("populated 1");
+      awaitOutput(id); // the kill must not race the cat whose output is checked below
       Cgroups.killAll(List.of(dir));
       assertThat(c.awaitExit()).isEqualTo(137);
     }
@@ -77,5 +78,12 @@ class CgroupV2IT {
     assertThat(Cgroups.populated(List.of(dir))).isFalse();
     runtime.remove(id, false);
     assertThat(dir).doesNotExist();
+  }
+
+  private void awaitOutput(String id) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (runtime.logs(id).entries().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 }
