@@ -34,13 +34,20 @@ public record ContainerConfig(
     boolean autoRemove,
     int stopSignal,
     long stopTimeoutSeconds,
-    Intent intent) {
+    Intent intent,
+    boolean tty,
+    boolean openStdin) {
 
   /** A resolved mount: host path (for a volume, its data dir), container path, read-only. */
   public record Mount(String source, String target, boolean readOnly, String volume) {}
 
   /** What create makes on the host, written down before it is made. */
   public record Intent(List<String> cgroupDirs, String nameFile, boolean network) {}
+
+  /** Started with -i or -t: its monitor serves attach clients on {@code attach.sock}. */
+  public boolean interactive() {
+    return tty || openStdin;
+  }
 
   public String shortId() {
     return id.substring(0, 12);

@@ -83,7 +83,9 @@ final class ContainerFactory {
         new ContainerConfig.Intent(
             cgroups.dirsFor(id).stream().map(Path::toString).toList(),
             spec.name().map(n -> store.nameFile(n).toString()).orElse(null),
-            attached));
+            attached),
+        spec.interactive().tty(),
+        spec.interactive().openStdin());
   }
 
   /** Docker's rules: --entrypoint replaces the image's (and drops its CMD); args replace CMD. */

@@ -37,7 +37,17 @@ public record ContainerSpec(
     List<PortMapping> ports,
     boolean autoRemove,
     Optional<String> stopSignal,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    Interactive interactive) {
+
+  /** {@code -t} (a pseudo-terminal) and {@code -i} (stdin kept open). */
+  public record Interactive(boolean tty, boolean openStdin) {
+    public static final Interactive NONE = new Interactive(false, false);
+
+    public boolean any() {
+      return tty || openStdin;
+    }
+  }
 
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -73,6 +83,8 @@ public record ContainerSpec(
     private boolean autoRemove;
     private String stopSignal;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+    private boolean tty;
+    private boolean openStdin;
 
     public Builder name(String value) {
       if (!NAME.matcher(value).matches()) {
@@ -260,6 +272,18 @@ public record ContainerSpec(
       return this;
     }
 
+    /** {@code -t}: a pseudo-terminal as the container's stdin, stdout and stderr. */
+    public Builder tty(boolean value) {
+      this.tty = value;
+      return this;
+    }
+
+    /** {@code -i}: the container's stdin stays open for attached clients. */
+    public Builder openStdin(boolean value) {
+      this.openStdin = value;
+      return this;
+    }
+
     /** A problem found outside the builder (e.g. a flag the CLI could not parse). */
     public Builder problem(String message) {
       problems.add(message);
@@ -299,7 +323,8 @@ public record ContainerSpec(
           List.copyOf(ports),
           autoRemove,
           Optional.ofNullable(stopSignal),
-          stopTimeout);
+          stopTimeout,
+          new Interactive(tty, openStdin));
     }
   }
 }
