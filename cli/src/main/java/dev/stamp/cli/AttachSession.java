@@ -86,6 +86,9 @@ final class AttachSession {
       }
       if (raw != null) {
         raw.close();
+        if (detached) {
+          System.out.println(); // the host's prompt on a line of its own
+        }
       }
       connection.close();
     }
