@@ -137,10 +137,14 @@ class TtyCliIT {
     assertThat(ready.test(s)).as("waiting for " + what + "; the screen:\n" + s).isTrue();
   }
 
-  /** Waits for a line that is exactly {@code line} (output, not the typed command). */
+  /**
+   * Waits for output {@code line}: a line that is exactly it, or ends with it after a prompt that a
+   * shell printed late (typed commands compute what they print, so they never match).
+   */
   private void awaitLine(String line) throws Exception {
     awaitScreen(
-        s -> s.lines().map(String::strip).anyMatch(line::equals), "a line \"" + line + "\"");
+        s -> s.lines().map(String::strip).anyMatch(l -> l.equals(line) || l.endsWith(" " + line)),
+        "a line \"" + line + "\"");
   }
 
   /** Waits until the host shell runs commands again (the terminal is sane), then clears. */
