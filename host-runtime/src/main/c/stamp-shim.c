@@ -749,6 +749,7 @@ static void run_cleanup(void) {
 #define MAX_CLIENTS 16
 #define FRAME_MAX 65536
 #define BACKLOG_MAX 65536
+#define PENDING_MAX (1 << 20)
 
 struct attach_client {
   int fd;
@@ -761,6 +762,11 @@ static int listen_fd = -1, pty_master = -1, stdin_w = -1, ever_attached;
 static unsigned char *backlog;
 static size_t backlog_len;
 static struct winsize initial_size;
+/* Input the container has not taken yet: written as it drains (fds are non-blocking), so a
+ * container that reads no input never stalls the relay of its output. */
+static unsigned char *pending_in;
+static size_t pending_len;
+static int close_stdin_when_drained;
 
 static int interactive(void) { return spec.tty || spec.open_stdin; }
 
@@ -896,17 +902,45 @@ static void close_stdin(void) {
   stdin_w = -1;
 }
 
+static int input_fd(void) { return spec.tty ? pty_master : stdin_w; }
+
+/* Writes what the container will take now; input it can never take any more is dropped. */
+static void flush_input(void) {
+  int fd = input_fd();
+  while (pending_len > 0 && fd >= 0) {
+    ssize_t n = write(fd, pending_in, pending_len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n < 0) { /* EPIPE: stdin closed; EIO: no slave open */
+      pending_len = 0;
+      if (fd == stdin_w) close_stdin();
+      break;
+    }
+    memmove(pending_in, pending_in + n, pending_len - n);
+    pending_len -= n;
+  }
+  if (pending_len == 0 && close_stdin_when_drained) close_stdin();
+}
+
+static void queue_input(const unsigned char *p, size_t len) {
+  if (!pending_in && !(pending_in = malloc(PENDING_MAX))) return;
+  if (len > PENDING_MAX - pending_len) len = PENDING_MAX - pending_len; /* beyond 1 MiB: dropped */
+  memcpy(pending_in + pending_len, p, len);
+  pending_len += len;
+  flush_input();
+}
+
 static void handle_frame(int type, const unsigned char *p, size_t len) {
   if (type == 'i') {
-    int fd = spec.tty ? pty_master : stdin_w;
-    if (fd >= 0 && write_all(fd, p, len) < 0 && fd == stdin_w) close_stdin();
+    if (spec.tty || stdin_w >= 0) queue_input(p, len);
   } else if (type == 'w' && len == 4) {
     struct winsize ws = {.ws_row = (unsigned short)(p[0] << 8 | p[1]),
                          .ws_col = (unsigned short)(p[2] << 8 | p[3])};
     if (pty_master >= 0) ioctl(pty_master, TIOCSWINSZ, &ws);
     else initial_size = ws;
   } else if (type == 'e' && !spec.tty) {
-    close_stdin();
+    close_stdin_when_drained = 1;
+    flush_input();
   }
 }
 
@@ -957,13 +991,14 @@ static int serve_until_exit(pid_t child, int out, int err, int sigfd, int log_fd
   int streams[2] = {out, err}, status = 0, exited = 0;
   static char buf[FRAME_MAX];
   while (streams[0] >= 0 || streams[1] >= 0 || !exited) {
-    struct pollfd fds[4 + MAX_CLIENTS];
-    int slot[4 + MAX_CLIENTS];
+    struct pollfd fds[5 + MAX_CLIENTS];
+    int slot[5 + MAX_CLIENTS];
     fds[0] = (struct pollfd){streams[0], POLLIN, 0};
     fds[1] = (struct pollfd){streams[1], POLLIN, 0};
     fds[2] = (struct pollfd){exited ? -1 : sigfd, POLLIN, 0};
     fds[3] = (struct pollfd){listen_fd, POLLIN, 0};
-    int nfds = 4;
+    fds[4] = (struct pollfd){pending_len ? input_fd() : -1, POLLOUT, 0};
+    int nfds = 5;
     for (int i = 0; i < MAX_CLIENTS; i++)
       if (clients[i]) slot[nfds] = i, fds[nfds++] = (struct pollfd){clients[i]->fd, POLLIN, 0};
     int r = poll(fds, nfds, exited ? 5000 : -1);
@@ -991,7 +1026,8 @@ static int serve_until_exit(pid_t child, int out, int err, int sigfd, int log_fd
         if (pid == child) status = st, exited = 1;
     }
     if (fds[3].revents) accept_client();
-    for (int f = 4; f < nfds; f++)
+    if (fds[4].revents) flush_input();
+    for (int f = 5; f < nfds; f++)
       if (fds[f].revents && clients[slot[f]]) read_client(slot[f]);
   }
   if (!exited) waitpid(child, &status, 0);
@@ -1032,6 +1068,8 @@ static int monitor_main(void) {
   if ((spec.tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) < 0) ||
       (spec.open_stdin && !spec.tty && pipe2(in, O_CLOEXEC) < 0))
     die_errno("prepare the container's terminal or stdin");
+  stdin_w = in[1];
+  if (stdin_w >= 0) fcntl(stdin_w, F_SETFL, O_NONBLOCK);
   if (spec.attach && (listen_fd = attach_listen()) < 0) {
     status_line("error listen on %s: %s (errno %d)\n", spec.attach, strerror(errno), errno);
     return 1;
@@ -1062,7 +1100,6 @@ static int monitor_main(void) {
   close(go[0]);
   if (console[1] >= 0) close(console[1]);
   if (in[0] >= 0) close(in[0]);
-  stdin_w = in[1];
   /* Holding the container's mount namespace makes its teardown (unmounting the overlay and the
    * rest) happen when this process exits, after it has reported the exit, not on the exit path. */
   char ns_path[64];
@@ -1115,6 +1152,8 @@ static int monitor_main(void) {
     return 1;
   }
   if (console[0] >= 0) close(console[0]);
+  if (pty_master >= 0) fcntl(pty_master, F_SETFL, O_NONBLOCK);
+  flush_input(); /* what was typed before the master existed */
   snprintf(state + strlen(state), sizeof state - strlen(state), "pid=%d\npidStart=%llu\nstartedAt=%lld\n",
            child, start_time(child), (long long)now_ns());
   if (write_atomic(spec.state_file, state) < 0) die_errno("write state file");

@@ -80,6 +80,28 @@ class InteractiveIT {
   }
 
   @Test
+  void inputTheContainerDoesNotReadYetNeverStallsItsOutput() throws Exception {
+    // The container writes 200 KB before it reads anything, while 300 KB of input wait for it: a
+    // monitor blocked writing input could not relay output, and the container would never read.
+    ContainerSpec spec =
+        f.spec("sh", "-c", "head -c 200000 /dev/zero | tr '\\0' x; echo; wc -c; echo end")
+            .openStdin(true)
+            .build();
+    String id = f.runtime.create(spec);
+    try (RunningContainer c = f.runtime.startAttached(id, 0, 0)) {
+      AttachConnection a = c.attachment().orElseThrow();
+      byte[] in = new byte[300_000];
+      java.util.Arrays.fill(in, (byte) 'i');
+      a.sendInput(in, 0, in.length);
+      a.sendEndOfInput();
+      Drained d = drain(a);
+      assertThat(d.code()).isZero();
+      assertThat(d.out()).hasSize(200_000 + 1 + "300000\n".length() + "end\n".length());
+      assertThat(d.out()).endsWith("\n300000\nend\n");
+    }
+  }
+
+  @Test
   void aTtyHasTheStartersWindowSizeAndIsTheControllingTerminal() throws Exception {
     ContainerSpec spec =
         f.spec("sh", "-c", "stty size; tty; [ -t 1 ] && echo is-a-tty; ls -l /dev/console; exit 4")
