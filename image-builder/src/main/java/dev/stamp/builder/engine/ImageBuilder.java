@@ -82,18 +82,15 @@ public final class ImageBuilder {
       ImageStore store = ImageStore.open(root);
       LayerStore layers = LayerStore.open(root, store);
       return new ImageBuilder(
-          root, store, layers, defaultExecutor(), BaseImageResolver.localStore(store));
+          root, store, layers, defaultExecutor(root), BaseImageResolver.localStore(store));
     } catch (HostRuntimeException e) {
       throw BuildException.failed("open state root " + root.path() + ": " + e.getMessage(), e);
     }
   }
 
-  /**
-   * THE place to swap in the Stamp container runtime for RUN: return its {@link RunExecutor} here.
-   * Until it lands, the util-linux stand-in.
-   */
-  public static RunExecutor defaultExecutor() {
-    return new ChrootRunExecutor();
+  /** RUN steps as Stamp containers under {@code root} ({@link RuntimeRunExecutor}). */
+  public static RunExecutor defaultExecutor(StampRoot root) throws BuildException {
+    return RuntimeRunExecutor.open(root);
   }
 
   public ImageStore store() {
