@@ -82,7 +82,7 @@ public final class ImageBuilder {
       ImageStore store = ImageStore.open(root);
       LayerStore layers = LayerStore.open(root, store);
       return new ImageBuilder(
-          root, store, layers, defaultExecutor(root), BaseImageResolver.localStore(store));
+          root, store, layers, defaultExecutor(root), BaseImageResolver.registries(root, store));
     } catch (HostRuntimeException e) {
       throw BuildException.failed("open state root " + root.path() + ": " + e.getMessage(), e);
     }
@@ -100,11 +100,12 @@ public final class ImageBuilder {
   @SuppressWarnings("try") // leases held for the block, never read
   public BuildResult build(BuildRequest request, Progress progress) throws BuildException {
     Instructions instructions = parse(request);
+    BaseImageResolver buildBases = request.pull() ? bases.alwaysPulling() : bases;
     BuildPlan plan =
         instructions.resolve(
             BuildArgs.of(request.buildArgs()),
             request.target(),
-            ref -> envOf(resolveBase(instructions, ref)));
+            ref -> envOf(resolveBase(buildBases, instructions, ref)));
     SourceTree context =
         SourceTree.context(
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
@@ -129,6 +130,7 @@ public final class ImageBuilder {
               context,
               tmp,
               progress,
+              buildBases,
               new AtomicInteger(),
               Collections.synchronizedList(new ArrayList<>()),
               new java.util.concurrent.atomic.AtomicBoolean());
@@ -277,7 +279,8 @@ public final class ImageBuilder {
   }
 
   /** The base image {@code ref}; a missing one is reported at its FROM line. */
-  private Image resolveBase(Instructions instructions, String ref) throws BuildException {
+  private static Image resolveBase(BaseImageResolver bases, Instructions instructions, String ref)
+      throws BuildException {
     try {
       return bases.resolve(ref);
     } catch (BuildException e) {
@@ -323,10 +326,6 @@ public final class ImageBuilder {
     return executor;
   }
 
-  BaseImageResolver bases() {
-    return bases;
-  }
-
   /** One build's shared state. */
   record Session(
       BuildRequest request,
@@ -334,6 +333,7 @@ public final class ImageBuilder {
       SourceTree context,
       Path tmp,
       Progress progress,
+      BaseImageResolver bases,
       AtomicInteger steps,
       List<StepReport> reports,
       java.util.concurrent.atomic.AtomicBoolean cancelled) {}

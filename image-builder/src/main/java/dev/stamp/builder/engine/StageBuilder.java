@@ -127,7 +127,7 @@ final class StageBuilder {
     String ref = stage.base().image().orElseThrow();
     Image image;
     try {
-      image = builder.bases().resolve(ref);
+      image = session.bases().resolve(ref);
     } catch (BuildException e) {
       FromInstruction from = fromInstruction();
       throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
@@ -428,21 +428,27 @@ final class StageBuilder {
             Files.createDirectories(empty);
             lower = List.of(empty);
           }
-          RunResult result =
-              builder
-                  .executor()
-                  .run(
-                      new RunRequest(
-                          lower,
-                          upper,
-                          work,
-                          argv,
-                          env,
-                          workdir,
-                          user,
-                          network,
-                          mounts(run),
-                          line -> session.progress().output(report.number(), line)));
+          Path secrets = upper.resolveSibling("secrets");
+          RunResult result;
+          try {
+            result =
+                builder
+                    .executor()
+                    .run(
+                        new RunRequest(
+                            lower,
+                            upper,
+                            work,
+                            argv,
+                            env,
+                            workdir,
+                            user,
+                            network,
+                            mounts(run, secrets),
+                            line -> session.progress().output(report.number(), line)));
+          } finally {
+            ImageBuilder.deleteQuietly(secrets);
+          }
           if (result.exitCode() != 0) {
             StringBuilder msg = new StringBuilder(at(run.location()));
             msg.append(report.text()).append(": exit code ").append(result.exitCode());
@@ -482,11 +488,13 @@ final class StageBuilder {
     return out;
   }
 
-  private List<RunRequest.MountSpec> mounts(RunInstruction run) throws BuildException, IOException {
+  private List<RunRequest.MountSpec> mounts(RunInstruction run, Path secretDir)
+      throws BuildException, IOException {
     List<RunRequest.MountSpec> out = new ArrayList<>();
     for (RunMount m : run.mounts()) {
       String target = m.target().orElse("/");
       switch (m.type()) {
+        case "secret" -> secret(run, m, secretDir).ifPresent(out::add);
         case "cache" ->
             out.add(
                 new RunRequest.MountSpec(
@@ -515,10 +523,50 @@ final class StageBuilder {
                 at(run.location())
                     + "RUN --mount=type="
                     + m.type()
-                    + ": not supported yet (bind, cache, tmpfs are)");
+                    + ": not supported yet (bind, cache, tmpfs, secret are)");
       }
     }
     return out;
+  }
+
+  /**
+   * A secret as a read-only file (mode, uid and gid as the mount says; 0400 root by default) at its
+   * target ({@code /run/secrets/ID} by default); none when it is missing and not required.
+   */
+  private Optional<RunRequest.MountSpec> secret(RunInstruction run, RunMount m, Path dir)
+      throws BuildException, IOException {
+    if (m.env().isPresent()) {
+      throw BuildException.badInput(
+          at(run.location()) + "RUN --mount " + m.spec() + ": env= is not supported yet");
+    }
+    String id =
+        m.id()
+            .or(() -> m.source())
+            .orElseGet(() -> Path.of(m.target().orElseThrow()).getFileName().toString());
+    BuildSecret secret = session.request().secrets().get(id);
+    if (secret == null) {
+      if (m.required()) {
+        throw BuildException.badInput(
+            at(run.location())
+                + "RUN --mount "
+                + m.spec()
+                + ": no secret \""
+                + id
+                + "\" was given (stamp build --secret id="
+                + id
+                + ",src=FILE)");
+      }
+      return Optional.empty();
+    }
+    Files.createDirectories(dir);
+    Files.setAttribute(dir, "unix:mode", 0700);
+    Path file = dir.resolve(java.util.UUID.randomUUID().toString());
+    Files.write(file, secret.value());
+    Files.setAttribute(file, "unix:mode", m.mode().orElse(0400));
+    Files.setAttribute(file, "unix:uid", m.uid().orElse(0));
+    Files.setAttribute(file, "unix:gid", m.gid().orElse(0));
+    String target = m.target().orElse("/run/secrets/" + id);
+    return Optional.of(new RunRequest.MountSpec("secret", file, target, false));
   }
 
   // --- COPY / ADD ---
@@ -600,7 +648,7 @@ final class StageBuilder {
     } else {
       Image image;
       try {
-        image = builder.bases().resolve(from.get());
+        image = session.bases().resolve(from.get());
       } catch (BuildException e) {
         throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
             e.kind(), file, location.line(), location.column(), "COPY --from: " + e.getMessage());

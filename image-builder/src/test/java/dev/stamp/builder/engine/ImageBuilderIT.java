@@ -494,6 +494,19 @@ class ImageBuilderIT {
     return umociUnpack(oci, "t");
   }
 
+  /** The built image's root filesystem, unpacked by umoci into {@code rootfs}'s parent bundle. */
+  static void unpackTo(StampRoot r, BuildResult result, Path rootfs) throws Exception {
+    Path oci = rootfs.resolveSibling(rootfs.getFileName() + "-oci");
+    new OciLayoutWriter(ImageStore.open(r))
+        .write(
+            result.image(),
+            List.of(ImageReference.parse("stamp-test/unpack:t")),
+            new OutputSpec(OutputSpec.Type.OCI, oci));
+    Path bundle = rootfs.resolveSibling(rootfs.getFileName() + "-bundle");
+    run("umoci", "unpack", "--image", oci + ":t", bundle.toString());
+    Files.move(bundle.resolve("rootfs"), rootfs);
+  }
+
   private static String mounts() throws IOException {
     return Files.readString(Path.of("/proc/self/mountinfo"));
   }
