@@ -437,12 +437,18 @@ class ImageBuilderIT {
 
   @Test
   void badInputsAreClearErrors() throws Exception {
-    Path missingBase = context("FROM stamp-test/nothing:1\nRUN true\n");
+    int closedPort;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    Path missingBase =
+        context("FROM 127.0.0.1:" + closedPort + "/stamp-test/nothing:1\nRUN true\n");
     assertThatThrownBy(() -> build(missingBase))
         .hasMessageContaining("Dockerfile:1:1")
-        .hasMessageContaining("no such image in the local store (pull it first)")
+        .hasMessageContaining("not in the local store, and pulling it failed")
         .extracting(e -> ((StampException) e).kind())
-        .isEqualTo(StampException.Kind.NOT_FOUND);
+        .isEqualTo(StampException.Kind.FAILED);
     Path missingFile = context("FROM " + BASE + "\nCOPY nope.txt /x\n");
     assertThatThrownBy(() -> build(missingFile))
         .hasMessageContaining("Dockerfile:2:1")
