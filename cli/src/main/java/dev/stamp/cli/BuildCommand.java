@@ -89,6 +89,7 @@ final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--pull",
+      arity = "0..1",
       description = "Pull every base image afresh, even when the local store has it.")
   boolean pull;
 
