@@ -195,7 +195,11 @@ class ImageBuilderIT {
     assertThat(cached(again)).containsExactly(true, true, true);
     assertThat(again.manifestDigest()).isEqualTo(first.manifestDigest());
 
-    Files.setLastModifiedTime(ctx.resolve("app.txt"), FileTime.fromMillis(123456789000L));
+    try (Stream<Path> all = Files.walk(ctx)) { // touch every file
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+      }
+    }
     assertThat(cached(build(root, req))).containsExactly(true, true, true);
 
     BuildResult noCache = build(root, req.withNoCache(true));
@@ -322,12 +326,48 @@ class ImageBuilderIT {
             "FROM "
                 + BASE
                 + "\nRUN rm /etc/group && rm -r /tmp && mkdir /tmp\n"
-                + "RUN test ! -e /etc/group && echo gone > /result\n");
-    BuildResult result = build(ctx);
+                + "RUN test ! -e /etc/group && echo gone > /result\n"
+                // every config list set: this branch's StoreImages predates main's null handling
+                + "ENTRYPOINT [\"/bin/sh\", \"-c\"]\nCMD [\"true\"]\nEXPOSE 80\n");
+    BuildResult result =
+        build(
+            root, BuildRequest.of(ctx).withTags(List.of(ImageReference.parse("stamp-test/rm:1"))));
     Path rootfs = unpacked(result);
     assertThat(rootfs.resolve("etc/group")).doesNotExist();
     assertThat(rootfs.resolve("etc/passwd")).exists();
     assertThat(Files.readString(rootfs.resolve("result"))).isEqualTo("gone\n");
+    assertThat(
+            runInStampContainer(
+                result, "test ! -e /etc/group && test -e /etc/passwd && cat /result"))
+        .isEqualTo("gone\n");
+  }
+
+  /** Runs {@code script} in a Stamp container of the built image; returns its stdout (exit 0). */
+  private static String runInStampContainer(BuildResult result, String script) throws Exception {
+    dev.stamp.runtime.container.ContainerRuntime runtime =
+        new dev.stamp.runtime.container.ContainerRuntime(
+            root,
+            dev.stamp.runtime.linux.Cgroups.detect(),
+            dev.stamp.runtime.container.StoreImages.local(root),
+            new dev.stamp.runtime.container.LocalNetworks());
+    String id =
+        runtime.create(
+            dev.stamp.runtime.container.ContainerSpec.builder()
+                .image(result.image().reference().toString())
+                .command(List.of(script))
+                .build());
+    try {
+      int exit;
+      try (dev.stamp.runtime.container.RunningContainer c = runtime.start(id, false)) {
+        exit = c.awaitExit();
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      runtime.logs(id).copyTo(out, java.io.OutputStream.nullOutputStream(), false, false);
+      assertThat(exit).as(out.toString()).isZero();
+      return out.toString(StandardCharsets.UTF_8);
+    } finally {
+      runtime.remove(id, true);
+    }
   }
 
   // --- refusals and failures ---
@@ -477,6 +517,7 @@ class ImageBuilderIT {
                         new OutputSpec(OutputSpec.Type.OCI_ARCHIVE, archive)))
                 .withLabels(Map.of("org.opencontainers.image.revision", "abc123")));
     String fromDir = run("skopeo", "inspect", "oci:" + dir + ":7");
+    assertThat(umociUnpack(dir, "7").resolve("bin/busybox")).isRegularFile();
     String fromArchive = run("skopeo", "inspect", "oci-archive:" + archive + ":7");
     assertThat(fromDir).contains(result.manifestDigest().toString()).contains("abc123");
     assertThat(fromArchive).contains(result.manifestDigest().toString());
