@@ -172,4 +172,18 @@ class RuntimeRunExecutorIT {
     BuildResult second = ImageBuilder.open(root).build(req.withNoCache(true), Progress.NONE);
     assertThat(file(second, "count").strip()).as("the cache mount persists").isEqualTo("2");
   }
+
+  @Test
+  void aCommandThatIsNotInTheImageFailsTheStepWithItsReasonAndLeavesNoContainer() throws Exception {
+    Path ctx = context("FROM " + ImageBuilderIT.BASE + "\nRUN [\"/no/such/tool\", \"x\"]\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE))
+        .isInstanceOf(dev.stamp.builder.BuildException.class)
+        .hasMessageContaining("Dockerfile:2:1")
+        .hasMessageContaining("exit code 127")
+        .hasMessageContaining("/no/such/tool");
+    try (Stream<Path> left = Files.list(root.path().resolve("containers"))) {
+      assertThat(left.filter(p -> !p.getFileName().toString().startsWith("."))).isEmpty();
+    }
+  }
 }
