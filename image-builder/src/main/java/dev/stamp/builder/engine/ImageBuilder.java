@@ -89,7 +89,7 @@ public final class ImageBuilder {
   }
 
   /** RUN steps as Stamp containers under {@code root} ({@link RuntimeRunExecutor}). */
-  public static RunExecutor defaultExecutor(StampRoot root) throws BuildException {
+  public static RunExecutor defaultExecutor(StampRoot root) {
     return RuntimeRunExecutor.open(root);
   }
 

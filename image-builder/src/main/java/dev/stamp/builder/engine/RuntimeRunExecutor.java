@@ -39,36 +39,54 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
   static final int TAIL_LINES = 20;
 
-  private final ContainerRuntime runtime;
+  /** Opens the runtime on first use (a build without RUN needs no cgroups, no root). */
+  private interface RuntimeOpener {
+    ContainerRuntime open() throws HostRuntimeException;
+  }
+
+  private final RuntimeOpener opener;
+  private ContainerRuntime runtime;
 
   public RuntimeRunExecutor(ContainerRuntime runtime) {
-    this.runtime = runtime;
+    this.opener = () -> runtime;
+  }
+
+  private RuntimeRunExecutor(RuntimeOpener opener) {
+    this.opener = opener;
   }
 
   /**
    * Containers for RUN steps under {@code root}: no image store (the layers are given), the {@code
-   * none} and {@code host} networks, the host's cgroups.
+   * none} and {@code host} networks, the host's cgroups; opened when the first RUN needs it.
    */
-  public static RuntimeRunExecutor open(StampRoot root) throws BuildException {
-    try {
-      return new RuntimeRunExecutor(
-          new ContainerRuntime(root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks()));
-    } catch (HostRuntimeException e) {
-      throw BuildException.failed("RUN: open the container runtime: " + e.getMessage(), e);
+  public static RuntimeRunExecutor open(StampRoot root) {
+    return new RuntimeRunExecutor(
+        () -> new ContainerRuntime(root, Cgroups.detect(), RootfsSource.NONE, new LocalNetworks()));
+  }
+
+  private synchronized ContainerRuntime runtime() throws BuildException {
+    if (runtime == null) {
+      try {
+        runtime = opener.open();
+      } catch (HostRuntimeException e) {
+        throw BuildException.failed("RUN: open the container runtime: " + e.getMessage(), e);
+      }
     }
+    return runtime;
   }
 
   @Override
   public RunResult run(RunRequest req) throws BuildException {
     String action = "run " + req.argv();
     try {
+      ContainerRuntime runtime = runtime();
       MountStubs stubs = MountStubs.of(req.lowerDirs(), targets(req));
       ContainerSpec spec = spec(req);
       String id = runtime.create(spec);
       try {
-        return runAndCollect(id, req);
+        return runAndCollect(runtime, id, req);
       } finally {
-        removeAndSettle(id);
+        removeAndSettle(runtime, id);
         stubs.removeFrom(req.upperDir(), req.lowerDirs());
       }
     } catch (HostRuntimeException e) {
@@ -78,7 +96,8 @@ public final class RuntimeRunExecutor implements RunExecutor {
     }
   }
 
-  private RunResult runAndCollect(String id, RunRequest req) throws HostRuntimeException {
+  private static RunResult runAndCollect(ContainerRuntime runtime, String id, RunRequest req)
+      throws HostRuntimeException {
     LineSink sink = new LineSink(req.output(), TAIL_LINES);
     RunningContainer running;
     try {
@@ -119,7 +138,8 @@ public final class RuntimeRunExecutor implements RunExecutor {
    * Removes the container and waits for its shim to exit: the shim holds the container's mount
    * namespace, so only then is the overlay unmounted and the upper dir final.
    */
-  private void removeAndSettle(String id) throws HostRuntimeException {
+  private static void removeAndSettle(ContainerRuntime runtime, String id)
+      throws HostRuntimeException {
     Optional<ProcessId> shim = runtime.inspect(id).state().shim();
     runtime.remove(id, true);
     shim.ifPresent(p -> ProcessWatch.awaitExit(p, Duration.ofSeconds(30)));
