@@ -416,7 +416,8 @@ final class StageBuilder {
     String workdir = workdir(snap);
     String network = run.network() == null || run.network().isEmpty() ? "default" : run.network();
     String runKey =
-        BuildCache.key(key, String.join("\0", argv), env.toString(), user, workdir, network);
+        BuildCache.key(
+            key, String.join("\0", argv), env.toString(), user, workdir, network, bindKey(run));
     return layerStep(
         snap,
         runKey,
@@ -461,6 +462,42 @@ final class StageBuilder {
             throw BuildException.failed(msg.toString());
           }
         });
+  }
+
+  /**
+   * What the RUN's bind mounts from the context hold (paths, modes, content digests, link targets;
+   * never mtimes): a changed file under a bind source misses the cache, as a COPY of it would.
+   */
+  private String bindKey(RunInstruction run) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    SourceTree tree = session.context();
+    for (RunMount m : run.mounts()) {
+      String rel = m.type().equals("bind") ? CopyPlan.clean(m.source().orElse(".")) : null;
+      if (rel == null || m.from().isPresent() || !tree.exists(rel)) {
+        continue; // not a context bind, or one mounts() refuses
+      }
+      List<String> entries = new ArrayList<>();
+      entries.add(rel);
+      if (tree.isDirectory(rel)) {
+        entries.addAll(tree.under(rel));
+      }
+      sb.append("bind ").append(m.target().orElse("")).append('\n');
+      for (String entry : entries) {
+        Path p = tree.path(entry);
+        Map<String, Object> a =
+            Files.readAttributes(p, SourceTree.ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        String kind =
+            switch (mode & 0170000) {
+              case 0120000 -> "link " + Files.readSymbolicLink(p);
+              case 0100000 -> "file " + tree.digest(entry, a);
+              default -> "type " + Integer.toOctalString(mode & 0170000);
+            };
+        sb.append(entry).append(' ').append(Integer.toOctalString(mode & 07777)).append(' ');
+        sb.append(kind).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   private static List<String> argv(Snapshot snap, RunInstruction run) {

@@ -171,6 +171,25 @@ class RuntimeRunExecutorIT {
     assertThat(ctx.resolve("data/g")).doesNotExist();
     BuildResult second = ImageBuilder.open(root).build(req.withNoCache(true), Progress.NONE);
     assertThat(file(second, "count").strip()).as("the cache mount persists").isEqualTo("2");
+
+    java.util.function.Supplier<Boolean> runCached =
+        () -> {
+          try {
+            return ImageBuilder.open(root).build(req, Progress.NONE).steps().stream()
+                .filter(s -> s.text().startsWith("RUN"))
+                .allMatch(StepReport::cached);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        };
+    Files.setLastModifiedTime(
+        ctx.resolve("data/f"), java.nio.file.attribute.FileTime.fromMillis(1_000_000_000L));
+    assertThat(runCached.get()).as("an mtime is not content").isTrue();
+    Files.writeString(ctx.resolve("data/f"), "changed\n");
+    assertThat(runCached.get()).as("a changed file under a bind source misses").isFalse();
+    Files.writeString(ctx.resolve("data/new"), "n\n");
+    assertThat(runCached.get()).as("a new file under a bind source misses").isFalse();
+    assertThat(runCached.get()).isTrue();
   }
 
   @Test
