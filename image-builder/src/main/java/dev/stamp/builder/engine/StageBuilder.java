@@ -430,6 +430,7 @@ final class StageBuilder {
             lower = List.of(empty);
           }
           Path secrets = upper.resolveSibling("secrets");
+          List<SourceView> views = new ArrayList<>();
           RunResult result;
           try {
             result =
@@ -445,10 +446,13 @@ final class StageBuilder {
                             workdir,
                             user,
                             network,
-                            mounts(run, secrets),
+                            mounts(run, secrets, views),
                             line -> session.progress().output(report.number(), line)));
           } finally {
             ImageBuilder.deleteQuietly(secrets);
+            for (SourceView view : views) {
+              view.close();
+            }
           }
           if (result.exitCode() != 0) {
             StringBuilder msg = new StringBuilder(at(run.location()));
@@ -472,8 +476,13 @@ final class StageBuilder {
     StringBuilder sb = new StringBuilder();
     SourceTree tree = session.context();
     for (RunMount m : run.mounts()) {
+      if (m.type().equals("bind") && m.from().isPresent()) {
+        sb.append("bind-from ").append(fromKey(m.from().get())).append(' ');
+        sb.append(m.source().orElse(".")).append(' ').append(m.target().orElse("")).append('\n');
+        continue;
+      }
       String rel = m.type().equals("bind") ? CopyPlan.clean(m.source().orElse(".")) : null;
-      if (rel == null || m.from().isPresent() || !tree.exists(rel)) {
+      if (rel == null || !tree.exists(rel)) {
         continue; // not a context bind, or one mounts() refuses
       }
       List<String> entries = new ArrayList<>();
@@ -498,6 +507,20 @@ final class StageBuilder {
       }
     }
     return sb.toString();
+  }
+
+  /** The cache key of a {@code from=} stage (built) or the digest of a {@code from=} image. */
+  private String fromKey(String from) throws IOException {
+    Optional<dev.stamp.builder.dockerfile.Stage> named = session.instructions().stage(from);
+    if (named.isPresent()) {
+      Snapshot s = stages.get(named.get().index());
+      return s == null ? "unbuilt " + from : s.cacheKey();
+    }
+    try {
+      return session.bases().resolve(from).manifestDigest().toString();
+    } catch (BuildException e) {
+      return "unresolved " + from; // mounts() reports it at the line
+    }
   }
 
   private static List<String> argv(Snapshot snap, RunInstruction run) {
@@ -525,7 +548,8 @@ final class StageBuilder {
     return out;
   }
 
-  private List<RunRequest.MountSpec> mounts(RunInstruction run, Path secretDir)
+  private List<RunRequest.MountSpec> mounts(
+      RunInstruction run, Path secretDir, List<SourceView> views)
       throws BuildException, IOException {
     List<RunRequest.MountSpec> out = new ArrayList<>();
     for (RunMount m : run.mounts()) {
@@ -539,9 +563,8 @@ final class StageBuilder {
         case "tmpfs" -> out.add(new RunRequest.MountSpec("tmpfs", null, target, true));
         case "bind" -> {
           if (m.from().isPresent()) {
-            throw BuildException.badInput(
-                at(run.location())
-                    + "RUN --mount=type=bind,from=…: not supported yet (bind from the context works)");
+            out.add(bindFrom(run, m, target, views));
+            continue;
           }
           String rel = CopyPlan.clean(m.source().orElse("."));
           if (rel == null || !session.context().exists(rel)) {
@@ -564,6 +587,45 @@ final class StageBuilder {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code RUN --mount=type=bind,from=STAGE|IMAGE,source=…}: a path of that root filesystem, read
+   * only unless {@code rw} (writes are discarded with the view). A source that resolves through a
+   * symlink is refused (it would resolve against the host's root).
+   */
+  private RunRequest.MountSpec bindFrom(
+      RunInstruction run, RunMount m, String target, List<SourceView> views)
+      throws BuildException, IOException {
+    String what = "RUN --mount " + m.spec();
+    SourceView view;
+    try {
+      view = sourceView(m.from(), run.location());
+    } catch (HostRuntimeException e) {
+      throw BuildException.failed(at(run.location()) + what + ": " + e.getMessage(), e);
+    }
+    views.add(view);
+    String rel = CopyPlan.clean(m.source().orElse("."));
+    Path base = view.tree().path("").toRealPath();
+    Path source = rel == null ? null : base.resolve(rel);
+    if (source == null || !Files.exists(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw BuildException.badInput(
+          at(run.location()) + what + ": source is not in " + m.from().get());
+    }
+    if (!source.toRealPath().equals(source.normalize())) {
+      throw BuildException.badInput(
+          at(run.location())
+              + what
+              + ": source resolves through a symlink in "
+              + m.from().get()
+              + " (name the real path)");
+    }
+    boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
+    if (rw) {
+      throw BuildException.badInput(
+          at(run.location()) + what + ": rw binds from a stage or image are not supported");
+    }
+    return new RunRequest.MountSpec("bind", source, target, false);
   }
 
   /**

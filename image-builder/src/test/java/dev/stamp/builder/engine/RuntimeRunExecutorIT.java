@@ -205,4 +205,35 @@ class RuntimeRunExecutorIT {
       assertThat(left.filter(p -> !p.getFileName().toString().startsWith("."))).isEmpty();
     }
   }
+
+  @Test
+  void bindMountFromAStageAndFromAnImage() throws Exception {
+    String df =
+        "FROM "
+            + ImageBuilderIT.BASE
+            + " AS tools\nRUN mkdir -p /opt/t && echo tool-v1 > /opt/t/version\n"
+            + "FROM "
+            + ImageBuilderIT.BASE
+            + "\nRUN --mount=type=bind,from=tools,source=/opt/t,target=/t"
+            + " --mount=type=bind,from="
+            + ImageBuilderIT.BASE
+            + ",source=etc,target=/base-etc"
+            + " cat /t/version > /got && ! touch /t/x 2>/dev/null && head -1 /base-etc/passwd > /p\n";
+    Path ctx = context(df);
+    BuildResult first = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(file(first, "got")).isEqualTo("tool-v1\n");
+    assertThat(file(first, "p")).startsWith("root:x:0:0");
+    assertThat(topLayer(first)).containsExactlyInAnyOrder("got", "p");
+
+    Files.writeString(ctx.resolve("Dockerfile"), df.replace("tool-v1", "tool-v2"));
+    BuildResult second = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(file(second, "got"))
+        .as("a changed from-stage misses the cache")
+        .isEqualTo("tool-v2\n");
+    assertThat(mountinfo()).doesNotContain(root.path().toString());
+  }
+
+  private static String mountinfo() throws IOException {
+    return Files.readString(Path.of("/proc/self/mountinfo"));
+  }
 }
