@@ -576,7 +576,13 @@ final class StageBuilder {
           }
           session.context().checkInside(rel, "RUN --mount " + m.spec());
           boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
-          out.add(new RunRequest.MountSpec("bind", session.context().path(rel), target, rw));
+          Path source = session.context().path(rel);
+          if (rw || hasIgnored(rel)) {
+            // writes are discarded and ignored files stay hidden: the RUN gets a copy
+            source = secretDir.resolveSibling("bind-" + out.size());
+            copyListed(rel, source);
+          }
+          out.add(new RunRequest.MountSpec("bind", source, target, rw));
         }
         default ->
             throw BuildException.badInput(
@@ -587,6 +593,43 @@ final class StageBuilder {
       }
     }
     return out;
+  }
+
+  /** Whether .dockerignore hides something at or under context path {@code rel}. */
+  private boolean hasIgnored(String rel) throws IOException {
+    SourceTree tree = session.context();
+    Path base = tree.path("");
+    Path dir = tree.path(rel);
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      return walk.anyMatch(p -> !tree.exists(base.relativize(p).toString()));
+    }
+  }
+
+  /** Copies context path {@code rel} (what the listing has of it) to {@code dest}. */
+  private void copyListed(String rel, Path dest) throws IOException {
+    SourceTree tree = session.context();
+    List<String> entries = new ArrayList<>();
+    entries.add(rel);
+    if (tree.isDirectory(rel)) {
+      entries.addAll(tree.under(rel));
+    }
+    java.nio.file.CopyOption[] options = {
+      java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS
+    };
+    String prefix = rel.isEmpty() ? "" : rel + "/";
+    for (String entry : entries) {
+      Path target = entry.equals(rel) ? dest : dest.resolve(entry.substring(prefix.length()));
+      Path source = tree.path(entry);
+      if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(target);
+      } else {
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, options);
+      }
+    }
   }
 
   /**

@@ -236,4 +236,24 @@ class RuntimeRunExecutorIT {
   private static String mountinfo() throws IOException {
     return Files.readString(Path.of("/proc/self/mountinfo"));
   }
+
+  @Test
+  void aContextBindHidesIgnoredFilesAndDiscardsWrites() throws Exception {
+    Path ctx =
+        context(
+            "FROM "
+                + ImageBuilderIT.BASE
+                + "\nRUN --mount=type=bind,source=data,target=/data,rw"
+                + " test ! -e /data/hidden && echo w > /data/written && ls /data > /ls\n",
+            "data/f",
+            "x\n",
+            "data/hidden",
+            "h\n",
+            ".dockerignore",
+            "data/hidden\n");
+    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(file(result, "ls")).isEqualTo("f\nwritten\n");
+    assertThat(ctx.resolve("data/written")).as("writes are discarded").doesNotExist();
+    assertThat(topLayer(result)).containsExactly("ls");
+  }
 }
