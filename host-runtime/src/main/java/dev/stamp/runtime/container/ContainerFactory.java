@@ -37,10 +37,7 @@ final class ContainerFactory {
   }
 
   ContainerConfig config(ContainerSpec spec, String id) throws HostRuntimeException {
-    ResolvedImage image =
-        spec.rootfs().isPresent()
-            ? ResolvedImage.ofDirectory(spec.rootfs().get())
-            : images.resolve(spec.image().orElseThrow());
+    ResolvedImage image = image(spec);
     List<String> args = command(spec, image);
     ImageUsers.User user = ImageUsers.resolve(image.lowerDirs(), spec.user().or(image::user));
     NetworkMode mode = spec.network().orElse(network.defaultMode());
@@ -61,6 +58,8 @@ final class ContainerFactory {
         image.id(),
         Instant.now().toString(),
         image.lowerDirs().stream().map(Path::toString).toList(),
+        spec.overlay().map(o -> o.upperDir().toAbsolutePath().toString()).orElse(null),
+        spec.overlay().map(o -> o.workDir().toAbsolutePath().toString()).orElse(null),
         args,
         env(spec, image, hostname, user),
         spec.workdir().or(image::workdir).filter(w -> !w.isEmpty()).orElse(null),
@@ -84,6 +83,27 @@ final class ContainerFactory {
             cgroups.dirsFor(id).stream().map(Path::toString).toList(),
             spec.name().map(n -> store.nameFile(n).toString()).orElse(null),
             attached));
+  }
+
+  private ResolvedImage image(ContainerSpec spec) throws HostRuntimeException {
+    if (spec.overlay().isPresent()) {
+      List<Path> lower = spec.overlay().get().lowerDirs();
+      checkOverlayPaths(List.of(spec.overlay().get().upperDir(), spec.overlay().get().workDir()));
+      return new ResolvedImage(
+          lower.get(lower.size() - 1).toString(),
+          "",
+          lower.stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+          List.of(),
+          List.of(),
+          List.of(),
+          java.util.Optional.empty(),
+          java.util.Optional.empty(),
+          java.util.Optional.empty(),
+          List.of());
+    }
+    return spec.rootfs().isPresent()
+        ? ResolvedImage.ofDirectory(spec.rootfs().get())
+        : images.resolve(spec.image().orElseThrow());
   }
 
   /** Docker's rules: --entrypoint replaces the image's (and drops its CMD); args replace CMD. */

@@ -15,14 +15,15 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What to run: the image (or a plain rootfs directory), the command and everything {@code stamp
- * run} accepts. Built by {@link Builder}, which checks every field and reports all problems at
- * once.
+ * What to run: the image (or a plain rootfs directory, or an explicit {@link OverlayRootfs}), the
+ * command and everything {@code stamp run} accepts. Built by {@link Builder}, which checks every
+ * field and reports all problems at once.
  */
 public record ContainerSpec(
     Optional<String> name,
     Optional<String> image,
     Optional<Path> rootfs,
+    Optional<OverlayRootfs> overlay,
     List<String> command,
     Optional<List<String>> entrypoint,
     List<String> env,
@@ -46,6 +47,22 @@ public record ContainerSpec(
       Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9-]{1,63})*");
   private static final Pattern ENV_KEY = Pattern.compile("[^=\\s][^=]*");
 
+  /**
+   * An explicit root filesystem for a container that is one step of a build: overlay {@code
+   * lowerDirs} (LOWEST first, no image defaults) with the caller's own {@code upperDir} and {@code
+   * workDir} (one filesystem, not under the container's dir), so that after the container is gone
+   * the upper dir holds exactly its changes (overlay whiteouts for deletions). The runtime never
+   * deletes these dirs.
+   */
+  public record OverlayRootfs(List<Path> lowerDirs, Path upperDir, Path workDir) {
+    public OverlayRootfs {
+      lowerDirs = List.copyOf(lowerDirs);
+      if (lowerDirs.isEmpty()) {
+        throw new IllegalArgumentException("an overlay rootfs needs at least one lower dir");
+      }
+    }
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -56,6 +73,7 @@ public record ContainerSpec(
     private String name;
     private String image;
     private Path rootfs;
+    private OverlayRootfs overlay;
     private List<String> command = List.of();
     private List<String> entrypoint;
     private final List<String> env = new ArrayList<>();
@@ -92,6 +110,17 @@ public record ContainerSpec(
         problems.add("--rootfs " + dir + ": not a directory");
       }
       this.rootfs = dir.toAbsolutePath().normalize();
+      return this;
+    }
+
+    /** The root filesystem as {@link OverlayRootfs} (a build step); replaces image and rootfs. */
+    public Builder overlay(OverlayRootfs value) {
+      for (Path dir : List.of(value.upperDir(), value.workDir())) {
+        if (!Files.isDirectory(dir)) {
+          problems.add("overlay " + dir + ": not a directory");
+        }
+      }
+      this.overlay = value;
       return this;
     }
 
@@ -269,9 +298,10 @@ public record ContainerSpec(
     /** The spec, or BAD_INPUT naming every problem ("; "-separated). */
     public ContainerSpec build() throws HostRuntimeException {
       List<String> all = new ArrayList<>(problems);
-      if ((image == null) == (rootfs == null)) {
+      int roots = (image == null ? 0 : 1) + (rootfs == null ? 0 : 1) + (overlay == null ? 0 : 1);
+      if (roots != 1) {
         all.add(
-            image == null
+            roots == 0
                 ? "an image (or --rootfs DIR) is required"
                 : "give an image or --rootfs, not both");
       }
@@ -285,6 +315,7 @@ public record ContainerSpec(
           Optional.ofNullable(name),
           Optional.ofNullable(image),
           Optional.ofNullable(rootfs),
+          Optional.ofNullable(overlay),
           command,
           Optional.ofNullable(entrypoint),
           List.copyOf(env),
