@@ -156,6 +156,15 @@ public final class Services {
    * killed run or remove left. NOT_FOUND when the service has no state at all.
    */
   public void remove(String name) throws HostRuntimeException {
+    remove(name, true);
+  }
+
+  /**
+   * {@code byName}: also remove containers called {@code NAME-i} that the record does not list (a
+   * run killed between creating a replica and recording it). Not after a failed run of this
+   * process: there a {@code NAME-i} is a container someone else made.
+   */
+  private void remove(String name, boolean byName) throws HostRuntimeException {
     String action = "remove service " + name;
     Optional<ServiceRecord> record = read(name);
     boolean published = lb.servicesWithState().contains(name);
@@ -167,7 +176,7 @@ public final class Services {
       record.get().monitor().ifPresent(Services::stopMonitor);
     }
     lb.unpublish(name);
-    for (String container : replicaRefs(name, record)) {
+    for (String container : replicaRefs(name, record, byName)) {
       removeContainer(container);
     }
     try {
@@ -218,6 +227,17 @@ public final class Services {
       if (read(name).isPresent() || lb.servicesWithState().contains(name)) {
         throw HostRuntimeException.conflict(
             action + ": a service called " + name + " exists (stamp service rm " + name + ")");
+      }
+      for (int i = 1; i <= replicas; i++) {
+        Optional<String> taken = runtime.store().readName(ServiceRecord.replicaName(name, i));
+        if (taken.isPresent()) {
+          throw HostRuntimeException.conflict(
+              action
+                  + ": container name "
+                  + ServiceRecord.replicaName(name, i)
+                  + " is already in use by container "
+                  + taken.get().substring(0, Math.min(12, taken.get().length())));
+        }
       }
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
       ServiceRecord record =
@@ -271,9 +291,13 @@ public final class Services {
   }
 
   /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
-  private List<String> replicaRefs(String name, Optional<ServiceRecord> record) {
+  private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
+    boolean killedRun = record.map(r -> ServiceRecord.CREATING.equals(r.state())).orElse(true);
+    if (!byName || !killedRun) {
+      return List.copyOf(refs);
+    }
     int count = record.map(ServiceRecord::replicas).orElse(MAX_REPLICAS);
     for (int i = 1; i <= count; i++) {
       runtime.store().readName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
@@ -293,7 +317,7 @@ public final class Services {
 
   private void removeAfterFailure(String name, Exception failure) {
     try {
-      remove(name);
+      remove(name, false);
     } catch (HostRuntimeException | RuntimeException e) {
       failure.addSuppressed(e);
     }
