@@ -2,6 +2,7 @@ package dev.stamp.cli;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,9 +50,12 @@ final class PortCommand implements Callable<Integer> {
     return StampCli.EXIT_OK;
   }
 
-  /** The ports of a container attached now; none once it is removed or never started. */
+  /** The ports a running container publishes, ephemeral ones as chosen when it started. */
   static List<PortMapping> published(ContainerRuntime runtime, String id)
       throws HostRuntimeException {
+    if (runtime.inspect(id).state().status() != ContainerStatus.RUNNING) {
+      return List.of(); // as docker port: a stopped container publishes nothing
+    }
     return runtime.network().attachment(id).map(a -> a.ports()).orElse(List.of());
   }
 

@@ -4,7 +4,6 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerConfig;
 import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
-import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.network.PortMapping;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,9 +60,6 @@ final class PsCommand implements Callable<Integer> {
 
   /** {@code 0.0.0.0:49153->80/tcp, ...} for a running container, as docker ps shows them. */
   private static String ports(ContainerRuntime runtime, ContainerInfo info) {
-    if (info.state().status() != ContainerStatus.RUNNING) {
-      return "";
-    }
     try {
       return String.join(
           ", ",

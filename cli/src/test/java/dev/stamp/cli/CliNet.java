@@ -49,7 +49,7 @@ final class CliNet {
   }
 
   /** A bridge named stc + 6 hex digits on a 10.2xx.yyy.0/24 that no host route overlaps. */
-  private static NetworkConfig uniqueNetwork() throws Exception {
+  static NetworkConfig uniqueNetwork() throws Exception {
     List<String> routes = Files.readAllLines(Path.of("/proc/net/route"));
     for (int attempt = 0; attempt < 100; attempt++) {
       int second = 200 + RANDOM.nextInt(55);

@@ -64,6 +64,10 @@ class NetworkingCliIT {
     CliNet.Result other = net.run("port", "web", "81");
     assertThat(other.code()).isEqualTo(1);
     assertThat(other.err()).isEqualTo("stamp: port web 81: no public port 81/tcp published\n");
+
+    assertThat(net.run("stop", "-t", "1", "web").code()).isZero();
+    assertThat(net.run("port", "web")).isEqualTo(new CliNet.Result(0, "", ""));
+    assertThat(net.run("ps", "-a").out()).doesNotContain("->80/tcp");
   }
 
   @Test
