@@ -38,7 +38,14 @@ public record ContainerConfig(
     boolean autoRemove,
     int stopSignal,
     long stopTimeoutSeconds,
-    Intent intent) {
+    Intent intent,
+    List<String> aliases,
+    List<ContainerSpec.Link> links) {
+
+  public ContainerConfig {
+    aliases = aliases == null ? List.of() : List.copyOf(aliases); // config.json from before aliases
+    links = links == null ? List.of() : List.copyOf(links);
+  }
 
   /** A resolved mount: host path (for a volume, its data dir), container path, read-only. */
   public record Mount(String source, String target, boolean readOnly, String volume) {}

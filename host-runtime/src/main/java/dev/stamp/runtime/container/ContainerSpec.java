@@ -38,7 +38,36 @@ public record ContainerSpec(
     List<PortMapping> ports,
     boolean autoRemove,
     Optional<String> stopSignal,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    boolean publishAll,
+    List<String> networkAliases,
+    List<Link> links) {
+
+  /** {@code --link NAME[:ALIAS]}: the container {@code name} is also reachable as {@code alias}. */
+  public record Link(String name, String alias) {
+
+    /** Parses {@code NAME[:ALIAS]}; the alias defaults to the name. */
+    public static Link parse(String text) throws HostRuntimeException {
+      int colon = text.indexOf(':');
+      String name = colon < 0 ? text : text.substring(0, colon);
+      String alias = colon < 0 ? name : text.substring(colon + 1);
+      if (!NAME.matcher(name).matches()) {
+        throw HostRuntimeException.badInput(
+            "--link " + text + ": \"" + name + "\" is not a container name");
+      }
+      if (!HOSTNAME.matcher(alias).matches()) {
+        throw HostRuntimeException.badInput(
+            "--link " + text + ": alias \"" + alias + "\" is not a valid host name");
+      }
+      return new Link(name, alias);
+    }
+
+    /** {@code NAME:ALIAS}, as {@link #parse} reads it. */
+    @Override
+    public String toString() {
+      return name + ":" + alias;
+    }
+  }
 
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -61,6 +90,37 @@ public record ContainerSpec(
         throw new IllegalArgumentException("an overlay rootfs needs at least one lower dir");
       }
     }
+  }
+
+  /** The same spec for a container called {@code newName} (replicas of one service). */
+  public ContainerSpec withName(String newName) throws HostRuntimeException {
+    if (!NAME.matcher(newName).matches()) {
+      throw HostRuntimeException.badInput(
+          "--name " + newName + ": use letters, digits, '_', '.', '-' (max 128)");
+    }
+    return new ContainerSpec(
+        Optional.of(newName),
+        image,
+        rootfs,
+        overlay,
+        command,
+        entrypoint,
+        env,
+        workdir,
+        user,
+        hostname,
+        mounts,
+        limits,
+        readOnly,
+        init,
+        network,
+        ports,
+        autoRemove,
+        stopSignal,
+        stopTimeout,
+        publishAll,
+        networkAliases,
+        links);
   }
 
   public static Builder builder() {
@@ -91,6 +151,9 @@ public record ContainerSpec(
     private boolean autoRemove;
     private String stopSignal;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+    private boolean publishAll;
+    private final List<String> networkAliases = new ArrayList<>();
+    private final List<Link> links = new ArrayList<>();
 
     public Builder name(String value) {
       if (!NAME.matcher(value).matches()) {
@@ -289,6 +352,31 @@ public record ContainerSpec(
       return this;
     }
 
+    /** {@code -P}: publish every port the image EXPOSEs on a free host port. */
+    public Builder publishAll(boolean value) {
+      this.publishAll = value;
+      return this;
+    }
+
+    /** {@code --network-alias}: another name containers on the same network find this one by. */
+    public Builder networkAlias(String alias) {
+      if (!HOSTNAME.matcher(alias).matches()) {
+        problems.add("--network-alias " + alias + ": not a valid host name");
+      }
+      networkAliases.add(alias);
+      return this;
+    }
+
+    /** {@code --link NAME[:ALIAS]}. */
+    public Builder link(String text) {
+      try {
+        links.add(Link.parse(text));
+      } catch (HostRuntimeException e) {
+        problems.add(e.getMessage());
+      }
+      return this;
+    }
+
     /** A problem found outside the builder (e.g. a flag the CLI could not parse). */
     public Builder problem(String message) {
       problems.add(message);
@@ -307,6 +395,10 @@ public record ContainerSpec(
       }
       if (!ports.isEmpty() && network != null && !(network instanceof NetworkMode.Bridge)) {
         all.add("-p: ports can only be published on a bridge network");
+      }
+      boolean bridged = network == null || network instanceof NetworkMode.Bridge;
+      if (!bridged && (publishAll || !networkAliases.isEmpty() || !links.isEmpty())) {
+        all.add("-P, --network-alias and --link need a bridge network");
       }
       if (!all.isEmpty()) {
         throw HostRuntimeException.badInput(String.join("; ", all));
@@ -330,7 +422,10 @@ public record ContainerSpec(
           List.copyOf(ports),
           autoRemove,
           Optional.ofNullable(stopSignal),
-          stopTimeout);
+          stopTimeout,
+          publishAll,
+          List.copyOf(networkAliases),
+          List.copyOf(links));
     }
   }
 }

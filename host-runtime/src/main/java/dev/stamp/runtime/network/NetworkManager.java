@@ -182,6 +182,17 @@ public final class NetworkManager {
     return store.read(containerId).filter(AttachmentRecord::complete).map(r -> r.toAttachment());
   }
 
+  /** The complete attachments to the bridge network {@code network}, by container id. */
+  public List<NetworkAttachment> attachments(String network) throws HostRuntimeException {
+    List<NetworkAttachment> attached = new ArrayList<>();
+    for (AttachmentRecord record : store.all()) {
+      if (record.complete() && record.network().equals(network)) {
+        attached.add(record.toAttachment());
+      }
+    }
+    return List.copyOf(attached);
+  }
+
   /**
    * Containers with network state in this root, complete or half-made (a killed attach): each needs
    * {@link #detach} once its container is gone.
