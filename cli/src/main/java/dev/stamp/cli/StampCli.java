@@ -35,6 +35,8 @@ import picocli.CommandLine.Option;
       RunCommand.class,
       AttachCommand.class,
       PsCommand.class,
+      PortCommand.class,
+      ServiceCommand.class,
       LogsCommand.class,
       StopCommand.class,
       RmCommand.class,

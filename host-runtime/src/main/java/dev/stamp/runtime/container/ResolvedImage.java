@@ -22,10 +22,10 @@ public record ResolvedImage(
 
   public ResolvedImage {
     lowerDirs = List.copyOf(lowerDirs);
-    env = List.copyOf(env);
-    entrypoint = List.copyOf(entrypoint);
-    cmd = List.copyOf(cmd);
-    exposedPorts = List.copyOf(exposedPorts);
+    env = orEmpty(env); // an image config may leave any of these out
+    entrypoint = orEmpty(entrypoint);
+    cmd = orEmpty(cmd);
+    exposedPorts = orEmpty(exposedPorts);
   }
 
   /** A plain directory as the only, read-only layer ({@code --rootfs DIR}); no image defaults. */
@@ -42,5 +42,9 @@ public record ResolvedImage(
         Optional.empty(),
         Optional.empty(),
         List.of());
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : List.copyOf(list);
   }
 }
