@@ -750,11 +750,16 @@ static void run_cleanup(void) {
 #define FRAME_MAX 65536
 #define BACKLOG_MAX 65536
 #define PENDING_MAX (1 << 20)
+#define CLIENT_QUEUE_MAX (4 << 20)
 
+/* A client: its socket (non-blocking), what it sent that is not a whole frame yet, and output
+ * queued for it; a client more than 4 MiB behind is dropped (the output stays in the log). */
 struct attach_client {
   int fd;
   size_t len;
   unsigned char buf[5 + FRAME_MAX];
+  unsigned char *out;
+  size_t out_len, out_cap;
 };
 
 static struct attach_client *clients[MAX_CLIENTS];
@@ -846,20 +851,60 @@ static int attach_listen(void) {
 
 static void drop_client(int i) {
   close(clients[i]->fd);
+  free(clients[i]->out);
   free(clients[i]);
   clients[i] = NULL;
 }
 
-static int send_frame(int fd, int type, const void *data, size_t len) {
-  unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
-                        (unsigned char)(len >> 8), (unsigned char)len};
-  return write_all(fd, h, 5) < 0 || write_all(fd, data, len) < 0 ? -1 : 0;
+/* Writes what client I's socket takes now; drops the client when it is gone. */
+static void flush_client(int i) {
+  struct attach_client *c = clients[i];
+  while (c->out_len > 0) {
+    ssize_t n = write(c->fd, c->out, c->out_len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n < 0) {
+      drop_client(i);
+      return;
+    }
+    memmove(c->out, c->out + n, c->out_len - n);
+    c->out_len -= n;
+  }
 }
 
-/* Output to every client (a client that takes more than 2 s to read is dropped). */
+static void queue_bytes(int i, const void *data, size_t len) {
+  struct attach_client *c = clients[i];
+  if (c->out_len + len > CLIENT_QUEUE_MAX) {
+    drop_client(i);
+    return;
+  }
+  if (c->out_len + len > c->out_cap) {
+    size_t cap = c->out_cap ? c->out_cap : 65536;
+    while (cap < c->out_len + len) cap *= 2;
+    unsigned char *grown = realloc(c->out, cap);
+    if (!grown) {
+      drop_client(i);
+      return;
+    }
+    c->out = grown;
+    c->out_cap = cap;
+  }
+  memcpy(c->out + c->out_len, data, len);
+  c->out_len += len;
+}
+
+static void send_frame(int i, int type, const void *data, size_t len) {
+  unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                        (unsigned char)(len >> 8), (unsigned char)len};
+  queue_bytes(i, h, 5);
+  if (clients[i]) queue_bytes(i, data, len);
+  if (clients[i]) flush_client(i);
+}
+
+/* Output to every client, and to the backlog until the first client attaches. */
 static void broadcast(int type, const void *data, size_t len) {
   for (int i = 0; i < MAX_CLIENTS; i++)
-    if (clients[i] && send_frame(clients[i]->fd, type, data, len) < 0) drop_client(i);
+    if (clients[i]) send_frame(i, type, data, len);
   if (!ever_attached && backlog_len + 5 + len <= BACKLOG_MAX) {
     if (!backlog) backlog = malloc(BACKLOG_MAX);
     if (!backlog) return;
@@ -880,8 +925,7 @@ static void accept_client(void) {
     close(fd);
     return;
   }
-  struct timeval timeout = {2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  fcntl(fd, F_SETFL, O_NONBLOCK);
   clients[i] = calloc(1, sizeof *clients[i]);
   if (!clients[i]) {
     close(fd);
@@ -890,7 +934,8 @@ static void accept_client(void) {
   clients[i]->fd = fd;
   if (!ever_attached) {
     ever_attached = 1;
-    if (backlog_len && write_all(fd, backlog, backlog_len) < 0) drop_client(i);
+    if (backlog_len) queue_bytes(i, backlog, backlog_len);
+    if (clients[i]) flush_client(i);
     free(backlog);
     backlog = NULL;
     backlog_len = 0;
@@ -948,7 +993,7 @@ static void handle_frame(int type, const unsigned char *p, size_t len) {
 static void read_client(int i) {
   struct attach_client *c = clients[i];
   ssize_t n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
-  if (n < 0 && errno == EINTR) return;
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
   if (n <= 0) {
     drop_client(i);
     return;
@@ -999,8 +1044,11 @@ static int serve_until_exit(pid_t child, int out, int err, int sigfd, int log_fd
     fds[3] = (struct pollfd){listen_fd, POLLIN, 0};
     fds[4] = (struct pollfd){pending_len ? input_fd() : -1, POLLOUT, 0};
     int nfds = 5;
-    for (int i = 0; i < MAX_CLIENTS; i++)
-      if (clients[i]) slot[nfds] = i, fds[nfds++] = (struct pollfd){clients[i]->fd, POLLIN, 0};
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+      if (!clients[i]) continue;
+      short events = POLLIN | (clients[i]->out_len ? POLLOUT : 0);
+      slot[nfds] = i, fds[nfds++] = (struct pollfd){clients[i]->fd, events, 0};
+    }
     int r = poll(fds, nfds, exited ? 5000 : -1);
     if (r == 0) break; /* a writer outlived PID 1: stop waiting */
     if (r < 0 && errno == EINTR) continue;
@@ -1027,8 +1075,10 @@ static int serve_until_exit(pid_t child, int out, int err, int sigfd, int log_fd
     }
     if (fds[3].revents) accept_client();
     if (fds[4].revents) flush_input();
-    for (int f = 5; f < nfds; f++)
-      if (fds[f].revents && clients[slot[f]]) read_client(slot[f]);
+    for (int f = 5; f < nfds; f++) {
+      if ((fds[f].revents & POLLOUT) && clients[slot[f]]) flush_client(slot[f]);
+      if ((fds[f].revents & ~POLLOUT) && clients[slot[f]]) read_client(slot[f]);
+    }
   }
   if (!exited) waitpid(child, &status, 0);
   return status;
@@ -1040,7 +1090,13 @@ static void attach_finish(int code) {
                         (unsigned char)(code >> 8), (unsigned char)code};
   for (int i = 0; i < MAX_CLIENTS; i++) {
     if (!clients[i]) continue;
-    send_frame(clients[i]->fd, 'x', c, 4);
+    send_frame(i, 'x', c, 4);
+    if (!clients[i]) continue;
+    /* what is still queued, then the exit code: blocking now, at most 5 s a client */
+    struct timeval timeout = {5, 0};
+    fcntl(clients[i]->fd, F_SETFL, 0);
+    setsockopt(clients[i]->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (clients[i]->out_len) write_all(clients[i]->fd, clients[i]->out, clients[i]->out_len);
     drop_client(i);
   }
   if (listen_fd >= 0) close(listen_fd);

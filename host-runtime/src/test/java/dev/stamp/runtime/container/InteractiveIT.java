@@ -104,14 +104,18 @@ class InteractiveIT {
   @Test
   void aTtyHasTheStartersWindowSizeAndIsTheControllingTerminal() throws Exception {
     ContainerSpec spec =
-        f.spec("sh", "-c", "stty size; tty; [ -t 1 ] && echo is-a-tty; ls -l /dev/console; exit 4")
+        f.spec(
+                "sh",
+                "-c",
+                "stty size; tty; [ -t 1 ] && echo is-a-tty; ls -l /dev/console; echo via-dev-tty >/dev/tty; exit 4")
             .tty(true)
             .build();
     String id = f.runtime.create(spec);
     try (RunningContainer c = f.runtime.startAttached(id, 33, 77)) {
       Drained d = drain(c.attachment().orElseThrow());
       assertThat(d.code()).isEqualTo(4);
-      assertThat(d.out()).contains("33 77\r\n", "/dev/pts/0\r\n", "is-a-tty\r\n", "136,");
+      assertThat(d.out())
+          .contains("33 77\r\n", "/dev/pts/0\r\n", "is-a-tty\r\n", "136,", "via-dev-tty\r\n");
       assertThat(d.err()).isEmpty(); // a tty has one stream
     }
     assertThat(f.stdout(id)).contains("33 77\r\n"); // a tty container's log is its output
