@@ -22,10 +22,15 @@ public record ResolvedImage(
 
   public ResolvedImage {
     lowerDirs = List.copyOf(lowerDirs);
-    env = List.copyOf(env);
-    entrypoint = List.copyOf(entrypoint);
-    cmd = List.copyOf(cmd);
-    exposedPorts = List.copyOf(exposedPorts);
+    env = orEmpty(env);
+    entrypoint = orEmpty(entrypoint);
+    cmd = orEmpty(cmd);
+    exposedPorts = orEmpty(exposedPorts);
+  }
+
+  /** An OCI config leaves out what the image does not set (no Entrypoint, no ExposedPorts). */
+  private static List<String> orEmpty(java.util.Collection<String> values) {
+    return values == null ? List.of() : List.copyOf(values);
   }
 
   /** A plain directory as the only, read-only layer ({@code --rootfs DIR}); no image defaults. */

@@ -57,7 +57,7 @@ public final class StoreImages implements RootfsSource {
         nonEmpty(c.workingDir()),
         nonEmpty(c.user()),
         nonEmpty(c.stopSignal()),
-        List.copyOf(c.exposedPorts()));
+        c.exposedPorts() == null ? null : List.copyOf(c.exposedPorts()));
   }
 
   private Image find(ImageStore store, String reference) throws HostRuntimeException {
