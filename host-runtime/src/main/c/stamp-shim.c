@@ -524,9 +524,9 @@ static void build_rootfs(void) {
 
   readonly_paths();
   mask_paths();
+  if (spec.workdir) mkdir_p(spec.workdir); /* before --read-only: Docker creates it at create */
   if (spec.read_only && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
     fail("make the rootfs read-only");
-  if (spec.workdir) mkdir_p(spec.workdir);
 }
 
 /* Bounding set, user and groups, then Docker's capabilities (none survive exec for a non-root
