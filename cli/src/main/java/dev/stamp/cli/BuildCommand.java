@@ -3,6 +3,7 @@ package dev.stamp.cli;
 import dev.stamp.builder.BuildException;
 import dev.stamp.builder.engine.BuildRequest;
 import dev.stamp.builder.engine.BuildResult;
+import dev.stamp.builder.engine.BuildSecret;
 import dev.stamp.builder.engine.ImageBuilder;
 import dev.stamp.builder.engine.OutputSpec;
 import dev.stamp.builder.engine.PlainProgress;
@@ -86,6 +87,20 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "K=V", description = "Add a label (repeatable).")
   List<String> labels = new ArrayList<>();
 
+  @Option(
+      names = "--pull",
+      arity = "0..1",
+      description = "Pull every base image afresh, even when the local store has it.")
+  boolean pull;
+
+  @Option(
+      names = "--secret",
+      paramLabel = "SPEC",
+      description =
+          "A secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR"
+              + " (repeatable). Mounted only into the RUN steps that ask; never in the image.")
+  List<String> secrets = new ArrayList<>();
+
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
 
@@ -112,7 +127,9 @@ final class BuildCommand implements Callable<Integer> {
             .withOutputs(specs)
             .withSourceDateEpoch(LayerWriter.sourceDateEpoch(System.getenv()))
             .withCompression(compression())
-            .withLabels(pairs("--label", labels, false));
+            .withLabels(pairs("--label", labels, false))
+            .withPull(pull)
+            .withSecrets(secrets());
     PrintWriter err = spec.commandLine().getErr();
     Progress sink = progress(err);
     BuildResult result;
@@ -134,6 +151,15 @@ final class BuildCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.imageId());
     return StampCli.EXIT_OK;
+  }
+
+  private Map<String, BuildSecret> secrets() throws BuildException {
+    Map<String, BuildSecret> out = new LinkedHashMap<>();
+    for (String text : secrets) {
+      BuildSecret secret = BuildSecret.parse(text, System.getenv());
+      out.put(secret.id(), secret);
+    }
+    return out;
   }
 
   private Compression compression() throws BuildException {

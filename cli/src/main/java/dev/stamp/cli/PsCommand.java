@@ -1,7 +1,10 @@
 package dev.stamp.cli;
 
+import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerConfig;
 import dev.stamp.runtime.container.ContainerInfo;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.network.PortMapping;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,13 +34,15 @@ final class PsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<ContainerInfo> infos = Runtimes.open(cli).list(all);
+    ContainerRuntime runtime = Runtimes.open(cli);
+    List<ContainerInfo> infos = runtime.list(all);
     if (quiet) {
       infos.forEach(i -> System.out.println(noTrunc ? i.id() : i.shortId()));
       return StampCli.EXIT_OK;
     }
-    String format = "%-12s  %-20s  %-24s  %-14s  %-16s  %s%n";
-    System.out.printf(format, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+    String format = "%-12s  %-20s  %-24s  %-14s  %-16s  %-24s  %s%n";
+    System.out.printf(
+        format, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
     for (ContainerInfo i : infos) {
       ContainerConfig c = i.config().orElse(null);
       System.out.printf(
@@ -47,9 +52,21 @@ final class PsCommand implements Callable<Integer> {
           c == null ? "?" : truncate("\"" + String.join(" ", c.args()) + "\"", 24),
           c == null ? "?" : ago(c.created()),
           i.statusText(),
+          ports(runtime, i),
           c == null || c.name() == null ? "" : c.name());
     }
     return StampCli.EXIT_OK;
+  }
+
+  /** {@code 0.0.0.0:49153->80/tcp, ...} for a running container, as docker ps shows them. */
+  private static String ports(ContainerRuntime runtime, ContainerInfo info) {
+    try {
+      return String.join(
+          ", ",
+          PortCommand.published(runtime, info.id()).stream().map(PortMapping::describe).toList());
+    } catch (HostRuntimeException e) {
+      return "?";
+    }
   }
 
   private String truncate(String s, int width) {

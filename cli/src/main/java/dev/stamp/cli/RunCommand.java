@@ -111,6 +111,23 @@ final class RunCommand implements Callable<Integer> {
   List<String> ports = new ArrayList<>();
 
   @Option(
+      names = {"-P", "--publish-all"},
+      description = "Publish every port the image EXPOSEs on a free host port.")
+  boolean publishAll;
+
+  @Option(
+      names = "--network-alias",
+      paramLabel = "NAME",
+      description = "Another name containers on the same network reach this one by.")
+  List<String> networkAliases = new ArrayList<>();
+
+  @Option(
+      names = "--link",
+      paramLabel = "NAME[:ALIAS]",
+      description = "Reach container NAME (on the same network) as ALIAS too.")
+  List<String> links = new ArrayList<>();
+
+  @Option(
       names = "--rootfs",
       paramLabel = "DIR",
       description = "Use a plain directory as the root filesystem instead of an image.")
@@ -206,6 +223,9 @@ final class RunCommand implements Callable<Integer> {
         b.problem(e.getMessage());
       }
     }
+    b.publishAll(publishAll);
+    networkAliases.forEach(b::networkAlias);
+    links.forEach(b::link);
     return b.build();
   }
 

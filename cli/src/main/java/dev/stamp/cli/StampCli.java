@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
       DockerfileCommand.class,
       RunCommand.class,
       PsCommand.class,
+      PortCommand.class,
+      ServiceCommand.class,
       LogsCommand.class,
       StopCommand.class,
       RmCommand.class,

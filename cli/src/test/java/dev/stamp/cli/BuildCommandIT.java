@@ -92,4 +92,59 @@ class BuildCommandIT {
     assertThat(stamp("build", "--progress", "fancy", app.toString())).isEqualTo(2);
     assertThat(stamp("build", "--target", "nope", app.toString())).isEqualTo(2);
   }
+
+  private void buildBase() throws Exception {
+    Path ctx = tmp.resolve("base");
+    Files.createDirectories(ctx);
+    for (String name : List.of("Dockerfile", "passwd", "group")) {
+      Files.copy(samplesBase().resolve(name), ctx.resolve(name));
+    }
+    Files.copy(BusyboxRootfs.BUSYBOX, ctx.resolve("busybox"));
+    assertThat(stamp("build", "-t", "base:1", ctx.toString())).as(err.toString()).isZero();
+  }
+
+  @Test
+  void aDockerfileOutsideTheContextWithItsOwnDockerignoreAndASecret() throws Exception {
+    assumeTrue(BusyboxRootfs.available(), "needs busybox-static");
+    buildBase();
+    Path ctx = tmp.resolve("ctx");
+    Files.createDirectories(ctx);
+    Files.writeString(ctx.resolve("keep.txt"), "k\n");
+    Files.writeString(ctx.resolve("other.txt"), "o\n");
+    Files.writeString(ctx.resolve("ignored.txt"), "i\n");
+    Files.writeString(ctx.resolve(".dockerignore"), "other.txt\n");
+    Path elsewhere = tmp.resolve("elsewhere");
+    Files.createDirectories(elsewhere);
+    Path dockerfile = elsewhere.resolve("app.Dockerfile");
+    Files.writeString(
+        dockerfile,
+        "FROM base:1\nCOPY . /src/\n"
+            + "RUN --mount=type=secret,id=tok,required test -e /src/keep.txt && test -e /src/other.txt"
+            + " && test ! -e /src/ignored.txt && test ! -e /src/app.Dockerfile"
+            + " && wc -c < /run/secrets/tok > /toklen\n");
+    Files.writeString(elsewhere.resolve("app.Dockerfile.dockerignore"), "ignored.txt\n");
+    Path secret = tmp.resolve("tok");
+    Files.writeString(secret, "abcdef");
+
+    assertThat(stamp("build", "-f", dockerfile.toString(), "-t", "app:2", ctx.toString()))
+        .as("without the secret")
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("no secret \"tok\"").doesNotContain("\tat ");
+    assertThat(
+            stamp(
+                "build",
+                "-f",
+                dockerfile.toString(),
+                "--secret",
+                "id=tok,src=" + secret,
+                "--pull=false",
+                "-t",
+                "app:2",
+                ctx.toString()))
+        .as(err.toString())
+        .isZero();
+    assertThat(stamp("build", "--secret", "id=tok,src=" + tmp.resolve("nope"), ctx.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--secret id=tok,src=").contains("cannot read");
+  }
 }

@@ -7,6 +7,7 @@ import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.linux.Mountinfo;
+import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.RequiresRoot;
 import java.io.IOException;
@@ -37,6 +38,8 @@ class ContainerCliIT {
     root = tmp.resolve("root");
     rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
     runtime = ContainerRuntime.open(new StampRoot(root));
+    // a bridge of its own: the default stamp0 may be another root's, on another subnet
+    NetworkManager.open(new StampRoot(root)).saveNetwork(CliNet.uniqueNetwork());
   }
 
   @AfterEach
@@ -45,6 +48,7 @@ class ContainerCliIT {
       i.config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
       runtime.remove(i.id(), true);
     }
+    NetworkManager.open(new StampRoot(root)).removeNetwork("bridge");
     assertThat(Mountinfo.read().anyUnder(root)).isFalse();
     cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
   }

@@ -6,6 +6,7 @@ import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every network mode, bridges included, through the network module's {@link NetworkManager}: the
@@ -47,5 +48,15 @@ public final class BridgeNetworks implements ContainerNetwork {
   @Override
   public void detach(String containerId) throws HostRuntimeException {
     manager.detach(containerId);
+  }
+
+  @Override
+  public Optional<NetworkAttachment> attachment(String containerId) throws HostRuntimeException {
+    return manager.attachment(containerId);
+  }
+
+  @Override
+  public List<NetworkAttachment> attachments(String network) throws HostRuntimeException {
+    return manager.attachments(network);
   }
 }

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * A container as created: everything resolved (command, user ids, host paths), plus the {@link
  * Intent}. Stored as {@code config.json} before any resource exists, so {@code rm} can always clean
- * up whatever a kill -9 left. Nullable fields are absent values (this is the JSON form).
+ * up whatever a kill -9 left. Nullable fields are absent values (this is the JSON form); {@code
+ * upperDir}/{@code workDir} are set only for an {@link ContainerSpec.OverlayRootfs} (else the
+ * overlay's dirs are {@code upper} and {@code work} in the container's dir).
  */
 public record ContainerConfig(
     String id,
@@ -15,6 +17,8 @@ public record ContainerConfig(
     String imageId,
     String created,
     List<String> lowerDirs,
+    String upperDir,
+    String workDir,
     List<String> args,
     List<String> env,
     String workdir,
@@ -34,7 +38,14 @@ public record ContainerConfig(
     boolean autoRemove,
     int stopSignal,
     long stopTimeoutSeconds,
-    Intent intent) {
+    Intent intent,
+    List<String> aliases,
+    List<ContainerSpec.Link> links) {
+
+  public ContainerConfig {
+    aliases = aliases == null ? List.of() : List.copyOf(aliases); // config.json from before aliases
+    links = links == null ? List.of() : List.copyOf(links);
+  }
 
   /** A resolved mount: host path (for a volume, its data dir), container path, read-only. */
   public record Mount(String source, String target, boolean readOnly, String volume) {}

@@ -4,6 +4,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.linux.Cgroups;
 import dev.stamp.runtime.linux.Signals;
 import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PortMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +38,7 @@ final class ContainerFactory {
   }
 
   ContainerConfig config(ContainerSpec spec, String id) throws HostRuntimeException {
-    ResolvedImage image =
-        spec.rootfs().isPresent()
-            ? ResolvedImage.ofDirectory(spec.rootfs().get())
-            : images.resolve(spec.image().orElseThrow());
+    ResolvedImage image = image(spec);
     List<String> args = command(spec, image);
     ImageUsers.User user = ImageUsers.resolve(image.lowerDirs(), spec.user().or(image::user));
     NetworkMode mode = spec.network().orElse(network.defaultMode());
@@ -53,6 +51,7 @@ final class ContainerFactory {
                     HostRuntimeException.badInput(
                         "image STOPSIGNAL " + signal + ": unknown signal"));
     checkOverlayPaths(image.lowerDirs());
+    checkLinks(spec);
     boolean attached = mode instanceof NetworkMode.Bridge;
     return new ContainerConfig(
         id,
@@ -61,6 +60,8 @@ final class ContainerFactory {
         image.id(),
         Instant.now().toString(),
         image.lowerDirs().stream().map(Path::toString).toList(),
+        spec.overlay().map(o -> o.upperDir().toAbsolutePath().toString()).orElse(null),
+        spec.overlay().map(o -> o.workDir().toAbsolutePath().toString()).orElse(null),
         args,
         env(spec, image, hostname, user),
         spec.workdir().or(image::workdir).filter(w -> !w.isEmpty()).orElse(null),
@@ -76,14 +77,85 @@ final class ContainerFactory {
         spec.readOnly(),
         spec.init(),
         ContainerNetwork.format(mode),
-        spec.ports(),
+        publishedPorts(spec, image),
         spec.autoRemove(),
         stopSignal,
         spec.stopTimeout().toSeconds(),
         new ContainerConfig.Intent(
             cgroups.dirsFor(id).stream().map(Path::toString).toList(),
             spec.name().map(n -> store.nameFile(n).toString()).orElse(null),
-            attached));
+            attached),
+        spec.networkAliases(),
+        spec.links());
+  }
+
+  /**
+   * {@code -p} ports, then with {@code -P} every EXPOSEd port not published yet, on a free port.
+   */
+  static List<PortMapping> publishedPorts(ContainerSpec spec, ResolvedImage image)
+      throws HostRuntimeException {
+    List<PortMapping> ports = new ArrayList<>(spec.ports());
+    if (!spec.publishAll()) {
+      return List.copyOf(ports);
+    }
+    for (String exposed : image.exposedPorts()) {
+      PortMapping port = exposedPort(image, exposed);
+      boolean published =
+          ports.stream()
+              .anyMatch(
+                  p ->
+                      p.containerPort() == port.containerPort()
+                          && p.protocol().equals(port.protocol()));
+      if (!published) {
+        ports.add(port);
+      }
+    }
+    return List.copyOf(ports);
+  }
+
+  /** An image's {@code 8080/tcp} (or {@code 8080}) as a mapping to any free host port. */
+  private static PortMapping exposedPort(ResolvedImage image, String exposed)
+      throws HostRuntimeException {
+    int slash = exposed.indexOf('/');
+    String number = slash < 0 ? exposed : exposed.substring(0, slash);
+    String protocol = slash < 0 ? "tcp" : exposed.substring(slash + 1).toLowerCase();
+    try {
+      return PortMapping.of(PortMapping.ANY_HOST_IP, 0, Integer.parseInt(number), protocol);
+    } catch (NumberFormatException | HostRuntimeException e) {
+      throw HostRuntimeException.badInput(
+          "-P: image " + image.reference() + " EXPOSEs \"" + exposed + "\", not a port");
+    }
+  }
+
+  /** A link names a container that exists (Docker refuses a link to nothing). */
+  private void checkLinks(ContainerSpec spec) throws HostRuntimeException {
+    for (ContainerSpec.Link link : spec.links()) {
+      if (store.readName(link.name()).isEmpty()) {
+        throw HostRuntimeException.badInput(
+            "--link " + link + ": no container named " + link.name());
+      }
+    }
+  }
+
+  private ResolvedImage image(ContainerSpec spec) throws HostRuntimeException {
+    if (spec.overlay().isPresent()) {
+      List<Path> lower = spec.overlay().get().lowerDirs();
+      checkOverlayPaths(List.of(spec.overlay().get().upperDir(), spec.overlay().get().workDir()));
+      return new ResolvedImage(
+          lower.get(lower.size() - 1).toString(),
+          "",
+          lower.stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+          List.of(),
+          List.of(),
+          List.of(),
+          java.util.Optional.empty(),
+          java.util.Optional.empty(),
+          java.util.Optional.empty(),
+          List.of());
+    }
+    return spec.rootfs().isPresent()
+        ? ResolvedImage.ofDirectory(spec.rootfs().get())
+        : images.resolve(spec.image().orElseThrow());
   }
 
   /** Docker's rules: --entrypoint replaces the image's (and drops its CMD); args replace CMD. */

@@ -5,6 +5,7 @@ import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the runtime needs from networking. {@link LocalNetworks} does {@code none} and {@code host};
@@ -27,6 +28,16 @@ public interface ContainerNetwork {
 
   /** Idempotent: fine when never attached or already detached. */
   void detach(String containerId) throws HostRuntimeException;
+
+  /** The container's bridge attachment now (address, published ports resolved), if any. */
+  default Optional<NetworkAttachment> attachment(String containerId) throws HostRuntimeException {
+    return Optional.empty();
+  }
+
+  /** Every container attached to the bridge network {@code network}. */
+  default List<NetworkAttachment> attachments(String network) throws HostRuntimeException {
+    return List.of();
+  }
 
   /** The text form {@link #parseMode} reads back (what config.json stores). */
   static String format(NetworkMode mode) {

@@ -13,12 +13,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Removes a container in an order that a kill -9 at any point cannot break: processes, network,
  * cgroups, name, files (config.json, which holds the intent, last). Every step is idempotent.
  */
 final class ContainerRemover {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerRemover.class);
 
   private final ContainerStore store;
   private final ContainerNetwork network;
@@ -49,6 +53,7 @@ final class ContainerRemover {
     killProcesses(dir, state, cgroupDirs);
     if (config.isPresent() && config.get().intent().network()) {
       network.detach(id);
+      refreshHosts(id, config.get().network());
     }
     Cgroups.remove(cgroupDirs);
     try {
@@ -61,6 +66,15 @@ final class ContainerRemover {
           "remove container " + id.substring(0, 12) + ": " + e.getMessage(), e);
     }
     diskCleanup.execute(store::deleteTrash);
+  }
+
+  /** Peers stop resolving the container's names; a failure leaves stale names, not a container. */
+  private void refreshHosts(String id, String networkName) {
+    try {
+      new HostsFiles(store, network).refresh(networkName);
+    } catch (HostRuntimeException | RuntimeException e) {
+      LOG.warn("remove container {}: {}", id.substring(0, 12), e.getMessage());
+    }
   }
 
   /**

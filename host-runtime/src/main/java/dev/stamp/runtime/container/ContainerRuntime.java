@@ -196,6 +196,9 @@ public final class ContainerRuntime {
     }
     NetworkMode mode = network.parseMode(c.network());
     NetworkAttachment attachment = network.attach(id, mode, c.ports());
+    if (mode instanceof NetworkMode.Bridge bridge) {
+      new HostsFiles(store, network).refresh(bridge.network()); // peers find it by name
+    }
     byte[] spec =
         ShimSpec.of(
             c,

@@ -15,14 +15,15 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What to run: the image (or a plain rootfs directory), the command and everything {@code stamp
- * run} accepts. Built by {@link Builder}, which checks every field and reports all problems at
- * once.
+ * What to run: the image (or a plain rootfs directory, or an explicit {@link OverlayRootfs}), the
+ * command and everything {@code stamp run} accepts. Built by {@link Builder}, which checks every
+ * field and reports all problems at once.
  */
 public record ContainerSpec(
     Optional<String> name,
     Optional<String> image,
     Optional<Path> rootfs,
+    Optional<OverlayRootfs> overlay,
     List<String> command,
     Optional<List<String>> entrypoint,
     List<String> env,
@@ -37,7 +38,36 @@ public record ContainerSpec(
     List<PortMapping> ports,
     boolean autoRemove,
     Optional<String> stopSignal,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    boolean publishAll,
+    List<String> networkAliases,
+    List<Link> links) {
+
+  /** {@code --link NAME[:ALIAS]}: the container {@code name} is also reachable as {@code alias}. */
+  public record Link(String name, String alias) {
+
+    /** Parses {@code NAME[:ALIAS]}; the alias defaults to the name. */
+    public static Link parse(String text) throws HostRuntimeException {
+      int colon = text.indexOf(':');
+      String name = colon < 0 ? text : text.substring(0, colon);
+      String alias = colon < 0 ? name : text.substring(colon + 1);
+      if (!NAME.matcher(name).matches()) {
+        throw HostRuntimeException.badInput(
+            "--link " + text + ": \"" + name + "\" is not a container name");
+      }
+      if (!HOSTNAME.matcher(alias).matches()) {
+        throw HostRuntimeException.badInput(
+            "--link " + text + ": alias \"" + alias + "\" is not a valid host name");
+      }
+      return new Link(name, alias);
+    }
+
+    /** {@code NAME:ALIAS}, as {@link #parse} reads it. */
+    @Override
+    public String toString() {
+      return name + ":" + alias;
+    }
+  }
 
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -45,6 +75,53 @@ public record ContainerSpec(
   private static final Pattern HOSTNAME =
       Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9-]{1,63})*");
   private static final Pattern ENV_KEY = Pattern.compile("[^=\\s][^=]*");
+
+  /**
+   * An explicit root filesystem for a container that is one step of a build: overlay {@code
+   * lowerDirs} (LOWEST first, no image defaults) with the caller's own {@code upperDir} and {@code
+   * workDir} (one filesystem, not under the container's dir), so that after the container is gone
+   * the upper dir holds exactly its changes (overlay whiteouts for deletions). The runtime never
+   * deletes these dirs.
+   */
+  public record OverlayRootfs(List<Path> lowerDirs, Path upperDir, Path workDir) {
+    public OverlayRootfs {
+      lowerDirs = List.copyOf(lowerDirs);
+      if (lowerDirs.isEmpty()) {
+        throw new IllegalArgumentException("an overlay rootfs needs at least one lower dir");
+      }
+    }
+  }
+
+  /** The same spec for a container called {@code newName} (replicas of one service). */
+  public ContainerSpec withName(String newName) throws HostRuntimeException {
+    if (!NAME.matcher(newName).matches()) {
+      throw HostRuntimeException.badInput(
+          "--name " + newName + ": use letters, digits, '_', '.', '-' (max 128)");
+    }
+    return new ContainerSpec(
+        Optional.of(newName),
+        image,
+        rootfs,
+        overlay,
+        command,
+        entrypoint,
+        env,
+        workdir,
+        user,
+        hostname,
+        mounts,
+        limits,
+        readOnly,
+        init,
+        network,
+        ports,
+        autoRemove,
+        stopSignal,
+        stopTimeout,
+        publishAll,
+        networkAliases,
+        links);
+  }
 
   public static Builder builder() {
     return new Builder();
@@ -56,6 +133,7 @@ public record ContainerSpec(
     private String name;
     private String image;
     private Path rootfs;
+    private OverlayRootfs overlay;
     private List<String> command = List.of();
     private List<String> entrypoint;
     private final List<String> env = new ArrayList<>();
@@ -73,6 +151,9 @@ public record ContainerSpec(
     private boolean autoRemove;
     private String stopSignal;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+    private boolean publishAll;
+    private final List<String> networkAliases = new ArrayList<>();
+    private final List<Link> links = new ArrayList<>();
 
     public Builder name(String value) {
       if (!NAME.matcher(value).matches()) {
@@ -92,6 +173,17 @@ public record ContainerSpec(
         problems.add("--rootfs " + dir + ": not a directory");
       }
       this.rootfs = dir.toAbsolutePath().normalize();
+      return this;
+    }
+
+    /** The root filesystem as {@link OverlayRootfs} (a build step); replaces image and rootfs. */
+    public Builder overlay(OverlayRootfs value) {
+      for (Path dir : List.of(value.upperDir(), value.workDir())) {
+        if (!Files.isDirectory(dir)) {
+          problems.add("overlay " + dir + ": not a directory");
+        }
+      }
+      this.overlay = value;
       return this;
     }
 
@@ -260,6 +352,31 @@ public record ContainerSpec(
       return this;
     }
 
+    /** {@code -P}: publish every port the image EXPOSEs on a free host port. */
+    public Builder publishAll(boolean value) {
+      this.publishAll = value;
+      return this;
+    }
+
+    /** {@code --network-alias}: another name containers on the same network find this one by. */
+    public Builder networkAlias(String alias) {
+      if (!HOSTNAME.matcher(alias).matches()) {
+        problems.add("--network-alias " + alias + ": not a valid host name");
+      }
+      networkAliases.add(alias);
+      return this;
+    }
+
+    /** {@code --link NAME[:ALIAS]}. */
+    public Builder link(String text) {
+      try {
+        links.add(Link.parse(text));
+      } catch (HostRuntimeException e) {
+        problems.add(e.getMessage());
+      }
+      return this;
+    }
+
     /** A problem found outside the builder (e.g. a flag the CLI could not parse). */
     public Builder problem(String message) {
       problems.add(message);
@@ -269,14 +386,19 @@ public record ContainerSpec(
     /** The spec, or BAD_INPUT naming every problem ("; "-separated). */
     public ContainerSpec build() throws HostRuntimeException {
       List<String> all = new ArrayList<>(problems);
-      if ((image == null) == (rootfs == null)) {
+      int roots = (image == null ? 0 : 1) + (rootfs == null ? 0 : 1) + (overlay == null ? 0 : 1);
+      if (roots != 1) {
         all.add(
-            image == null
+            roots == 0
                 ? "an image (or --rootfs DIR) is required"
                 : "give an image or --rootfs, not both");
       }
       if (!ports.isEmpty() && network != null && !(network instanceof NetworkMode.Bridge)) {
         all.add("-p: ports can only be published on a bridge network");
+      }
+      boolean bridged = network == null || network instanceof NetworkMode.Bridge;
+      if (!bridged && (publishAll || !networkAliases.isEmpty() || !links.isEmpty())) {
+        all.add("-P, --network-alias and --link need a bridge network");
       }
       if (!all.isEmpty()) {
         throw HostRuntimeException.badInput(String.join("; ", all));
@@ -285,6 +407,7 @@ public record ContainerSpec(
           Optional.ofNullable(name),
           Optional.ofNullable(image),
           Optional.ofNullable(rootfs),
+          Optional.ofNullable(overlay),
           command,
           Optional.ofNullable(entrypoint),
           List.copyOf(env),
@@ -299,7 +422,10 @@ public record ContainerSpec(
           List.copyOf(ports),
           autoRemove,
           Optional.ofNullable(stopSignal),
-          stopTimeout);
+          stopTimeout,
+          publishAll,
+          List.copyOf(networkAliases),
+          List.copyOf(links));
     }
   }
 }

@@ -22,15 +22,10 @@ public record ResolvedImage(
 
   public ResolvedImage {
     lowerDirs = List.copyOf(lowerDirs);
-    env = orEmpty(env);
+    env = orEmpty(env); // an image config may leave any of these out
     entrypoint = orEmpty(entrypoint);
     cmd = orEmpty(cmd);
     exposedPorts = orEmpty(exposedPorts);
-  }
-
-  /** An OCI config leaves out what the image does not set (no Entrypoint, no ExposedPorts). */
-  private static List<String> orEmpty(java.util.Collection<String> values) {
-    return values == null ? List.of() : List.copyOf(values);
   }
 
   /** A plain directory as the only, read-only layer ({@code --rootfs DIR}); no image defaults. */
@@ -47,5 +42,9 @@ public record ResolvedImage(
         Optional.empty(),
         Optional.empty(),
         List.of());
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : List.copyOf(list);
   }
 }

@@ -110,7 +110,10 @@ final class ShimSpec {
     return s.bytes();
   }
 
-  /** overlay's options: lowerdir lists the topmost layer first. */
+  /**
+   * overlay's options: lowerdir lists the topmost layer first; upper and work are the container's
+   * own, or the explicit ones of an {@link ContainerSpec.OverlayRootfs}.
+   */
   static String overlayOptions(ContainerConfig c, Path dir) {
     StringBuilder lower = new StringBuilder();
     for (int i = c.lowerDirs().size() - 1; i >= 0; i--) {
@@ -119,8 +122,8 @@ final class ShimSpec {
     return "lowerdir="
         + lower
         + ",upperdir="
-        + dir.resolve("upper")
+        + (c.upperDir() != null ? c.upperDir() : dir.resolve("upper"))
         + ",workdir="
-        + dir.resolve("work");
+        + (c.workDir() != null ? c.workDir() : dir.resolve("work"));
   }
 }

@@ -51,13 +51,13 @@ public final class StoreImages implements RootfsSource {
         reference,
         image.id().toString(),
         lowerDirs,
-        c.env(),
-        c.entrypoint(),
-        c.cmd(),
+        orEmpty(c.env()),
+        orEmpty(c.entrypoint()),
+        orEmpty(c.cmd()),
         nonEmpty(c.workingDir()),
         nonEmpty(c.user()),
         nonEmpty(c.stopSignal()),
-        c.exposedPorts() == null ? null : List.copyOf(c.exposedPorts()));
+        c.exposedPorts() == null ? List.of() : List.copyOf(c.exposedPorts()));
   }
 
   private Image find(ImageStore store, String reference) throws HostRuntimeException {
@@ -91,6 +91,11 @@ public final class StoreImages implements RootfsSource {
   /** A bare id prefix or digest is never pulled (there is no registry name in it). */
   private static boolean looksLikeName(String reference) {
     return !reference.startsWith("sha256:") && !reference.matches("[0-9a-f]{4,64}");
+  }
+
+  /** Image configs keep absent fields null (so they stay absent in JSON). */
+  private static List<String> orEmpty(List<String> values) {
+    return values == null ? List.of() : values;
   }
 
   private static Optional<String> nonEmpty(String value) {

@@ -42,6 +42,32 @@ public final class ContainerNetworkFiles {
   }
 
   /**
+   * {@code /etc/hosts} of a container on a bridge network with others: {@link #hosts(String,
+   * NetworkAttachment)} with the container's own names (its name, its network aliases) on its own
+   * line, then one line per peer on the same network, so a name resolves without a DNS server.
+   */
+  public static String hosts(
+      String hostname,
+      NetworkAttachment attachment,
+      List<String> ownNames,
+      List<HostsEntry> peers) {
+    StringBuilder out = new StringBuilder(hosts(hostname, attachment));
+    out.setLength(out.length() - 1);
+    for (String name : ownNames) {
+      if (!name.equals(hostname)) {
+        out.append(' ').append(name);
+      }
+    }
+    out.append('\n');
+    for (HostsEntry peer : peers) {
+      if (!peer.names().isEmpty()) {
+        out.append(peer.address()).append('\t').append(String.join(" ", peer.names())).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * {@code /etc/resolv.conf} from the host's: verbatim for {@code host}; otherwise without the
    * nameservers a container cannot reach (loopback ones for a bridge, all of them for {@code
    * none}). Search domains and options stay.

@@ -65,12 +65,23 @@ public final class NetworkManager {
       return NetworkConfig.of(stored.name(), stored.bridge(), stored.subnet());
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       if (name.equals(NetworkMode.DEFAULT_NETWORK)) {
-        return NetworkConfig.defaultNetwork();
+        return saveDefaultNetwork();
       }
       throw HostRuntimeException.notFound("network " + name + ": not found (no " + file + ")");
     } catch (IOException e) {
       throw HostRuntimeException.failed("read network " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The default network on first use: bridge {@code stamp0} on a subnet no other interface routes
+   * (see {@link DefaultSubnet}), written down so it never changes under running containers.
+   */
+  private NetworkConfig saveDefaultNetwork() throws HostRuntimeException {
+    NetworkConfig fallback = NetworkConfig.defaultNetwork();
+    return saveNetwork(
+        NetworkConfig.of(
+            fallback.name(), fallback.bridge(), DefaultSubnet.pick(fallback.bridge())));
   }
 
   /**
@@ -171,6 +182,17 @@ public final class NetworkManager {
     return store.read(containerId).filter(AttachmentRecord::complete).map(r -> r.toAttachment());
   }
 
+  /** The complete attachments to the bridge network {@code network}, by container id. */
+  public List<NetworkAttachment> attachments(String network) throws HostRuntimeException {
+    List<NetworkAttachment> attached = new ArrayList<>();
+    for (AttachmentRecord record : store.all()) {
+      if (record.complete() && record.network().equals(network)) {
+        attached.add(record.toAttachment());
+      }
+    }
+    return List.copyOf(attached);
+  }
+
   /**
    * Containers with network state in this root, complete or half-made (a killed attach): each needs
    * {@link #detach} once its container is gone.
@@ -212,6 +234,10 @@ public final class NetworkManager {
 
   /** Runs the CNI plugins and reads the container's address and gateway from the result. */
   private AttachmentRecord connect(AttachmentRecord intent) throws HostRuntimeException {
+    String stale = removeIfStale(intent.bridge(), intent.subnet());
+    if (stale != null) {
+      throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + stale);
+    }
     String repair = Links.repairZeroMac(intent.bridge());
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
@@ -228,6 +254,28 @@ public final class NetworkManager {
     }
     throw HostRuntimeException.failed(
         "attach container " + intent.containerId() + ": CNI result has no IPv4 address: " + result);
+  }
+
+  /**
+   * A bridge with no ports that routes another subnet than its network's (left by an older
+   * configuration) would make the CNI bridge plugin fail ("already has an IP address different from
+   * …"): it serves nobody, so it is deleted and the plugin makes it afresh. A bridge with ports is
+   * never touched.
+   */
+  private static String removeIfStale(String bridge, String subnet) {
+    Path ports = Path.of("/sys/class/net", bridge, "brif");
+    try (java.util.stream.Stream<Path> attached = Files.list(ports)) {
+      if (attached.findAny().isPresent()) {
+        return null;
+      }
+    } catch (IOException e) {
+      return null; // no such bridge yet
+    }
+    Subnet wanted = Subnet.parseTrusted(subnet);
+    boolean stale =
+        DefaultSubnet.routes().stream()
+            .anyMatch(r -> r.iface().equals(bridge) && !r.destination().equals(wanted));
+    return stale ? Links.deleteBridge(bridge) : null;
   }
 
   private void undoAfterFailure(String containerId, Exception failure) {

@@ -44,6 +44,82 @@ class ContainerSpecTest {
   }
 
   @Test
+  void anOverlayRootfsGivesTheOverlayItsUpperAndWorkDirs() throws Exception {
+    Path low = Files.createDirectories(tmp.resolve("low"));
+    Path high = Files.createDirectories(tmp.resolve("high"));
+    Path upper = Files.createDirectories(tmp.resolve("upper"));
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    ContainerSpec spec =
+        ContainerSpec.builder()
+            .overlay(new ContainerSpec.OverlayRootfs(List.of(low, high), upper, work))
+            .command(List.of("true"))
+            .build();
+    assertThat(spec.overlay().orElseThrow().upperDir()).isEqualTo(upper);
+    ContainerConfig own = config(null, null);
+    ContainerConfig explicit = config(upper.toString(), work.toString());
+    Path dir = tmp.resolve("containers/x");
+    assertThat(ShimSpec.overlayOptions(own, dir))
+        .isEqualTo(
+            "lowerdir="
+                + high
+                + ":"
+                + low
+                + ",upperdir="
+                + dir.resolve("upper")
+                + ",workdir="
+                + dir.resolve("work"));
+    assertThat(ShimSpec.overlayOptions(explicit, dir))
+        .isEqualTo("lowerdir=" + high + ":" + low + ",upperdir=" + upper + ",workdir=" + work);
+
+    assertThatThrownBy(
+            () ->
+                ContainerSpec.builder()
+                    .image("busybox")
+                    .overlay(
+                        new ContainerSpec.OverlayRootfs(List.of(low), tmp.resolve("nope"), work))
+                    .build())
+        .hasMessage(
+            "overlay "
+                + tmp.resolve("nope")
+                + ": not a directory; give an image or --rootfs, not"
+                + " both");
+    assertThatThrownBy(() -> new ContainerSpec.OverlayRootfs(List.of(), upper, work))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private ContainerConfig config(String upper, String work) {
+    return new ContainerConfig(
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        null,
+        "img",
+        "",
+        "now",
+        List.of(tmp.resolve("low").toString(), tmp.resolve("high").toString()),
+        upper,
+        work,
+        List.of("true"),
+        List.of(),
+        null,
+        "",
+        0,
+        0,
+        List.of(),
+        "host",
+        List.of(),
+        0,
+        0,
+        0,
+        false,
+        false,
+        "none",
+        List.of(),
+        false,
+        15,
+        10,
+        new ContainerConfig.Intent(List.of(), null, false));
+  }
+
+  @Test
   void imageOrRootfsIsRequired() {
     assertThatThrownBy(() -> ContainerSpec.builder().build())
         .hasMessage("an image (or --rootfs DIR) is required");

@@ -26,9 +26,14 @@ class NetworkManagerTest {
   }
 
   @Test
-  void theDefaultNetworkNeedsNoFile() throws HostRuntimeException {
-    assertThat(net.network("bridge")).isEqualTo(NetworkConfig.defaultNetwork());
-    assertThat(root.resolve("networks")).doesNotExist();
+  void theDefaultNetworkIsWrittenDownOnFirstUseOnAFreeSubnet() throws Exception {
+    NetworkConfig first = net.network("bridge");
+    assertThat(first.bridge()).isEqualTo(NetworkConfig.DEFAULT_BRIDGE);
+    assertThat(first.subnet())
+        .isEqualTo(DefaultSubnet.pick(NetworkConfig.DEFAULT_BRIDGE))
+        .matches("10\\.(8[89]|9[0-9]|1[01][0-9]|12[0-7])\\.0\\.0/16");
+    assertThat(root.resolve("networks/bridge.json")).exists();
+    assertThat(net.network("bridge")).isEqualTo(first);
   }
 
   @Test

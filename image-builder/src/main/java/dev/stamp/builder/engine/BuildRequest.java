@@ -11,7 +11,9 @@ import java.util.Optional;
  * What to build: the context directory, the Dockerfile (may lie outside the context), names for the
  * result, build args, the target stage, whether to ignore the cache, extra outputs, the
  * SOURCE_DATE_EPOCH (seconds; every timestamp is clamped to it), layer compression, and labels to
- * add to the image (e.g. {@code org.opencontainers.image.revision}).
+ * add to the image (e.g. {@code org.opencontainers.image.revision}), whether to pull every base
+ * image afresh ({@code --pull}), and the secrets {@code RUN --mount=type=secret} may mount, by id
+ * (never part of a layer, the config or a cache key).
  */
 public record BuildRequest(
     Path contextDir,
@@ -23,13 +25,16 @@ public record BuildRequest(
     List<OutputSpec> outputs,
     long sourceDateEpoch,
     Compression compression,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    boolean pull,
+    Map<String, BuildSecret> secrets) {
 
   public BuildRequest {
     tags = List.copyOf(tags);
     buildArgs = Map.copyOf(buildArgs);
     outputs = List.copyOf(outputs);
     labels = Map.copyOf(labels);
+    secrets = Map.copyOf(secrets);
   }
 
   /** A request with defaults: {@code CONTEXT/Dockerfile}, no tags, gzip, epoch 0. */
@@ -44,6 +49,8 @@ public record BuildRequest(
         List.of(),
         0,
         Compression.GZIP,
+        Map.of(),
+        false,
         Map.of());
   }
 
@@ -58,7 +65,9 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withTags(List<ImageReference> newTags) {
@@ -72,7 +81,9 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withBuildArgs(Map<String, String> args) {
@@ -86,7 +97,9 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withTarget(String stage) {
@@ -100,7 +113,9 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withNoCache(boolean value) {
@@ -114,7 +129,9 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withOutputs(List<OutputSpec> value) {
@@ -128,7 +145,9 @@ public record BuildRequest(
         value,
         sourceDateEpoch,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withSourceDateEpoch(long value) {
@@ -142,7 +161,9 @@ public record BuildRequest(
         outputs,
         value,
         compression,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withCompression(Compression value) {
@@ -156,7 +177,9 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         value,
-        labels);
+        labels,
+        pull,
+        secrets);
   }
 
   public BuildRequest withLabels(Map<String, String> value) {
@@ -170,6 +193,40 @@ public record BuildRequest(
         outputs,
         sourceDateEpoch,
         compression,
+        value,
+        pull,
+        secrets);
+  }
+
+  public BuildRequest withPull(boolean value) {
+    return new BuildRequest(
+        contextDir,
+        dockerfile,
+        tags,
+        buildArgs,
+        target,
+        noCache,
+        outputs,
+        sourceDateEpoch,
+        compression,
+        labels,
+        value,
+        secrets);
+  }
+
+  public BuildRequest withSecrets(Map<String, BuildSecret> value) {
+    return new BuildRequest(
+        contextDir,
+        dockerfile,
+        tags,
+        buildArgs,
+        target,
+        noCache,
+        outputs,
+        sourceDateEpoch,
+        compression,
+        labels,
+        pull,
         value);
   }
 }

@@ -82,18 +82,15 @@ public final class ImageBuilder {
       ImageStore store = ImageStore.open(root);
       LayerStore layers = LayerStore.open(root, store);
       return new ImageBuilder(
-          root, store, layers, defaultExecutor(), BaseImageResolver.localStore(store));
+          root, store, layers, defaultExecutor(root), BaseImageResolver.registries(root, store));
     } catch (HostRuntimeException e) {
       throw BuildException.failed("open state root " + root.path() + ": " + e.getMessage(), e);
     }
   }
 
-  /**
-   * THE place to swap in the Stamp container runtime for RUN: return its {@link RunExecutor} here.
-   * Until it lands, the util-linux stand-in.
-   */
-  public static RunExecutor defaultExecutor() {
-    return new ChrootRunExecutor();
+  /** RUN steps as Stamp containers under {@code root} ({@link RuntimeRunExecutor}). */
+  public static RunExecutor defaultExecutor(StampRoot root) {
+    return RuntimeRunExecutor.open(root);
   }
 
   public ImageStore store() {
@@ -103,11 +100,12 @@ public final class ImageBuilder {
   @SuppressWarnings("try") // leases held for the block, never read
   public BuildResult build(BuildRequest request, Progress progress) throws BuildException {
     Instructions instructions = parse(request);
+    BaseImageResolver buildBases = request.pull() ? bases.alwaysPulling() : bases;
     BuildPlan plan =
         instructions.resolve(
             BuildArgs.of(request.buildArgs()),
             request.target(),
-            ref -> envOf(resolveBase(instructions, ref)));
+            ref -> envOf(resolveBase(buildBases, instructions, ref)));
     SourceTree context =
         SourceTree.context(
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
@@ -132,6 +130,7 @@ public final class ImageBuilder {
               context,
               tmp,
               progress,
+              buildBases,
               new AtomicInteger(),
               Collections.synchronizedList(new ArrayList<>()),
               new java.util.concurrent.atomic.AtomicBoolean());
@@ -280,7 +279,8 @@ public final class ImageBuilder {
   }
 
   /** The base image {@code ref}; a missing one is reported at its FROM line. */
-  private Image resolveBase(Instructions instructions, String ref) throws BuildException {
+  private static Image resolveBase(BaseImageResolver bases, Instructions instructions, String ref)
+      throws BuildException {
     try {
       return bases.resolve(ref);
     } catch (BuildException e) {
@@ -326,10 +326,6 @@ public final class ImageBuilder {
     return executor;
   }
 
-  BaseImageResolver bases() {
-    return bases;
-  }
-
   /** One build's shared state. */
   record Session(
       BuildRequest request,
@@ -337,6 +333,7 @@ public final class ImageBuilder {
       SourceTree context,
       Path tmp,
       Progress progress,
+      BaseImageResolver bases,
       AtomicInteger steps,
       List<StepReport> reports,
       java.util.concurrent.atomic.AtomicBoolean cancelled) {}

@@ -7,8 +7,8 @@ import dev.stamp.builder.BuildException;
  * RunRequest#upperDir()} on top. After {@link #run} returns, the upper directory holds exactly the
  * step's changes (overlay whiteouts for deletions) and becomes the step's layer.
  *
- * <p>Today's implementation is the stand-in {@link ChrootRunExecutor}; the Stamp container runtime
- * replaces it in {@link ImageBuilder#defaultExecutor}.
+ * <p>{@link ImageBuilder#defaultExecutor} is {@link RuntimeRunExecutor}: each step a Stamp
+ * container.
  */
 public interface RunExecutor {
 

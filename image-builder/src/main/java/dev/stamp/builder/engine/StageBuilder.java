@@ -127,7 +127,7 @@ final class StageBuilder {
     String ref = stage.base().image().orElseThrow();
     Image image;
     try {
-      image = builder.bases().resolve(ref);
+      image = session.bases().resolve(ref);
     } catch (BuildException e) {
       FromInstruction from = fromInstruction();
       throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
@@ -416,7 +416,8 @@ final class StageBuilder {
     String workdir = workdir(snap);
     String network = run.network() == null || run.network().isEmpty() ? "default" : run.network();
     String runKey =
-        BuildCache.key(key, String.join("\0", argv), env.toString(), user, workdir, network);
+        BuildCache.key(
+            key, String.join("\0", argv), env.toString(), user, workdir, network, bindKey(run));
     return layerStep(
         snap,
         runKey,
@@ -428,21 +429,31 @@ final class StageBuilder {
             Files.createDirectories(empty);
             lower = List.of(empty);
           }
-          RunResult result =
-              builder
-                  .executor()
-                  .run(
-                      new RunRequest(
-                          lower,
-                          upper,
-                          work,
-                          argv,
-                          env,
-                          workdir,
-                          user,
-                          network,
-                          mounts(run),
-                          line -> session.progress().output(report.number(), line)));
+          Path secrets = upper.resolveSibling("secrets");
+          List<SourceView> views = new ArrayList<>();
+          RunResult result;
+          try {
+            result =
+                builder
+                    .executor()
+                    .run(
+                        new RunRequest(
+                            lower,
+                            upper,
+                            work,
+                            argv,
+                            env,
+                            workdir,
+                            user,
+                            network,
+                            mounts(run, secrets, views),
+                            line -> session.progress().output(report.number(), line)));
+          } finally {
+            ImageBuilder.deleteQuietly(secrets);
+            for (SourceView view : views) {
+              view.close();
+            }
+          }
           if (result.exitCode() != 0) {
             StringBuilder msg = new StringBuilder(at(run.location()));
             msg.append(report.text()).append(": exit code ").append(result.exitCode());
@@ -455,6 +466,61 @@ final class StageBuilder {
             throw BuildException.failed(msg.toString());
           }
         });
+  }
+
+  /**
+   * What the RUN's bind mounts from the context hold (paths, modes, content digests, link targets;
+   * never mtimes): a changed file under a bind source misses the cache, as a COPY of it would.
+   */
+  private String bindKey(RunInstruction run) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    SourceTree tree = session.context();
+    for (RunMount m : run.mounts()) {
+      if (m.type().equals("bind") && m.from().isPresent()) {
+        sb.append("bind-from ").append(fromKey(m.from().get())).append(' ');
+        sb.append(m.source().orElse(".")).append(' ').append(m.target().orElse("")).append('\n');
+        continue;
+      }
+      String rel = m.type().equals("bind") ? CopyPlan.clean(m.source().orElse(".")) : null;
+      if (rel == null || !tree.exists(rel)) {
+        continue; // not a context bind, or one mounts() refuses
+      }
+      List<String> entries = new ArrayList<>();
+      entries.add(rel);
+      if (tree.isDirectory(rel)) {
+        entries.addAll(tree.under(rel));
+      }
+      sb.append("bind ").append(m.target().orElse("")).append('\n');
+      for (String entry : entries) {
+        Path p = tree.path(entry);
+        Map<String, Object> a =
+            Files.readAttributes(p, SourceTree.ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        String kind =
+            switch (mode & 0170000) {
+              case 0120000 -> "link " + Files.readSymbolicLink(p);
+              case 0100000 -> "file " + tree.digest(entry, a);
+              default -> "type " + Integer.toOctalString(mode & 0170000);
+            };
+        sb.append(entry).append(' ').append(Integer.toOctalString(mode & 07777)).append(' ');
+        sb.append(kind).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The cache key of a {@code from=} stage (built) or the digest of a {@code from=} image. */
+  private String fromKey(String from) throws IOException {
+    Optional<dev.stamp.builder.dockerfile.Stage> named = session.instructions().stage(from);
+    if (named.isPresent()) {
+      Snapshot s = stages.get(named.get().index());
+      return s == null ? "unbuilt " + from : s.cacheKey();
+    }
+    try {
+      return session.bases().resolve(from).manifestDigest().toString();
+    } catch (BuildException e) {
+      return "unresolved " + from; // mounts() reports it at the line
+    }
   }
 
   private static List<String> argv(Snapshot snap, RunInstruction run) {
@@ -482,11 +548,14 @@ final class StageBuilder {
     return out;
   }
 
-  private List<RunRequest.MountSpec> mounts(RunInstruction run) throws BuildException, IOException {
+  private List<RunRequest.MountSpec> mounts(
+      RunInstruction run, Path secretDir, List<SourceView> views)
+      throws BuildException, IOException {
     List<RunRequest.MountSpec> out = new ArrayList<>();
     for (RunMount m : run.mounts()) {
       String target = m.target().orElse("/");
       switch (m.type()) {
+        case "secret" -> secret(run, m, secretDir).ifPresent(out::add);
         case "cache" ->
             out.add(
                 new RunRequest.MountSpec(
@@ -494,9 +563,8 @@ final class StageBuilder {
         case "tmpfs" -> out.add(new RunRequest.MountSpec("tmpfs", null, target, true));
         case "bind" -> {
           if (m.from().isPresent()) {
-            throw BuildException.badInput(
-                at(run.location())
-                    + "RUN --mount=type=bind,from=…: not supported yet (bind from the context works)");
+            out.add(bindFrom(run, m, target, views));
+            continue;
           }
           String rel = CopyPlan.clean(m.source().orElse("."));
           if (rel == null || !session.context().exists(rel)) {
@@ -508,17 +576,139 @@ final class StageBuilder {
           }
           session.context().checkInside(rel, "RUN --mount " + m.spec());
           boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
-          out.add(new RunRequest.MountSpec("bind", session.context().path(rel), target, rw));
+          Path source = session.context().path(rel);
+          if (rw || hasIgnored(rel)) {
+            // writes are discarded and ignored files stay hidden: the RUN gets a copy
+            source = secretDir.resolveSibling("bind-" + out.size());
+            copyListed(rel, source);
+          }
+          out.add(new RunRequest.MountSpec("bind", source, target, rw));
         }
         default ->
             throw BuildException.badInput(
                 at(run.location())
                     + "RUN --mount=type="
                     + m.type()
-                    + ": not supported yet (bind, cache, tmpfs are)");
+                    + ": not supported yet (bind, cache, tmpfs, secret are)");
       }
     }
     return out;
+  }
+
+  /** Whether .dockerignore hides something at or under context path {@code rel}. */
+  private boolean hasIgnored(String rel) throws IOException {
+    SourceTree tree = session.context();
+    Path base = tree.path("");
+    Path dir = tree.path(rel);
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      return walk.anyMatch(p -> !tree.exists(base.relativize(p).toString()));
+    }
+  }
+
+  /** Copies context path {@code rel} (what the listing has of it) to {@code dest}. */
+  private void copyListed(String rel, Path dest) throws IOException {
+    SourceTree tree = session.context();
+    List<String> entries = new ArrayList<>();
+    entries.add(rel);
+    if (tree.isDirectory(rel)) {
+      entries.addAll(tree.under(rel));
+    }
+    java.nio.file.CopyOption[] options = {
+      java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS
+    };
+    String prefix = rel.isEmpty() ? "" : rel + "/";
+    for (String entry : entries) {
+      Path target = entry.equals(rel) ? dest : dest.resolve(entry.substring(prefix.length()));
+      Path source = tree.path(entry);
+      if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(target);
+      } else {
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, options);
+      }
+    }
+  }
+
+  /**
+   * {@code RUN --mount=type=bind,from=STAGE|IMAGE,source=…}: a path of that root filesystem, read
+   * only unless {@code rw} (writes are discarded with the view). A source that resolves through a
+   * symlink is refused (it would resolve against the host's root).
+   */
+  private RunRequest.MountSpec bindFrom(
+      RunInstruction run, RunMount m, String target, List<SourceView> views)
+      throws BuildException, IOException {
+    String what = "RUN --mount " + m.spec();
+    SourceView view;
+    try {
+      view = sourceView(m.from(), run.location());
+    } catch (HostRuntimeException e) {
+      throw BuildException.failed(at(run.location()) + what + ": " + e.getMessage(), e);
+    }
+    views.add(view);
+    String rel = CopyPlan.clean(m.source().orElse("."));
+    Path base = view.tree().path("").toRealPath();
+    Path source = rel == null ? null : base.resolve(rel);
+    if (source == null || !Files.exists(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw BuildException.badInput(
+          at(run.location()) + what + ": source is not in " + m.from().get());
+    }
+    if (!source.toRealPath().equals(source.normalize())) {
+      throw BuildException.badInput(
+          at(run.location())
+              + what
+              + ": source resolves through a symlink in "
+              + m.from().get()
+              + " (name the real path)");
+    }
+    boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
+    if (rw) {
+      throw BuildException.badInput(
+          at(run.location()) + what + ": rw binds from a stage or image are not supported");
+    }
+    return new RunRequest.MountSpec("bind", source, target, false);
+  }
+
+  /**
+   * A secret as a read-only file (mode, uid and gid as the mount says; 0400 root by default) at its
+   * target ({@code /run/secrets/ID} by default); none when it is missing and not required.
+   */
+  private Optional<RunRequest.MountSpec> secret(RunInstruction run, RunMount m, Path dir)
+      throws BuildException, IOException {
+    if (m.env().isPresent()) {
+      throw BuildException.badInput(
+          at(run.location()) + "RUN --mount " + m.spec() + ": env= is not supported yet");
+    }
+    String id =
+        m.id()
+            .or(() -> m.source())
+            .orElseGet(() -> Path.of(m.target().orElseThrow()).getFileName().toString());
+    BuildSecret secret = session.request().secrets().get(id);
+    if (secret == null) {
+      if (m.required()) {
+        throw BuildException.badInput(
+            at(run.location())
+                + "RUN --mount "
+                + m.spec()
+                + ": no secret \""
+                + id
+                + "\" was given (stamp build --secret id="
+                + id
+                + ",src=FILE)");
+      }
+      return Optional.empty();
+    }
+    Files.createDirectories(dir);
+    Files.setAttribute(dir, "unix:mode", 0700);
+    Path file = dir.resolve(java.util.UUID.randomUUID().toString());
+    Files.write(file, secret.value());
+    Files.setAttribute(file, "unix:mode", m.mode().orElse(0400));
+    Files.setAttribute(file, "unix:uid", m.uid().orElse(0));
+    Files.setAttribute(file, "unix:gid", m.gid().orElse(0));
+    String target = m.target().orElse("/run/secrets/" + id);
+    return Optional.of(new RunRequest.MountSpec("secret", file, target, false));
   }
 
   // --- COPY / ADD ---
@@ -600,7 +790,7 @@ final class StageBuilder {
     } else {
       Image image;
       try {
-        image = builder.bases().resolve(from.get());
+        image = session.bases().resolve(from.get());
       } catch (BuildException e) {
         throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
             e.kind(), file, location.line(), location.column(), "COPY --from: " + e.getMessage());

@@ -195,7 +195,11 @@ class ImageBuilderIT {
     assertThat(cached(again)).containsExactly(true, true, true);
     assertThat(again.manifestDigest()).isEqualTo(first.manifestDigest());
 
-    Files.setLastModifiedTime(ctx.resolve("app.txt"), FileTime.fromMillis(123456789000L));
+    try (Stream<Path> all = Files.walk(ctx)) { // touch every file
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+      }
+    }
     assertThat(cached(build(root, req))).containsExactly(true, true, true);
 
     BuildResult noCache = build(root, req.withNoCache(true));
@@ -322,12 +326,48 @@ class ImageBuilderIT {
             "FROM "
                 + BASE
                 + "\nRUN rm /etc/group && rm -r /tmp && mkdir /tmp\n"
-                + "RUN test ! -e /etc/group && echo gone > /result\n");
-    BuildResult result = build(ctx);
+                + "RUN test ! -e /etc/group && echo gone > /result\n"
+                // every config list set: this branch's StoreImages predates main's null handling
+                + "ENTRYPOINT [\"/bin/sh\", \"-c\"]\nCMD [\"true\"]\nEXPOSE 80\n");
+    BuildResult result =
+        build(
+            root, BuildRequest.of(ctx).withTags(List.of(ImageReference.parse("stamp-test/rm:1"))));
     Path rootfs = unpacked(result);
     assertThat(rootfs.resolve("etc/group")).doesNotExist();
     assertThat(rootfs.resolve("etc/passwd")).exists();
     assertThat(Files.readString(rootfs.resolve("result"))).isEqualTo("gone\n");
+    assertThat(
+            runInStampContainer(
+                result, "test ! -e /etc/group && test -e /etc/passwd && cat /result"))
+        .isEqualTo("gone\n");
+  }
+
+  /** Runs {@code script} in a Stamp container of the built image; returns its stdout (exit 0). */
+  private static String runInStampContainer(BuildResult result, String script) throws Exception {
+    dev.stamp.runtime.container.ContainerRuntime runtime =
+        new dev.stamp.runtime.container.ContainerRuntime(
+            root,
+            dev.stamp.runtime.linux.Cgroups.detect(),
+            dev.stamp.runtime.container.StoreImages.local(root),
+            new dev.stamp.runtime.container.LocalNetworks());
+    String id =
+        runtime.create(
+            dev.stamp.runtime.container.ContainerSpec.builder()
+                .image(result.image().reference().toString())
+                .command(List.of(script))
+                .build());
+    try {
+      int exit;
+      try (dev.stamp.runtime.container.RunningContainer c = runtime.start(id, false)) {
+        exit = c.awaitExit();
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      runtime.logs(id).copyTo(out, java.io.OutputStream.nullOutputStream(), false, false);
+      assertThat(exit).as(out.toString()).isZero();
+      return out.toString(StandardCharsets.UTF_8);
+    } finally {
+      runtime.remove(id, true);
+    }
   }
 
   // --- refusals and failures ---
@@ -437,12 +477,18 @@ class ImageBuilderIT {
 
   @Test
   void badInputsAreClearErrors() throws Exception {
-    Path missingBase = context("FROM stamp-test/nothing:1\nRUN true\n");
+    int closedPort;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    Path missingBase =
+        context("FROM 127.0.0.1:" + closedPort + "/stamp-test/nothing:1\nRUN true\n");
     assertThatThrownBy(() -> build(missingBase))
         .hasMessageContaining("Dockerfile:1:1")
-        .hasMessageContaining("no such image in the local store (pull it first)")
+        .hasMessageContaining("not in the local store, and pulling it failed")
         .extracting(e -> ((StampException) e).kind())
-        .isEqualTo(StampException.Kind.NOT_FOUND);
+        .isEqualTo(StampException.Kind.FAILED);
     Path missingFile = context("FROM " + BASE + "\nCOPY nope.txt /x\n");
     assertThatThrownBy(() -> build(missingFile))
         .hasMessageContaining("Dockerfile:2:1")
@@ -471,6 +517,7 @@ class ImageBuilderIT {
                         new OutputSpec(OutputSpec.Type.OCI_ARCHIVE, archive)))
                 .withLabels(Map.of("org.opencontainers.image.revision", "abc123")));
     String fromDir = run("skopeo", "inspect", "oci:" + dir + ":7");
+    assertThat(umociUnpack(dir, "7").resolve("bin/busybox")).isRegularFile();
     String fromArchive = run("skopeo", "inspect", "oci-archive:" + archive + ":7");
     assertThat(fromDir).contains(result.manifestDigest().toString()).contains("abc123");
     assertThat(fromArchive).contains(result.manifestDigest().toString());
@@ -492,6 +539,19 @@ class ImageBuilderIT {
             List.of(ImageReference.parse("stamp-test/unpack:t")),
             new OutputSpec(OutputSpec.Type.OCI, oci));
     return umociUnpack(oci, "t");
+  }
+
+  /** The built image's root filesystem, unpacked by umoci into {@code rootfs}'s parent bundle. */
+  static void unpackTo(StampRoot r, BuildResult result, Path rootfs) throws Exception {
+    Path oci = rootfs.resolveSibling(rootfs.getFileName() + "-oci");
+    new OciLayoutWriter(ImageStore.open(r))
+        .write(
+            result.image(),
+            List.of(ImageReference.parse("stamp-test/unpack:t")),
+            new OutputSpec(OutputSpec.Type.OCI, oci));
+    Path bundle = rootfs.resolveSibling(rootfs.getFileName() + "-bundle");
+    run("umoci", "unpack", "--image", oci + ":t", bundle.toString());
+    Files.move(bundle.resolve("rootfs"), rootfs);
   }
 
   private static String mounts() throws IOException {

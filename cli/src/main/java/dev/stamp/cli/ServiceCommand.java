@@ -1,0 +1,347 @@
+package dev.stamp.cli;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.network.PortMapping;
+import dev.stamp.runtime.network.lb.HealthCheck;
+import dev.stamp.runtime.network.lb.HealthTransition;
+import dev.stamp.runtime.service.HealthSpec;
+import dev.stamp.runtime.service.ServiceInfo;
+import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.Services;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code stamp service run|ls|rm}: several replicas of one image on this host behind one published
+ * port, connections balanced over the healthy ones. The logic is {@link Services} (host-runtime);
+ * this only reads flags and prints.
+ */
+@Command(
+    name = "service",
+    description = "Run replicated services behind one published port.",
+    subcommands = {
+      ServiceCommand.Run.class,
+      ServiceCommand.Ls.class,
+      ServiceCommand.Rm.class,
+      ServiceCommand.Monitor.class
+    })
+final class ServiceCommand {
+
+  @ParentCommand StampCli cli;
+
+  static Services services(StampCli cli) throws HostRuntimeException {
+    ContainerRuntime runtime = Runtimes.open(cli);
+    return Services.open(cli.root(), runtime);
+  }
+
+  /** {@code stamp service run --name web --replicas 3 -p 8080:80 [health flags] IMAGE [CMD]}. */
+  @Command(
+      name = "run",
+      description = "Start N replicas behind one published port, health-checked.",
+      sortOptions = false,
+      modelTransformer = RunCommand.StopAtImage.class)
+  static final class Run implements Callable<Integer> {
+
+    @ParentCommand ServiceCommand parent;
+
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Service name.")
+    String name;
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Replicas (default 1).")
+    int replicas = 1;
+
+    @Option(
+        names = {"-p", "--publish"},
+        required = true,
+        paramLabel = "[IP:][HOST:]PORT",
+        description = "The service's published port (HOST 0 or absent: any free port).")
+    String publish;
+
+    @Option(
+        names = "--health-cmd",
+        paramLabel = "CMD",
+        description = "Shell command run in each replica; exit 0 = healthy.")
+    String healthCmd;
+
+    @Option(
+        names = "--health-url",
+        paramLabel = "PATH",
+        description = "HTTP GET of PATH on each replica; 2xx/3xx = healthy.")
+    String healthUrl;
+
+    @Option(
+        names = "--health-interval",
+        paramLabel = "DURATION",
+        description = "Time between probes (default 5s).")
+    String healthInterval = "5s";
+
+    @Option(
+        names = "--health-timeout",
+        paramLabel = "DURATION",
+        description = "Time a probe may take (default 2s).")
+    String healthTimeout = "2s";
+
+    @Option(
+        names = "--health-retries",
+        paramLabel = "N",
+        description = "Failures in a row that make a replica unhealthy (default 3).")
+    int healthRetries = HealthCheck.DEFAULT_RETRIES;
+
+    @Option(
+        names = "--health-start-period",
+        paramLabel = "DURATION",
+        description = "Grace after start before failures count (default 0s).")
+    String healthStartPeriod = "0s";
+
+    @Option(
+        names = {"-d", "--detach"},
+        description = "Keep the health monitor running in the background and return.")
+    boolean detach;
+
+    @Option(
+        names = {"-e", "--env"},
+        paramLabel = "KEY=VALUE",
+        description = "Environment variable.")
+    List<String> env = new ArrayList<>();
+
+    @Option(
+        names = {"-v", "--volume"},
+        paramLabel = "SRC:DST[:ro]",
+        description = "Bind mount or named volume.")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(
+        names = {"--network", "--net"},
+        paramLabel = "NETWORK",
+        description = "Bridge network.")
+    String network;
+
+    @Option(
+        names = {"-m", "--memory"},
+        paramLabel = "SIZE",
+        description = "Memory limit per replica.")
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU limit per replica.")
+    String cpus;
+
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the entrypoint.")
+    String entrypoint;
+
+    @Option(names = "--rootfs", paramLabel = "DIR", description = "A directory as the rootfs.")
+    Path rootfs;
+
+    @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]", description = "Image, then the command.")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      StampCli cli = parent.cli;
+      Services services = services(cli);
+      PortMapping front = PortMapping.parse(publish);
+      HealthSpec health = health();
+      ServiceRecord record = services.run(name, replicas, front, health, template(cli));
+      if (detach) {
+        services.recordMonitor(name, startMonitorProcess(cli));
+        System.out.println(name + "\t" + record.front().describe());
+        return StampCli.EXIT_OK;
+      }
+      System.out.println(
+          name + "\t" + record.front().describe() + "\t(Ctrl-C removes the service)");
+      services.recordMonitor(name, ProcessId.of((int) ProcessHandle.current().pid()).orElse(null));
+      Thread foreground = Thread.currentThread();
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    foreground.interrupt();
+                    removeQuietly(services);
+                  }));
+      services.monitor(name, ServiceCommand::print);
+      return StampCli.EXIT_OK;
+    }
+
+    private HealthSpec health() throws HostRuntimeException {
+      if (healthCmd != null && healthUrl != null) {
+        throw HostRuntimeException.badInput("give --health-cmd or --health-url, not both");
+      }
+      String kind =
+          healthCmd != null ? HealthSpec.CMD : healthUrl != null ? HealthSpec.HTTP : HealthSpec.TCP;
+      String target = healthCmd != null ? healthCmd : healthUrl;
+      return HealthSpec.of(
+          kind,
+          target,
+          HealthSpec.parseDuration("--health-interval", healthInterval),
+          HealthSpec.parseDuration("--health-timeout", healthTimeout),
+          healthRetries,
+          HealthSpec.parseDuration("--health-start-period", healthStartPeriod));
+    }
+
+    private ContainerSpec template(StampCli cli) throws HostRuntimeException {
+      ContainerRuntime runtime = Runtimes.open(cli);
+      ContainerSpec.Builder b = ContainerSpec.builder();
+      List<String> command = new ArrayList<>(args);
+      if (rootfs != null) {
+        b.rootfs(rootfs);
+      } else if (!command.isEmpty()) {
+        b.image(command.remove(0));
+      }
+      b.command(command);
+      env.forEach(b::env);
+      volumes.forEach(b::volume);
+      if (memory != null) {
+        b.memory(memory);
+      }
+      if (cpus != null) {
+        b.cpus(cpus);
+      }
+      if (entrypoint != null) {
+        b.entrypoint(entrypoint);
+      }
+      if (network != null) {
+        try {
+          b.network(runtime.network().parseMode(network));
+        } catch (HostRuntimeException e) {
+          b.problem(e.getMessage());
+        }
+      }
+      return b.build();
+    }
+
+    /** This CLI again, as {@code service monitor NAME}, in a session of its own. */
+    private ProcessId startMonitorProcess(StampCli cli) throws HostRuntimeException {
+      Path log = cli.root().path().resolve("services").resolve(name + ".log");
+      String java =
+          ProcessHandle.current()
+              .info()
+              .command()
+              .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      List<String> command =
+          List.of(
+              "setsid",
+              java,
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-Xmx64m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              StampCli.class.getName(),
+              "--root",
+              cli.root().path().toString(),
+              "service",
+              "monitor",
+              name);
+      try {
+        Files.createDirectories(log.getParent());
+        Process process =
+            new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        return ProcessId.of((int) process.pid())
+            .orElseThrow(() -> new java.io.IOException("it exited at once (see " + log + ")"));
+      } catch (java.io.IOException e) {
+        removeQuietly(services(cli));
+        throw HostRuntimeException.failed(
+            "run service " + name + ": start its health monitor: " + e.getMessage(), e);
+      }
+    }
+
+    private void removeQuietly(Services services) {
+      try {
+        services.remove(name);
+      } catch (HostRuntimeException e) {
+        System.err.println("stamp: " + e.getMessage());
+      }
+    }
+  }
+
+  /** {@code stamp service ls}. */
+  @Command(name = "ls", description = "List services.")
+  static final class Ls implements Callable<Integer> {
+
+    @ParentCommand ServiceCommand parent;
+
+    @Override
+    public Integer call() throws Exception {
+      String format = "%-16s  %-16s  %-24s  %-20s  %s%n";
+      System.out.printf(format, "NAME", "REPLICAS", "PORTS", "HEALTH CHECK", "MONITOR");
+      for (ServiceInfo info : services(parent.cli).list()) {
+        ServiceRecord r = info.record();
+        System.out.printf(
+            format,
+            r.name(),
+            info.monitorRunning()
+                ? info.healthy() + "/" + r.replicas() + " healthy"
+                : r.replicas() + (ServiceRecord.RUNNING.equals(r.state()) ? "" : " " + r.state()),
+            r.front().describe(),
+            r.health().describe(),
+            info.monitorRunning() ? "running" : "stopped");
+      }
+      return StampCli.EXIT_OK;
+    }
+  }
+
+  /** {@code stamp service rm NAME...}. */
+  @Command(name = "rm", description = "Remove services: monitor, published port, replicas.")
+  static final class Rm implements Callable<Integer> {
+
+    @ParentCommand ServiceCommand parent;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Services to remove.")
+    List<String> names = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      Services services = services(parent.cli);
+      for (String name : names) {
+        services.remove(name);
+        System.out.println(name);
+      }
+      return StampCli.EXIT_OK;
+    }
+  }
+
+  /** The detached health monitor {@code service run -d} starts; runs until the service goes. */
+  @Command(name = "monitor", hidden = true, description = "Run a service's health monitor.")
+  static final class Monitor implements Callable<Integer> {
+
+    @ParentCommand ServiceCommand parent;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      Thread main = Thread.currentThread();
+      Runtime.getRuntime().addShutdownHook(new Thread(main::interrupt));
+      services(parent.cli).monitor(name, ServiceCommand::print);
+      return StampCli.EXIT_OK;
+    }
+  }
+
+  private static void print(HealthTransition t) {
+    System.out.println(
+        t.service()
+            + ": "
+            + t.backend().endpoint()
+            + " is "
+            + t.to().name().toLowerCase()
+            + " ("
+            + t.cause().output()
+            + ")");
+    System.out.flush();
+  }
+}

@@ -1,0 +1,175 @@
+package dev.stamp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.network.lb.ServiceLoadBalancer;
+import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.Services;
+import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.RequiresRoot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code stamp service}: three busybox httpd replicas, each serving its host name, behind one
+ * published port; one made unhealthy (its health file deleted) gets no requests until it recovers.
+ */
+@RequiresRoot
+class ServiceCliIT {
+
+  private static final int REQUESTS = 30;
+
+  @TempDir Path tmp;
+  CliNet net;
+  Path rootfs;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    net = new CliNet(tmp);
+    rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
+  }
+
+  @AfterEach
+  void nothingLeft() throws Exception {
+    Services services = Services.open(new StampRoot(net.root), net.runtime);
+    Optional<ProcessId> monitor = Optional.empty();
+    for (var info : services.list()) {
+      monitor = info.record().monitor();
+      services.remove(info.record().name());
+    }
+    monitor.ifPresent(m -> assertThat(m.isAlive()).isFalse());
+    assertThat(nftTables())
+        .doesNotContain(ServiceLoadBalancer.open(new StampRoot(net.root)).tableName());
+    net.cleanUp();
+  }
+
+  @Test
+  void replicasShareOnePortAndAnUnhealthyOneIsTakenOutUntilItRecovers() throws Exception {
+    CliNet.Result run =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "web",
+            "--replicas",
+            "3",
+            "-p",
+            "127.0.0.1::80",
+            "--health-url",
+            "/health",
+            "--health-interval",
+            "300ms",
+            "--health-retries",
+            "1",
+            "--rootfs",
+            rootfs.toString(),
+            "sh",
+            "-c",
+            "mkdir -p /w; hostname > /w/index.html; echo ok > /w/health; exec httpd -f -p 80 -h /w");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).matches("web\t127\\.0\\.0\\.1:\\d+->80/tcp\n");
+    int port = Integer.parseInt(run.out().replaceAll(".*:(\\d+)->.*\\s*", "$1"));
+    List<String> hosts = List.of(hostname("web-1"), hostname("web-2"), hostname("web-3"));
+
+    assertThat(CliNet.await(30, () -> ls().contains("3/3 healthy"))).as(ls()).isTrue();
+    assertThat(hits(port).keySet()).containsExactlyInAnyOrderElementsOf(hosts);
+
+    Files.delete(insideRoot("web-2").resolve("w/health"));
+    assertThat(CliNet.await(30, () -> ls().contains("2/3 healthy"))).as(ls()).isTrue();
+    Map<String, Integer> degraded = hits(port);
+    assertThat(degraded.keySet()).containsExactlyInAnyOrder(hosts.get(0), hosts.get(2));
+    assertThat(degraded.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(REQUESTS);
+
+    Files.writeString(insideRoot("web-2").resolve("w/health"), "ok\n");
+    assertThat(CliNet.await(30, () -> ls().contains("3/3 healthy"))).as(ls()).isTrue();
+    assertThat(hits(port).keySet()).containsExactlyInAnyOrderElementsOf(hosts);
+
+    ServiceRecord record = Services.open(new StampRoot(net.root), net.runtime).inspect("web");
+    ProcessId monitor = record.monitor().orElseThrow();
+    assertThat(monitor.isAlive()).isTrue();
+    assertThat(net.run("service", "rm", "web")).isEqualTo(new CliNet.Result(0, "web\n", ""));
+    assertThat(monitor.isAlive()).isFalse();
+    assertThat(net.runtime.list(true)).isEmpty();
+    assertThat(net.run("service", "ls").out().lines()).hasSize(1);
+    assertThat(Files.exists(net.root.resolve("services/web.json"))).isFalse();
+    assertThatThrownBy(() -> CliNet.get("127.0.0.1", port, "/")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void aSecondServiceOfTheSameNameOrATakenReplicaNameLeavesNothing() throws Exception {
+    assertThat(
+            net.run("run", "-d", "--name", "api-2", "--rootfs", rootfs.toString(), "sleep", "1000")
+                .code())
+        .isZero();
+    CliNet.Result run =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "api",
+            "--replicas",
+            "3",
+            "-p",
+            "80",
+            "--rootfs",
+            rootfs.toString(),
+            "httpd",
+            "-f",
+            "-p",
+            "80");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).contains("container name api-2 is already in use");
+    assertThat(net.runtime.inspect("api-2").state().status().label()).isEqualTo("running");
+    assertThat(net.runtime.list(true)).hasSize(1);
+    assertThat(net.run("service", "ls").out().lines()).hasSize(1);
+    assertThat(net.run("service", "rm", "api").code()).isEqualTo(2);
+  }
+
+  private String ls() {
+    try {
+      return net.run("service", "ls").out();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  private String hostname(String container) throws Exception {
+    return net.runtime.inspect(container).config().orElseThrow().hostname();
+  }
+
+  private Path insideRoot(String container) throws Exception {
+    int pid = net.runtime.inspect(container).state().process().orElseThrow().pid();
+    return Path.of("/proc/" + pid + "/root");
+  }
+
+  /** Which replica answered each of REQUESTS new connections. */
+  private static Map<String, Integer> hits(int port) throws IOException {
+    Map<String, Integer> hits = new HashMap<>();
+    for (int i = 0; i < REQUESTS; i++) {
+      hits.merge(CliNet.get("127.0.0.1", port, "/").strip(), 1, Integer::sum);
+    }
+    return hits;
+  }
+
+  private static String nftTables() throws Exception {
+    Process p = new ProcessBuilder("nft", "list", "tables").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out;
+  }
+}

@@ -1,0 +1,429 @@
+package dev.stamp.runtime.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.ContainerState;
+import dev.stamp.runtime.container.ContainerStatus;
+import dev.stamp.runtime.linux.LibC;
+import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.linux.ProcessWatch;
+import dev.stamp.runtime.network.NetworkAttachment;
+import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PortMapping;
+import dev.stamp.runtime.network.lb.Backend;
+import dev.stamp.runtime.network.lb.HealthCheck;
+import dev.stamp.runtime.network.lb.HealthListener;
+import dev.stamp.runtime.network.lb.HealthMonitor;
+import dev.stamp.runtime.network.lb.HealthState;
+import dev.stamp.runtime.network.lb.HealthStatus;
+import dev.stamp.runtime.network.lb.ServiceEndpoint;
+import dev.stamp.runtime.network.lb.ServiceLoadBalancer;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Replicated services on one host: {@code N} containers of one spec (named {@code NAME-1..N})
+ * behind one published port, balanced in the kernel by {@link ServiceLoadBalancer} and kept to the
+ * healthy replicas by a {@link HealthMonitor} ({@link #monitor}: in this process for a long-lived
+ * one like the agent, or in a process of its own for the CLI's {@code -d}).
+ *
+ * <p>Layout under the root: {@code services/NAME.json} (the {@link ServiceRecord}), {@code
+ * services/NAME.health} (each replica's health as the monitor last saw it), {@code services/lock}.
+ * A failed {@link #run} leaves nothing; {@link #remove} undoes whatever a killed run or remove
+ * left.
+ */
+public final class Services {
+
+  public static final int MAX_REPLICAS = 64;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path dir;
+  private final ContainerRuntime runtime;
+  private final ServiceLoadBalancer lb;
+
+  private Services(Path dir, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+    this.dir = dir;
+    this.runtime = runtime;
+    this.lb = lb;
+  }
+
+  /** The services of {@code root}, whose replicas run in {@code runtime} (of the same root). */
+  public static Services open(StampRoot root, ContainerRuntime runtime) {
+    return new Services(root.path().resolve("services"), runtime, ServiceLoadBalancer.open(root));
+  }
+
+  /**
+   * Starts {@code replicas} containers of {@code template} (each named {@code NAME-i}) on its
+   * bridge network and publishes {@code front} balanced over them. BAD_INPUT for a bad name, count,
+   * template or health spec; CONFLICT for a service, container name or host port already in use.
+   * Any failure removes what was made.
+   */
+  public ServiceRecord run(
+      String name, int replicas, PortMapping front, HealthSpec health, ContainerSpec template)
+      throws HostRuntimeException {
+    String action = "run service " + name;
+    checkRequest(action, name, replicas, template);
+    ServiceRecord record = reserve(action, name, replicas, front, health, template);
+    try {
+      for (int i = 1; i <= replicas; i++) {
+        String id = runtime.create(template.withName(ServiceRecord.replicaName(name, i)));
+        record = record.withContainer(id);
+        write(record);
+        runtime.start(id, false).close();
+      }
+      ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
+      record = record.running(endpoint.front());
+      write(record);
+      return record;
+    } catch (HostRuntimeException | RuntimeException e) {
+      removeAfterFailure(name, e);
+      throw e;
+    }
+  }
+
+  /** Records the process running {@link #monitor} for the service, so remove can stop it. */
+  public void recordMonitor(String name, ProcessId monitor) throws HostRuntimeException {
+    ServiceRecord record = require("record monitor of service " + name, name);
+    write(record.withMonitor(monitor));
+  }
+
+  /**
+   * Health-checks the replicas and keeps the published backends to the healthy ones until the
+   * service is removed (or this thread is interrupted), writing each replica's health to {@code
+   * services/NAME.health} every interval. Blocks.
+   */
+  public void monitor(String name, HealthListener listener) throws HostRuntimeException {
+    String action = "monitor service " + name;
+    ServiceRecord record = require(action, name);
+    if (!ServiceRecord.RUNNING.equals(record.state())) {
+      throw HostRuntimeException.conflict(action + ": it is " + record.state());
+    }
+    Map<String, String> containerOf = containersByAddress(record);
+    HealthCheck check = record.health().check(address -> processOf(containerOf.get(address)));
+    try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, listener)) {
+      while (stillRunning(name)) {
+        writeHealth(name, monitor.states());
+        if (!sleep(check.interval())) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Every service with a record, by name. */
+  public List<ServiceInfo> list() throws HostRuntimeException {
+    List<ServiceInfo> infos = new ArrayList<>();
+    for (String name : names()) {
+      Optional<ServiceRecord> record = read(name);
+      if (record.isPresent()) {
+        boolean monitorRunning = record.get().monitor().map(ProcessId::isAlive).orElse(false);
+        infos.add(
+            new ServiceInfo(
+                record.get(), monitorRunning, monitorRunning ? readHealth(name) : Map.of()));
+      }
+    }
+    return infos;
+  }
+
+  /** The service {@code name}. NOT_FOUND when there is none. */
+  public ServiceRecord inspect(String name) throws HostRuntimeException {
+    return require("inspect service " + name, name);
+  }
+
+  /**
+   * Stops the monitor, unpublishes the front, removes every replica, deletes the record: whatever a
+   * killed run or remove left. NOT_FOUND when the service has no state at all.
+   */
+  public void remove(String name) throws HostRuntimeException {
+    remove(name, true);
+  }
+
+  /**
+   * {@code byName}: also remove containers called {@code NAME-i} that the record does not list (a
+   * run killed between creating a replica and recording it). Not after a failed run of this
+   * process: there a {@code NAME-i} is a container someone else made.
+   */
+  private void remove(String name, boolean byName) throws HostRuntimeException {
+    String action = "remove service " + name;
+    Optional<ServiceRecord> record = read(name);
+    boolean published = lb.servicesWithState().contains(name);
+    if (record.isEmpty() && !published) {
+      throw HostRuntimeException.notFound(action + ": no such service");
+    }
+    if (record.isPresent()) {
+      write(record.get().withState(ServiceRecord.REMOVING));
+      record.get().monitor().ifPresent(Services::stopMonitor);
+    }
+    lb.unpublish(name);
+    for (String container : replicaRefs(name, record, byName)) {
+      removeContainer(container);
+    }
+    try {
+      Files.deleteIfExists(dir.resolve(name + ".health"));
+      Files.deleteIfExists(dir.resolve(name + ".log"));
+      Files.deleteIfExists(dir.resolve(name + ".json"));
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": " + e.getMessage(), e);
+    }
+  }
+
+  // --- steps ---
+
+  private static void checkRequest(String action, String name, int replicas, ContainerSpec spec)
+      throws HostRuntimeException {
+    if (name == null || !ServiceLoadBalancer.SERVICE_NAME.matcher(name).matches()) {
+      throw HostRuntimeException.badInput(
+          action + ": expected a name of 1-63 letters, digits, '_', '.', '-'");
+    }
+    if (replicas < 1 || replicas > MAX_REPLICAS) {
+      throw HostRuntimeException.badInput(
+          action + ": --replicas " + replicas + " is out of range (1-" + MAX_REPLICAS + ")");
+    }
+    if (spec.network().isPresent() && !(spec.network().get() instanceof NetworkMode.Bridge)) {
+      throw HostRuntimeException.badInput(action + ": replicas need a bridge network");
+    }
+    if (!spec.ports().isEmpty() || spec.publishAll()) {
+      throw HostRuntimeException.badInput(
+          action + ": replicas publish no ports of their own; -p gives the service's one port");
+    }
+    if (spec.name().isPresent() || spec.autoRemove()) {
+      throw HostRuntimeException.badInput(
+          action + ": replicas are named NAME-1..NAME-N and kept until the service is removed");
+    }
+  }
+
+  /** Under the lock: refuse an existing service, write the intent. */
+  private ServiceRecord reserve(
+      String action,
+      String name,
+      int replicas,
+      PortMapping front,
+      HealthSpec health,
+      ContainerSpec template)
+      throws HostRuntimeException {
+    try (FileChannel lock = lockFile();
+        var held = lock.lock()) {
+      if (read(name).isPresent() || lb.servicesWithState().contains(name)) {
+        throw HostRuntimeException.conflict(
+            action + ": a service called " + name + " exists (stamp service rm " + name + ")");
+      }
+      for (int i = 1; i <= replicas; i++) {
+        Optional<String> taken = runtime.store().readName(ServiceRecord.replicaName(name, i));
+        if (taken.isPresent()) {
+          throw HostRuntimeException.conflict(
+              action
+                  + ": container name "
+                  + ServiceRecord.replicaName(name, i)
+                  + " is already in use by container "
+                  + taken.get().substring(0, Math.min(12, taken.get().length())));
+        }
+      }
+      String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
+      ServiceRecord record =
+          new ServiceRecord(
+              name, replicas, image, front, health, List.of(), null, null, ServiceRecord.CREATING);
+      write(record);
+      return record;
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": lock " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<Backend> backends(String action, ServiceRecord record) throws HostRuntimeException {
+    List<Backend> backends = new ArrayList<>();
+    for (String id : record.containers()) {
+      NetworkAttachment attachment =
+          runtime
+              .network()
+              .attachment(id)
+              .orElseThrow(
+                  () ->
+                      HostRuntimeException.failed(
+                          action + ": replica " + id.substring(0, 12) + " has no bridge address"));
+      backends.add(Backend.of(attachment.ipAddress().orElseThrow()));
+    }
+    return backends;
+  }
+
+  private Map<String, String> containersByAddress(ServiceRecord record)
+      throws HostRuntimeException {
+    Map<String, String> byAddress = new LinkedHashMap<>();
+    for (String id : record.containers()) {
+      Optional<NetworkAttachment> attachment = runtime.network().attachment(id);
+      if (attachment.isPresent() && attachment.get().ipAddress().isPresent()) {
+        byAddress.put(attachment.get().ipAddress().get(), id);
+      }
+    }
+    return byAddress;
+  }
+
+  private Optional<ProcessId> processOf(String containerId) {
+    if (containerId == null) {
+      return Optional.empty();
+    }
+    ContainerState state = ContainerState.read(runtime.store().dir(containerId));
+    return state.status() == ContainerStatus.RUNNING ? state.process() : Optional.empty();
+  }
+
+  private boolean stillRunning(String name) throws HostRuntimeException {
+    return read(name).map(r -> ServiceRecord.RUNNING.equals(r.state())).orElse(false);
+  }
+
+  /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
+  private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
+    Set<String> refs = new LinkedHashSet<>();
+    record.ifPresent(r -> refs.addAll(r.containers()));
+    boolean killedRun = record.map(r -> ServiceRecord.CREATING.equals(r.state())).orElse(true);
+    if (!byName || !killedRun) {
+      return List.copyOf(refs);
+    }
+    int count = record.map(ServiceRecord::replicas).orElse(MAX_REPLICAS);
+    for (int i = 1; i <= count; i++) {
+      runtime.store().readName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
+    }
+    return List.copyOf(refs);
+  }
+
+  private void removeContainer(String id) throws HostRuntimeException {
+    try {
+      runtime.remove(id, true);
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  private void removeAfterFailure(String name, Exception failure) {
+    try {
+      remove(name, false);
+    } catch (HostRuntimeException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL when it has not exited within 5 s. */
+  private static void stopMonitor(ProcessId monitor) {
+    if (monitor.pid() == ProcessHandle.current().pid()) {
+      return; // a foreground run removing its own service: its monitor loop ends with the record
+    }
+    if (ProcessWatch.signal(monitor, LibC.SIGTERM)
+        && !ProcessWatch.awaitExit(monitor, Duration.ofSeconds(5))) {
+      ProcessWatch.signal(monitor, LibC.SIGKILL);
+      ProcessWatch.awaitExit(monitor, Duration.ofSeconds(5));
+    }
+  }
+
+  private void writeHealth(String name, Map<Backend, HealthState> states)
+      throws HostRuntimeException {
+    StringBuilder text = new StringBuilder();
+    states.forEach((b, s) -> text.append(b.endpoint()).append(' ').append(s.status()).append('\n'));
+    atomicWrite(dir.resolve(name + ".health"), text.toString());
+  }
+
+  private Map<String, HealthStatus> readHealth(String name) {
+    Map<String, HealthStatus> health = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(dir.resolve(name + ".health"))) {
+        String[] parts = line.split(" ");
+        if (parts.length == 2) {
+          health.put(parts[0], HealthStatus.valueOf(parts[1]));
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      return Map.of();
+    }
+    return health;
+  }
+
+  private ServiceRecord require(String action, String name) throws HostRuntimeException {
+    return read(name)
+        .orElseThrow(() -> HostRuntimeException.notFound(action + ": no such service"));
+  }
+
+  private Optional<ServiceRecord> read(String name) throws HostRuntimeException {
+    if (!ServiceLoadBalancer.SERVICE_NAME.matcher(name).matches()) {
+      throw HostRuntimeException.badInput("service \"" + name + "\": not a service name");
+    }
+    Path file = dir.resolve(name + ".json");
+    try {
+      return Optional.of(JSON.readValue(file.toFile(), ServiceRecord.class));
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("read service " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void write(ServiceRecord record) throws HostRuntimeException {
+    try {
+      atomicWrite(dir.resolve(record.name() + ".json"), JSON.writeValueAsString(record));
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("write service " + record.name() + ": " + e, e);
+    }
+  }
+
+  private void atomicWrite(Path file, String text) throws HostRuntimeException {
+    try {
+      Files.createDirectories(dir);
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(temp, text);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<String> names() throws HostRuntimeException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - ".json".length()))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("list services in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private FileChannel lockFile() throws IOException {
+    Files.createDirectories(dir);
+    return FileChannel.open(
+        dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  }
+
+  private static boolean sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.stamp.builder.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.image.Digest;
+import dev.stamp.runtime.image.ImageReference;
+import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.registry.ImagePusher;
+import dev.stamp.runtime.registry.Registries;
+import dev.stamp.runtime.registry.RegistryConfig;
+import dev.stamp.runtime.registry.TransferListener;
+import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.RegistryFixture;
+import dev.stamp.testkit.RequiresRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FROM through a real registry on 127.0.0.1: pull on miss, --pull, and a docker.io mirror. */
+@RequiresRoot
+@org.junit.jupiter.api.Timeout(300)
+class BuildFromRegistryIT {
+
+  static RegistryFixture registry;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startRegistry() {
+    if (RegistryFixture.available()) {
+      registry = RegistryFixture.start();
+    }
+  }
+
+  @AfterAll
+  static void stopRegistry() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @BeforeEach
+  void tools() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(BusyboxRootfs.available(), "busybox-static");
+    org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry");
+  }
+
+  /** Builds samples/base in a root of its own and pushes it as {@code ref}. */
+  private Digest pushBase(String ref, String extraPasswd) throws Exception {
+    StampRoot source = new StampRoot(Files.createTempDirectory(tmp, "source-root"));
+    BuildResult base =
+        ImageBuilderIT.buildSampleBase(
+            source, Files.createTempDirectory(tmp, "base-ctx").resolve("ctx"), extraPasswd);
+    ImageStore store = ImageStore.open(source);
+    store.tag(ImageBuilderIT.BASE, ImageReference.parse(ref));
+    new ImagePusher(Registries.open(source, Map.of()), store)
+        .push(ImageReference.parse(ref), TransferListener.NONE);
+    return base.manifestDigest();
+  }
+
+  private Path context(String dockerfile) throws Exception {
+    Path ctx = Files.createTempDirectory(tmp, "ctx");
+    Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
+    return ctx;
+  }
+
+  private static boolean runCached(BuildResult r) {
+    return r.steps().stream().filter(s -> s.text().startsWith("RUN")).allMatch(StepReport::cached);
+  }
+
+  @Test
+  void fromALocalRegistryIntoAFreshRootAndPullReResolves() throws Exception {
+    String ref = registry.host() + "/base-" + System.nanoTime() + ":1";
+    Digest first = pushBase(ref, "");
+    StampRoot fresh = new StampRoot(tmp.resolve("fresh"));
+    Path ctx = context("FROM " + ref + "\nRUN echo built-on-pulled > /hi\n");
+
+    BuildResult built = ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(ImageStore.open(fresh).resolve(ref).manifestDigest()).isEqualTo(first);
+    assertThat(built.image().diffIds()).hasSize(5);
+    long manifestGets = registry.count("GET", "/v2/.*/manifests/.*");
+
+    BuildResult again = ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(runCached(again)).isTrue();
+    assertThat(registry.count("GET", "/v2/.*/manifests/.*"))
+        .as("a base in the store is not pulled again")
+        .isEqualTo(manifestGets);
+
+    Digest second = pushBase(ref, "extra:x:2000:2000::/:/bin/sh\n");
+    assertThat(second).isNotEqualTo(first);
+    BuildResult stale = ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(runCached(stale)).as("without --pull the local base is used").isTrue();
+
+    BuildResult pulled =
+        ImageBuilder.open(fresh).build(BuildRequest.of(ctx).withPull(true), Progress.NONE);
+    assertThat(ImageStore.open(fresh).resolve(ref).manifestDigest()).isEqualTo(second);
+    assertThat(runCached(pulled)).as("the new base digest misses the cache").isFalse();
+    assertThat(pulled.manifestDigest()).isNotEqualTo(again.manifestDigest());
+  }
+
+  @Test
+  void fromBusyboxServedByTheLocalRegistryAsADockerHubMirror() throws Exception {
+    Digest base = pushBase(registry.host() + "/library/busybox:1.36", "");
+    StampRoot fresh = new StampRoot(tmp.resolve("mirrored"));
+    Files.createDirectories(fresh.path().resolve("config"));
+    Files.writeString(
+        fresh.path().resolve(RegistryConfig.FILE),
+        "{\"mirrors\": {\"docker.io\": [\"" + registry.url() + "\"]}}");
+    Path ctx = context("FROM busybox:1.36\nRUN echo via-mirror > /m\n");
+    BuildResult built =
+        ImageBuilder.open(fresh)
+            .build(
+                BuildRequest.of(ctx).withTags(List.of(ImageReference.parse("mirrored:1"))),
+                Progress.NONE);
+    assertThat(ImageStore.open(fresh).resolve("busybox:1.36").manifestDigest()).isEqualTo(base);
+    assertThat(built.steps()).anyMatch(s -> s.text().startsWith("RUN") && !s.cached());
+  }
+}
