@@ -116,7 +116,9 @@ class ContainerSpecTest {
         false,
         15,
         10,
-        new ContainerConfig.Intent(List.of(), null, false));
+        new ContainerConfig.Intent(List.of(), null, false),
+        List.of(),
+        List.of());
   }
 
   @Test

@@ -128,6 +128,8 @@ class HostsFilesTest {
             "sha256:1",
             "2026-01-01T00:00:00Z",
             List.of(),
+            null,
+            null,
             List.of("sh"),
             List.of(),
             null,
