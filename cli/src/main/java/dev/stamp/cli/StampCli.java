@@ -42,7 +42,11 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       PullCommand.class,
       PushCommand.class,
-      BuildCommand.class
+      BuildCommand.class,
+      StatsCommand.class,
+      TopCommand.class,
+      SearchCommand.class,
+      DemoCommand.class
     })
 public final class StampCli {
 
