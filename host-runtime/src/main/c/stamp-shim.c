@@ -287,7 +287,31 @@ static int openat2_in_root(int rootfd, const char *path) {
  * components: directories, and for the last one a directory or an empty file. Symlinks resolve
  * inside the root (RESOLVE_IN_ROOT), so a mount target can never land outside the rootfs.
  */
+static int open_in_root_at_depth(int rootfd, const char *path, int last_is_dir, int depth);
+
 static int open_in_root(int rootfd, const char *path, int last_is_dir) {
+  return open_in_root_at_depth(rootfd, path, last_is_dir, 0);
+}
+
+/*
+ * A component that exists but still does not resolve is a dangling symlink (an image's
+ * /etc/resolv.conf -> /run/...): create what it points to instead, inside the root, as runc does.
+ * DIR is the path of the link's directory, REST what follows the link in the original path.
+ */
+static int open_link_target(int rootfd, int dirfd, const char *name, const char *dir, size_t dir_len,
+                            const char *rest, int last_is_dir, int depth) {
+  char link[PATH_MAX], next[PATH_MAX];
+  ssize_t n = readlinkat(dirfd, name, link, sizeof link - 1);
+  if (n <= 0) return errno = ENOENT, -1;
+  if (depth >= 40) return errno = ELOOP, -1;
+  link[n] = 0;
+  int len = link[0] == '/' ? snprintf(next, sizeof next, "%s%s", link, rest)
+                           : snprintf(next, sizeof next, "%.*s/%s%s", (int)dir_len, dir, link, rest);
+  if (len < 0 || (size_t)len >= sizeof next) return errno = ENAMETOOLONG, -1;
+  return open_in_root_at_depth(rootfd, next, last_is_dir, depth + 1);
+}
+
+static int open_in_root_at_depth(int rootfd, const char *path, int last_is_dir, int depth) {
   int fd = openat2_in_root(rootfd, path);
   if (fd >= 0 || errno != ENOENT) return fd;
   char prefix[PATH_MAX];
@@ -315,6 +339,11 @@ static int open_in_root(int rootfd, const char *path, int last_is_dir) {
         if (f >= 0) close(f);
       }
       fd = openat2_in_root(rootfd, prefix);
+      if (fd < 0 && errno == ENOENT) {
+        fd = open_link_target(rootfd, parent, name, path, start, path + i, last_is_dir, depth);
+        close(parent);
+        return fd;
+      }
     }
     if (fd < 0) return close(parent), -1;
     close(parent);
@@ -504,9 +533,9 @@ static void build_rootfs(void) {
 
   readonly_paths();
   mask_paths();
+  if (spec.workdir) mkdir_p(spec.workdir); /* before --read-only: Docker creates it at create */
   if (spec.read_only && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
     fail("make the rootfs read-only");
-  if (spec.workdir) mkdir_p(spec.workdir);
 }
 
 /* Bounding set, user and groups, then Docker's capabilities (none survive exec for a non-root

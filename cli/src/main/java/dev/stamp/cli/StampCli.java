@@ -43,7 +43,11 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       PullCommand.class,
       PushCommand.class,
-      BuildCommand.class
+      BuildCommand.class,
+      StatsCommand.class,
+      TopCommand.class,
+      SearchCommand.class,
+      DemoCommand.class
     })
 public final class StampCli {
 

@@ -19,7 +19,7 @@ import java.util.Optional;
  * ephemeral port (0) is one the kernel hands out from its local port range, skipping ports other
  * containers publish.
  */
-final class HostPorts {
+public final class HostPorts {
 
   private static final int EPHEMERAL_ATTEMPTS = 32;
 
@@ -115,7 +115,11 @@ final class HostPorts {
     }
   }
 
-  private static Closeable bind(PortMapping port, int number) throws IOException {
+  /**
+   * Binds {@code port}'s host address and protocol on {@code number} (0: any free port), the way
+   * Stamp checks that a host port is free before publishing it; the caller closes the socket.
+   */
+  public static Closeable bind(PortMapping port, int number) throws IOException {
     InetSocketAddress address = new InetSocketAddress(address(port), number);
     if (port.protocol().equals("udp")) {
       DatagramSocket socket = new DatagramSocket(null);

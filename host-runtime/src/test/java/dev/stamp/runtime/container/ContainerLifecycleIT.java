@@ -145,10 +145,16 @@ class ContainerLifecycleIT {
     Files.createSymbolicLink(f.rootfs.resolve("evil"), outside);
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("f"), "x");
-    assertThatThrownBy(() -> f.run(f.spec("true").volume(src + ":/evil/mnt").build()))
-        .hasMessageContaining("target /evil/mnt");
+    // dangling inside the rootfs: its target is created there (in the container's upper dir)
+    assertThat(f.run(f.spec("ls", outside + "/mnt/f").volume(src + ":/evil/mnt").build())).isZero();
+    assertThat(RuntimeFixture.count(outside)).isZero();
     Files.createDirectories(f.rootfs.resolve(outside.toString().substring(1)));
     assertThat(f.run(f.spec("ls", outside + "/mnt/f").volume(src + ":/evil/mnt").build())).isZero();
+    assertThat(RuntimeFixture.count(outside)).isZero();
+    // a relative link climbing out with ../ stops at the container's root
+    Files.createSymbolicLink(f.rootfs.resolve("climb"), Path.of("../../../../../.." + outside));
+    assertThat(f.run(f.spec("ls", outside + "/mnt2/f").volume(src + ":/climb/mnt2").build()))
+        .isZero();
     assertThat(RuntimeFixture.count(outside)).isZero();
   }
 

@@ -1,13 +1,12 @@
 package dev.stamp.runtime.network.lb;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.network.HostPorts;
 import dev.stamp.runtime.network.PortMapping;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Optional;
@@ -119,36 +118,7 @@ final class FrontPorts {
   }
 
   private static Closeable bind(PortMapping front, int port) throws IOException {
-    InetSocketAddress address = new InetSocketAddress(inet(front.hostIp()), port);
-    if (front.protocol().equals("udp")) {
-      DatagramSocket socket = new DatagramSocket(null);
-      try {
-        socket.bind(address);
-        return socket;
-      } catch (IOException e) {
-        socket.close();
-        throw e;
-      }
-    }
-    ServerSocket socket = new ServerSocket();
-    try {
-      socket.setReuseAddress(true);
-      socket.bind(address, 1);
-      return socket;
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
-  }
-
-  /** The literal address as bytes: never a name lookup. */
-  private static InetAddress inet(String ipv4) throws IOException {
-    String[] octets = ipv4.split("\\.");
-    byte[] bytes = new byte[4];
-    for (int i = 0; i < 4; i++) {
-      bytes[i] = (byte) Integer.parseInt(octets[i]);
-    }
-    return InetAddress.getByAddress(bytes);
+    return HostPorts.bind(front, port);
   }
 
   private static HostRuntimeException notLocal(String action, PortMapping front) {

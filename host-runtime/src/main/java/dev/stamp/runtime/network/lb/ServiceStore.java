@@ -3,20 +3,16 @@ package dev.stamp.runtime.network.lb;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.fs.LockFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -28,9 +24,6 @@ final class ServiceStore {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-  /** FileChannel locks are per process; threads of one JVM queue on this lock first. */
-  private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private static final String SUFFIX = ".json";
 
@@ -104,51 +97,20 @@ final class ServiceStore {
     }
   }
 
-  /** Holds the root's load-balancer lock until closed. */
+  /** Holds the lock on this store (threads and processes) until closed. */
   Lock lock() throws HostRuntimeException {
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
-    jvmLock.lock();
     try {
       Files.createDirectories(lockFile.getParent());
-      FileChannel channel =
-          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        return new Lock(jvmLock, channel, channel.lock());
-      } catch (IOException | RuntimeException e) {
-        channel.close();
-        throw e;
-      }
+      LockFile.Held held = LockFile.of(lockFile).exclusive();
+      return held::close;
     } catch (IOException e) {
-      jvmLock.unlock();
       throw HostRuntimeException.failed("lock " + lockFile + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      jvmLock.unlock();
-      throw e;
     }
   }
 
-  /** The held lock; closing releases the file lock, then the JVM lock. */
-  static final class Lock implements AutoCloseable {
-    private final ReentrantLock jvmLock;
-    private final FileChannel channel;
-    private final FileLock fileLock;
-
-    private Lock(ReentrantLock jvmLock, FileChannel channel, FileLock fileLock) {
-      this.jvmLock = jvmLock;
-      this.channel = channel;
-      this.fileLock = fileLock;
-    }
-
+  /** The held lock; closing releases it. */
+  interface Lock extends AutoCloseable {
     @Override
-    public void close() {
-      try {
-        fileLock.release();
-        channel.close();
-      } catch (IOException ignored) {
-        // closing the channel releases the lock in any case
-      } finally {
-        jvmLock.unlock();
-      }
-    }
+    void close();
   }
 }

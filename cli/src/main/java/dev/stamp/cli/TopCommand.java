@@ -1,0 +1,52 @@
+package dev.stamp.cli;
+
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.container.ContainerInfo;
+import dev.stamp.runtime.container.ContainerProcesses;
+import dev.stamp.runtime.container.ContainerStatus;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code stamp top C}: the container's processes (host pids), found through its cgroup. */
+@Command(name = "top", description = "Show a container's processes.")
+final class TopCommand implements Callable<Integer> {
+
+  @ParentCommand StampCli cli;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "CONTAINER", description = "Name, id or id prefix.")
+  String container;
+
+  @Override
+  public Integer call() throws Exception {
+    ContainerInfo info = Runtimes.open(cli).inspect(container);
+    if (info.state().status() != ContainerStatus.RUNNING) {
+      throw HostRuntimeException.conflict(
+          "top " + container + ": the container is not running (" + info.statusText() + ")");
+    }
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("PID", "USER", "TIME", "CMD"));
+    List<String> dirs = info.config().map(c -> c.intent().cgroupDirs()).orElse(List.of());
+    for (ContainerProcesses.Process p : ContainerProcesses.of(dirs)) {
+      rows.add(List.of(Integer.toString(p.pid()), p.user(), time(p.cpuNanos()), p.command()));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Table.print(out, rows);
+    out.flush();
+    return StampCli.EXIT_OK;
+  }
+
+  /** CPU time as ps prints it: HH:MM:SS. */
+  static String time(long nanos) {
+    long s = nanos / 1_000_000_000L;
+    return String.format("%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  }
+}
