@@ -3,7 +3,9 @@ package dev.stamp.cli;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.DetachKeys;
 import dev.stamp.runtime.container.RunningContainer;
+import dev.stamp.runtime.linux.Terminal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,22 @@ final class RunCommand implements Callable<Integer> {
       names = {"-d", "--detach"},
       description = "Run in the background and print the id.")
   boolean detach;
+
+  @Option(
+      names = {"-i", "--interactive"},
+      description = "Keep stdin open and send this process's input to the container.")
+  boolean interactive;
+
+  @Option(
+      names = {"-t", "--tty"},
+      description = "Give the container a pseudo-terminal.")
+  boolean tty;
+
+  @Option(
+      names = "--detach-keys",
+      paramLabel = "KEYS",
+      description = "Keys that detach from -it (default ctrl-p,ctrl-q; e.g. ctrl-x,x).")
+  String detachKeys;
 
   @Option(names = "--rm", description = "Remove the container when it exits.")
   boolean rm;
@@ -144,12 +162,21 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DetachKeys keys = detachKeys == null ? DetachKeys.DEFAULT : DetachKeys.parse(detachKeys);
     ContainerRuntime runtime = Runtimes.open(cli);
     ContainerSpec spec = spec(runtime);
     String id = runtime.create(spec);
+    boolean attach = !detach && (tty || interactive);
     RunningContainer container;
     try {
-      container = runtime.start(id, !detach);
+      if (attach) {
+        Terminal.Size size =
+            (tty ? AttachSession.windowSize() : java.util.Optional.<Terminal.Size>empty())
+                .orElse(new Terminal.Size(0, 0));
+        container = runtime.startAttached(id, size.rows(), size.cols());
+      } else {
+        container = runtime.start(id, !detach);
+      }
     } catch (HostRuntimeException e) {
       runtime.remove(id, true); // nothing is left half-created
       throw e;
@@ -159,7 +186,18 @@ final class RunCommand implements Callable<Integer> {
       System.out.println(id);
       return StampCli.EXIT_OK;
     }
-    SignalProxy.forward(runtime, id);
+    if (!tty) {
+      SignalProxy.forward(runtime, id); // Docker's sig-proxy: not with a tty
+    }
+    if (attach) {
+      AttachSession.Outcome outcome =
+          new AttachSession(container.attachment().orElseThrow(), keys, tty, interactive, true)
+              .run();
+      if (outcome.end() == AttachSession.End.DETACHED) {
+        container.close(); // it runs on (and with --rm, removes itself when it exits)
+        return StampCli.EXIT_OK;
+      }
+    }
     int code = container.awaitExit();
     if (rm) {
       runtime.remove(id, true);
@@ -176,6 +214,7 @@ final class RunCommand implements Callable<Integer> {
       b.image(command.remove(0));
     }
     b.command(command).autoRemove(rm).readOnly(readOnly).init(init);
+    b.tty(tty).openStdin(interactive);
     if (name != null) {
       b.name(name);
     }

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
       RmiCommand.class,
       DockerfileCommand.class,
       RunCommand.class,
+      AttachCommand.class,
       PsCommand.class,
       PortCommand.class,
       ServiceCommand.class,

@@ -40,7 +40,9 @@ public record ContainerConfig(
     long stopTimeoutSeconds,
     Intent intent,
     List<String> aliases,
-    List<ContainerSpec.Link> links) {
+    List<ContainerSpec.Link> links,
+    boolean tty,
+    boolean openStdin) {
 
   public ContainerConfig {
     aliases = aliases == null ? List.of() : List.copyOf(aliases); // config.json from before aliases
@@ -52,6 +54,11 @@ public record ContainerConfig(
 
   /** What create makes on the host, written down before it is made. */
   public record Intent(List<String> cgroupDirs, String nameFile, boolean network) {}
+
+  /** Started with -i or -t: its monitor serves attach clients on {@code attach.sock}. */
+  public boolean interactive() {
+    return tty || openStdin;
+  }
 
   public String shortId() {
     return id.substring(0, 12);

@@ -86,7 +86,9 @@ final class ContainerFactory {
             spec.name().map(n -> store.nameFile(n).toString()).orElse(null),
             attached),
         spec.networkAliases(),
-        spec.links());
+        spec.links(),
+        spec.interactive().tty(),
+        spec.interactive().openStdin());
   }
 
   /**

@@ -176,6 +176,43 @@ public final class ContainerRuntime {
    * returned handle to detach.
    */
   public RunningContainer start(String ref, boolean relayStdio) throws HostRuntimeException {
+    return start(ref, relayStdio, null);
+  }
+
+  /**
+   * Starts a container created with -i or -t, attached before its command runs (as {@code docker
+   * run} attaches before it starts), so none of its output is missed; {@code window} is the
+   * caller's terminal size, applied to the container's pty before the command starts (0x0: none).
+   * The attachment is {@link RunningContainer#attachment()}.
+   */
+  public RunningContainer startAttached(String ref, int rows, int cols)
+      throws HostRuntimeException {
+    return start(ref, false, new int[] {rows, cols});
+  }
+
+  /**
+   * Attaches to a running container that was started with -i or -t. Output from now on reaches the
+   * connection (plus, for the first client ever, what was printed before it); everything is also in
+   * the log.
+   */
+  public AttachConnection attach(String ref) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerConfig c = requireConfig(id);
+    String action = "attach to container " + c.shortId();
+    if (!c.interactive()) {
+      throw HostRuntimeException.conflict(
+          action + ": it was not started with -i or -t (see its output with stamp logs)");
+    }
+    ContainerState state = ContainerState.read(store.dir(id));
+    if (state.status() != ContainerStatus.RUNNING) {
+      throw HostRuntimeException.conflict(
+          action + ": it is " + state.status().label() + ", not running");
+    }
+    return AttachConnection.connect(store.dir(id).resolve(ShimSpec.ATTACH_SOCKET), action);
+  }
+
+  private RunningContainer start(String ref, boolean relayStdio, int[] attachWindow)
+      throws HostRuntimeException {
     String id = store.resolve(ref);
     ContainerConfig c = requireConfig(id);
     Path dir = store.dir(id);
@@ -190,7 +227,7 @@ public final class ContainerRuntime {
     }
     String action = "start container " + c.shortId();
     StandbyPool.Standby standby = assigned.remove(id);
-    if (standby != null && relayStdio) {
+    if (standby != null && (relayStdio || c.interactive())) {
       standby.shim().discard(); // a standby has no terminal to relay to: start afresh
       standby = null;
     }
@@ -206,7 +243,8 @@ public final class ContainerRuntime {
             mode instanceof NetworkMode.None,
             attachment.netnsPath().map(Path::toString).orElse(null),
             relayStdio,
-            c.autoRemove() ? cleanupCommand(id) : List.of());
+            c.autoRemove() ? cleanupCommand(id) : List.of(),
+            attachWindow != null);
     try {
       Files.write(dir.resolve("shim.spec"), spec);
     } catch (IOException e) {
@@ -221,11 +259,32 @@ public final class ContainerRuntime {
           launcher().spawn(dir.resolve("shim.spec"), dir.resolve("shim.log"), relayStdio, action);
     }
     String line = pipe.readLine();
+    AttachConnection attached = null;
+    if (attachWindow != null && "listening".equals(line)) {
+      attached = attachFirst(dir, action, attachWindow, pipe);
+      line = pipe.readLine();
+    }
     if (line != null && line.startsWith("started ")) {
-      return new RunningContainer(this, id, Integer.parseInt(line.substring(8).strip()), pipe);
+      return new RunningContainer(
+          this, id, Integer.parseInt(line.substring(8).strip()), pipe, attached);
     }
     pipe.close();
+    if (attached != null) {
+      attached.close();
+    }
     throw startFailure(action, line, dir);
+  }
+
+  private static AttachConnection attachFirst(
+      Path dir, String action, int[] window, StatusPipe pipe) throws HostRuntimeException {
+    try {
+      AttachConnection a = AttachConnection.connect(dir.resolve(ShimSpec.ATTACH_SOCKET), action);
+      a.sendWindowSize(window[0], window[1]); // the monitor waits for this first frame
+      return a;
+    } catch (HostRuntimeException | java.io.IOException e) {
+      pipe.close();
+      throw HostRuntimeException.failed(action + ": attach: " + e.getMessage(), e);
+    }
   }
 
   private static HostRuntimeException startFailure(String action, String line, Path dir) {

@@ -41,7 +41,8 @@ public record ContainerSpec(
     Duration stopTimeout,
     boolean publishAll,
     List<String> networkAliases,
-    List<Link> links) {
+    List<Link> links,
+    Interactive interactive) {
 
   /** {@code --link NAME[:ALIAS]}: the container {@code name} is also reachable as {@code alias}. */
   public record Link(String name, String alias) {
@@ -66,6 +67,15 @@ public record ContainerSpec(
     @Override
     public String toString() {
       return name + ":" + alias;
+    }
+  }
+
+  /** {@code -t} (a pseudo-terminal) and {@code -i} (stdin kept open). */
+  public record Interactive(boolean tty, boolean openStdin) {
+    public static final Interactive NONE = new Interactive(false, false);
+
+    public boolean any() {
+      return tty || openStdin;
     }
   }
 
@@ -120,7 +130,8 @@ public record ContainerSpec(
         stopTimeout,
         publishAll,
         networkAliases,
-        links);
+        links,
+        interactive);
   }
 
   public static Builder builder() {
@@ -154,6 +165,8 @@ public record ContainerSpec(
     private boolean publishAll;
     private final List<String> networkAliases = new ArrayList<>();
     private final List<Link> links = new ArrayList<>();
+    private boolean tty;
+    private boolean openStdin;
 
     public Builder name(String value) {
       if (!NAME.matcher(value).matches()) {
@@ -377,6 +390,18 @@ public record ContainerSpec(
       return this;
     }
 
+    /** {@code -t}: a pseudo-terminal as the container's stdin, stdout and stderr. */
+    public Builder tty(boolean value) {
+      this.tty = value;
+      return this;
+    }
+
+    /** {@code -i}: the container's stdin stays open for attached clients. */
+    public Builder openStdin(boolean value) {
+      this.openStdin = value;
+      return this;
+    }
+
     /** A problem found outside the builder (e.g. a flag the CLI could not parse). */
     public Builder problem(String message) {
       problems.add(message);
@@ -425,7 +450,8 @@ public record ContainerSpec(
           stopTimeout,
           publishAll,
           List.copyOf(networkAliases),
-          List.copyOf(links));
+          List.copyOf(links),
+          new Interactive(tty, openStdin));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.linux.ShimLauncher.StatusPipe;
+import java.util.Optional;
 
 /**
  * A started container as its starter sees it: the host pid of its first process and the shim's
@@ -14,12 +15,24 @@ public final class RunningContainer implements AutoCloseable {
   private final String id;
   private final int pid;
   private final StatusPipe pipe;
+  private final AttachConnection attachment;
 
   RunningContainer(ContainerRuntime runtime, String id, int pid, StatusPipe pipe) {
+    this(runtime, id, pid, pipe, null);
+  }
+
+  RunningContainer(
+      ContainerRuntime runtime, String id, int pid, StatusPipe pipe, AttachConnection attachment) {
     this.runtime = runtime;
     this.id = id;
     this.pid = pid;
     this.pipe = pipe;
+    this.attachment = attachment;
+  }
+
+  /** For {@link ContainerRuntime#startAttached}: the connection to the container's stdio. */
+  public Optional<AttachConnection> attachment() {
+    return Optional.ofNullable(attachment);
   }
 
   public String id() {

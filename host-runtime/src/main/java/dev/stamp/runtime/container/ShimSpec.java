@@ -32,6 +32,9 @@ final class ShimSpec {
   static final List<String> READONLY_PATHS =
       List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+  /** The monitor's attach socket, in the container's directory (see stamp-shim.c). */
+  static final String ATTACH_SOCKET = "attach.sock";
+
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
   ShimSpec put(String key, String value) {
@@ -72,7 +75,8 @@ final class ShimSpec {
       boolean newNet,
       String netns,
       boolean relay,
-      List<String> cleanup) {
+      List<String> cleanup,
+      boolean attachFirst) {
     ShimSpec s = new ShimSpec();
     s.put("id", c.id())
         .put("rootfs", dir.resolve("rootfs").toString())
@@ -88,6 +92,12 @@ final class ShimSpec {
         .put("uid", Integer.toString(c.uid()))
         .put("gid", Integer.toString(c.gid()))
         .put("caps", Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT)));
+    if (c.interactive()) {
+      s.put("attach", dir.resolve(ATTACH_SOCKET).toString())
+          .put("tty", c.tty() ? "1" : "0")
+          .put("stdin", c.openStdin() ? "1" : "0")
+          .put("attach_first", attachFirst ? "1" : "0");
+    }
     if (netns != null) {
       s.put("netns", netns);
     }

@@ -260,4 +260,21 @@ public interface LibC {
 
   @SaveError
   int pidfd_send_signal(int pidfd, int signal, Pointer info, int flags);
+
+  // --- terminals (Terminal: raw mode and window size for -it and attach) ---
+  int TCSANOW = 0;
+  long TIOCGWINSZ = 0x5413;
+
+  /** Bytes to allocate for struct termios (60 on x86_64; generous). */
+  int TERMIOS_BYTES = 64;
+
+  int isatty(int fd);
+
+  @SaveError
+  int tcgetattr(int fd, @Out byte[] termios);
+
+  @SaveError
+  int tcsetattr(int fd, int optionalActions, @In byte[] termios);
+
+  void cfmakeraw(@In @Out byte[] termios);
 }

@@ -118,7 +118,9 @@ class ContainerSpecTest {
         10,
         new ContainerConfig.Intent(List.of(), null, false),
         List.of(),
-        List.of());
+        List.of(),
+        false,
+        false);
   }
 
   @Test

@@ -151,7 +151,9 @@ class HostsFilesTest {
             10,
             new ContainerConfig.Intent(List.of(), null, true),
             aliases,
-            links);
+            links,
+            false,
+            false);
     NetworkAttachment attachment =
         new NetworkAttachment(
             id,
