@@ -47,11 +47,16 @@ skopeo --insecure-policy copy -q "tarball:$work/layer.tar.gz" "oci:$work/skopeo-
 "$here/stamp" --version >/dev/null  # build the jar outside the timings
 
 echo "image: one ${size_mb} MB layer (gzip -1 of random bytes)"
-echo "stamp push            $(seconds "$here/stamp" --root "$work/rootA" push -q "$reg_stamp/bench:1") s"
-echo "skopeo copy (push)    $(seconds skopeo --insecure-policy copy -q --dest-tls-verify=false \
-  "oci:$work/skopeo-src:bench" "docker://$reg_skopeo/bench:1") s"
-echo "stamp pull            $(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1") s"
-echo "skopeo copy (pull)    $(seconds skopeo --insecure-policy copy -q --src-tls-verify=false \
-  "docker://$reg_skopeo/bench:1" "oci:$work/skopeo-dst:bench") s"
-echo "stamp pull, again     $(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1") s (nothing fetched)"
-echo "stamp --version       $(seconds "$here/stamp" --version) s (JVM start, for reference)"
+sp=$(seconds "$here/stamp" --root "$work/rootA" push -q "$reg_stamp/bench:1")
+kp=$(seconds skopeo --insecure-policy copy -q --dest-tls-verify=false \
+  "oci:$work/skopeo-src:bench" "docker://$reg_skopeo/bench:1")
+sl=$(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1")
+kl=$(seconds skopeo --insecure-policy copy -q --src-tls-verify=false \
+  "docker://$reg_skopeo/bench:1" "oci:$work/skopeo-dst:bench")
+again=$(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1")
+jvm=$(seconds "$here/stamp" --version)
+printf '%-22s %8s %8s %8s\n' step stamp skopeo "x skopeo"
+row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-22s %8.2f %8.2f %8.2f\n", n, a, b, a / b }'; }
+row push "$sp" "$kp"
+row pull "$sl" "$kl"
+awk -v a="$again" -v j="$jvm" 'BEGIN { printf "stamp pull again (nothing fetched): %.2f s; stamp --version (JVM start, in every stamp figure): %.2f s\n", a, j }'
