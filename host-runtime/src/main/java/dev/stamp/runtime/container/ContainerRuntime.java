@@ -69,6 +69,7 @@ public final class ContainerRuntime {
     this.diskCleanup = background;
     Path standbyDir = root.path().resolve("standby");
     StandbyPool.sweep(standbyDir, false);
+    background.execute(store::deleteTrash); // what a killed process left (files, emptied cgroups)
     this.standbys =
         standbyCount > 0
             ? Optional.of(

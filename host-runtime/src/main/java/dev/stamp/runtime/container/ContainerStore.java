@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.linux.Cgroups;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where containers live on disk: {@code ROOT/containers/<64-hex id>/} (config.json, shim.spec,
@@ -30,6 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ROOT/volumes/<name>/_data}.
  */
 public final class ContainerStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerStore.class);
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -220,14 +225,47 @@ public final class ContainerStore {
     Files.move(dir, trash.resolve(id + "-" + System.nanoTime()), StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Deletes everything in the trash, without following symlinks; tolerates concurrent sweeps. */
+  /**
+   * Deletes everything in the trash, without following symlinks; tolerates concurrent sweeps. A
+   * retired container's cgroups (listed in its config.json's intent, emptied by the remover) are
+   * removed first; an entry whose cgroups cannot be removed yet stays for the next sweep.
+   */
   public void deleteTrash() {
     if (!Files.isDirectory(trash)) {
       return;
     }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(trash)) {
+      for (Path entry : entries) {
+        if (removeCgroups(entry)) {
+          deleteTree(entry);
+        }
+      }
+    } catch (IOException e) {
+      // best effort: the next sweep retries
+    }
+  }
+
+  private static boolean removeCgroups(Path retired) {
+    Path config = retired.resolve("config.json");
+    if (!Files.exists(config)) {
+      return true;
+    }
+    try {
+      ContainerConfig c = JSON.readValue(config.toFile(), ContainerConfig.class);
+      Cgroups.remove(ContainerRuntime.paths(c.intent().cgroupDirs()));
+      return true;
+    } catch (IOException e) {
+      return true; // a config that cannot be read names no cgroups
+    } catch (HostRuntimeException e) {
+      LOG.warn("remove retired container {}: {}", retired.getFileName(), e.getMessage());
+      return false;
+    }
+  }
+
+  private void deleteTree(Path top) {
     try {
       Files.walkFileTree(
-          trash,
+          top,
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
@@ -243,12 +281,10 @@ public final class ContainerStore {
 
             @Override
             public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-              if (!d.equals(trash)) {
-                try {
-                  Files.deleteIfExists(d);
-                } catch (java.nio.file.DirectoryNotEmptyException e) {
-                  // another sweep is adding or deleting here; the next sweep finishes it
-                }
+              try {
+                Files.deleteIfExists(d);
+              } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // another sweep is adding or deleting here; the next sweep finishes it
               }
               return FileVisitResult.CONTINUE;
             }

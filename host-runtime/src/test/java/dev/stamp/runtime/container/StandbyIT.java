@@ -93,6 +93,12 @@ class StandbyIT {
         .contains("NoNewPrivs:\t1");
     List<String> cgroups = runtime.inspect(id).config().orElseThrow().intent().cgroupDirs();
     runtime.remove(id, false);
+    // a long-lived runtime removes the emptied cgroups on its background thread, with the files
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (cgroups.stream().anyMatch(d -> Files.exists(Path.of(d)))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     cgroups.forEach(d -> assertThat(Path.of(d)).doesNotExist());
   }
 
