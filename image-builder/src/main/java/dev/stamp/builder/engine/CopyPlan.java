@@ -55,6 +55,10 @@ final class CopyPlan {
    */
   record AddOptions(Optional<String> checksum, UrlDownloader downloader, Path downloads) {}
 
+  /** Hex lengths of the algorithms {@code --checksum} accepts. */
+  private static final Map<String, Integer> CHECKSUM_HEX =
+      Map.of("sha256", 64, "sha384", 96, "sha512", 128);
+
   private final SourceTree tree;
   private final List<Item> items;
   private final List<Inline> inline;
@@ -173,7 +177,48 @@ final class CopyPlan {
       throw BuildException.failed(
           keyword + " at " + file + ":" + at.line() + ": " + e.getMessage(), e);
     }
+    if (add != null && add.checksum().isPresent()) {
+      checkChecksum(file, at, add.checksum().get());
+    }
     return new CopyPlan(tree, items, inline, remotes, file, at, add);
+  }
+
+  /** A {@code --checksum} after expansion: a known algorithm and a digest of its length. */
+  private static void checkChecksum(String file, SourceLocation at, String checksum)
+      throws BuildException {
+    int colon = checksum.indexOf(':');
+    Integer length = colon < 0 ? null : CHECKSUM_HEX.get(checksum.substring(0, colon));
+    if (length == null
+        || checksum.length() - colon - 1 != length
+        || !checksum.substring(colon + 1).matches("[0-9a-f]+")) {
+      throw error(
+          file,
+          at,
+          StampException.Kind.BAD_INPUT,
+          "ADD --checksum="
+              + checksum
+              + ": want sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>");
+    }
+  }
+
+  /** The download's digest in the algorithm {@code checksum} names (sha256 is already known). */
+  private String checksumOf(UrlDownloader.Download d, String checksum) throws BuildException {
+    String algorithm = checksum.substring(0, checksum.indexOf(':'));
+    if (algorithm.equals("sha256")) {
+      return d.digest().toString();
+    }
+    try (InputStream in = Files.newInputStream(d.file())) {
+      java.security.MessageDigest md =
+          java.security.MessageDigest.getInstance(algorithm.replace("sha", "SHA-"));
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        md.update(buf, 0, n);
+      }
+      return algorithm + ":" + java.util.HexFormat.of().formatHex(md.digest());
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw BuildException.failed("ADD " + d.file() + ": hash the download: " + e.getMessage(), e);
+    }
   }
 
   private static boolean isRemote(String source) {
@@ -323,18 +368,21 @@ final class CopyPlan {
     } catch (BuildException e) {
       throw error(file, at, e.kind(), "ADD " + remote.source() + ": " + e.getMessage());
     }
-    if (add.checksum().isPresent() && !add.checksum().get().equals(d.digest().toString())) {
-      deleteQuietly(d.file());
-      throw error(
-          file,
-          at,
-          StampException.Kind.FAILED,
-          "ADD "
-              + remote.source()
-              + ": checksum mismatch: expected "
-              + add.checksum().get()
-              + ", got "
-              + d.digest());
+    if (add.checksum().isPresent()) {
+      String got = checksumOf(d, add.checksum().get());
+      if (!add.checksum().get().equals(got)) {
+        deleteQuietly(d.file());
+        throw error(
+            file,
+            at,
+            StampException.Kind.FAILED,
+            "ADD "
+                + remote.source()
+                + ": checksum mismatch: expected "
+                + add.checksum().get()
+                + ", got "
+                + got);
+      }
     }
     downloaded.put(remote, d);
     return d;

@@ -4,25 +4,29 @@ import dev.stamp.builder.BuildException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.image.Digest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Downloads an ADD's http(s) URL into a temp file, hashing it as it streams. A connect timeout, a
- * timeout for the response headers, and a stall timeout for the body (no byte for that long aborts
+ * timeout for the response headers, and a stall timeout for the body (no byte for that long cancels
  * the read); 5xx answers and I/O errors are retried a few times, 4xx never. Redirects are followed
  * (never from https to http).
  */
@@ -32,14 +36,6 @@ final class UrlDownloader {
   record Download(Path file, Digest digest) {}
 
   static final int ATTEMPTS = 3;
-
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "stamp-add-url-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
 
   private static volatile UrlDownloader shared;
 
@@ -96,74 +92,76 @@ final class UrlDownloader {
 
   private Download once(URI uri, Path dir) throws IOException, BuildException {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(headerTimeout).GET().build();
-    HttpResponse<InputStream> response;
+    Files.createDirectories(dir);
+    Path file = Files.createTempFile(dir, "add-url-", ".download");
+    boolean done = false;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw BuildException.failed("download interrupted", e);
-    }
-    try (InputStream body = response.body()) {
-      int status = response.statusCode();
-      if (status >= 500) {
-        throw new ServerError("GET returned HTTP " + status);
-      }
-      if (status < 200 || status > 299) {
-        String detail = "GET returned HTTP " + status;
-        throw status == 404 || status == 410
-            ? BuildException.notFound(detail)
-            : new BuildException(StampException.Kind.FAILED, detail);
-      }
-      Files.createDirectories(dir);
-      Path file = Files.createTempFile(dir, "add-url-", ".download");
-      try {
-        return new Download(file, copy(body, file));
-      } catch (IOException | RuntimeException e) {
+      FileSink sink = new FileSink(file);
+      HttpResponse<Digest> response =
+          await(
+              client.sendAsync(
+                  request,
+                  info ->
+                      info.statusCode() / 100 == 2
+                          ? HttpResponse.BodySubscribers.fromSubscriber(sink, FileSink::digest)
+                          : HttpResponse.BodySubscribers.replacing(null)),
+              sink);
+      checkStatus(response.statusCode());
+      done = true;
+      return new Download(file, response.body());
+    } finally {
+      if (!done) {
         Files.deleteIfExists(file);
-        throw e;
       }
     }
   }
 
-  /**
-   * Streams {@code body} into {@code file}; a stall longer than the timeout interrupts the read.
-   */
-  private Digest copy(InputStream body, Path file) throws IOException {
-    MessageDigest md = Digest.sha256();
-    AtomicLong progress = new AtomicLong();
-    Thread reader = Thread.currentThread();
-    long[] seen = {-1};
-    long periodMs = Math.max(1, stallTimeout.toMillis());
-    ScheduledFuture<?> guard =
-        WATCHDOG.scheduleAtFixedRate(
-            () -> {
-              long now = progress.get();
-              if (now == seen[0]) {
-                reader.interrupt();
-              }
-              seen[0] = now;
-            },
-            periodMs,
-            periodMs,
-            TimeUnit.MILLISECONDS);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = body.read(buf)) >= 0) {
-        md.update(buf, 0, n);
-        out.write(buf, 0, n);
-        progress.addAndGet(n + 1L);
-      }
-    } catch (IOException e) {
-      if (Thread.interrupted()) {
-        throw new IOException("no data for " + stallTimeout.toSeconds() + " s", e);
-      }
-      throw e;
-    } finally {
-      guard.cancel(false);
-      Thread.interrupted(); // a late watchdog tick must not leak into the build
+  private static void checkStatus(int status) throws IOException, BuildException {
+    if (status >= 500) {
+      throw new ServerError("GET returned HTTP " + status);
     }
-    return Digest.of(md);
+    if (status / 100 != 2) {
+      String detail = "GET returned HTTP " + status;
+      throw status == 404 || status == 410
+          ? BuildException.notFound(detail)
+          : new BuildException(StampException.Kind.FAILED, detail);
+    }
+  }
+
+  /**
+   * Waits for the whole response; when no byte arrived for the stall timeout, cancels the body
+   * (which closes the connection) and fails.
+   */
+  private <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> pending, FileSink sink)
+      throws IOException, BuildException {
+    long seen = -1;
+    while (true) {
+      try {
+        return pending.get(stallTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        long now = sink.progress();
+        if (now == seen) {
+          sink.abort();
+          pending.cancel(true);
+          throw new IOException("no data for " + stallTimeout.toMillis() + " ms");
+        }
+        seen = now;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof UncheckedIOException u) {
+          throw u.getCause();
+        }
+        if (cause instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(cause);
+      } catch (InterruptedException e) {
+        sink.abort();
+        pending.cancel(true);
+        Thread.currentThread().interrupt();
+        throw BuildException.failed("download interrupted", e);
+      }
+    }
   }
 
   private void pause(int retry) throws BuildException {
@@ -178,6 +176,89 @@ final class UrlDownloader {
   private static String describe(IOException e) {
     String m = e.getMessage();
     return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  /** Writes the body into a file while hashing it; counts bytes so a stall can be seen. */
+  private static final class FileSink implements Flow.Subscriber<List<ByteBuffer>> {
+    private final Path file;
+    private final MessageDigest md = Digest.sha256();
+    private final AtomicLong progress = new AtomicLong();
+    private final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
+    private FileChannel channel;
+    private IOException failure;
+
+    FileSink(Path file) {
+      this.file = file;
+    }
+
+    long progress() {
+      return progress.get();
+    }
+
+    void abort() {
+      subscription.thenAccept(Flow.Subscription::cancel);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      try {
+        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        failure = e;
+        s.cancel();
+        return;
+      }
+      subscription.complete(s);
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      try {
+        for (ByteBuffer b : buffers) {
+          progress.addAndGet(b.remaining() + 1L);
+          md.update(b.duplicate());
+          while (b.hasRemaining()) {
+            channel.write(b);
+          }
+        }
+      } catch (IOException e) {
+        failure = e;
+        abort();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      closeQuietly();
+    }
+
+    @Override
+    public void onComplete() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+
+    /** The content digest, once the body completed; a write failure surfaces here. */
+    Digest digest() {
+      if (failure != null) {
+        throw new UncheckedIOException(failure);
+      }
+      return Digest.of(md);
+    }
+
+    private void closeQuietly() {
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException e) {
+        // the file is deleted by the caller
+      }
+    }
   }
 
   /** A 5xx answer: retried like an I/O error. */

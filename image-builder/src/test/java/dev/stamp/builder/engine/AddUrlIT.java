@@ -191,6 +191,24 @@ class AddUrlIT {
   }
 
   @Test
+  void sha512ChecksumsAreVerifiedAndMalformedOnesRefused() throws Exception {
+    byte[] data = "five twelve\n".getBytes(StandardCharsets.UTF_8);
+    serve("/s.txt", new Answer(200, data));
+    String sha512 =
+        "sha512:"
+            + java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-512").digest(data));
+    Path good = context("FROM scratch\nADD --checksum=" + sha512 + " " + base + "/s.txt /s\n");
+    assertThat(rootfs(build(good)).resolve("s")).hasBinaryContent(data);
+    Path shortHex = context("FROM scratch\nADD --checksum=sha256:abc " + base + "/s.txt /s\n");
+    assertThatThrownBy(() -> build(shortHex))
+        .hasMessageContaining("Dockerfile:2:1: ADD --checksum=sha256:abc: want sha256:<64 hex>")
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.BAD_INPUT);
+    assertThat(requests("/s.txt")).isEqualTo(1);
+  }
+
+  @Test
   void withoutChecksumEveryBuildDownloadsAndHitsOnlyWhileTheContentIsTheSame() throws Exception {
     serve("/v.txt", "one\n");
     Path ctx = context("FROM scratch\nADD " + base + "/v.txt /v.txt\n");
