@@ -3,6 +3,7 @@ package dev.stamp.builder.engine;
 import dev.stamp.builder.BuildException;
 import dev.stamp.builder.context.ArchiveFormat;
 import dev.stamp.builder.context.DockerIgnore;
+import dev.stamp.builder.dockerfile.AddInstruction;
 import dev.stamp.builder.dockerfile.DockerfileSyntaxException;
 import dev.stamp.builder.dockerfile.Heredoc;
 import dev.stamp.builder.dockerfile.SourceLocation;
@@ -13,6 +14,9 @@ import dev.stamp.runtime.layer.LayerUnpacker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,14 +25,18 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one COPY or ADD puts where: each source entry with its destination path in the image, the
- * inline (here-document) files, and the tar archives ADD extracts. {@link #keyMaterial} is the
- * step's exact input for the cache (destinations, types, modes, content digests, link targets;
- * never mtimes); {@link #stage} writes the files into an empty directory that becomes the layer.
+ * inline (here-document) files, the tar archives ADD extracts and the URLs ADD downloads (never
+ * extracted, mode 0600 unless --chmod, mtime SOURCE_DATE_EPOCH like every copied file). {@link
+ * #keyMaterial} is the step's exact input for the cache (destinations, types, modes, content
+ * digests, link targets, a URL's --checksum or downloaded digest; never mtimes); {@link #stage}
+ * writes the files into an empty directory that becomes the layer.
  */
 final class CopyPlan {
 
@@ -38,21 +46,53 @@ final class CopyPlan {
   /** A here-document file. */
   record Inline(String dest, String content) {}
 
+  /** An ADD'ed http(s) URL and the file it becomes (never extracted). */
+  record Remote(URI url, String source, String dest) {}
+
+  /**
+   * What an ADD (not a COPY) needs for URL sources: the {@code --checksum} if any, the downloader,
+   * and where downloads go (the build's temp dir).
+   */
+  record AddOptions(Optional<String> checksum, UrlDownloader downloader, Path downloads) {}
+
+  /** Hex lengths of the algorithms {@code --checksum} accepts. */
+  private static final Map<String, Integer> CHECKSUM_HEX =
+      Map.of("sha256", 64, "sha384", 96, "sha512", 128);
+
   private final SourceTree tree;
   private final List<Item> items;
   private final List<Inline> inline;
+  private final List<Remote> remotes;
+  private final Map<Remote, UrlDownloader.Download> downloaded = new HashMap<>();
+  private final String file;
+  private final SourceLocation at;
+  private final AddOptions add;
 
-  private CopyPlan(SourceTree tree, List<Item> items, List<Inline> inline) {
+  private CopyPlan(
+      SourceTree tree,
+      List<Item> items,
+      List<Inline> inline,
+      List<Remote> remotes,
+      String file,
+      SourceLocation at,
+      AddOptions add) {
     this.tree = tree;
     this.items = List.copyOf(items);
     this.inline = List.copyOf(inline);
+    this.remotes = List.copyOf(remotes);
+    this.file = file;
+    this.at = at;
+    this.add = add;
   }
 
   List<Item> items() {
     return items;
   }
 
-  /** Resolves the sources of a COPY/ADD against {@code tree}; errors at FILE:LINE:COL. */
+  /**
+   * Resolves the sources of a COPY/ADD against {@code tree}; errors at FILE:LINE:COL. {@code add}
+   * is null for COPY.
+   */
   static CopyPlan of(
       String file,
       String keyword,
@@ -64,26 +104,24 @@ final class CopyPlan {
       String workdir,
       boolean parents,
       List<String> excludes,
-      boolean add)
+      AddOptions add)
       throws BuildException {
     String destAbs =
         normalise(destination.startsWith("/") ? destination : workdir + "/" + destination);
     DockerIgnore exclude = excludes.isEmpty() ? null : DockerIgnore.of(excludes);
     List<Item> items = new ArrayList<>();
     List<Inline> inline = new ArrayList<>();
+    List<Remote> remotes = new ArrayList<>();
     boolean multiple = sources.size() + heredocs.size() > 1;
     boolean destIsDir = destination.endsWith("/") || destination.equals(".") || multiple || parents;
     try {
       for (String source : sources) {
-        if (add && (source.contains("://") || source.startsWith("git@"))) {
-          throw error(
-              file,
-              at,
-              StampException.Kind.BAD_INPUT,
-              "ADD "
-                  + source
-                  + ": remote sources (URLs, git) are not supported yet; download"
-                  + " the file into the context and COPY it");
+        if (add != null && isRemote(source)) {
+          URI url = url(file, at, source);
+          remotes.add(
+              new Remote(
+                  url, source, destIsDir ? join(destAbs, fileName(file, at, url)) : destAbs));
+          continue;
         }
         String cleaned = clean(source);
         if (cleaned == null) {
@@ -123,7 +161,7 @@ final class CopyPlan {
               continue;
             }
             String name = parents ? rel : rel.substring(rel.lastIndexOf('/') + 1);
-            if (add && isArchive(tree.path(rel))) {
+            if (add != null && isArchive(tree.path(rel))) {
               items.add(new Item(rel, destAbs, true));
             } else {
               items.add(new Item(rel, dirTarget ? join(destAbs, name) : destAbs, false));
@@ -139,7 +177,108 @@ final class CopyPlan {
       throw BuildException.failed(
           keyword + " at " + file + ":" + at.line() + ": " + e.getMessage(), e);
     }
-    return new CopyPlan(tree, items, inline);
+    if (add != null && add.checksum().isPresent()) {
+      checkChecksum(file, at, add.checksum().get());
+    }
+    return new CopyPlan(tree, items, inline, remotes, file, at, add);
+  }
+
+  /** A {@code --checksum} after expansion: a known algorithm and a digest of its length. */
+  private static void checkChecksum(String file, SourceLocation at, String checksum)
+      throws BuildException {
+    int colon = checksum.indexOf(':');
+    Integer length = colon < 0 ? null : CHECKSUM_HEX.get(checksum.substring(0, colon));
+    if (length == null
+        || checksum.length() - colon - 1 != length
+        || !checksum.substring(colon + 1).matches("[0-9a-f]+")) {
+      throw error(
+          file,
+          at,
+          StampException.Kind.BAD_INPUT,
+          "ADD --checksum="
+              + checksum
+              + ": want sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>");
+    }
+  }
+
+  /** The download's digest in the algorithm {@code checksum} names (sha256 is already known). */
+  private String checksumOf(UrlDownloader.Download d, String checksum) throws BuildException {
+    String algorithm = checksum.substring(0, checksum.indexOf(':'));
+    if (algorithm.equals("sha256")) {
+      return d.digest().toString();
+    }
+    try (InputStream in = Files.newInputStream(d.file())) {
+      java.security.MessageDigest md =
+          java.security.MessageDigest.getInstance(algorithm.replace("sha", "SHA-"));
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        md.update(buf, 0, n);
+      }
+      return algorithm + ":" + java.util.HexFormat.of().formatHex(md.digest());
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw BuildException.failed("ADD " + d.file() + ": hash the download: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isRemote(String source) {
+    return source.contains("://") || source.startsWith("git@");
+  }
+
+  /** The http(s) URL of an ADD source; git and other schemes are refused at the instruction. */
+  private static URI url(String file, SourceLocation at, String source) throws BuildException {
+    if (AddInstruction.isGitRepository(source)) {
+      throw error(
+          file,
+          at,
+          StampException.Kind.BAD_INPUT,
+          "ADD "
+              + source
+              + ": Git repository sources are not supported; clone the repository into the"
+              + " build context and COPY it");
+    }
+    if (!AddInstruction.isUrl(source)) {
+      throw error(
+          file,
+          at,
+          StampException.Kind.BAD_INPUT,
+          "ADD " + source + ": only http:// and https:// URLs are supported");
+    }
+    try {
+      URI url = new URI(source);
+      if (url.getHost() == null) {
+        throw new URISyntaxException(source, "no host");
+      }
+      return url;
+    } catch (URISyntaxException e) {
+      throw error(
+          file,
+          at,
+          StampException.Kind.BAD_INPUT,
+          "ADD " + source + ": bad URL: " + e.getMessage());
+    }
+  }
+
+  /** Docker's rule for ADD URL DIR/: the last segment of the URL's path. */
+  static String fileName(String file, SourceLocation at, URI url) throws BuildException {
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    String name =
+        URLDecoder.decode(
+            path.substring(path.lastIndexOf('/') + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")) {
+      throw error(
+          file,
+          at,
+          StampException.Kind.BAD_INPUT,
+          "ADD "
+              + url
+              + ": cannot determine a file name from the URL; give the destination a file name"
+              + " (no trailing /)");
+    }
+    return name;
   }
 
   private static DockerfileSyntaxException error(
@@ -188,7 +327,7 @@ final class CopyPlan {
   }
 
   /** The cache input: every destination with its type, mode and content (never mtimes). */
-  String keyMaterial() throws IOException {
+  String keyMaterial() throws IOException, BuildException {
     List<String> parts = new ArrayList<>(items.size());
     try {
       items.parallelStream().map(this::describe).forEachOrdered(parts::add);
@@ -202,7 +341,59 @@ final class CopyPlan {
     for (Inline doc : inline) {
       sb.append("inline ").append(doc.dest()).append(' ').append(doc.content()).append('\n');
     }
+    for (Remote remote : remotes) {
+      sb.append("url ").append(remote.dest()).append(' ').append(remoteKey(remote)).append('\n');
+    }
     return sb.toString();
+  }
+
+  /**
+   * A URL's cache input: the {@code --checksum} when given (nothing is fetched, so a hit never
+   * contacts the server), else the digest of a fresh download (BuildKit's rule).
+   */
+  private String remoteKey(Remote remote) throws BuildException {
+    if (add.checksum().isPresent()) {
+      return add.checksum().get();
+    }
+    return download(remote).digest().toString();
+  }
+
+  private UrlDownloader.Download download(Remote remote) throws BuildException {
+    UrlDownloader.Download d = downloaded.get(remote);
+    if (d != null) {
+      return d;
+    }
+    try {
+      d = add.downloader().fetch(remote.url(), add.downloads());
+    } catch (BuildException e) {
+      throw error(file, at, e.kind(), "ADD " + remote.source() + ": " + e.getMessage());
+    }
+    if (add.checksum().isPresent()) {
+      String got = checksumOf(d, add.checksum().get());
+      if (!add.checksum().get().equals(got)) {
+        deleteQuietly(d.file());
+        throw error(
+            file,
+            at,
+            StampException.Kind.FAILED,
+            "ADD "
+                + remote.source()
+                + ": checksum mismatch: expected "
+                + add.checksum().get()
+                + ", got "
+                + got);
+      }
+    }
+    downloaded.put(remote, d);
+    return d;
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // under the build's temp dir, removed with it
+    }
   }
 
   private String describe(Item item) {
@@ -262,6 +453,13 @@ final class CopyPlan {
         own(dst, uid, gid);
       }
       copyFiles(files, uid, gid, chmod);
+      for (Remote remote : remotes) {
+        Path dst = staging.resolve(remote.dest().substring(1));
+        makeParents(staging, dst.getParent(), time);
+        Files.copy(download(remote).file(), dst, StandardCopyOption.REPLACE_EXISTING);
+        setMode(dst, chmod != null ? chmod : 0600);
+        own(dst, uid, gid);
+      }
       for (Inline doc : inline) {
         Path dst = staging.resolve(doc.dest().substring(1));
         makeParents(staging, dst.getParent(), time);

@@ -179,6 +179,7 @@ final class StageBuilder {
             copy.parents(),
             copy.excludes(),
             false,
+            Optional.empty(),
             key,
             report);
       }
@@ -195,6 +196,7 @@ final class StageBuilder {
             false,
             add.excludes(),
             true,
+            add.checksum(),
             key,
             report);
       }
@@ -726,6 +728,7 @@ final class StageBuilder {
       boolean parents,
       List<String> excludes,
       boolean add,
+      Optional<String> checksum,
       String key,
       StepReport.Builder report)
       throws BuildException, IOException, HostRuntimeException {
@@ -746,7 +749,10 @@ final class StageBuilder {
               workdir(snap),
               parents,
               excludes,
-              add);
+              add
+                  ? new CopyPlan.AddOptions(
+                      checksum, UrlDownloader.shared(), session.tmp().resolve("downloads"))
+                  : null);
       String copyKey =
           BuildCache.key(
               key, view.key(), plan.keyMaterial(), owner[0] + ":" + owner[1], String.valueOf(mode));

@@ -80,7 +80,7 @@ class EnginePartsTest {
             "/",
             false,
             List.of(),
-            false);
+            null);
     assertThat(glob.items())
         .extracting(CopyPlan.Item::dest)
         .containsExactly("/app/A.java", "/app/B.java");
@@ -97,7 +97,7 @@ class EnginePartsTest {
             "/work",
             false,
             List.of("*.txt"),
-            false);
+            null);
     assertThat(dir.items())
         .extracting(CopyPlan.Item::dest)
         .containsExactly(
@@ -115,7 +115,7 @@ class EnginePartsTest {
             "/",
             true,
             List.of(),
-            false);
+            null);
     assertThat(parents.items())
         .extracting(CopyPlan.Item::dest)
         .containsExactly("/out/src/sub/C.java");
@@ -132,7 +132,7 @@ class EnginePartsTest {
             "/",
             false,
             List.of(),
-            false);
+            null);
     assertThat(file.items()).extracting(CopyPlan.Item::dest).containsExactly("/x/Main");
 
     assertThatThrownBy(
@@ -148,7 +148,7 @@ class EnginePartsTest {
                     "/",
                     false,
                     List.of(),
-                    false))
+                    null))
         .isInstanceOf(BuildException.class)
         .hasMessageStartingWith("Dockerfile:3:1: COPY secret.key: no such file");
   }
@@ -169,16 +169,6 @@ class EnginePartsTest {
   private static CopyPlan plan(Path ctx, SourceLocation at) throws Exception {
     SourceTree tree = SourceTree.context(ctx, DockerIgnore.empty());
     return CopyPlan.of(
-        "Dockerfile",
-        "COPY",
-        at,
-        tree,
-        List.of("f"),
-        List.of(),
-        "/f",
-        "/",
-        false,
-        List.of(),
-        false);
+        "Dockerfile", "COPY", at, tree, List.of("f"), List.of(), "/f", "/", false, List.of(), null);
   }
 }
