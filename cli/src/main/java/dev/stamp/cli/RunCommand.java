@@ -6,16 +6,15 @@ import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.container.DetachKeys;
 import dev.stamp.runtime.container.RunningContainer;
 import dev.stamp.runtime.linux.Terminal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -56,38 +55,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Keys that detach from -it (default ctrl-p,ctrl-q; e.g. ctrl-x,x).")
   String detachKeys;
 
+  @Mixin ContainerOptions container = new ContainerOptions();
+
   @Option(names = "--rm", description = "Remove the container when it exits.")
   boolean rm;
 
   @Option(names = "--name", paramLabel = "NAME", description = "Name the container.")
   String name;
-
-  @Option(
-      names = {"-e", "--env"},
-      paramLabel = "KEY=VALUE",
-      description = "Set an environment variable.")
-  List<String> env = new ArrayList<>();
-
-  @Option(names = "--env-file", paramLabel = "FILE", description = "Read KEY=VALUE lines.")
-  List<Path> envFiles = new ArrayList<>();
-
-  @Option(
-      names = {"-v", "--volume"},
-      paramLabel = "SRC:DST[:ro]",
-      description = "Bind mount a host path or a named volume.")
-  List<String> volumes = new ArrayList<>();
-
-  @Option(
-      names = {"-m", "--memory"},
-      paramLabel = "SIZE",
-      description = "Memory limit (256m, 1g).")
-  String memory;
-
-  @Option(names = "--cpus", paramLabel = "N", description = "CPU limit (0.5 = half a CPU).")
-  String cpus;
-
-  @Option(names = "--pids-limit", paramLabel = "N", description = "Process limit.")
-  String pidsLimit;
 
   @Option(
       names = {"-h", "--hostname"},
@@ -107,20 +81,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Working directory inside the container.")
   String workdir;
 
-  @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the entrypoint.")
-  String entrypoint;
-
   @Option(names = "--read-only", description = "Mount the root filesystem read-only.")
   boolean readOnly;
 
   @Option(names = "--init", description = "Run an init as PID 1 (reaps zombies, forwards signals).")
   boolean init;
-
-  @Option(
-      names = {"--network", "--net"},
-      paramLabel = "MODE",
-      description = "none, host, or a network name.")
-  String network;
 
   @Option(
       names = {"-p", "--publish"},
@@ -145,20 +110,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Reach container NAME (on the same network) as ALIAS too.")
   List<String> links = new ArrayList<>();
 
-  @Option(
-      names = "--rootfs",
-      paramLabel = "DIR",
-      description = "Use a plain directory as the root filesystem instead of an image.")
-  Path rootfs;
-
   @Option(names = "--stop-signal", paramLabel = "SIGNAL", description = "Signal for stop.")
   String stopSignal;
 
   @Option(names = "--stop-timeout", paramLabel = "SECONDS", description = "Grace before SIGKILL.")
   Integer stopTimeout;
-
-  @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]", description = "Image, then the command.")
-  List<String> args = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -206,29 +162,11 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private ContainerSpec spec(ContainerRuntime runtime) throws HostRuntimeException {
-    ContainerSpec.Builder b = ContainerSpec.builder();
-    List<String> command = new ArrayList<>(args);
-    if (rootfs != null) {
-      b.rootfs(rootfs);
-    } else if (!command.isEmpty()) {
-      b.image(command.remove(0));
-    }
-    b.command(command).autoRemove(rm).readOnly(readOnly).init(init);
+    ContainerSpec.Builder b = container.builder(runtime);
+    b.autoRemove(rm).readOnly(readOnly).init(init);
     b.tty(tty).openStdin(interactive);
     if (name != null) {
       b.name(name);
-    }
-    envFiles.forEach(b::envFile);
-    env.forEach(b::env);
-    volumes.forEach(b::volume);
-    if (memory != null) {
-      b.memory(memory);
-    }
-    if (cpus != null) {
-      b.cpus(cpus);
-    }
-    if (pidsLimit != null) {
-      b.pidsLimit(pidsLimit);
     }
     if (hostname != null) {
       b.hostname(hostname);
@@ -239,21 +177,11 @@ final class RunCommand implements Callable<Integer> {
     if (workdir != null) {
       b.workdir(workdir);
     }
-    if (entrypoint != null) {
-      b.entrypoint(entrypoint);
-    }
     if (stopSignal != null) {
       b.stopSignal(stopSignal);
     }
     if (stopTimeout != null) {
       b.stopTimeout(Duration.ofSeconds(stopTimeout));
-    }
-    if (network != null) {
-      try {
-        b.network(runtime.network().parseMode(network));
-      } catch (HostRuntimeException e) {
-        b.problem(e.getMessage());
-      }
     }
     for (String p : ports) {
       try {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -109,41 +110,7 @@ final class ServiceCommand {
         description = "Keep the health monitor running in the background and return.")
     boolean detach;
 
-    @Option(
-        names = {"-e", "--env"},
-        paramLabel = "KEY=VALUE",
-        description = "Environment variable.")
-    List<String> env = new ArrayList<>();
-
-    @Option(
-        names = {"-v", "--volume"},
-        paramLabel = "SRC:DST[:ro]",
-        description = "Bind mount or named volume.")
-    List<String> volumes = new ArrayList<>();
-
-    @Option(
-        names = {"--network", "--net"},
-        paramLabel = "NETWORK",
-        description = "Bridge network.")
-    String network;
-
-    @Option(
-        names = {"-m", "--memory"},
-        paramLabel = "SIZE",
-        description = "Memory limit per replica.")
-    String memory;
-
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU limit per replica.")
-    String cpus;
-
-    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the entrypoint.")
-    String entrypoint;
-
-    @Option(names = "--rootfs", paramLabel = "DIR", description = "A directory as the rootfs.")
-    Path rootfs;
-
-    @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]", description = "Image, then the command.")
-    List<String> args = new ArrayList<>();
+    @Mixin ContainerOptions container = new ContainerOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -190,33 +157,7 @@ final class ServiceCommand {
 
     private ContainerSpec template(StampCli cli) throws HostRuntimeException {
       ContainerRuntime runtime = Runtimes.open(cli);
-      ContainerSpec.Builder b = ContainerSpec.builder();
-      List<String> command = new ArrayList<>(args);
-      if (rootfs != null) {
-        b.rootfs(rootfs);
-      } else if (!command.isEmpty()) {
-        b.image(command.remove(0));
-      }
-      b.command(command);
-      env.forEach(b::env);
-      volumes.forEach(b::volume);
-      if (memory != null) {
-        b.memory(memory);
-      }
-      if (cpus != null) {
-        b.cpus(cpus);
-      }
-      if (entrypoint != null) {
-        b.entrypoint(entrypoint);
-      }
-      if (network != null) {
-        try {
-          b.network(runtime.network().parseMode(network));
-        } catch (HostRuntimeException e) {
-          b.problem(e.getMessage());
-        }
-      }
-      return b.build();
+      return container.builder(runtime).build();
     }
 
     /** This CLI again, as {@code service monitor NAME}, in a session of its own. */
