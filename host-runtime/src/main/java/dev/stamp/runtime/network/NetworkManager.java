@@ -3,9 +3,10 @@ package dev.stamp.runtime.network;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.fs.LockFile;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,15 +37,38 @@ public final class NetworkManager {
 
   private final Path networksDir;
   private final Path netnsDir;
-  private final AttachmentStore store;
+  private final JsonRecordDir<AttachmentRecord> store;
+
+  /** {@code networks/NAME.json}: each bridge network's bridge and subnet. */
+  private final JsonRecordDir<NetworkConfig> networks;
+
   private final CniPlugins cni;
 
   private NetworkManager(StampRoot root) {
     this.networksDir = root.path().resolve("networks");
     this.netnsDir = root.path().resolve("netns");
-    this.store =
-        new AttachmentStore(networksDir.resolve("attachments"), networksDir.resolve("lock"));
+    this.store = attachmentRecords(networksDir);
+    this.networks =
+        new JsonRecordDir<>(
+            networksDir,
+            networksDir.resolve("lock"),
+            NetworkConfig.class,
+            NetworkConfig::name,
+            "network");
     this.cni = new CniPlugins(networksDir.resolve("ipam"));
+  }
+
+  /**
+   * {@code networks/attachments/ID.json}: one record per container with network state, written
+   * before anything is created; {@code networks/lock} serialises port reservations.
+   */
+  static JsonRecordDir<AttachmentRecord> attachmentRecords(Path networksDir) {
+    return new JsonRecordDir<>(
+        networksDir.resolve("attachments"),
+        networksDir.resolve("lock"),
+        AttachmentRecord.class,
+        AttachmentRecord::containerId,
+        "network attachment");
   }
 
   /** The networking of {@code root}; creates nothing until a network is used. */
@@ -59,18 +83,17 @@ public final class NetworkManager {
    * is no file. NOT_FOUND otherwise.
    */
   public NetworkConfig network(String name) throws HostRuntimeException {
-    Path file = networkFile(name);
-    try {
-      NetworkConfig stored = AttachmentStore.JSON.readValue(file.toFile(), NetworkConfig.class);
-      return NetworkConfig.of(stored.name(), stored.bridge(), stored.subnet());
-    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      if (name.equals(NetworkMode.DEFAULT_NETWORK)) {
-        return saveDefaultNetwork();
-      }
-      throw HostRuntimeException.notFound("network " + name + ": not found (no " + file + ")");
-    } catch (IOException e) {
-      throw HostRuntimeException.failed("read network " + file + ": " + e.getMessage(), e);
+    checkNetworkName(name);
+    Optional<NetworkConfig> stored = networks.read(name);
+    if (stored.isPresent()) {
+      NetworkConfig c = stored.get();
+      return NetworkConfig.of(c.name(), c.bridge(), c.subnet());
     }
+    if (name.equals(NetworkMode.DEFAULT_NETWORK)) {
+      return saveDefaultNetwork();
+    }
+    throw HostRuntimeException.notFound(
+        "network " + name + ": not found (no " + networks.file(name) + ")");
   }
 
   /**
@@ -90,21 +113,9 @@ public final class NetworkManager {
    */
   public NetworkConfig saveNetwork(NetworkConfig config) throws HostRuntimeException {
     NetworkConfig valid = NetworkConfig.of(config.name(), config.bridge(), config.subnet());
-    try (AttachmentStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       refuseIfInUse(valid.name(), "change network");
-      Path file = networkFile(valid.name());
-      try {
-        Files.createDirectories(networksDir);
-        Path temp = networksDir.resolve(valid.name() + ".json.tmp");
-        AttachmentStore.JSON.writeValue(temp.toFile(), valid);
-        Files.move(
-            temp,
-            file,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw HostRuntimeException.failed("write network " + file + ": " + e.getMessage(), e);
-      }
+      networks.write(valid);
     }
     return valid;
   }
@@ -116,14 +127,14 @@ public final class NetworkManager {
    */
   public void removeNetwork(String name) throws HostRuntimeException {
     NetworkConfig config = network(name);
-    try (AttachmentStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       refuseIfInUse(name, "remove network");
       String failure = Links.deleteBridge(config.bridge());
       if (failure != null) {
         throw HostRuntimeException.failed("remove network " + name + ": " + failure);
       }
       deleteTree(networksDir.resolve("ipam").resolve(CniPlugins.cniNetworkName(name)));
-      Files.deleteIfExists(networkFile(name));
+      networks.delete(name);
     } catch (IOException e) {
       throw HostRuntimeException.failed("remove network " + name + ": " + e.getMessage(), e);
     }
@@ -198,7 +209,7 @@ public final class NetworkManager {
    * {@link #detach} once its container is gone.
    */
   public List<String> containersWithNetworkState() throws HostRuntimeException {
-    return store.containerIds();
+    return store.keys();
   }
 
   /** Where a bridged container's namespace file is (whether or not it exists). */
@@ -212,7 +223,7 @@ public final class NetworkManager {
   private AttachmentRecord reserve(
       String containerId, NetworkConfig network, List<PortMapping> ports)
       throws HostRuntimeException {
-    try (AttachmentStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       if (store.read(containerId).isPresent()) {
         throw HostRuntimeException.conflict(
             "attach container " + containerId + ": it already has network state (detach it first)");
@@ -314,11 +325,10 @@ public final class NetworkManager {
     }
   }
 
-  private Path networkFile(String name) throws HostRuntimeException {
+  private static void checkNetworkName(String name) throws HostRuntimeException {
     if (name == null || !NetworkMode.NETWORK_NAME.matcher(name).matches()) {
       throw HostRuntimeException.badInput("network \"" + name + "\": not a network name");
     }
-    return networksDir.resolve(name + ".json");
   }
 
   private static void deleteTree(Path dir) throws IOException {

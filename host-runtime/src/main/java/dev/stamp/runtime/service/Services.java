@@ -1,7 +1,5 @@
 package dev.stamp.runtime.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
@@ -9,6 +7,9 @@ import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.container.ContainerState;
 import dev.stamp.runtime.container.ContainerStatus;
+import dev.stamp.runtime.fs.AtomicFiles;
+import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.fs.LockFile;
 import dev.stamp.runtime.linux.LibC;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.linux.ProcessWatch;
@@ -24,12 +25,9 @@ import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.network.lb.ServiceEndpoint;
 import dev.stamp.runtime.network.lb.ServiceLoadBalancer;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Replicated services on one host: {@code N} containers of one spec (named {@code NAME-1..N})
@@ -55,15 +52,16 @@ public final class Services {
 
   public static final int MAX_REPLICAS = 64;
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private final Path dir;
+  private final JsonRecordDir<ServiceRecord> records;
   private final ContainerRuntime runtime;
   private final ServiceLoadBalancer lb;
 
   private Services(Path dir, ContainerRuntime runtime, ServiceLoadBalancer lb) {
     this.dir = dir;
+    this.records =
+        new JsonRecordDir<>(
+            dir, dir.resolve("lock"), ServiceRecord.class, ServiceRecord::name, "service");
     this.runtime = runtime;
     this.lb = lb;
   }
@@ -134,7 +132,7 @@ public final class Services {
   /** Every service with a record, by name. */
   public List<ServiceInfo> list() throws HostRuntimeException {
     List<ServiceInfo> infos = new ArrayList<>();
-    for (String name : names()) {
+    for (String name : records.keys()) {
       Optional<ServiceRecord> record = read(name);
       if (record.isPresent()) {
         boolean monitorRunning = record.get().monitor().map(ProcessId::isAlive).orElse(false);
@@ -182,10 +180,10 @@ public final class Services {
     try {
       Files.deleteIfExists(dir.resolve(name + ".health"));
       Files.deleteIfExists(dir.resolve(name + ".log"));
-      Files.deleteIfExists(dir.resolve(name + ".json"));
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": " + e.getMessage(), e);
     }
+    records.delete(name);
   }
 
   // --- steps ---
@@ -222,8 +220,7 @@ public final class Services {
       HealthSpec health,
       ContainerSpec template)
       throws HostRuntimeException {
-    try (FileChannel lock = lockFile();
-        var held = lock.lock()) {
+    try (LockFile.Held lock = records.lock()) {
       if (read(name).isPresent() || lb.servicesWithState().contains(name)) {
         throw HostRuntimeException.conflict(
             action + ": a service called " + name + " exists (stamp service rm " + name + ")");
@@ -245,8 +242,6 @@ public final class Services {
               name, replicas, image, front, health, List.of(), null, null, ServiceRecord.CREATING);
       write(record);
       return record;
-    } catch (IOException e) {
-      throw HostRuntimeException.failed(action + ": lock " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -339,7 +334,12 @@ public final class Services {
       throws HostRuntimeException {
     StringBuilder text = new StringBuilder();
     states.forEach((b, s) -> text.append(b.endpoint()).append(' ').append(s.status()).append('\n'));
-    atomicWrite(dir.resolve(name + ".health"), text.toString());
+    Path file = dir.resolve(name + ".health");
+    try {
+      AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("write " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private Map<String, HealthStatus> readHealth(String name) {
@@ -366,55 +366,11 @@ public final class Services {
     if (!ServiceLoadBalancer.SERVICE_NAME.matcher(name).matches()) {
       throw HostRuntimeException.badInput("service \"" + name + "\": not a service name");
     }
-    Path file = dir.resolve(name + ".json");
-    try {
-      return Optional.of(JSON.readValue(file.toFile(), ServiceRecord.class));
-    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw HostRuntimeException.failed("read service " + file + ": " + e.getMessage(), e);
-    }
+    return records.read(name);
   }
 
   private void write(ServiceRecord record) throws HostRuntimeException {
-    try {
-      atomicWrite(dir.resolve(record.name() + ".json"), JSON.writeValueAsString(record));
-    } catch (IOException e) {
-      throw HostRuntimeException.failed("write service " + record.name() + ": " + e, e);
-    }
-  }
-
-  private void atomicWrite(Path file, String text) throws HostRuntimeException {
-    try {
-      Files.createDirectories(dir);
-      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(temp, text);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw HostRuntimeException.failed("write " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private List<String> names() throws HostRuntimeException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".json"))
-          .map(n -> n.substring(0, n.length() - ".json".length()))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw HostRuntimeException.failed("list services in " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private FileChannel lockFile() throws IOException {
-    Files.createDirectories(dir);
-    return FileChannel.open(
-        dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    records.write(record);
   }
 
   private static boolean sleep(Duration duration) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.runtime.StampException.Kind;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.testkit.RequiresRoot;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -412,8 +413,8 @@ class NetworkManagerIT {
     return AttachmentRecord.intent(id, network, net.netnsPath(id), ports);
   }
 
-  private AttachmentStore store() {
-    return new AttachmentStore(root.resolve("networks/attachments"), root.resolve("networks/lock"));
+  private JsonRecordDir<AttachmentRecord> store() {
+    return NetworkManager.attachmentRecords(root.resolve("networks"));
   }
 
   private static String newId() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException.Kind;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.fs.JsonRecordDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,8 +110,8 @@ class NetworkManagerTest {
 
   @Test
   void recordsRoundTripWithTheirCniResult() throws Exception {
-    AttachmentStore store =
-        new AttachmentStore(root.resolve("networks/attachments"), root.resolve("networks/lock"));
+    JsonRecordDir<AttachmentRecord> store =
+        NetworkManager.attachmentRecords(root.resolve("networks"));
     AttachmentRecord intent =
         AttachmentRecord.intent(
             "c1",
@@ -126,7 +127,7 @@ class NetworkManagerTest {
         intent.attached(
             "10.231.7.2",
             "10.231.7.1",
-            AttachmentStore.JSON.readTree("{\"ips\":[{\"address\":\"10.231.7.2/24\"}]}"));
+            JsonRecordDir.JSON.readTree("{\"ips\":[{\"address\":\"10.231.7.2/24\"}]}"));
     store.write(attached);
     assertThat(store.read("c1")).contains(attached);
     assertThat(net.attachment("c1").orElseThrow().ipAddress()).contains("10.231.7.2");

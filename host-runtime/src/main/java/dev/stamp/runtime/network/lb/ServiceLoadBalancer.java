@@ -2,6 +2,8 @@ package dev.stamp.runtime.network.lb;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.fs.LockFile;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.PortMapping;
 import java.nio.file.Path;
@@ -39,14 +41,27 @@ public final class ServiceLoadBalancer {
   private static final Duration DRAIN_POLL = Duration.ofMillis(100);
 
   private final String table;
-  private final ServiceStore store;
+  private final JsonRecordDir<ServiceRecord> store;
   private final Nft nft;
   private final BackendResolver resolver;
+
+  /**
+   * {@code lb/services/NAME.json}: one record per published service, written first, so a killed
+   * publish or unpublish is finished later; {@code lb/lock} serialises table updates.
+   */
+  static JsonRecordDir<ServiceRecord> serviceRecords(Path lbDir) {
+    return new JsonRecordDir<>(
+        lbDir.resolve("services"),
+        lbDir.resolve("lock"),
+        ServiceRecord.class,
+        ServiceRecord::name,
+        "service record");
+  }
 
   private ServiceLoadBalancer(StampRoot root, NetworkManager net) {
     Path dir = root.path().resolve("lb");
     this.table = NftRuleset.tableName(root);
-    this.store = new ServiceStore(dir.resolve("services"), dir.resolve("lock"));
+    this.store = serviceRecords(dir);
     this.nft = new Nft(dir.resolve("ruleset.nft"));
     this.resolver = new BackendResolver(net);
   }
@@ -76,7 +91,7 @@ public final class ServiceLoadBalancer {
       throws HostRuntimeException {
     String action = "publish service " + service;
     checkName(service);
-    try (ServiceStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       if (store.read(service).isPresent()) {
         throw HostRuntimeException.conflict(
             action + ": it is already published (unpublish it first)");
@@ -115,7 +130,7 @@ public final class ServiceLoadBalancer {
       throws HostRuntimeException {
     String action = "set backends of service " + service;
     checkName(service);
-    try (ServiceStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       ServiceRecord current = requirePublished(action, service);
       ResolvedBackends resolved = resolver.resolve(action, current.front(), backends);
       ServiceRecord updated = current.withBackends(resolved);
@@ -150,7 +165,7 @@ public final class ServiceLoadBalancer {
    */
   public void unpublish(String service) throws HostRuntimeException {
     checkName(service);
-    try (ServiceStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       unpublishLocked(service);
     }
   }
@@ -168,14 +183,14 @@ public final class ServiceLoadBalancer {
    * latter needs {@link #unpublish}.
    */
   public List<String> servicesWithState() throws HostRuntimeException {
-    return store.names();
+    return store.keys();
   }
 
   /**
    * Re-applies the table from the records: after a reboot, or an update killed before the table.
    */
   public void restore() throws HostRuntimeException {
-    try (ServiceStore.Lock lock = store.lock()) {
+    try (LockFile.Held lock = store.lock()) {
       Set<String> bridges = new LinkedHashSet<>();
       for (ServiceRecord record : store.all()) {
         if (record.active()) {

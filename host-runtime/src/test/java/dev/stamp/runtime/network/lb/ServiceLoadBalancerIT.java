@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException.Kind;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.testkit.RequiresRoot;
 import java.io.BufferedReader;
@@ -320,7 +321,7 @@ class ServiceLoadBalancerIT {
   @Test
   void unpublishCleansEveryIntermediateState() throws Exception {
     int port = freePort();
-    ServiceStore store = new ServiceStore(root.resolve("lb/services"), root.resolve("lb/lock"));
+    JsonRecordDir<ServiceRecord> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
     ServiceRecord intent =
         new ServiceRecord(
             "web",
@@ -369,7 +370,7 @@ class ServiceLoadBalancerIT {
   }
 
   private void waitFor(Stage stage, String service, Process child) throws Exception {
-    ServiceStore store = new ServiceStore(root.resolve("lb/services"), root.resolve("lb/lock"));
+    JsonRecordDir<ServiceRecord> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline && child.isAlive()) {
       boolean reached =
