@@ -55,178 +55,100 @@ public record BuildRequest(
   }
 
   public BuildRequest withDockerfile(Path file) {
-    return new BuildRequest(
-        contextDir,
-        file,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.dockerfile = file);
   }
 
   public BuildRequest withTags(List<ImageReference> newTags) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        newTags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.tags = newTags);
   }
 
   public BuildRequest withBuildArgs(Map<String, String> args) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        args,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.buildArgs = args);
   }
 
   public BuildRequest withTarget(String stage) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        Optional.ofNullable(stage),
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.target = Optional.ofNullable(stage));
   }
 
   public BuildRequest withNoCache(boolean value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        value,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.noCache = value);
   }
 
   public BuildRequest withOutputs(List<OutputSpec> value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        value,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.outputs = value);
   }
 
   public BuildRequest withSourceDateEpoch(long value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        value,
-        compression,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.sourceDateEpoch = value);
   }
 
   public BuildRequest withCompression(Compression value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        value,
-        labels,
-        pull,
-        secrets);
+    return with(f -> f.compression = value);
   }
 
   public BuildRequest withLabels(Map<String, String> value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        value,
-        pull,
-        secrets);
+    return with(f -> f.labels = value);
   }
 
   public BuildRequest withPull(boolean value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        value,
-        secrets);
+    return with(f -> f.pull = value);
   }
 
   public BuildRequest withSecrets(Map<String, BuildSecret> value) {
-    return new BuildRequest(
-        contextDir,
-        dockerfile,
-        tags,
-        buildArgs,
-        target,
-        noCache,
-        outputs,
-        sourceDateEpoch,
-        compression,
-        labels,
-        pull,
-        value);
+    return with(f -> f.secrets = value);
+  }
+
+  /** A copy with the fields {@code change} sets; every other field as in this request. */
+  private BuildRequest with(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.toRequest();
+  }
+
+  /** The record's fields, settable, for {@link #with}. */
+  private static final class Fields {
+    Path contextDir;
+    Path dockerfile;
+    List<ImageReference> tags;
+    Map<String, String> buildArgs;
+    Optional<String> target;
+    boolean noCache;
+    List<OutputSpec> outputs;
+    long sourceDateEpoch;
+    Compression compression;
+    Map<String, String> labels;
+    boolean pull;
+    Map<String, BuildSecret> secrets;
+
+    Fields(BuildRequest r) {
+      contextDir = r.contextDir;
+      dockerfile = r.dockerfile;
+      tags = r.tags;
+      buildArgs = r.buildArgs;
+      target = r.target;
+      noCache = r.noCache;
+      outputs = r.outputs;
+      sourceDateEpoch = r.sourceDateEpoch;
+      compression = r.compression;
+      labels = r.labels;
+      pull = r.pull;
+      secrets = r.secrets;
+    }
+
+    BuildRequest toRequest() {
+      return new BuildRequest(
+          contextDir,
+          dockerfile,
+          tags,
+          buildArgs,
+          target,
+          noCache,
+          outputs,
+          sourceDateEpoch,
+          compression,
+          labels,
+          pull,
+          secrets);
+    }
   }
 }
