@@ -74,7 +74,7 @@ class StandbyIT {
                         "echo $$ $(hostname) PATHS=$(env | grep -c ^PATH=);"
                             + " grep -E 'CapBnd|NoNewPrivs' /proc/self/status;"
                             + " dd if=/dev/zero of=/dev/null bs=100M count=1"))
-                .memory("32m")
+                .memoryBytes(32L << 20)
                 .hostname("from-standby")
                 .build());
     assertThat(id).isEqualTo(standbyId);

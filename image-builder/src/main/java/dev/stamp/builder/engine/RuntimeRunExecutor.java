@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -154,9 +153,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
             .workdir(req.workingDir())
             .user(req.user())
             .network(network(req.network()));
-    for (Map.Entry<String, String> e : req.env().entrySet()) {
-      b.env(e.getKey() + "=" + e.getValue());
-    }
+    b.env(req.env());
     int n = 0;
     for (RunRequest.MountSpec m : req.mounts()) {
       String target = target(m, req.workingDir());
