@@ -5,8 +5,6 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
-import dev.stamp.runtime.container.ContainerState;
-import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
@@ -118,7 +116,7 @@ public final class Services {
       throw HostRuntimeException.conflict(action + ": it is " + record.state());
     }
     Map<String, String> containerOf = containersByAddress(record);
-    HealthCheck check = record.health().check(address -> processOf(containerOf.get(address)));
+    HealthCheck check = record.health().check(execIn(containerOf));
     try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, listener)) {
       while (stillRunning(name)) {
         writeHealth(name, monitor.states());
@@ -226,7 +224,7 @@ public final class Services {
             action + ": a service called " + name + " exists (stamp service rm " + name + ")");
       }
       for (int i = 1; i <= replicas; i++) {
-        Optional<String> taken = runtime.store().readName(ServiceRecord.replicaName(name, i));
+        Optional<String> taken = runtime.idOfName(ServiceRecord.replicaName(name, i));
         if (taken.isPresent()) {
           throw HostRuntimeException.conflict(
               action
@@ -273,12 +271,12 @@ public final class Services {
     return byAddress;
   }
 
-  private Optional<ProcessId> processOf(String containerId) {
-    if (containerId == null) {
-      return Optional.empty();
-    }
-    ContainerState state = ContainerState.read(runtime.store().dir(containerId));
-    return state.status() == ContainerStatus.RUNNING ? state.process() : Optional.empty();
+  /** A cmd probe's way into the replica at an address: the runtime's exec. */
+  private ReplicaExec execIn(Map<String, String> containerOfAddress) {
+    return (address, argv, timeout) -> {
+      String id = containerOfAddress.get(address);
+      return id == null ? Optional.empty() : Optional.of(runtime.exec(id, argv, timeout));
+    };
   }
 
   private boolean stillRunning(String name) throws HostRuntimeException {
@@ -295,7 +293,7 @@ public final class Services {
     }
     int count = record.map(ServiceRecord::replicas).orElse(MAX_REPLICAS);
     for (int i = 1; i <= count; i++) {
-      runtime.store().readName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
+      runtime.idOfName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
     }
     return List.copyOf(refs);
   }
