@@ -315,7 +315,7 @@ class IssueTwoAuditIT {
           runtime.list(true).stream()
               .anyMatch(
                   c ->
-                      c.state().status() == ContainerStatus.CREATED
+                      c.state().status() == ContainerStatus.STARTING
                           && c.state().shim().isPresent());
       if (!starting) {
         return;

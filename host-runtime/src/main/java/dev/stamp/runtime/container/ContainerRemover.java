@@ -38,15 +38,13 @@ final class ContainerRemover {
     Path dir = store.dir(id);
     Optional<ContainerConfig> config = store.config(id);
     ContainerState state = ContainerState.read(dir);
-    boolean live =
-        state.status() == ContainerStatus.RUNNING
-            || (state.status() == ContainerStatus.CREATED
-                && state.shim().map(ProcessId::isAlive).orElse(false));
-    if (live && !force) {
-      throw HostRuntimeException.conflict(
-          "remove container "
-              + id.substring(0, 12)
-              + ": it is running (stop it first, or use rm -f)");
+    if (!force) {
+      state
+          .status()
+          .checkMove(
+              "remove container " + id.substring(0, 12),
+              ContainerStatus.REMOVED,
+              "stop it first, or use rm -f");
     }
     List<Path> cgroupDirs = config.map(c -> c.intent().cgroupPaths()).orElse(List.of());
     killProcesses(dir, state, cgroupDirs);

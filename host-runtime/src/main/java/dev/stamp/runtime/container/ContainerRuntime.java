@@ -286,16 +286,10 @@ public final class ContainerRuntime {
     String id = store.resolve(ref);
     ContainerConfig c = requireConfig(id);
     Path dir = store.dir(id);
-    ContainerState state = ContainerState.read(dir);
-    if (state.status() != ContainerStatus.CREATED || state.shim().isPresent()) {
-      throw HostRuntimeException.conflict(
-          "start container "
-              + c.shortId()
-              + ": it is "
-              + state.status().label()
-              + " (containers start once; run a new one)");
-    }
     String action = "start container " + c.shortId();
+    ContainerState.read(dir)
+        .status()
+        .checkMove(action, ContainerStatus.STARTING, "containers start once; run a new one");
     StandbyPool.Standby standby = assigned.remove(id);
     if (standby != null && (relayStdio || c.interactive())) {
       standby.shim().discard(); // a standby has no terminal to relay to: start afresh
@@ -390,12 +384,9 @@ public final class ContainerRuntime {
           throw HostRuntimeException.failed(
               "wait for container " + id.substring(0, 12) + ": it died without an exit code");
         case CREATED:
-          if (state.shim().isEmpty()) {
-            throw HostRuntimeException.conflict(
-                "wait for container " + id.substring(0, 12) + ": it was never started");
-          }
-        // fall through: starting
-        default:
+          throw HostRuntimeException.conflict(
+              "wait for container " + id.substring(0, 12) + ": it was never started");
+        default: // starting, running
           ProcessWatch.awaitExit(state.shim().get(), Duration.ofMillis(200));
           ContainerState.awaitExitFile(dir, state.shim().get(), Duration.ofMillis(50));
       }
@@ -498,8 +489,7 @@ public final class ContainerRuntime {
 
   private static boolean isLive(Path dir) {
     ContainerState s = ContainerState.read(dir);
-    return s.status() == ContainerStatus.RUNNING
-        || (s.status() == ContainerStatus.CREATED && s.shim().isPresent());
+    return s.status() == ContainerStatus.RUNNING || s.status() == ContainerStatus.STARTING;
   }
 
   ContainerConfig requireConfig(String id) throws HostRuntimeException {

@@ -46,7 +46,7 @@ public record ContainerState(
       status =
           process.get().isAlive() || shimAlive ? ContainerStatus.RUNNING : ContainerStatus.DEAD;
     } else if (shim.isPresent()) {
-      status = shimAlive ? ContainerStatus.CREATED : ContainerStatus.DEAD;
+      status = shimAlive ? ContainerStatus.STARTING : ContainerStatus.DEAD;
     } else {
       status = ContainerStatus.CREATED;
     }

@@ -89,7 +89,7 @@ public final class Services {
         runtime.start(id, false).close();
       }
       ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
-      record = record.running(endpoint.front());
+      record = record.withFront(endpoint.front()).moveTo(action, ServiceState.RUNNING);
       write(record);
       return record;
     } catch (HostRuntimeException | RuntimeException e) {
@@ -112,8 +112,8 @@ public final class Services {
   public void monitor(String name, HealthListener listener) throws HostRuntimeException {
     String action = "monitor service " + name;
     ServiceRecord record = require(action, name);
-    if (!ServiceRecord.RUNNING.equals(record.state())) {
-      throw HostRuntimeException.conflict(action + ": it is " + record.state());
+    if (record.state() != ServiceState.RUNNING) {
+      throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
     Map<String, String> containerOf = containersByAddress(record);
     HealthCheck check = record.health().check(execIn(containerOf));
@@ -168,7 +168,7 @@ public final class Services {
       throw HostRuntimeException.notFound(action + ": no such service");
     }
     if (record.isPresent()) {
-      write(record.get().withState(ServiceRecord.REMOVING));
+      write(record.get().moveTo(action, ServiceState.REMOVING));
       record.get().monitor().ifPresent(Services::stopMonitor);
     }
     lb.unpublish(name);
@@ -237,7 +237,7 @@ public final class Services {
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
       ServiceRecord record =
           new ServiceRecord(
-              name, replicas, image, front, health, List.of(), null, null, ServiceRecord.CREATING);
+              name, replicas, image, front, health, List.of(), null, null, ServiceState.CREATING);
       write(record);
       return record;
     }
@@ -280,14 +280,14 @@ public final class Services {
   }
 
   private boolean stillRunning(String name) throws HostRuntimeException {
-    return read(name).map(r -> ServiceRecord.RUNNING.equals(r.state())).orElse(false);
+    return read(name).map(r -> r.state() == ServiceState.RUNNING).orElse(false);
   }
 
   /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
-    boolean killedRun = record.map(r -> ServiceRecord.CREATING.equals(r.state())).orElse(true);
+    boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {
       return List.copyOf(refs);
     }
