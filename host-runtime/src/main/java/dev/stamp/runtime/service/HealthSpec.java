@@ -1,14 +1,11 @@
 package dev.stamp.runtime.service;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.lb.HealthCheck;
 import dev.stamp.runtime.network.lb.HealthProbe;
 import dev.stamp.runtime.network.lb.HttpProbe;
 import dev.stamp.runtime.network.lb.TcpProbe;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,20 +51,17 @@ public record HealthSpec(
             timeout.toMillis(),
             retries,
             startPeriod.toMillis());
-    spec.check(pid -> Optional.empty()); // validates the probe and the timings
+    spec.check(ReplicaExec.NONE); // validates the probe and the timings
     return spec;
   }
 
-  /**
-   * The check; {@code pidOfAddress} finds the replica whose bridge address a cmd probe is given.
-   */
-  public HealthCheck check(Function<String, Optional<ProcessId>> pidOfAddress)
-      throws HostRuntimeException {
+  /** The check; {@code exec} runs a cmd probe in the replica whose bridge address it is given. */
+  public HealthCheck check(ReplicaExec exec) throws HostRuntimeException {
     HealthProbe probe =
         switch (kind) {
           case TCP -> new TcpProbe();
           case HTTP -> HttpProbe.of(target);
-          case CMD -> ExecProbe.of(target, pidOfAddress);
+          case CMD -> ExecProbe.of(target, exec);
           default ->
               throw HostRuntimeException.badInput(
                   "health check kind \"" + kind + "\": expected tcp, http or cmd");

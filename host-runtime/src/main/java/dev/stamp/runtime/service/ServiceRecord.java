@@ -1,5 +1,6 @@
 package dev.stamp.runtime.service;
 
+import dev.stamp.runtime.StateTransitionException;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.Optional;
  * What Stamp wrote down about one replicated service, in {@code ROOT/services/NAME.json}: written
  * in state {@code creating} before the first replica exists (so {@code rm} can undo a run killed at
  * any point: replicas are also found by their names {@code NAME-1..NAME-N}), {@code running} once
- * the front is published, {@code removing} while it is taken down.
+ * the front is published, {@code removing} while it is taken down (see {@link ServiceState}: every
+ * change of state goes through {@link #moveTo}, which refuses illegal moves).
  */
 public record ServiceRecord(
     String name,
@@ -21,11 +23,7 @@ public record ServiceRecord(
     List<String> containers,
     Integer monitorPid,
     Long monitorStart,
-    String state) {
-
-  public static final String CREATING = "creating";
-  public static final String RUNNING = "running";
-  public static final String REMOVING = "removing";
+    ServiceState state) {
 
   public ServiceRecord {
     containers = containers == null ? List.of() : List.copyOf(containers);
@@ -43,12 +41,14 @@ public record ServiceRecord(
         name, replicas, image, front, health, all, monitorPid, monitorStart, state);
   }
 
-  ServiceRecord running(PortMapping published) {
+  ServiceRecord withFront(PortMapping published) {
     return new ServiceRecord(
-        name, replicas, image, published, health, containers, monitorPid, monitorStart, RUNNING);
+        name, replicas, image, published, health, containers, monitorPid, monitorStart, state);
   }
 
-  ServiceRecord withState(String next) {
+  /** This record in state {@code next}; a move {@link ServiceState#TRANSITIONS} refuses throws. */
+  ServiceRecord moveTo(String action, ServiceState next) throws StateTransitionException {
+    state.checkMove(action, next, null);
     return new ServiceRecord(
         name, replicas, image, front, health, containers, monitorPid, monitorStart, next);
   }

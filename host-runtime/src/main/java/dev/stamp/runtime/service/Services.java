@@ -5,8 +5,6 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
-import dev.stamp.runtime.container.ContainerState;
-import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
@@ -91,7 +89,7 @@ public final class Services {
         runtime.start(id, false).close();
       }
       ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
-      record = record.running(endpoint.front());
+      record = record.withFront(endpoint.front()).moveTo(action, ServiceState.RUNNING);
       write(record);
       return record;
     } catch (HostRuntimeException | RuntimeException e) {
@@ -114,11 +112,11 @@ public final class Services {
   public void monitor(String name, HealthListener listener) throws HostRuntimeException {
     String action = "monitor service " + name;
     ServiceRecord record = require(action, name);
-    if (!ServiceRecord.RUNNING.equals(record.state())) {
-      throw HostRuntimeException.conflict(action + ": it is " + record.state());
+    if (record.state() != ServiceState.RUNNING) {
+      throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
     Map<String, String> containerOf = containersByAddress(record);
-    HealthCheck check = record.health().check(address -> processOf(containerOf.get(address)));
+    HealthCheck check = record.health().check(execIn(containerOf));
     try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, listener)) {
       while (stillRunning(name)) {
         writeHealth(name, monitor.states());
@@ -170,7 +168,7 @@ public final class Services {
       throw HostRuntimeException.notFound(action + ": no such service");
     }
     if (record.isPresent()) {
-      write(record.get().withState(ServiceRecord.REMOVING));
+      write(record.get().moveTo(action, ServiceState.REMOVING));
       record.get().monitor().ifPresent(Services::stopMonitor);
     }
     lb.unpublish(name);
@@ -226,7 +224,7 @@ public final class Services {
             action + ": a service called " + name + " exists (stamp service rm " + name + ")");
       }
       for (int i = 1; i <= replicas; i++) {
-        Optional<String> taken = runtime.store().readName(ServiceRecord.replicaName(name, i));
+        Optional<String> taken = runtime.idOfName(ServiceRecord.replicaName(name, i));
         if (taken.isPresent()) {
           throw HostRuntimeException.conflict(
               action
@@ -239,7 +237,7 @@ public final class Services {
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
       ServiceRecord record =
           new ServiceRecord(
-              name, replicas, image, front, health, List.of(), null, null, ServiceRecord.CREATING);
+              name, replicas, image, front, health, List.of(), null, null, ServiceState.CREATING);
       write(record);
       return record;
     }
@@ -273,29 +271,29 @@ public final class Services {
     return byAddress;
   }
 
-  private Optional<ProcessId> processOf(String containerId) {
-    if (containerId == null) {
-      return Optional.empty();
-    }
-    ContainerState state = ContainerState.read(runtime.store().dir(containerId));
-    return state.status() == ContainerStatus.RUNNING ? state.process() : Optional.empty();
+  /** A cmd probe's way into the replica at an address: the runtime's exec. */
+  private ReplicaExec execIn(Map<String, String> containerOfAddress) {
+    return (address, argv, timeout) -> {
+      String id = containerOfAddress.get(address);
+      return id == null ? Optional.empty() : Optional.of(runtime.exec(id, argv, timeout));
+    };
   }
 
   private boolean stillRunning(String name) throws HostRuntimeException {
-    return read(name).map(r -> ServiceRecord.RUNNING.equals(r.state())).orElse(false);
+    return read(name).map(r -> r.state() == ServiceState.RUNNING).orElse(false);
   }
 
   /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
-    boolean killedRun = record.map(r -> ServiceRecord.CREATING.equals(r.state())).orElse(true);
+    boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {
       return List.copyOf(refs);
     }
     int count = record.map(ServiceRecord::replicas).orElse(MAX_REPLICAS);
     for (int i = 1; i <= count; i++) {
-      runtime.store().readName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
+      runtime.idOfName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
     }
     return List.copyOf(refs);
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.runtime.network.lb.HealthCheck;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class HealthSpecTest {
@@ -30,7 +29,7 @@ class HealthSpecTest {
             Duration.ofSeconds(2),
             3,
             Duration.ZERO);
-    HealthCheck check = http.check(address -> Optional.empty());
+    HealthCheck check = http.check(ReplicaExec.NONE);
     assertThat(check.probe().describe()).contains("/health");
     assertThat(check.interval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(http.describe()).isEqualTo("http /health");
