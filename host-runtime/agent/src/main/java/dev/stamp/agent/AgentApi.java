@@ -229,12 +229,11 @@ public final class AgentApi extends Handler.Abstract {
         Fields query = Request.extractQueryParameters(request);
         boolean follow =
             "true".equals(query.getValue("follow")) || "1".equals(query.getValue("follow"));
-        try (InputStream log = engine.logs(id, follow)) {
-          response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-          response.setStatus(200);
-          try (OutputStream out = Content.Sink.asOutputStream(response)) {
-            log.transferTo(out);
-          }
+        ServiceEngine.LogStream log = engine.logs(id, follow);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.setStatus(200);
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+          log.writeTo(out);
         }
         callback.succeeded();
       }

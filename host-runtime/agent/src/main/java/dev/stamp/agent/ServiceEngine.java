@@ -2,7 +2,6 @@ package dev.stamp.agent;
 
 import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.HostRuntimeException;
-import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -21,7 +20,13 @@ public interface ServiceEngine extends AutoCloseable {
    * The log records of container {@code ref} (one of this agent's services'); with {@code follow}
    * the stream ends when the container exits. Throws NOT_FOUND before anything is streamed.
    */
-  InputStream logs(String ref, boolean follow) throws HostRuntimeException;
+  LogStream logs(String ref, boolean follow) throws HostRuntimeException;
+
+  /** A container's log, found and ready to be written out. */
+  @FunctionalInterface
+  interface LogStream {
+    void writeTo(java.io.OutputStream out) throws java.io.IOException;
+  }
 
   /** Pulls {@code ref} (by digest) into the host's store; returns the manifest digest. */
   String pull(String ref) throws HostRuntimeException;

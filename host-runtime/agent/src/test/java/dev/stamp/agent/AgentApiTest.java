@@ -76,7 +76,7 @@ class AgentApiTest {
     }
 
     @Override
-    public InputStream logs(String ref, boolean follow) throws HostRuntimeException {
+    public LogStream logs(String ref, boolean follow) throws HostRuntimeException {
       throw HostRuntimeException.notFound("container " + ref + ": not found");
     }
 
