@@ -98,6 +98,24 @@ public final class Services {
     }
   }
 
+  /**
+   * Replaces every replica of the running service {@code name} with a container of {@code spec},
+   * one at a time, behind the same published port (see {@link ServiceReplacer}): start-first by
+   * default (the new one starts beside the old, becomes healthy, takes the old one's place in the
+   * backends atomically; the old one is drained, stopped and removed), or stop-first. Returns the
+   * record afterwards. {@link ReplaceFailedException} (with the new container's log tail) when a
+   * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
+   * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
+   * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
+   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts.
+   */
+  public ServiceRecord replace(String name, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "replace service " + name;
+    checkRequest(action, name, 1, spec);
+    return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
+  }
+
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
   public void recordMonitor(String name, ProcessId monitor) throws HostRuntimeException {
     ServiceRecord record = require("record monitor of service " + name, name);
@@ -107,22 +125,51 @@ public final class Services {
   /**
    * Health-checks the replicas and keeps the published backends to the healthy ones until the
    * service is removed (or this thread is interrupted), writing each replica's health to {@code
-   * services/NAME.health} every interval. Blocks.
+   * services/NAME.health} every interval. Blocks. Re-reads the record every interval: while it is
+   * {@code replacing} the monitor pauses (the replace owns the backends), and when the replicas
+   * have changed it starts over on the published backends.
    */
   public void monitor(String name, HealthListener listener) throws HostRuntimeException {
     String action = "monitor service " + name;
     ServiceRecord record = require(action, name);
-    if (record.state() != ServiceState.RUNNING) {
+    if (record.state() != ServiceState.RUNNING && record.state() != ServiceState.REPLACING) {
       throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
-    Map<String, String> containerOf = containersByAddress(record);
-    HealthCheck check = record.health().check(execIn(containerOf));
-    try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, listener)) {
-      while (stillRunning(name)) {
-        writeHealth(name, monitor.states());
-        if (!sleep(check.interval())) {
+    Duration interval = Duration.ofMillis(record.health().intervalMillis());
+    HealthMonitor monitor = null;
+    List<String> watched = null;
+    try {
+      while (true) {
+        Optional<ServiceRecord> now = read(name);
+        if (now.isEmpty()
+            || (now.get().state() != ServiceState.RUNNING
+                && now.get().state() != ServiceState.REPLACING)) {
           return;
         }
+        if (now.get().state() == ServiceState.REPLACING) {
+          if (monitor != null) {
+            monitor.close(); // the backends stay as they are; the replace changes them
+            monitor = null;
+            watched = null;
+          }
+        } else if (monitor == null || !now.get().containers().equals(watched)) {
+          if (monitor != null) {
+            monitor.close();
+          }
+          HealthCheck check = now.get().health().check(execIn(containersByAddress(now.get())));
+          monitor = HealthMonitor.start(lb, name, check, listener);
+          watched = now.get().containers();
+        }
+        if (monitor != null) {
+          writeHealth(name, monitor.states());
+        }
+        if (!sleep(interval)) {
+          return;
+        }
+      }
+    } finally {
+      if (monitor != null) {
+        monitor.close();
       }
     }
   }
@@ -235,9 +282,7 @@ public final class Services {
         }
       }
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
-      ServiceRecord record =
-          new ServiceRecord(
-              name, replicas, image, front, health, List.of(), null, null, ServiceState.CREATING);
+      ServiceRecord record = ServiceRecord.creating(name, replicas, image, front, health);
       write(record);
       return record;
     }
@@ -279,14 +324,17 @@ public final class Services {
     };
   }
 
-  private boolean stillRunning(String name) throws HostRuntimeException {
-    return read(name).map(r -> r.state() == ServiceState.RUNNING).orElse(false);
-  }
-
   /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
+    Optional<ReplaceRecord> replace = record.map(ServiceRecord::replace);
+    if (replace.isPresent()) { // a replace killed in flight: its new container goes too
+      if (replace.get().newContainer() != null) {
+        refs.add(replace.get().newContainer());
+      }
+      runtime.idOfName(replace.get().newName()).ifPresent(refs::add);
+    }
     boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {
       return List.copyOf(refs);
