@@ -207,7 +207,8 @@ public final class HostEngine implements ServiceEngine {
       ensureImage(d.spec().image());
       stopMonitor(name);
       if (record.isEmpty()) {
-        events.add(name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
+        events.add(
+            name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.front(), t.health(), t.container());
       } else {
         events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
@@ -242,8 +243,7 @@ public final class HostEngine implements ServiceEngine {
     ServiceStatus.LastError error =
         new ServiceStatus.LastError(
             d.generation(), e.getMessage(), logTail, clock.instant().toString(), retryable);
-    ObservedService base =
-        have.orElse(new ObservedService(name, 0, "", null));
+    ObservedService base = have.orElse(new ObservedService(name, 0, "", null));
     try {
       observed.write(base.failed(error));
     } catch (HostRuntimeException written) {
@@ -256,10 +256,17 @@ public final class HostEngine implements ServiceEngine {
 
   /** The image must be in the store; by digest, from its registry when it names one. */
   private void ensureImage(String image) throws HostRuntimeException {
-    ImageStore store = ImageStore.open(config.root());
-    ImageReference ref = ImageReference.parse(image);
-    if (store.resolve(ref).isPresent()) {
+    try {
+      ImageStore.open(config.root()).resolve(image);
       return;
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      if (!image.contains("@")) {
+        throw HostRuntimeException.notFound(
+            "image " + image + ": not in this host's store, and it names no registry to pull from");
+      }
     }
     pull(image);
   }
@@ -347,14 +354,17 @@ public final class HostEngine implements ServiceEngine {
         } catch (HostRuntimeException e) {
           state = "missing";
         }
-        replicas.add(new ServiceStatus.Replica(index++, id, image, state, null, false, null, startedAt));
+        replicas.add(
+            new ServiceStatus.Replica(index++, id, image, state, null, false, null, startedAt));
       }
     }
     long observedGeneration = have.map(ObservedService::generation).orElse(0L);
     String state;
     if (d.deleted()) {
       state = "deleting";
-    } else if (have.isPresent() && have.get().lastError() != null && have.get().lastError().generation() == d.generation()) {
+    } else if (have.isPresent()
+        && have.get().lastError() != null
+        && have.get().lastError().generation() == d.generation()) {
       state = record.isPresent() ? "degraded" : "failed";
     } else if (observedGeneration == d.generation() && record.isPresent()) {
       state = "running";
@@ -384,7 +394,8 @@ public final class HostEngine implements ServiceEngine {
       }
     }
     if (!ours) {
-      throw HostRuntimeException.notFound("container " + ref + ": not a container of this agent's services");
+      throw HostRuntimeException.notFound(
+          "container " + ref + ": not a container of this agent's services");
     }
     LogReader reader = runtime.logs(id);
     return out -> {
@@ -404,5 +415,4 @@ public final class HostEngine implements ServiceEngine {
     }
     runtime.closeStandbys();
   }
-
 }

@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * Secrets of services: each copied from its file on the host into a tmpfs of the agent's own
- * ({@code ROOT/agent/secrets}, mode 0700, never on disk), one directory per service and
- * generation, and bound read-only into the replicas at {@code /run/secrets/NAME}. The value is in no
- * image, log, event, record or {@code inspect} (which shows the tmpfs path only).
+ * ({@code ROOT/agent/secrets}, mode 0700, never on disk), one directory per service and generation,
+ * and bound read-only into the replicas at {@code /run/secrets/NAME}. The value is in no image,
+ * log, event, record or {@code inspect} (which shows the tmpfs path only).
  */
 final class SecretFiles {
 
@@ -76,7 +76,13 @@ final class SecretFiles {
           value = Files.readAllBytes(Path.of(s.file()));
         } catch (IOException e) {
           throw HostRuntimeException.badInput(
-              "secrets[" + i + "].file: cannot read " + s.file() + " on this host (" + e.getMessage() + ")");
+              "secrets["
+                  + i
+                  + "].file: cannot read "
+                  + s.file()
+                  + " on this host ("
+                  + e.getMessage()
+                  + ")");
         }
         Path file = gen.resolve(s.name());
         AtomicFiles.write(file, value);
@@ -85,7 +91,8 @@ final class SecretFiles {
       }
       return mounts;
     } catch (IOException e) {
-      throw HostRuntimeException.failed("copy the secrets of " + service + ": " + e.getMessage(), e);
+      throw HostRuntimeException.failed(
+          "copy the secrets of " + service + ": " + e.getMessage(), e);
     }
   }
 

@@ -9,7 +9,6 @@ import dev.stamp.runtime.service.HealthSpec;
 import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ReplaceRecord;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A wire {@link ServiceSpec} turned into what host-runtime's services take: the replicas'
- * container template (problems named by the wire field: {@code resources.memoryBytes}), the
- * published front, the health check and the replace options. Host checks happen here too: bind
- * sources inside the agent's allowed roots, secret files readable.
+ * A wire {@link ServiceSpec} turned into what host-runtime's services take: the replicas' container
+ * template (problems named by the wire field: {@code resources.memoryBytes}), the published front,
+ * the health check and the replace options. Host checks happen here too: bind sources inside the
+ * agent's allowed roots, secret files readable.
  */
 record ServiceTemplate(
     ContainerSpec container,
@@ -102,7 +101,8 @@ record ServiceTemplate(
         }
         case "volume" -> b.mount(new MountSpec(v.source(), v.target(), ro));
         default ->
-            problems.add("volumes[" + i + "].type: " + type + " is not supported by this agent yet");
+            problems.add(
+                "volumes[" + i + "].type: " + type + " is not supported by this agent yet");
       }
     }
     secretMounts.forEach(b::mount);
@@ -147,17 +147,33 @@ record ServiceTemplate(
   static HealthSpec health(ServiceSpec.Healthcheck h) throws HostRuntimeException {
     if (h == null) {
       return HealthSpec.of(
-          HealthSpec.TCP, "", HealthSpec.DEFAULT_INTERVAL, HealthSpec.DEFAULT_TIMEOUT, 3, Duration.ZERO);
+          HealthSpec.TCP,
+          "",
+          HealthSpec.DEFAULT_INTERVAL,
+          HealthSpec.DEFAULT_TIMEOUT,
+          3,
+          Duration.ZERO);
     }
-    Duration interval = h.interval() == null ? HealthSpec.DEFAULT_INTERVAL : Duration.parse(h.interval());
-    Duration timeout = h.timeout() == null ? HealthSpec.DEFAULT_TIMEOUT : Duration.parse(h.timeout());
+    Duration interval =
+        h.interval() == null ? HealthSpec.DEFAULT_INTERVAL : Duration.parse(h.interval());
+    Duration timeout =
+        h.timeout() == null ? HealthSpec.DEFAULT_TIMEOUT : Duration.parse(h.timeout());
     Duration start = h.startPeriod() == null ? Duration.ZERO : Duration.parse(h.startPeriod());
     int retries = h.retries() == null ? 3 : h.retries();
     List<String> test = h.test();
     return switch (test.get(0)) {
-      case "CMD-SHELL" -> HealthSpec.of(HealthSpec.CMD, test.get(1), interval, timeout, retries, start);
-      case "CMD" -> HealthSpec.of(HealthSpec.CMD, shellQuote(test.subList(1, test.size())), interval, timeout, retries, start);
-      case "HTTP" -> HealthSpec.of(HealthSpec.HTTP, pathOf(test.get(1)), interval, timeout, retries, start);
+      case "CMD-SHELL" ->
+          HealthSpec.of(HealthSpec.CMD, test.get(1), interval, timeout, retries, start);
+      case "CMD" ->
+          HealthSpec.of(
+              HealthSpec.CMD,
+              shellQuote(test.subList(1, test.size())),
+              interval,
+              timeout,
+              retries,
+              start);
+      case "HTTP" ->
+          HealthSpec.of(HealthSpec.HTTP, pathOf(test.get(1)), interval, timeout, retries, start);
       case "TCP" -> HealthSpec.of(HealthSpec.TCP, "", interval, timeout, retries, start);
       default -> throw HostRuntimeException.badInput("test " + test + " is not supported");
     };
@@ -204,5 +220,4 @@ record ServiceTemplate(
         + " is outside the allowed roots "
         + roots;
   }
-
 }
