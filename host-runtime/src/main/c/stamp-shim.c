@@ -470,16 +470,36 @@ static void readonly_paths(void) {
   }
 }
 
-static void mkdir_p(const char *path) {
-  char buf[PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = 0;
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST) fail("create workdir %s", path);
-    *p = '/';
-  }
-  if (mkdir(buf, 0755) < 0 && errno != EEXIST) fail("create workdir %s", path);
+/*
+ * The workdir, both when it is created (as root, before --read-only: Docker creates it at create)
+ * and when it is entered (as the container's user, just before exec), is resolved from a
+ * descriptor of the new root with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: the shim's own
+ * descriptors are still open then, so /proc/self/fd/N, /proc/self/cwd or /proc/1/root must never
+ * be followed (runc's CVE-2024-21626: a leaked host directory fd as the cwd escapes the root).
+ * Such a workdir fails with ELOOP; no path outside the root is ever created or entered.
+ */
+static void create_workdir(void) {
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = root < 0 ? -1 : open_in_root(root, spec.workdir, 1);
+  if (fd < 0) fail("create workdir %s", spec.workdir);
+  close(fd);
+  close(root);
+}
+
+static void enter_workdir(void) {
+  struct open_how how = {
+      .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+      .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = root < 0 ? -1 : syscall(SYS_openat2, root, spec.workdir, &how, sizeof how);
+  if (fd < 0 || fchdir(fd) < 0) fail("chdir to workdir %s", spec.workdir);
+  close(fd);
+  close(root);
+  /* As runc does since that CVE: a cwd the root cannot reach makes getcwd fail with ENOENT. */
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd) && errno == ENOENT)
+    fail("chdir to workdir %s: the directory is outside the container's root", spec.workdir);
 }
 
 /* Namespaces already entered by clone: cgroups first, then the filesystem, then the pivot. */
@@ -533,7 +553,7 @@ static void build_rootfs(void) {
 
   readonly_paths();
   mask_paths();
-  if (spec.workdir) mkdir_p(spec.workdir); /* before --read-only: Docker creates it at create */
+  if (spec.workdir) create_workdir(); /* before --read-only: Docker creates it at create */
   if (spec.read_only && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
     fail("make the rootfs read-only");
 }
@@ -639,7 +659,8 @@ static int container_main(int go) {
   build_rootfs();
   if (spec.tty) setup_console(console_sock);
   drop_privileges();
-  if (spec.workdir && chdir(spec.workdir) < 0) fail("chdir to workdir %s", spec.workdir);
+  /* As the container's user (chdir's permission checks), fds 3+ still open: see create_workdir. */
+  if (spec.workdir) enter_workdir();
   umask(022);
   /* Nothing above 2 reaches the command: the error pipe and the memfd are already close-on-exec. */
   if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail("mark fds close-on-exec");
