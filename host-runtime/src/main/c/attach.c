@@ -17,14 +17,11 @@
  */
 #include "stamp-shim.h"
 
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 
 #define MAX_CLIENTS 16
 #define FRAME_MAX 65536
@@ -311,59 +308,35 @@ void await_first_client(void) {
   }
 }
 
-/* The interactive twin of relay_until_exit: OUT is the pty master (ERR then -1) or the stdout
- * pipe; clients come and go; returns the container's wait status. */
-int serve_until_exit(pid_t child, int out, int err, int sigfd, int log_fd) {
-  int streams[2] = {out, err}, status = 0, exited = 0;
-  static char buf[FRAME_MAX];
-  while (streams[0] >= 0 || streams[1] >= 0 || !exited) {
-    struct pollfd fds[5 + MAX_CLIENTS];
-    int slot[5 + MAX_CLIENTS];
-    fds[0] = (struct pollfd){streams[0], POLLIN, 0};
-    fds[1] = (struct pollfd){streams[1], POLLIN, 0};
-    fds[2] = (struct pollfd){exited ? -1 : sigfd, POLLIN, 0};
-    fds[3] = (struct pollfd){listen_fd, POLLIN, 0};
-    fds[4] = (struct pollfd){pending_len ? input_fd() : -1, POLLOUT, 0};
-    int nfds = 5;
-    for (int i = 0; i < MAX_CLIENTS; i++) {
-      if (!clients[i]) continue;
-      short events = POLLIN | (clients[i]->out_len ? POLLOUT : 0);
-      slot[nfds] = i, fds[nfds++] = (struct pollfd){clients[i]->fd, events, 0};
-    }
-    int r = poll(fds, nfds, exited ? 5000 : -1);
-    if (r == 0) break; /* a writer outlived PID 1: stop waiting */
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) die_errno("poll");
-    for (int s = 0; s < 2; s++) {
-      if (streams[s] < 0 || !fds[s].revents) continue;
-      ssize_t n = read(streams[s], buf, sizeof buf);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n <= 0) { /* EOF, or EIO once a pty has no slave open any more */
-        if (streams[s] != pty_master) close(streams[s]);
-        streams[s] = -1;
-        continue;
-      }
-      log_record(log_fd, s + 1, buf, n);
-      broadcast(s + 1, buf, n);
-    }
-    if (fds[2].revents) {
-      struct signalfd_siginfo si;
-      if (read(sigfd, &si, sizeof si) < 0 && errno != EAGAIN) die_errno("read signalfd");
-      int st;
-      pid_t pid;
-      while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-        if (pid == child) status = st, exited = 1;
-    }
-    if (fds[3].revents) accept_client();
-    if (fds[4].revents) flush_input();
-    for (int f = 5; f < nfds; f++) {
-      if ((fds[f].revents & POLLOUT) && clients[slot[f]]) flush_client(slot[f]);
-      if ((fds[f].revents & ~POLLOUT) && clients[slot[f]]) read_client(slot[f]);
-    }
+/* The relay's hooks (monitor.c): the output goes to every client (and the backlog); the attach
+ * socket, the container's input while some is pending, and every client are polled too. */
+_Static_assert(2 + MAX_CLIENTS <= RELAY_HOOK_FDS, "the relay polls the socket, input, clients");
+_Static_assert(RELAY_CHUNK <= FRAME_MAX, "one read of the relay is one frame");
+
+static int slot[RELAY_HOOK_FDS]; /* the client behind each fd attach_fds added */
+
+static int attach_fds(struct pollfd *fds) {
+  fds[0] = (struct pollfd){listen_fd, POLLIN, 0};
+  fds[1] = (struct pollfd){pending_len ? input_fd() : -1, POLLOUT, 0};
+  int n = 2;
+  for (int i = 0; i < MAX_CLIENTS; i++) {
+    if (!clients[i]) continue;
+    short events = POLLIN | (clients[i]->out_len ? POLLOUT : 0);
+    slot[n] = i, fds[n++] = (struct pollfd){clients[i]->fd, events, 0};
   }
-  if (!exited) waitpid(child, &status, 0);
-  return status;
+  return n;
 }
+
+static void attach_handle(const struct pollfd *fds, int n) {
+  if (fds[0].revents) accept_client();
+  if (fds[1].revents) flush_input();
+  for (int f = 2; f < n; f++) {
+    if ((fds[f].revents & POLLOUT) && clients[slot[f]]) flush_client(slot[f]);
+    if ((fds[f].revents & ~POLLOUT) && clients[slot[f]]) read_client(slot[f]);
+  }
+}
+
+const struct relay_hooks attach_hooks = {broadcast, attach_fds, attach_handle};
 
 /* After the exit file: every client learns the exit code; the socket goes. */
 void attach_finish(int code) {

@@ -8,7 +8,6 @@
  */
 #include "stamp-shim.h"
 
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -76,7 +75,7 @@ void status_line(const char *fmt, ...) {
 }
 
 
-void log_record(int log_fd, int stream, const char *data, size_t len) {
+static void log_record(int log_fd, int stream, const char *data, size_t len) {
   unsigned char header[16] = {(unsigned char)stream};
   uint64_t ts = (uint64_t)now_ns();
   for (int i = 0; i < 4; i++) header[4 + i] = (unsigned char)(len >> (24 - 8 * i));
@@ -90,26 +89,38 @@ void log_record(int log_fd, int stream, const char *data, size_t len) {
   }
 }
 
-/* Relays both pipes until EOF (the pid namespace dies with its PID 1, closing every writer) and
- * returns the container's wait status. */
-static int relay_until_exit(pid_t child, int out, int err, int sigfd, int log_fd) {
-  int relay[3] = {-1, spec.relay ? RELAY_OUT_FD : -1, spec.relay ? RELAY_ERR_FD : -1};
-  struct pollfd fds[3] = {{out, POLLIN, 0}, {err, POLLIN, 0}, {sigfd, POLLIN, 0}};
-  int status = 0, exited = 0;
-  char buf[65536];
-  while (fds[0].fd >= 0 || fds[1].fd >= 0 || !exited) {
-    if (poll(fds, 3, exited ? 5000 : -1) == 0) break; /* a writer outlived PID 1: stop waiting */
-    for (int i = 0; i < 2; i++) {
-      if (fds[i].fd < 0 || !fds[i].revents) continue;
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
+/*
+ * The one relay loop, plain or interactive: the container's stdout and stderr pipes (or its pty
+ * master, ERR then -1) into the log and to HOOKS->output, until both are at EOF (the pid
+ * namespace dies with its PID 1, closing every writer) and the container has exited. HOOKS add
+ * what else the monitor serves meanwhile (for -i/-t, attach.c: the attach socket, its clients,
+ * the container's input). Returns the container's wait status.
+ */
+static int relay_until_exit(pid_t child, int out, int err, int sigfd, int log_fd,
+                            const struct relay_hooks *hooks) {
+  int streams[2] = {out, err}, status = 0, exited = 0;
+  static char buf[RELAY_CHUNK];
+  while (streams[0] >= 0 || streams[1] >= 0 || !exited) {
+    struct pollfd fds[3 + RELAY_HOOK_FDS];
+    fds[0] = (struct pollfd){streams[0], POLLIN, 0};
+    fds[1] = (struct pollfd){streams[1], POLLIN, 0};
+    fds[2] = (struct pollfd){exited ? -1 : sigfd, POLLIN, 0};
+    int nfds = 3 + (hooks->add_fds ? hooks->add_fds(fds + 3) : 0);
+    int r = poll(fds, nfds, exited ? 5000 : -1);
+    if (r == 0) break; /* a writer outlived PID 1: stop waiting */
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) die_errno("poll");
+    for (int s = 0; s < 2; s++) {
+      if (streams[s] < 0 || !fds[s].revents) continue;
+      ssize_t n = read(streams[s], buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) { /* EOF, or EIO once a pty has no slave open any more */
+        if (streams[s] != pty_master) close(streams[s]); /* the master: attach_finish closes it */
+        streams[s] = -1;
         continue;
       }
-      log_record(log_fd, i + 1, buf, n);
-      if (relay[i + 1] >= 0 && write_all(relay[i + 1], buf, n) < 0) relay[i + 1] = -1;
+      log_record(log_fd, s + 1, buf, n);
+      hooks->output(s + 1, buf, n);
     }
     if (fds[2].revents) {
       struct signalfd_siginfo si;
@@ -118,12 +129,22 @@ static int relay_until_exit(pid_t child, int out, int err, int sigfd, int log_fd
       pid_t pid;
       while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
         if (pid == child) status = st, exited = 1;
-      if (exited) fds[2].fd = -1;
     }
+    if (hooks->handle) hooks->handle(fds + 3, nfds - 3);
   }
   if (!exited) waitpid(child, &status, 0);
   return status;
 }
+
+/* A plain run: the output also goes to the foreground CLI's stdout and stderr (spec relay=1),
+ * until a write there fails. */
+static int cli_fds[3] = {-1, -1, -1};
+
+static void relay_to_cli(int stream, const void *data, size_t len) {
+  if (cli_fds[stream] >= 0 && write_all(cli_fds[stream], data, len) < 0) cli_fds[stream] = -1;
+}
+
+static const struct relay_hooks plain_hooks = {relay_to_cli, NULL, NULL};
 
 static void write_exit_file(int code, const char *error) {
   char content[4096];
@@ -260,11 +281,11 @@ static int monitor_main(void) {
   if (spec.tty) {
     close(out[0]);
     close(err[0]);
-    status = serve_until_exit(child, pty_master, -1, sigfd, log_fd);
-  } else if (interactive()) {
-    status = serve_until_exit(child, out[0], err[0], sigfd, log_fd);
+    status = relay_until_exit(child, pty_master, -1, sigfd, log_fd, &attach_hooks);
   } else {
-    status = relay_until_exit(child, out[0], err[0], sigfd, log_fd);
+    if (spec.relay) cli_fds[1] = RELAY_OUT_FD, cli_fds[2] = RELAY_ERR_FD;
+    status = relay_until_exit(child, out[0], err[0], sigfd, log_fd,
+                              interactive() ? &attach_hooks : &plain_hooks);
   }
   int code = status_code(status);
   write_exit_file(code, NULL);

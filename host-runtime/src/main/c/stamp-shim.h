@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,8 +93,16 @@ void die_errno(const char *what) __attribute__((noreturn));
 int write_all(int fd, const void *buf, size_t len);
 /* A line on the status pipe ("listening", "started PID", "exited CODE", "error ..."). */
 void status_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* One framed record in the log (format: monitor.c). */
-void log_record(int log_fd, int stream, const char *data, size_t len);
+
+#define RELAY_CHUNK 65536  /* at most one read of the container's output */
+#define RELAY_HOOK_FDS 18  /* at most what add_fds adds: attach.c's socket, input and 16 clients */
+
+/* What the relay loop (monitor.c) does besides logging the container's output. */
+struct relay_hooks {
+  void (*output)(int stream, const void *data, size_t len); /* each chunk, once it is logged */
+  int (*add_fds)(struct pollfd *fds); /* before each poll: its own fds; returns how many */
+  void (*handle)(const struct pollfd *fds, int n); /* after it: the same fds, with revents */
+};
 
 /* ---------- container.c: the container's first process ---------- */
 
@@ -108,6 +117,7 @@ void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* ---------- attach.c: -i, -t ---------- */
 
 extern int listen_fd, pty_master, stdin_w;
+extern const struct relay_hooks attach_hooks; /* the relay of an -i/-t container */
 
 int interactive(void);
 void setup_console(int console_sock);
@@ -115,7 +125,6 @@ int receive_master(int sock);
 int attach_listen(void);
 void await_first_client(void);
 void flush_input(void);
-int serve_until_exit(pid_t child, int out, int err, int sigfd, int log_fd);
 void attach_finish(int code);
 
 /* ---------- init.c: stamp-init ---------- */
