@@ -116,6 +116,8 @@ class ContainerWorkdirIT {
             "/proc/1/root",
             "/proc/1/cwd/../../..",
             "/proc/self/exe",
+            "/dev/fd/3",
+            "/dev/stdout",
             "/to-cwd",
             "/to-root");
     List<String> plain = List.of("/up", "/up/tmp", "/tmp/../../..", "/home/app");
