@@ -284,16 +284,27 @@ static void join_cgroups(void) {
   if (unshare(CLONE_NEWCGROUP) < 0) fail("unshare cgroup namespace");
 }
 
-/* Standby: wait for the monitor to pass on the full spec's path, then read the spec. */
+/* Standby: wait for the monitor to pass on the full spec's path, then read the spec. A second
+ * line, when present, is the network namespace as the monitor holds it open
+ * (/proc/MONITOR/fd/N): this process's mount namespace was copied before the namespace file was
+ * bind-mounted on the host, so the spec's own path would show it the empty file underneath. */
+static char netns_held[64];
+
 static void await_go(int go) {
-  char path[PATH_MAX];
+  char path[PATH_MAX + sizeof netns_held];
   ssize_t n, got = 0;
   while ((n = read(go, path + got, sizeof path - 1 - got)) > 0 || (n < 0 && errno == EINTR))
     got += n > 0 ? n : 0;
   close(go);
   if (got == 0) _exit(0); /* the standby was discarded */
   path[got] = 0;
+  char *held = strchr(path, '\n');
+  if (held) {
+    *held++ = 0;
+    snprintf(netns_held, sizeof netns_held, "%s", held);
+  }
   parse_spec(path, 1);
+  if (held && spec.netns) spec.netns = netns_held;
 }
 
 static void build_rootfs(void) {

@@ -166,6 +166,7 @@ static void run_cleanup(void) {
 
 
 static int monitor_main(void) {
+  int netns_fd = -1; /* a standby's network namespace, held for its child */
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die_errno("set child subreaper");
   signal(SIGPIPE, SIG_IGN);
   char state[256];
@@ -243,6 +244,15 @@ static int monitor_main(void) {
     path[len - 1] = 0;
     parse_spec(path, 1);
     if (write_all(go[1], path, strlen(path)) < 0) die_errno("pass the spec on");
+    if (spec.netns) {
+      /* The standby's mount namespace predates the namespace file's bind mount: hand it the
+       * namespace through this process's descriptor, open until the child has exec'd or failed. */
+      netns_fd = open(spec.netns, O_RDONLY | O_CLOEXEC);
+      if (netns_fd < 0) die_errno("open network namespace");
+      char held[64];
+      int len_held = snprintf(held, sizeof held, "\n/proc/%d/fd/%d", (int)getpid(), netns_fd);
+      if (write_all(go[1], held, (size_t)len_held) < 0) die_errno("pass the network namespace on");
+    }
   }
   close(go[1]);
 
@@ -252,6 +262,7 @@ static int monitor_main(void) {
     got += n > 0 ? n : 0;
   error[got] = 0;
   close(errp[0]);
+  if (netns_fd >= 0) close(netns_fd); /* the child has joined it (or failed) */
   if (got > 0) {
     int status;
     waitpid(child, &status, 0);

@@ -40,7 +40,11 @@ class ContainerFacadeIT {
   void execRunsInTheContainersNamespacesCgroupUserAndEnvironment() throws Exception {
     String id =
         f.runtime.create(
-            f.spec("sleep", "1000").name("exec-me").hostname("inside").env("GREETING", "hi").build());
+            f.spec("sleep", "1000")
+                .name("exec-me")
+                .hostname("inside")
+                .env("GREETING", "hi")
+                .build());
     f.runtime.start(id, false).close();
     assertThat(f.runtime.resolve("exec-me")).isEqualTo(id);
     assertThat(f.runtime.idOfName("exec-me")).contains(id);
