@@ -82,15 +82,30 @@ final class AgentCommand implements Callable<Integer> {
     config.check();
     EventLog events = new EventLog(Clock.systemUTC());
     AgentMetrics metrics = new AgentMetrics();
-    CountDownLatch stop = new CountDownLatch(1);
-    try (HostEngine engine = HostEngine.open(config, events, metrics);
-        AgentServer server = AgentServer.start(config, engine, events, metrics)) {
-      PrintWriter out = spec.commandLine().getOut();
-      out.println("stamp agent: serving " + server.uri() + " (state root " + config.root().path() + ")");
-      out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "agent-shutdown"));
-      stop.await();
+    HostEngine engine = HostEngine.open(config, events, metrics);
+    AgentServer server;
+    try {
+      server = AgentServer.start(config, engine, events, metrics);
+    } catch (HostRuntimeException e) {
+      engine.close();
+      throw e;
     }
+    CountDownLatch stopped = new CountDownLatch(1);
+    // SIGINT/SIGTERM: stop serving, stop reconciling; containers and published ports stay
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  engine.close();
+                  stopped.countDown();
+                },
+                "agent-shutdown"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        "stamp agent: serving " + server.uri() + " (state root " + config.root().path() + ")");
+    out.flush();
+    stopped.await();
     return StampCli.EXIT_OK;
   }
 }
