@@ -1,6 +1,7 @@
 package dev.stamp.runtime.service;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.lb.Backend;
 import dev.stamp.runtime.network.lb.HealthProbe;
@@ -10,35 +11,60 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A Compose {@code CMD-SHELL} health test: {@code /bin/sh -c COMMAND} inside the replica (its
- * mount, UTS, IPC, network and pid namespaces and its root, through util-linux's {@code nsenter}: a
- * JVM cannot setns its own threads into another mount namespace). Exit 0 is healthy; a command
- * still running at the timeout is killed and counts as a failure.
+ * A {@code CMD} or {@code CMD-SHELL} health check (its argv, or {@code /bin/sh -c COMMAND}) run
+ * inside the replica (its mount, UTS, IPC, network and pid namespaces and its root, through
+ * util-linux's {@code nsenter}: a JVM cannot setns its own threads into another mount namespace).
+ * Exit 0 is healthy; a command still running at the timeout is killed and counts as a failure.
  */
 final class ExecProbe implements HealthProbe {
 
   static final String NSENTER = "nsenter";
   private static final int MAX_OUTPUT = 4096;
 
-  private final String command;
+  private final HealthCheck check;
   private final Function<String, Optional<ProcessId>> pidOfAddress;
 
-  private ExecProbe(String command, Function<String, Optional<ProcessId>> pidOfAddress) {
-    this.command = command;
+  private ExecProbe(HealthCheck check, Function<String, Optional<ProcessId>> pidOfAddress) {
+    this.check = check;
     this.pidOfAddress = pidOfAddress;
   }
 
-  static ExecProbe of(String command, Function<String, Optional<ProcessId>> pidOfAddress)
+  /** The probe of a CMD or CMD-SHELL {@code check}; {@code pidOfAddress} finds the replica. */
+  static ExecProbe of(HealthCheck check, Function<String, Optional<ProcessId>> pidOfAddress)
       throws HostRuntimeException {
-    if (command == null || command.isBlank() || command.indexOf('\0') >= 0) {
-      throw HostRuntimeException.badInput("--health-cmd \"" + command + "\": give a command");
+    check.check("health check");
+    if (!check.kind().inContainer()) {
+      throw HostRuntimeException.badInput(
+          "health check " + check.describe() + ": not a command (CMD or CMD-SHELL)");
     }
-    return new ExecProbe(command, pidOfAddress);
+    return new ExecProbe(check, pidOfAddress);
+  }
+
+  /** nsenter into the process's namespaces and root, then the check's argv. */
+  List<String> command(ProcessId pid) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                NSENTER,
+                "-t",
+                Integer.toString(pid.pid()),
+                "-m",
+                "-u",
+                "-i",
+                "-n",
+                "-p",
+                "-r",
+                "-w",
+                "--"));
+    argv.addAll(check.argv());
+    return argv;
   }
 
   @Override
@@ -52,21 +78,7 @@ final class ExecProbe implements HealthProbe {
     Process process = null;
     try {
       process =
-          new ProcessBuilder(
-                  NSENTER,
-                  "-t",
-                  Integer.toString(pid.get().pid()),
-                  "-m",
-                  "-u",
-                  "-i",
-                  "-n",
-                  "-p",
-                  "-r",
-                  "-w",
-                  "--",
-                  "/bin/sh",
-                  "-c",
-                  command)
+          new ProcessBuilder(command(pid.get()))
               .redirectErrorStream(true)
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
@@ -93,7 +105,7 @@ final class ExecProbe implements HealthProbe {
 
   @Override
   public String describe() {
-    return "cmd \"" + command + "\"";
+    return check.describe();
   }
 
   private static String read(InputStream in) throws IOException {

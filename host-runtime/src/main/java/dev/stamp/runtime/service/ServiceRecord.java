@@ -1,5 +1,6 @@
 package dev.stamp.runtime.service;
 
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.ArrayList;
@@ -10,14 +11,16 @@ import java.util.Optional;
  * What Stamp wrote down about one replicated service, in {@code ROOT/services/NAME.json}: written
  * in state {@code creating} before the first replica exists (so {@code rm} can undo a run killed at
  * any point: replicas are also found by their names {@code NAME-1..NAME-N}), {@code running} once
- * the front is published, {@code removing} while it is taken down.
+ * the front is published, {@code removing} while it is taken down. {@code health} is the check as
+ * given until the replicas exist, then the one in effect (merged over the image's HEALTHCHECK and
+ * {@link Services#DEFAULT_HEALTH}).
  */
 public record ServiceRecord(
     String name,
     int replicas,
     String image,
     PortMapping front,
-    HealthSpec health,
+    HealthCheck health,
     List<String> containers,
     Integer monitorPid,
     Long monitorStart,
@@ -46,6 +49,11 @@ public record ServiceRecord(
   ServiceRecord running(PortMapping published) {
     return new ServiceRecord(
         name, replicas, image, published, health, containers, monitorPid, monitorStart, RUNNING);
+  }
+
+  ServiceRecord withHealth(HealthCheck effective) {
+    return new ServiceRecord(
+        name, replicas, image, front, effective, containers, monitorPid, monitorStart, state);
   }
 
   ServiceRecord withState(String next) {

@@ -10,6 +10,8 @@ import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
+import dev.stamp.runtime.health.HealthCheck;
+import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.linux.LibC;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.linux.ProcessWatch;
@@ -17,9 +19,9 @@ import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.runtime.network.lb.Backend;
-import dev.stamp.runtime.network.lb.HealthCheck;
 import dev.stamp.runtime.network.lb.HealthListener;
 import dev.stamp.runtime.network.lb.HealthMonitor;
+import dev.stamp.runtime.network.lb.HealthProbe;
 import dev.stamp.runtime.network.lb.HealthState;
 import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.network.lb.ServiceEndpoint;
@@ -52,12 +54,25 @@ public final class Services {
 
   public static final int MAX_REPLICAS = 64;
 
+  /**
+   * What a service's check falls back to where neither its own nor the image's says: a TCP connect
+   * every 5 s, 2 s to answer, 3 failures in a row make a replica unhealthy.
+   */
+  public static final HealthCheck DEFAULT_HEALTH =
+      HealthCheck.tcp()
+          .withInterval(Duration.ofSeconds(5))
+          .withTimeout(Duration.ofSeconds(2))
+          .withRetries(HealthCheck.DEFAULT_RETRIES);
+
+  private final StampRoot root;
   private final Path dir;
   private final JsonRecordDir<ServiceRecord> records;
   private final ContainerRuntime runtime;
   private final ServiceLoadBalancer lb;
 
-  private Services(Path dir, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+  private Services(StampRoot root, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+    this.root = root;
+    Path dir = root.path().resolve("services");
     this.dir = dir;
     this.records =
         new JsonRecordDir<>(
@@ -68,20 +83,23 @@ public final class Services {
 
   /** The services of {@code root}, whose replicas run in {@code runtime} (of the same root). */
   public static Services open(StampRoot root, ContainerRuntime runtime) {
-    return new Services(root.path().resolve("services"), runtime, ServiceLoadBalancer.open(root));
+    return new Services(root, runtime, ServiceLoadBalancer.open(root));
   }
 
   /**
    * Starts {@code replicas} containers of {@code template} (each named {@code NAME-i}) on its
-   * bridge network and publishes {@code front} balanced over them. BAD_INPUT for a bad name, count,
-   * template or health spec; CONFLICT for a service, container name or host port already in use.
+   * bridge network and publishes {@code front} balanced over them. {@code health} is merged over
+   * the image's HEALTHCHECK (an empty test: the image's; {@code NONE}: no checking), then over
+   * {@link #DEFAULT_HEALTH}; the record holds the check in effect. BAD_INPUT for a bad name, count,
+   * template or health check; CONFLICT for a service, container name or host port already in use.
    * Any failure removes what was made.
    */
   public ServiceRecord run(
-      String name, int replicas, PortMapping front, HealthSpec health, ContainerSpec template)
+      String name, int replicas, PortMapping front, HealthCheck health, ContainerSpec template)
       throws HostRuntimeException {
     String action = "run service " + name;
     checkRequest(action, name, replicas, template);
+    health.check("health check");
     ServiceRecord record = reserve(action, name, replicas, front, health, template);
     try {
       for (int i = 1; i <= replicas; i++) {
@@ -90,6 +108,8 @@ public final class Services {
         write(record);
         runtime.start(id, false).close();
       }
+      record = record.withHealth(effectiveHealth(health, template));
+      write(record);
       ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
       record = record.running(endpoint.front());
       write(record);
@@ -118,8 +138,12 @@ public final class Services {
       throw HostRuntimeException.conflict(action + ": it is " + record.state());
     }
     Map<String, String> containerOf = containersByAddress(record);
-    HealthCheck check = record.health().check(address -> processOf(containerOf.get(address)));
-    try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, listener)) {
+    HealthCheck check = record.health().over(DEFAULT_HEALTH);
+    HealthProbe probe =
+        check.kind().inContainer()
+            ? ExecProbe.of(check, address -> processOf(containerOf.get(address)))
+            : HealthProbe.fromHost(check);
+    try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, probe, listener)) {
       while (stillRunning(name)) {
         writeHealth(name, monitor.states());
         if (!sleep(check.interval())) {
@@ -217,7 +241,7 @@ public final class Services {
       String name,
       int replicas,
       PortMapping front,
-      HealthSpec health,
+      HealthCheck health,
       ContainerSpec template)
       throws HostRuntimeException {
     try (LockFile.Held lock = records.lock()) {
@@ -243,6 +267,20 @@ public final class Services {
       write(record);
       return record;
     }
+  }
+
+  /**
+   * The check in effect: {@code given} over the image's HEALTHCHECK (Docker's merge: an empty test
+   * and unset timings are the image's), over {@link #DEFAULT_HEALTH}.
+   */
+  private HealthCheck effectiveHealth(HealthCheck given, ContainerSpec template)
+      throws HostRuntimeException {
+    HealthCheck image = null;
+    if (template.image().isPresent()) {
+      image =
+          ImageStore.open(root).resolve(template.image().get()).config().runConfig().healthcheck();
+    }
+    return given.over(image).over(DEFAULT_HEALTH);
   }
 
   private List<Backend> backends(String action, ServiceRecord record) throws HostRuntimeException {
