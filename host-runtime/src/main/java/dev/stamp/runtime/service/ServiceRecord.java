@@ -1,5 +1,6 @@
 package dev.stamp.runtime.service;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.PortMapping;
@@ -20,7 +21,7 @@ public record ServiceRecord(
     int replicas,
     String image,
     PortMapping front,
-    HealthCheck health,
+    @JsonDeserialize(using = RecordedHealth.class) HealthCheck health,
     List<String> containers,
     Integer monitorPid,
     Long monitorStart,
