@@ -214,11 +214,20 @@ class ServiceReplaceIT {
     assertThat(runtime.list(true)).extracting(ContainerInfo::id).isEqualTo(before.containers());
     assertThat(get(port)).isEqualTo("v1");
 
-    // the next replace does not reuse the failed generation's names
+    // a new replica that cannot even start: removed too, the old one untouched
+    ContainerSpec missing =
+        ContainerSpec.builder().rootfs(rootfs).command(List.of("no-such-command")).build();
+    assertThatThrownBy(() -> services.replace("web", missing, ReplaceOptions.defaults()))
+        .isInstanceOf(ReplaceFailedException.class)
+        .hasMessageContaining("no-such-command");
+    assertThat(runtime.list(true)).extracting(ContainerInfo::id).isEqualTo(before.containers());
+    assertThat(services.inspect("web").state()).isEqualTo(ServiceState.RUNNING);
+
+    // the next replace does not reuse the failed generations' names
     ServiceRecord replaced = services.replace("web", httpd("v2"), ReplaceOptions.defaults());
-    assertThat(replaced.generation()).isEqualTo(2);
+    assertThat(replaced.generation()).isEqualTo(3);
     assertThat(runtime.inspect(replaced.containers().get(0)).config().orElseThrow().name())
-        .isEqualTo("web-1.2");
+        .isEqualTo("web-1.3");
     assertThat(get(port)).isEqualTo("v2");
   }
 
