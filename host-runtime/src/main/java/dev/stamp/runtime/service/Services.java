@@ -107,7 +107,9 @@ public final class Services {
    * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
    * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
    * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
-   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts.
+   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts; a failure
+   * after the switch (retiring the old replica) or of stop-first's first retire is thrown as it is
+   * and leaves the service {@code replacing} with that step recorded, for recovery.
    */
   public ServiceRecord replace(String name, ContainerSpec spec, ReplaceOptions options)
       throws HostRuntimeException {
