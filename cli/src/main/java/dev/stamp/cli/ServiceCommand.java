@@ -10,6 +10,7 @@ import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.runtime.network.lb.HealthTransition;
 import dev.stamp.runtime.service.ServiceInfo;
 import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.ServiceState;
 import dev.stamp.runtime.service.Services;
 import java.io.File;
 import java.nio.file.Files;
@@ -310,7 +311,7 @@ final class ServiceCommand {
             r.name(),
             info.monitorRunning()
                 ? info.healthy() + "/" + r.replicas() + " healthy"
-                : r.replicas() + (ServiceRecord.RUNNING.equals(r.state()) ? "" : " " + r.state()),
+                : r.replicas() + (r.state() == ServiceState.RUNNING ? "" : " " + r.state().label()),
             r.front().describe(),
             r.health().describe(),
             info.monitorRunning() ? "running" : "stopped");

@@ -5,8 +5,6 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
-import dev.stamp.runtime.container.ContainerState;
-import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
@@ -111,13 +109,33 @@ public final class Services {
       record = record.withHealth(effectiveHealth(health, template));
       write(record);
       ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
-      record = record.running(endpoint.front());
+      record = record.withFront(endpoint.front()).moveTo(action, ServiceState.RUNNING);
       write(record);
       return record;
     } catch (HostRuntimeException | RuntimeException e) {
       removeAfterFailure(name, e);
       throw e;
     }
+  }
+
+  /**
+   * Replaces every replica of the running service {@code name} with a container of {@code spec},
+   * one at a time, behind the same published port (see {@link ServiceReplacer}): start-first by
+   * default (the new one starts beside the old, becomes healthy, takes the old one's place in the
+   * backends atomically; the old one is drained, stopped and removed), or stop-first. Returns the
+   * record afterwards. {@link ReplaceFailedException} (with the new container's log tail) when a
+   * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
+   * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
+   * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
+   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts; a failure
+   * after the switch (retiring the old replica) or of stop-first's first retire is thrown as it is
+   * and leaves the service {@code replacing} with that step recorded, for recovery.
+   */
+  public ServiceRecord replace(String name, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "replace service " + name;
+    checkRequest(action, name, 1, spec);
+    return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
   }
 
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
@@ -129,26 +147,52 @@ public final class Services {
   /**
    * Health-checks the replicas and keeps the published backends to the healthy ones until the
    * service is removed (or this thread is interrupted), writing each replica's health to {@code
-   * services/NAME.health} every interval. Blocks.
+   * services/NAME.health} every interval. Blocks. Re-reads the record every interval: while it is
+   * {@code replacing} the monitor pauses (the replace owns the backends), and when the replicas
+   * have changed it starts over on the published backends.
    */
   public void monitor(String name, HealthListener listener) throws HostRuntimeException {
     String action = "monitor service " + name;
     ServiceRecord record = require(action, name);
-    if (!ServiceRecord.RUNNING.equals(record.state())) {
-      throw HostRuntimeException.conflict(action + ": it is " + record.state());
+    if (record.state() != ServiceState.RUNNING && record.state() != ServiceState.REPLACING) {
+      throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
-    Map<String, String> containerOf = containersByAddress(record);
-    HealthCheck check = record.health().over(DEFAULT_HEALTH);
-    HealthProbe probe =
-        check.kind().inContainer()
-            ? ExecProbe.of(check, address -> processOf(containerOf.get(address)))
-            : HealthProbe.fromHost(check);
-    try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, probe, listener)) {
-      while (stillRunning(name)) {
-        writeHealth(name, monitor.states());
-        if (!sleep(check.interval())) {
+    Duration interval = record.health().over(DEFAULT_HEALTH).interval();
+    HealthMonitor monitor = null;
+    List<String> watched = null;
+    try {
+      while (true) {
+        Optional<ServiceRecord> now = read(name);
+        if (now.isEmpty()
+            || (now.get().state() != ServiceState.RUNNING
+                && now.get().state() != ServiceState.REPLACING)) {
           return;
         }
+        if (now.get().state() == ServiceState.REPLACING) {
+          if (monitor != null) {
+            monitor.close(); // the backends stay as they are; the replace changes them
+            monitor = null;
+            watched = null;
+          }
+        } else if (monitor == null || !now.get().containers().equals(watched)) {
+          if (monitor != null) {
+            monitor.close();
+          }
+          HealthCheck check = now.get().health().over(DEFAULT_HEALTH);
+          HealthProbe probe = ExecProbe.forCheck(check, execIn(containersByAddress(now.get())));
+          monitor = HealthMonitor.start(lb, name, check, probe, listener);
+          watched = now.get().containers();
+        }
+        if (monitor != null) {
+          writeHealth(name, monitor.states());
+        }
+        if (!sleep(interval)) {
+          return;
+        }
+      }
+    } finally {
+      if (monitor != null) {
+        monitor.close();
       }
     }
   }
@@ -194,7 +238,7 @@ public final class Services {
       throw HostRuntimeException.notFound(action + ": no such service");
     }
     if (record.isPresent()) {
-      write(record.get().withState(ServiceRecord.REMOVING));
+      write(record.get().moveTo(action, ServiceState.REMOVING));
       record.get().monitor().ifPresent(Services::stopMonitor);
     }
     lb.unpublish(name);
@@ -250,7 +294,7 @@ public final class Services {
             action + ": a service called " + name + " exists (stamp service rm " + name + ")");
       }
       for (int i = 1; i <= replicas; i++) {
-        Optional<String> taken = runtime.store().readName(ServiceRecord.replicaName(name, i));
+        Optional<String> taken = runtime.idOfName(ServiceRecord.replicaName(name, i));
         if (taken.isPresent()) {
           throw HostRuntimeException.conflict(
               action
@@ -261,9 +305,7 @@ public final class Services {
         }
       }
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
-      ServiceRecord record =
-          new ServiceRecord(
-              name, replicas, image, front, health, List.of(), null, null, ServiceRecord.CREATING);
+      ServiceRecord record = ServiceRecord.creating(name, replicas, image, front, health);
       write(record);
       return record;
     }
@@ -311,29 +353,32 @@ public final class Services {
     return byAddress;
   }
 
-  private Optional<ProcessId> processOf(String containerId) {
-    if (containerId == null) {
-      return Optional.empty();
-    }
-    ContainerState state = ContainerState.read(runtime.store().dir(containerId));
-    return state.status() == ContainerStatus.RUNNING ? state.process() : Optional.empty();
-  }
-
-  private boolean stillRunning(String name) throws HostRuntimeException {
-    return read(name).map(r -> ServiceRecord.RUNNING.equals(r.state())).orElse(false);
+  /** A cmd probe's way into the replica at an address: the runtime's exec. */
+  private ReplicaExec execIn(Map<String, String> containerOfAddress) {
+    return (address, argv, timeout) -> {
+      String id = containerOfAddress.get(address);
+      return id == null ? Optional.empty() : Optional.of(runtime.exec(id, argv, timeout));
+    };
   }
 
   /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
-    boolean killedRun = record.map(r -> ServiceRecord.CREATING.equals(r.state())).orElse(true);
+    Optional<ReplaceRecord> replace = record.map(ServiceRecord::replace);
+    if (replace.isPresent()) { // a replace killed in flight: its new container goes too
+      if (replace.get().newContainer() != null) {
+        refs.add(replace.get().newContainer());
+      }
+      runtime.idOfName(replace.get().newName()).ifPresent(refs::add);
+    }
+    boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {
       return List.copyOf(refs);
     }
     int count = record.map(ServiceRecord::replicas).orElse(MAX_REPLICAS);
     for (int i = 1; i <= count; i++) {
-      runtime.store().readName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
+      runtime.idOfName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
     }
     return List.copyOf(refs);
   }

@@ -23,7 +23,9 @@ class ServiceRecordTest {
             List.of("a", "b"),
             null,
             null,
-            ServiceRecord.RUNNING);
+            ServiceState.RUNNING,
+            0,
+            null);
     String json = JsonRecordDir.JSON.writeValueAsString(record);
     assertThat(json).contains("\"Test\" : [ \"CMD\", \"test\", \"-f\", \"/ok\" ]");
     assertThat(JsonRecordDir.JSON.readValue(json, ServiceRecord.class)).isEqualTo(record);
