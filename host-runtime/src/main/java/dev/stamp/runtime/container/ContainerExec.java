@@ -100,14 +100,21 @@ final class ContainerExec {
     return command;
   }
 
-  /** nsenter forks for the pid namespace: kill what it started, then itself. */
+  /**
+   * nsenter forks for the pid namespace: kill what it started, and let nsenter reap it and exit
+   * (killed first, its child would end up a zombie under the container's PID 1, which may never
+   * reap); nsenter itself is killed only if it lingers.
+   */
   private static void kill(Process p) {
     p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
     try {
-      p.waitFor(5, TimeUnit.SECONDS);
+      if (!p.waitFor(1, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      p.destroyForcibly();
     }
   }
 

@@ -330,7 +330,11 @@ public final class ContainerRuntime {
     }
     if (line != null && line.startsWith("started ")) {
       return new RunningContainer(
-          this, id, Integer.parseInt(line.substring(8).strip()), pipe, attached);
+          started -> wait(started),
+          id,
+          Integer.parseInt(line.substring(8).strip()),
+          pipe,
+          attached);
     }
     pipe.close();
     if (attached != null) {

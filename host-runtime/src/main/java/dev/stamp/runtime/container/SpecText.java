@@ -1,10 +1,12 @@
 package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +21,27 @@ public final class SpecText {
 
   private static final Pattern ENV_KEY = Pattern.compile("[^=\\s\\x00][^=\\x00]*");
 
+  private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+
   private SpecText() {}
+
+  /** Docker's durations as users type them: {@code 500ms}, {@code 1s}, {@code 1.5s}, {@code 2m}. */
+  public static Duration duration(String path, String text) throws HostRuntimeException {
+    Matcher m = DURATION.matcher(text == null ? "" : text.strip());
+    if (!m.matches()) {
+      throw HostRuntimeException.badInput(
+          path + " " + text + ": expected a duration like 500ms, 1s, 1.5s or 2m");
+    }
+    double amount = Double.parseDouble(m.group(1));
+    long unitMillis =
+        switch (m.group(2)) {
+          case "ms" -> 1;
+          case "s" -> 1000;
+          case "m" -> 60_000;
+          default -> 3_600_000;
+        };
+    return Duration.ofMillis(Math.round(amount * unitMillis));
+  }
 
   /** A memory size in bytes: {@code 256m}, {@code 1g}, {@code 1048576}. */
   public static long memoryBytes(String path, String text) throws HostRuntimeException {

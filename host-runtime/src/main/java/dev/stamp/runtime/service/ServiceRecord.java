@@ -1,6 +1,8 @@
 package dev.stamp.runtime.service;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.stamp.runtime.StateTransitionException;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.ArrayList;
@@ -18,14 +20,15 @@ import java.util.Optional;
  *
  * <p>{@code containers} holds the current replicas' ids, in replica order; {@code generation}
  * counts finished replaces (0 in records from before replaces): replicas made by generation {@code
- * g > 0} are named {@code NAME-i.g}.
+ * g > 0} are named {@code NAME-i.g}. {@code health} is the check as given until the replicas exist,
+ * then the one in effect (merged over the image's HEALTHCHECK and {@link Services#DEFAULT_HEALTH}).
  */
 public record ServiceRecord(
     String name,
     int replicas,
     String image,
     PortMapping front,
-    HealthSpec health,
+    @JsonDeserialize(using = RecordedHealth.class) HealthCheck health,
     List<String> containers,
     Integer monitorPid,
     Long monitorStart,
@@ -39,7 +42,7 @@ public record ServiceRecord(
 
   /** A record as {@code run} first writes it. */
   static ServiceRecord creating(
-      String name, int replicas, String image, PortMapping front, HealthSpec health) {
+      String name, int replicas, String image, PortMapping front, HealthCheck health) {
     return new ServiceRecord(
         name,
         replicas,
@@ -94,6 +97,21 @@ public record ServiceRecord(
         image,
         published,
         health,
+        containers,
+        monitorPid,
+        monitorStart,
+        state,
+        generation,
+        replace);
+  }
+
+  ServiceRecord withHealth(HealthCheck effective) {
+    return new ServiceRecord(
+        name,
+        replicas,
+        image,
+        front,
+        effective,
         containers,
         monitorPid,
         monitorStart,

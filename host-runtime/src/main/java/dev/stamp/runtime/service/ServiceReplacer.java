@@ -10,11 +10,12 @@ import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.lb.Backend;
 import dev.stamp.runtime.network.lb.DrainResult;
-import dev.stamp.runtime.network.lb.HealthCheck;
+import dev.stamp.runtime.network.lb.HealthProbe;
 import dev.stamp.runtime.network.lb.HealthState;
 import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.network.lb.ProbeResult;
@@ -218,10 +219,15 @@ final class ServiceReplacer {
 
   /** Polls the new container with the service's health check until healthy; fails otherwise. */
   private void awaitHealthy(
-      String action, HealthSpec health, String id, Backend target, ReplaceOptions options)
+      String action, HealthCheck health, String id, Backend target, ReplaceOptions options)
       throws HostRuntimeException {
-    HealthCheck check =
-        health.check(
+    HealthCheck check = health.over(Services.DEFAULT_HEALTH);
+    if (check.kind() == HealthCheck.Kind.NONE) {
+      return; // no health check: running is ready, as Docker has it
+    }
+    HealthProbe probe =
+        ExecProbe.forCheck(
+            check,
             (address, argv, timeout) ->
                 address.equals(target.address())
                     ? Optional.of(runtime.exec(id, argv, timeout))
@@ -237,7 +243,7 @@ final class ServiceReplacer {
                             check
                                 .interval()
                                 .plus(check.timeout())
-                                .multipliedBy(check.retries() + 1))
+                                .multipliedBy(check.retryLimit() + 1L))
                         .plusSeconds(30));
     long deadline = System.nanoTime() + patience.toNanos();
     HealthState state = HealthState.starting(Instant.now());
@@ -252,14 +258,14 @@ final class ServiceReplacer {
                 + container.exitCode().map(c -> " with code " + c).orElse("")
                 + " before it was healthy");
       }
-      ProbeResult result = check.probe().probe(target, check.timeout());
+      ProbeResult result = probe.probe(target, check.timeout());
       state = state.after(result, check);
       if (state.status() == HealthStatus.HEALTHY) {
         return;
       }
       if (state.status() == HealthStatus.UNHEALTHY) {
         throw HostRuntimeException.failed(
-            action + ": is unhealthy (" + check.probe().describe() + ": " + result.output() + ")");
+            action + ": is unhealthy (" + probe.describe() + ": " + result.output() + ")");
       }
       if (System.nanoTime() > deadline) {
         throw HostRuntimeException.failed(
@@ -362,7 +368,10 @@ final class ServiceReplacer {
   private static void awaitMonitorPaused(ServiceRecord record, Instant began) {
     if (record.monitor().map(ProcessId::isAlive).orElse(false)) {
       Duration left =
-          Duration.ofMillis(record.health().intervalMillis())
+          record
+              .health()
+              .over(Services.DEFAULT_HEALTH)
+              .interval()
               .plus(MONITOR_GRACE)
               .minus(Duration.between(began, Instant.now()));
       if (!left.isNegative()) {

@@ -8,6 +8,8 @@ import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
+import dev.stamp.runtime.health.HealthCheck;
+import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.linux.LibC;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.linux.ProcessWatch;
@@ -15,9 +17,9 @@ import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.runtime.network.lb.Backend;
-import dev.stamp.runtime.network.lb.HealthCheck;
 import dev.stamp.runtime.network.lb.HealthListener;
 import dev.stamp.runtime.network.lb.HealthMonitor;
+import dev.stamp.runtime.network.lb.HealthProbe;
 import dev.stamp.runtime.network.lb.HealthState;
 import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.network.lb.ServiceEndpoint;
@@ -50,12 +52,25 @@ public final class Services {
 
   public static final int MAX_REPLICAS = 64;
 
+  /**
+   * What a service's check falls back to where neither its own nor the image's says: a TCP connect
+   * every 5 s, 2 s to answer, 3 failures in a row make a replica unhealthy.
+   */
+  public static final HealthCheck DEFAULT_HEALTH =
+      HealthCheck.tcp()
+          .withInterval(Duration.ofSeconds(5))
+          .withTimeout(Duration.ofSeconds(2))
+          .withRetries(HealthCheck.DEFAULT_RETRIES);
+
+  private final StampRoot root;
   private final Path dir;
   private final JsonRecordDir<ServiceRecord> records;
   private final ContainerRuntime runtime;
   private final ServiceLoadBalancer lb;
 
-  private Services(Path dir, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+  private Services(StampRoot root, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+    this.root = root;
+    Path dir = root.path().resolve("services");
     this.dir = dir;
     this.records =
         new JsonRecordDir<>(
@@ -66,20 +81,23 @@ public final class Services {
 
   /** The services of {@code root}, whose replicas run in {@code runtime} (of the same root). */
   public static Services open(StampRoot root, ContainerRuntime runtime) {
-    return new Services(root.path().resolve("services"), runtime, ServiceLoadBalancer.open(root));
+    return new Services(root, runtime, ServiceLoadBalancer.open(root));
   }
 
   /**
    * Starts {@code replicas} containers of {@code template} (each named {@code NAME-i}) on its
-   * bridge network and publishes {@code front} balanced over them. BAD_INPUT for a bad name, count,
-   * template or health spec; CONFLICT for a service, container name or host port already in use.
+   * bridge network and publishes {@code front} balanced over them. {@code health} is merged over
+   * the image's HEALTHCHECK (an empty test: the image's; {@code NONE}: no checking), then over
+   * {@link #DEFAULT_HEALTH}; the record holds the check in effect. BAD_INPUT for a bad name, count,
+   * template or health check; CONFLICT for a service, container name or host port already in use.
    * Any failure removes what was made.
    */
   public ServiceRecord run(
-      String name, int replicas, PortMapping front, HealthSpec health, ContainerSpec template)
+      String name, int replicas, PortMapping front, HealthCheck health, ContainerSpec template)
       throws HostRuntimeException {
     String action = "run service " + name;
     checkRequest(action, name, replicas, template);
+    health.check("health check");
     ServiceRecord record = reserve(action, name, replicas, front, health, template);
     try {
       for (int i = 1; i <= replicas; i++) {
@@ -88,6 +106,8 @@ public final class Services {
         write(record);
         runtime.start(id, false).close();
       }
+      record = record.withHealth(effectiveHealth(health, template));
+      write(record);
       ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
       record = record.withFront(endpoint.front()).moveTo(action, ServiceState.RUNNING);
       write(record);
@@ -107,7 +127,9 @@ public final class Services {
    * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
    * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
    * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
-   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts.
+   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts; a failure
+   * after the switch (retiring the old replica) or of stop-first's first retire is thrown as it is
+   * and leaves the service {@code replacing} with that step recorded, for recovery.
    */
   public ServiceRecord replace(String name, ContainerSpec spec, ReplaceOptions options)
       throws HostRuntimeException {
@@ -135,7 +157,7 @@ public final class Services {
     if (record.state() != ServiceState.RUNNING && record.state() != ServiceState.REPLACING) {
       throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
-    Duration interval = Duration.ofMillis(record.health().intervalMillis());
+    Duration interval = record.health().over(DEFAULT_HEALTH).interval();
     HealthMonitor monitor = null;
     List<String> watched = null;
     try {
@@ -156,8 +178,9 @@ public final class Services {
           if (monitor != null) {
             monitor.close();
           }
-          HealthCheck check = now.get().health().check(execIn(containersByAddress(now.get())));
-          monitor = HealthMonitor.start(lb, name, check, listener);
+          HealthCheck check = now.get().health().over(DEFAULT_HEALTH);
+          HealthProbe probe = ExecProbe.forCheck(check, execIn(containersByAddress(now.get())));
+          monitor = HealthMonitor.start(lb, name, check, probe, listener);
           watched = now.get().containers();
         }
         if (monitor != null) {
@@ -262,7 +285,7 @@ public final class Services {
       String name,
       int replicas,
       PortMapping front,
-      HealthSpec health,
+      HealthCheck health,
       ContainerSpec template)
       throws HostRuntimeException {
     try (LockFile.Held lock = records.lock()) {
@@ -286,6 +309,20 @@ public final class Services {
       write(record);
       return record;
     }
+  }
+
+  /**
+   * The check in effect: {@code given} over the image's HEALTHCHECK (Docker's merge: an empty test
+   * and unset timings are the image's), over {@link #DEFAULT_HEALTH}.
+   */
+  private HealthCheck effectiveHealth(HealthCheck given, ContainerSpec template)
+      throws HostRuntimeException {
+    HealthCheck image = null;
+    if (template.image().isPresent()) {
+      image =
+          ImageStore.open(root).resolve(template.image().get()).config().runConfig().healthcheck();
+    }
+    return given.over(image).over(DEFAULT_HEALTH);
   }
 
   private List<Backend> backends(String action, ServiceRecord record) throws HostRuntimeException {

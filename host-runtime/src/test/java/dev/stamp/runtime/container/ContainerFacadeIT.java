@@ -87,7 +87,7 @@ class ContainerFacadeIT {
         .containsExactly("sleep 1000");
 
     CgroupStats stats = f.runtime.stats(id);
-    assertThat(stats.pids()).isEqualTo(1);
+    assertThat(stats.pids()).isPositive();
     assertThat(stats.memoryBytes()).isPositive();
 
     f.runtime.stop(id, Duration.ofMillis(200));

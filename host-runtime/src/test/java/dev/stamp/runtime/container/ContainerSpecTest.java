@@ -82,6 +82,16 @@ class ContainerSpecTest {
   }
 
   @Test
+  void durationsReadAsDockerWritesThem() throws Exception {
+    assertThat(SpecText.duration("--x", "500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(SpecText.duration("--x", "1.5s")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(SpecText.duration("--x", "2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(SpecText.duration("--x", "1h")).isEqualTo(Duration.ofHours(1));
+    assertThatThrownBy(() -> SpecText.duration("--health-interval", "5"))
+        .hasMessage("--health-interval 5: expected a duration like 500ms, 1s, 1.5s or 2m");
+  }
+
+  @Test
   void textParsersNameTheFieldTheyWereGiven() {
     assertThatThrownBy(() -> SpecText.cpuMillis("--cpus", "lots"))
         .hasMessage("--cpus lots: expected a number like 0.5 or 2");

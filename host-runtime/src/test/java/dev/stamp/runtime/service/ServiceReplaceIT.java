@@ -3,10 +3,14 @@ package dev.stamp.runtime.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.StateTransitionException;
 import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.NetworkConfig;
@@ -103,20 +107,20 @@ class ServiceReplaceIT {
         .build();
   }
 
-  HealthSpec fastHttpCheck() throws Exception {
-    return HealthSpec.of(
-        HealthSpec.HTTP,
-        "/index.html",
-        Duration.ofMillis(200),
-        Duration.ofSeconds(1),
-        2,
-        Duration.ZERO);
+  HealthCheck fastHttpCheck() {
+    return HealthCheck.http("/index.html")
+        .withInterval(Duration.ofMillis(200))
+        .withTimeout(Duration.ofSeconds(1))
+        .withRetries(2);
   }
 
   int start(String name, int replicas, String page) throws Exception {
+    return start(name, replicas, page, fastHttpCheck());
+  }
+
+  int start(String name, int replicas, String page, HealthCheck health) throws Exception {
     int port = freePort();
-    services.run(
-        name, replicas, PortMapping.of("127.0.0.1", port, 80, "tcp"), fastHttpCheck(), httpd(page));
+    services.run(name, replicas, PortMapping.of("127.0.0.1", port, 80, "tcp"), health, httpd(page));
     for (int i = 0; i < 50 && !page.equals(getQuietly(port)); i++) {
       Thread.sleep(100);
     }
@@ -208,17 +212,31 @@ class ServiceReplaceIT {
     assertThat(runtime.list(true)).extracting(ContainerInfo::id).isEqualTo(before.containers());
     assertThat(get(port)).isEqualTo("v1");
 
-    // the next replace does not reuse the failed generation's names
+    // a new replica that cannot even start: removed too, the old one untouched
+    ContainerSpec missing =
+        ContainerSpec.builder().rootfs(rootfs).command(List.of("no-such-command")).build();
+    assertThatThrownBy(() -> services.replace("web", missing, ReplaceOptions.defaults()))
+        .isInstanceOf(ReplaceFailedException.class)
+        .hasMessageContaining("no-such-command");
+    assertThat(runtime.list(true)).extracting(ContainerInfo::id).isEqualTo(before.containers());
+    assertThat(services.inspect("web").state()).isEqualTo(ServiceState.RUNNING);
+
+    // the next replace does not reuse the failed generations' names
     ServiceRecord replaced = services.replace("web", httpd("v2"), ReplaceOptions.defaults());
-    assertThat(replaced.generation()).isEqualTo(2);
+    assertThat(replaced.generation()).isEqualTo(3);
     assertThat(runtime.inspect(replaced.containers().get(0)).config().orElseThrow().name())
-        .isEqualTo("web-1.2");
+        .isEqualTo("web-1.3");
     assertThat(get(port)).isEqualTo("v2");
   }
 
   @Test
   void stopFirstRetiresTheOldReplicaBeforeStartingTheNewOne() throws Exception {
-    int port = start("web", 1, "v1");
+    HealthCheck cmd = // probed through ContainerRuntime.exec, inside the new replica
+        HealthCheck.shell("test -s /w/index.html")
+            .withInterval(Duration.ofMillis(200))
+            .withTimeout(Duration.ofSeconds(2))
+            .withRetries(2);
+    int port = start("web", 1, "v1", cmd);
     String old = services.inspect("web").containers().get(0);
     ServiceRecord after =
         services.replace(
@@ -231,6 +249,46 @@ class ServiceReplaceIT {
 
     assertThatThrownBy(() -> services.replace("nope", httpd("v3"), ReplaceOptions.defaults()))
         .hasMessageContaining("no such service");
+  }
+
+  @Test
+  void aReplaceKilledInFlightIsRefusedAnotherReplaceAndServiceRmRemovesItsNewContainer()
+      throws Exception {
+    start("web", 1, "v1");
+    String old = services.inspect("web").containers().get(0);
+    String orphan = runtime.create(httpd("v2").withName("web-1.1"));
+    runtime.start(orphan, false).close();
+    // what a replace killed after creating the new container (before recording its id) leaves
+    Path file = root.resolve("services/web.json");
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode record = (ObjectNode) json.readTree(file.toFile());
+    record.put("state", "replacing");
+    ObjectNode replace = record.putObject("replace");
+    replace.put("startedAt", "2026-12-06T11:40:00Z");
+    replace.put("order", "start-first");
+    replace.put("image", rootfs.toString());
+    replace.put("generation", 1);
+    replace.put("replica", 1);
+    replace.put("oldContainer", old);
+    replace.put("newName", "web-1.1");
+    replace.putNull("newContainer");
+    replace.put("step", "create");
+    json.writeValue(file.toFile(), record);
+
+    ServiceRecord read = services.inspect("web");
+    assertThat(read.state()).isEqualTo(ServiceState.REPLACING);
+    assertThat(read.replace().step()).isEqualTo(ReplaceRecord.Step.CREATE);
+    assertThat(read.replace().order()).isEqualTo(ReplaceRecord.Order.START_FIRST);
+    assertThatThrownBy(() -> services.replace("web", httpd("v3"), ReplaceOptions.defaults()))
+        .isInstanceOfSatisfying(
+            StateTransitionException.class,
+            e -> {
+              assertThat(e.from()).isEqualTo(ServiceState.REPLACING);
+              assertThat(e.to()).isEqualTo(ServiceState.REPLACING);
+            });
+
+    services.remove("web");
+    assertThat(runtime.list(true)).isEmpty();
   }
 
   /** GETs in a loop on fresh connections, recording bodies and failures. */

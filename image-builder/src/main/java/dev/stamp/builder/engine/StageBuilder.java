@@ -27,8 +27,8 @@ import dev.stamp.builder.dockerfile.UserInstruction;
 import dev.stamp.builder.dockerfile.VolumeInstruction;
 import dev.stamp.builder.dockerfile.WorkdirInstruction;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.image.ContainerConfig;
-import dev.stamp.runtime.image.Healthcheck;
 import dev.stamp.runtime.image.HistoryEntry;
 import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.Platform;
@@ -295,8 +295,8 @@ final class StageBuilder {
     return snap.withConfig(key, config, history(report.text(), true));
   }
 
-  private static Healthcheck healthcheck(HealthcheckInstruction hc) {
-    return new Healthcheck(
+  private static HealthCheck healthcheck(HealthcheckInstruction hc) {
+    return new HealthCheck(
         hc.test(),
         hc.interval().map(Duration::toNanos).orElse(null),
         hc.timeout().map(Duration::toNanos).orElse(null),
