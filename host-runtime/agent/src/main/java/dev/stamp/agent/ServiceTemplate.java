@@ -5,7 +5,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.network.PortMapping;
-import dev.stamp.runtime.service.HealthSpec;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ReplaceRecord;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.util.Map;
 record ServiceTemplate(
     ContainerSpec container,
     PortMapping front,
-    HealthSpec health,
+    HealthCheck health,
     int replicas,
     ReplaceOptions replace) {
 
@@ -124,12 +124,8 @@ record ServiceTemplate(
         problems.add("ports[0]: " + e.getMessage());
       }
     }
-    HealthSpec health = null;
-    try {
-      health = health(spec.healthcheck());
-    } catch (HostRuntimeException e) {
-      problems.add("healthcheck: " + e.getMessage());
-    }
+    HealthCheck health = health(spec.healthcheck());
+    health.problems("healthcheck").forEach(problems::add);
     for (String p : problems) {
       b.problem(p);
     }
@@ -143,56 +139,36 @@ record ServiceTemplate(
     return new ServiceTemplate(container, front, health, spec.replicaCount(), options);
   }
 
-  /** The service's health check: the spec's, else a TCP connect to the published target. */
-  static HealthSpec health(ServiceSpec.Healthcheck h) throws HostRuntimeException {
+  /**
+   * The service's health check: the spec's (unset timings from the image's HEALTHCHECK, as Docker
+   * merges them), else the image's own, else host-runtime's default (a TCP connect).
+   */
+  static HealthCheck health(ServiceSpec.Healthcheck h) {
     if (h == null) {
-      return HealthSpec.of(
-          HealthSpec.TCP,
-          "",
-          HealthSpec.DEFAULT_INTERVAL,
-          HealthSpec.DEFAULT_TIMEOUT,
-          3,
-          Duration.ZERO);
+      return HealthCheck.inherit();
     }
-    Duration interval =
-        h.interval() == null ? HealthSpec.DEFAULT_INTERVAL : Duration.parse(h.interval());
-    Duration timeout =
-        h.timeout() == null ? HealthSpec.DEFAULT_TIMEOUT : Duration.parse(h.timeout());
-    Duration start = h.startPeriod() == null ? Duration.ZERO : Duration.parse(h.startPeriod());
-    int retries = h.retries() == null ? 3 : h.retries();
     List<String> test = h.test();
-    return switch (test.get(0)) {
-      case "CMD-SHELL" ->
-          HealthSpec.of(HealthSpec.CMD, test.get(1), interval, timeout, retries, start);
-      case "CMD" ->
-          HealthSpec.of(
-              HealthSpec.CMD,
-              shellQuote(test.subList(1, test.size())),
-              interval,
-              timeout,
-              retries,
-              start);
-      case "HTTP" ->
-          HealthSpec.of(HealthSpec.HTTP, pathOf(test.get(1)), interval, timeout, retries, start);
-      case "TCP" -> HealthSpec.of(HealthSpec.TCP, "", interval, timeout, retries, start);
-      default -> throw HostRuntimeException.badInput("test " + test + " is not supported");
-    };
-  }
-
-  private static String pathOf(String url) {
-    int slash = url.indexOf('/', "http://".length());
-    return slash < 0 ? "/" : url.substring(slash);
-  }
-
-  private static String shellQuote(List<String> argv) {
-    StringBuilder sb = new StringBuilder();
-    for (String a : argv) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append('\'').append(a.replace("'", "'\\''")).append('\'');
+    HealthCheck check =
+        switch (test.get(0)) {
+          case "NONE" -> HealthCheck.none();
+          case "CMD" -> HealthCheck.cmd(test.subList(1, test.size()));
+          case "CMD-SHELL" -> HealthCheck.shell(test.get(1));
+          case "HTTP" -> HealthCheck.http(test.get(1));
+          default -> HealthCheck.tcp();
+        };
+    if (h.interval() != null) {
+      check = check.withInterval(Duration.parse(h.interval()));
     }
-    return sb.toString();
+    if (h.timeout() != null) {
+      check = check.withTimeout(Duration.parse(h.timeout()));
+    }
+    if (h.startPeriod() != null) {
+      check = check.withStartPeriod(Duration.parse(h.startPeriod()));
+    }
+    if (h.startInterval() != null) {
+      check = check.withStartInterval(Duration.parse(h.startInterval()));
+    }
+    return check.withRetries(h.retries());
   }
 
   /** Why {@code source} may not be bound (null when it may): it must resolve inside a root. */

@@ -78,9 +78,9 @@ public record ServiceSpec(
 
   /**
    * Docker HEALTHCHECK semantics: {@code test} is {@code ["NONE"]}, {@code ["CMD", argv...]},
-   * {@code ["CMD-SHELL", "command"]} (both run inside the container), {@code ["HTTP",
-   * "http://:PORT/path"]} or {@code ["TCP", "tcp://:PORT"]} (probed from the host against the
-   * replica's address).
+   * {@code ["CMD-SHELL", "command"]} (both run inside the container), {@code ["HTTP", "/path"]} (a
+   * GET) or {@code ["TCP"]} (a connect), probed from the host at the replica's address and the
+   * published port's target. Absent: the image's HEALTHCHECK, else a TCP connect.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Healthcheck(
@@ -262,7 +262,7 @@ public record ServiceSpec(
       p.add(
           new Problem(
               "healthcheck.test",
-              "required: [\"CMD\", …], [\"CMD-SHELL\", \"…\"], [\"HTTP\", url], [\"TCP\", url] or [\"NONE\"]"));
+              "required: [\"CMD\", …], [\"CMD-SHELL\", \"…\"], [\"HTTP\", \"/path\"], [\"TCP\"] or [\"NONE\"]"));
     } else {
       String kind = test.get(0);
       boolean ok =
@@ -270,8 +270,8 @@ public record ServiceSpec(
             case "NONE" -> test.size() == 1;
             case "CMD" -> test.size() >= 2;
             case "CMD-SHELL" -> test.size() == 2;
-            case "HTTP" -> test.size() == 2 && test.get(1).matches("http://[^/]*:[0-9]{1,5}(/.*)?");
-            case "TCP" -> test.size() == 2 && test.get(1).matches("tcp://[^/]*:[0-9]{1,5}");
+            case "HTTP" -> test.size() == 2 && test.get(1).startsWith("/");
+            case "TCP" -> test.size() == 1;
             default -> false;
           };
       if (!ok) {
@@ -279,7 +279,7 @@ public record ServiceSpec(
             new Problem(
                 "healthcheck.test",
                 "[\"NONE\"], [\"CMD\", argv…], [\"CMD-SHELL\", \"command\"], [\"HTTP\","
-                    + " \"http://:PORT/path\"] or [\"TCP\", \"tcp://:PORT\"], got "
+                    + " \"/path\"] or [\"TCP\"], got "
                     + test));
       }
     }
