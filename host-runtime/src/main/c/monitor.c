@@ -74,7 +74,6 @@ void status_line(const char *fmt, ...) {
   write_all(STATUS_FD, line, n);
 }
 
-
 static void log_record(int log_fd, int stream, const char *data, size_t len) {
   unsigned char header[16] = {(unsigned char)stream};
   uint64_t ts = (uint64_t)now_ns();
@@ -163,7 +162,6 @@ static void run_cleanup(void) {
   execve(spec.cleanup.items[0], (char **)spec.cleanup.items, envp);
   die_errno("exec cleanup");
 }
-
 
 static int monitor_main(void) {
   int netns_fd = -1; /* a standby's network namespace, held for its child */
