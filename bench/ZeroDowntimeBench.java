@@ -116,7 +116,7 @@ public class ZeroDowntimeBench {
         List.of("sh", "-c", "mkdir -p /w; echo v" + version + " > /w/index.html; exec httpd -f -p 80 -h /w"),
         null, Map.of("VERSION", Integer.toString(version)),
         List.of(new ServiceSpec.Port(80, port, "127.0.0.1", "tcp")), null, null, null, null, null, null, null,
-        new ServiceSpec.Healthcheck(List.of("HTTP", "http://:80/index.html"), "PT0.2S", "PT1S", 2, null, null),
+        new ServiceSpec.Healthcheck(List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, null, null),
         1, null, null, "PT1S", null);
   }
 

@@ -172,7 +172,7 @@ class AgentCliIT {
             null,
             null,
             new ServiceSpec.Healthcheck(
-                List.of("HTTP", "http://:80/index.html"), "PT0.2S", "PT1S", 2, null, null),
+                List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, null, null),
             2,
             null,
             null,

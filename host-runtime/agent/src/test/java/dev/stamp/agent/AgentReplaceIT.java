@@ -147,7 +147,7 @@ class AgentReplaceIT {
 
   static ServiceSpec.Healthcheck http() {
     return new ServiceSpec.Healthcheck(
-        List.of("HTTP", "http://:80/index.html"), "PT0.2S", "PT1S", 2, null, null);
+        List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, null, null);
   }
 
   ServiceStatus await(String name, Predicate<ServiceStatus> done, String what) throws Exception {
