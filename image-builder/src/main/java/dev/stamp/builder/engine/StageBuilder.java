@@ -577,7 +577,7 @@ final class StageBuilder {
                     + ": source is not in the build context");
           }
           session.context().checkInside(rel, "RUN --mount " + m.spec());
-          boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
+          boolean rw = !m.readOnly();
           Path source = session.context().path(rel);
           if (rw || hasIgnored(rel)) {
             // writes are discarded and ignored files stay hidden: the RUN gets a copy
@@ -665,8 +665,7 @@ final class StageBuilder {
               + m.from().get()
               + " (name the real path)");
     }
-    boolean rw = m.spec().matches("(?i).*\\b(rw|readwrite)\\b.*");
-    if (rw) {
+    if (!m.readOnly()) {
       throw BuildException.badInput(
           at(run.location()) + what + ": rw binds from a stage or image are not supported");
     }

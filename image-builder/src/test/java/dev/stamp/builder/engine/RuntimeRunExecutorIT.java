@@ -256,4 +256,42 @@ class RuntimeRunExecutorIT {
     assertThat(ctx.resolve("data/written")).as("writes are discarded").doesNotExist();
     assertThat(topLayer(result)).containsExactly("ls");
   }
+
+  @Test
+  void aContextBindIsReadWriteOnlyWhenItsParsedRwOptionSaysSo() throws Exception {
+    Path ctx =
+        context(
+            "FROM "
+                + ImageBuilderIT.BASE
+                + "\nRUN --mount=type=bind,source=data,target=/rw"
+                + " --mount=type=bind,source=data,target=/off,rw=false"
+                + " --mount=type=bind,source=data,target=/on,rw=true"
+                + " cat /rw/f > /got && ! touch /rw/x 2>/dev/null && ! touch /off/x 2>/dev/null"
+                + " && touch /on/x && echo ok > /checked\n",
+            "data/f",
+            "x\n");
+    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(file(result, "checked")).isEqualTo("ok\n");
+    assertThat(ctx.resolve("data/x")).as("writes are discarded").doesNotExist();
+  }
+
+  @Test
+  void aFromBindWhoseTargetContainsRwIsReadOnlyAndAccepted() throws Exception {
+    String df =
+        "FROM "
+            + ImageBuilderIT.BASE
+            + " AS tools\nRUN mkdir -p /opt/t && echo v > /opt/t/version\n"
+            + "FROM "
+            + ImageBuilderIT.BASE
+            + "\nRUN --mount=type=bind,from=tools,source=/opt/t,target=/x/rw"
+            + " cat /x/rw/version > /got && ! touch /x/rw/y 2>/dev/null\n";
+    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(context(df)), Progress.NONE);
+    assertThat(file(result, "got")).isEqualTo("v\n");
+    Path refused =
+        context(df.replace("target=/x/rw", "target=/x/rw,rw").replace("cat /x", "cat  /x"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(root).build(BuildRequest.of(refused), Progress.NONE))
+        .hasMessageContaining("Dockerfile:4:1")
+        .hasMessageContaining("rw binds from a stage or image are not supported");
+  }
 }
