@@ -106,6 +106,7 @@ public final class ImageBuilder {
             BuildArgs.of(request.buildArgs()),
             request.target(),
             ref -> envOf(resolveBase(buildBases, instructions, ref)));
+    checkEntitlements(plan, request, instructions.file());
     SourceTree context =
         SourceTree.context(
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
@@ -295,6 +296,29 @@ public final class ImageBuilder {
         }
       }
       throw e;
+    }
+  }
+
+  /**
+   * Refuses, before anything runs, a step that needs an {@link Entitlement} the request does not
+   * grant ({@code RUN --network=host} without {@code --allow network.host}), at its line.
+   */
+  static void checkEntitlements(BuildPlan plan, BuildRequest request, String file)
+      throws BuildException {
+    for (ResolvedStage stage : plan.stages()) {
+      for (dev.stamp.builder.dockerfile.ResolvedStep step : stage.steps()) {
+        if (step.instruction() instanceof dev.stamp.builder.dockerfile.RunInstruction run
+            && "host".equals(run.network())
+            && !request.allows(Entitlement.NETWORK_HOST)) {
+          throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
+              file,
+              run.location().line(),
+              run.location().column(),
+              "RUN --network=host: the build host's network needs the network.host entitlement,"
+                  + " which this build does not grant (allow it with stamp build --allow"
+                  + " network.host, or BuildRequest.withAllow(Set.of(Entitlement.NETWORK_HOST)))");
+        }
+      }
     }
   }
 

@@ -115,7 +115,11 @@ class RuntimeRunExecutorIT {
                 + "\nRUN echo $$ > /pid && grep -E '^(NoNewPrivs|CapBnd)' /proc/self/status > /status"
                 + " && ls /sys/class/net > /nets && hostname > /host\n"
                 + "RUN --network=host ls /sys/class/net > /hostnets\n");
-    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    BuildResult result =
+        ImageBuilder.open(root)
+            .build(
+                BuildRequest.of(ctx).withAllow(java.util.Set.of(Entitlement.NETWORK_HOST)),
+                Progress.NONE);
     assertThat(file(result, "pid")).isEqualTo("1\n");
     String status = file(result, "status");
     assertThat(status).contains("NoNewPrivs:\t1");
@@ -293,5 +297,40 @@ class RuntimeRunExecutorIT {
             () -> ImageBuilder.open(root).build(BuildRequest.of(refused), Progress.NONE))
         .hasMessageContaining("Dockerfile:4:1")
         .hasMessageContaining("rw binds from a stage or image are not supported");
+  }
+
+  @Test
+  void runNetworkHostIsRefusedBeforeAnythingRunsUnlessTheRequestAllowsIt() throws Exception {
+    Path ctx =
+        context(
+            "FROM "
+                + ImageBuilderIT.BASE
+                + "\nRUN echo ran > /ran-"
+                + java.util.UUID.randomUUID()
+                + "\nRUN  --network=host ls /sys/class/net > /hostnets\n");
+    java.util.List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    Progress progress =
+        new Progress() {
+          @Override
+          public void started(int number, String title) {
+            started.add(number);
+          }
+        };
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(root).build(BuildRequest.of(ctx), progress))
+        .isInstanceOf(dev.stamp.builder.dockerfile.DockerfileSyntaxException.class)
+        .hasMessageStartingWith("Dockerfile:3:1: RUN --network=host: ")
+        .hasMessageContaining("network.host entitlement")
+        .hasMessageContaining("stamp build --allow network.host")
+        .extracting(e -> ((dev.stamp.runtime.StampException) e).kind())
+        .isEqualTo(dev.stamp.runtime.StampException.Kind.BAD_INPUT);
+    assertThat(started).as("no step ran").isEmpty();
+
+    BuildResult allowed =
+        ImageBuilder.open(root)
+            .build(
+                BuildRequest.of(ctx).withAllow(java.util.Set.of(Entitlement.NETWORK_HOST)),
+                Progress.NONE);
+    assertThat(file(allowed, "hostnets").lines().count()).isGreaterThan(1);
   }
 }
