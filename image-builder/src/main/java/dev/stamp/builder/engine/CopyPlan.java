@@ -65,6 +65,7 @@ final class CopyPlan {
   private final List<Remote> remotes;
   private final Map<Remote, UrlDownloader.Download> downloaded = new HashMap<>();
   private final String file;
+  private final String keyword;
   private final SourceLocation at;
   private final AddOptions add;
 
@@ -74,6 +75,7 @@ final class CopyPlan {
       List<Inline> inline,
       List<Remote> remotes,
       String file,
+      String keyword,
       SourceLocation at,
       AddOptions add) {
     this.tree = tree;
@@ -81,6 +83,7 @@ final class CopyPlan {
     this.inline = List.copyOf(inline);
     this.remotes = List.copyOf(remotes);
     this.file = file;
+    this.keyword = keyword;
     this.at = at;
     this.add = add;
   }
@@ -144,8 +147,9 @@ final class CopyPlan {
                   + (tree.isContext() ? "build context (or excluded by .dockerignore)" : "source"));
         }
         boolean dirTarget = destIsDir || matched.size() > 1 || SourceTree.hasWildcard(cleaned);
+        String what = file + ":" + at.line() + ":" + at.column() + ": " + keyword + " " + source;
         for (String rel : matched) {
-          tree.checkInside(rel, keyword + " " + source);
+          tree.checkInside(rel, what);
           if (tree.isDirectory(rel)) {
             String base = parents ? join(destAbs, rel) : destAbs;
             for (String entry : tree.under(rel)) {
@@ -153,7 +157,7 @@ final class CopyPlan {
               if (exclude != null && (exclude.isExcluded(sub) || exclude.isExcluded(entry))) {
                 continue;
               }
-              tree.checkInside(entry, keyword + " " + source, false);
+              tree.checkInside(entry, what, false);
               items.add(new Item(entry, join(base, sub), false));
             }
           } else {
@@ -180,7 +184,7 @@ final class CopyPlan {
     if (add != null && add.checksum().isPresent()) {
       checkChecksum(file, at, add.checksum().get());
     }
-    return new CopyPlan(tree, items, inline, remotes, file, at, add);
+    return new CopyPlan(tree, items, inline, remotes, file, keyword, at, add);
   }
 
   /** A {@code --checksum} after expansion: a known algorithm and a digest of its length. */
@@ -423,22 +427,30 @@ final class CopyPlan {
     }
   }
 
-  /** Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. */
+  /**
+   * Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. Nothing
+   * is written through a symlink that leads out of {@code staging} (an ADDed tar may put one where
+   * a later source of the same step lands): that is refused at the instruction.
+   */
   void stage(Path staging, int uid, int gid, Integer chmod, long epoch) throws BuildException {
     FileTime time = FileTime.fromMillis(epoch * 1000);
     Map<Path, Path> files = new java.util.LinkedHashMap<>();
     try {
+      Confinement inside = new Confinement(staging);
       for (Item item : items) {
         Path src = tree.path(item.source());
         Path dst = staging.resolve(item.dest().substring(1));
+        inside.check(dst, item.dest());
         makeParents(staging, dst.getParent(), time);
         if (item.extract()) {
           extract(src, dst, staging, time);
+          inside.forget(); // the archive may have put symlinks where directories were
           continue;
         }
         if (Files.isSymbolicLink(src)) {
           Files.deleteIfExists(dst);
           Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
+          inside.forget();
         } else if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
           if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectory(dst);
@@ -452,9 +464,14 @@ final class CopyPlan {
         }
         own(dst, uid, gid);
       }
+      // every symlink of this step exists by now: check each file's directory once, then copy
+      for (Path dst : files.keySet()) {
+        inside.check(dst, "/" + staging.relativize(dst));
+      }
       copyFiles(files, uid, gid, chmod);
       for (Remote remote : remotes) {
         Path dst = staging.resolve(remote.dest().substring(1));
+        inside.check(dst, remote.dest());
         makeParents(staging, dst.getParent(), time);
         Files.copy(download(remote).file(), dst, StandardCopyOption.REPLACE_EXISTING);
         setMode(dst, chmod != null ? chmod : 0600);
@@ -462,7 +479,11 @@ final class CopyPlan {
       }
       for (Inline doc : inline) {
         Path dst = staging.resolve(doc.dest().substring(1));
+        inside.check(dst, doc.dest());
         makeParents(staging, dst.getParent(), time);
+        if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+          Files.deleteIfExists(dst); // never write through a symlink standing there
+        }
         Files.writeString(dst, doc.content(), StandardCharsets.UTF_8);
         setMode(dst, chmod != null ? chmod : 0644);
         own(dst, uid, gid);
@@ -470,6 +491,49 @@ final class CopyPlan {
       setTimes(staging, time);
     } catch (IOException e) {
       throw BuildException.failed("copy files: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether a destination's directory, as it exists now, resolves inside the staging dir; each
+   * directory is resolved once.
+   */
+  private final class Confinement {
+    private final Path root;
+    private final Map<Path, Boolean> checked = new HashMap<>();
+
+    Confinement(Path staging) throws IOException {
+      this.root = staging.toRealPath();
+    }
+
+    void forget() {
+      checked.clear();
+    }
+
+    void check(Path dst, String imagePath) throws BuildException, IOException {
+      Path dir = dst.getParent();
+      while (dir != null && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        dir = dir.getParent();
+      }
+      if (dir == null) {
+        return;
+      }
+      Boolean ok = checked.get(dir);
+      if (ok == null) {
+        ok = dir.toRealPath().startsWith(root);
+        checked.put(dir, ok);
+      }
+      if (!ok) {
+        throw error(
+            file,
+            at,
+            StampException.Kind.BAD_INPUT,
+            keyword
+                + " "
+                + imagePath
+                + ": would be written through a symlink that leads out of the image"
+                + " (an earlier source of this step put it there)");
+      }
     }
   }
 

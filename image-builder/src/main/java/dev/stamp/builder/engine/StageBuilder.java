@@ -576,7 +576,7 @@ final class StageBuilder {
                     + m.spec()
                     + ": source is not in the build context");
           }
-          session.context().checkInside(rel, "RUN --mount " + m.spec());
+          session.context().checkInside(rel, at(run.location()) + "RUN --mount " + m.spec());
           boolean rw = !m.readOnly();
           Path source = session.context().path(rel);
           if (rw || hasIgnored(rel)) {
