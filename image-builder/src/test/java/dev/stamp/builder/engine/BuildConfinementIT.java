@@ -205,4 +205,29 @@ class BuildConfinementIT {
     build(ctx);
     assertThat(victimFiles()).containsExactly("f");
   }
+
+  @Test
+  void copyFromAStageNeverFollowsItsAbsoluteSymlinksOnTheHost() throws Exception {
+    String stage =
+        "FROM "
+            + ImageBuilderIT.BASE
+            + " AS s\nRUN ln -s "
+            + victim
+            + " /lnk && mkdir -p /usr/x && echo in > /usr/x/f && ln -s usr/x /rel\n"
+            + "FROM "
+            + ImageBuilderIT.BASE
+            + "\n";
+    Path escape = context(stage + "COPY --from=s /lnk/f /got\n");
+    assertThatThrownBy(() -> build(escape))
+        .hasMessageStartingWith("Dockerfile:4:1: COPY /lnk/f: \"lnk/f\" lies outside the source")
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.BAD_INPUT);
+
+    Path inside = context(stage + "COPY --from=s /rel/f /got\nCOPY --from=s /lnk /lnk\n");
+    BuildResult result = build(inside);
+    Path rootfs = tmp.resolve("rootfs");
+    ImageBuilderIT.unpackTo(root, result, rootfs);
+    assertThat(Files.readString(rootfs.resolve("got"))).isEqualTo("in\n");
+    assertThat(Files.readSymbolicLink(rootfs.resolve("lnk"))).isEqualTo(victim);
+  }
 }
