@@ -40,7 +40,7 @@ public interface BaseImageResolver {
           throw BuildException.notFound(
               "FROM " + ref + ": no such image in the local store (pull it first)");
         }
-        throw BuildException.failed("FROM " + ref + ": " + e.getMessage(), e);
+        throw BuildException.wrap("FROM " + ref, e);
       }
     };
   }
@@ -100,13 +100,12 @@ public interface BaseImageResolver {
         Registries registries = Registries.open(root, Map.copyOf(System.getenv()));
         return new ImagePuller(registries, store).pull(parsed, TransferListener.NONE).image();
       } catch (HostRuntimeException e) {
-        throw convert(
-            ref, e, always ? "--pull: " : "not in the local store, and pulling it failed: ");
+        throw convert(ref, e, always ? "--pull" : "not in the local store, and pulling it failed");
       }
     }
 
     private static BuildException convert(String ref, HostRuntimeException e, String why) {
-      return new BuildException(e.kind(), "FROM " + ref + ": " + why + e.getMessage(), e);
+      return BuildException.wrap("FROM " + ref + (why.isEmpty() ? "" : ": " + why), e);
     }
   }
 }

@@ -370,7 +370,8 @@ final class CopyPlan {
     try {
       d = add.downloader().fetch(remote.url(), add.downloads());
     } catch (BuildException e) {
-      throw error(file, at, e.kind(), "ADD " + remote.source() + ": " + e.getMessage());
+      throw BuildException.wrap(
+          file + ":" + at.line() + ":" + at.column() + ": ADD " + remote.source(), e);
     }
     if (add.checksum().isPresent()) {
       String got = checksumOf(d, add.checksum().get());

@@ -84,7 +84,7 @@ public final class ImageBuilder {
       return new ImageBuilder(
           root, store, layers, defaultExecutor(root), BaseImageResolver.registries(root, store));
     } catch (HostRuntimeException e) {
-      throw BuildException.failed("open state root " + root.path() + ": " + e.getMessage(), e);
+      throw BuildException.wrap("open state root " + root.path(), e);
     }
   }
 
@@ -175,7 +175,7 @@ public final class ImageBuilder {
     } catch (IOException e) {
       throw BuildException.failed("build: " + e.getMessage(), e);
     } catch (HostRuntimeException e) {
-      throw BuildException.failed("build: " + e.getMessage(), e);
+      throw BuildException.wrap("build", e);
     } finally {
       pool.shutdownNow();
       deleteQuietly(tmp);
@@ -212,6 +212,9 @@ public final class ImageBuilder {
       }
       if (cause instanceof BuildException be) {
         throw be;
+      }
+      if (cause instanceof dev.stamp.runtime.StampException se) {
+        throw BuildException.wrap("build", se);
       }
       throw BuildException.failed("build: " + cause, cause);
     }
@@ -279,7 +282,10 @@ public final class ImageBuilder {
         result.diffIds());
   }
 
-  /** The base image {@code ref}; a missing one is reported at its FROM line. */
+  /**
+   * The base image {@code ref}; a failure is reported at its FROM line with the resolver's kind and
+   * retryability (a missing image is NOT_FOUND, not a Dockerfile error).
+   */
   private static Image resolveBase(BaseImageResolver bases, Instructions instructions, String ref)
       throws BuildException {
     try {
@@ -287,12 +293,13 @@ public final class ImageBuilder {
     } catch (BuildException e) {
       for (dev.stamp.builder.dockerfile.Stage stage : instructions.stages()) {
         if (stage.from().image().equals(ref)) {
-          throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
-              e.kind(),
-              instructions.file(),
-              stage.from().location().line(),
-              stage.from().location().column(),
-              e.getMessage());
+          throw BuildException.wrap(
+              instructions.file()
+                  + ":"
+                  + stage.from().location().line()
+                  + ":"
+                  + stage.from().location().column(),
+              e);
         }
       }
       throw e;

@@ -69,7 +69,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
       try {
         runtime = opener.open();
       } catch (HostRuntimeException e) {
-        throw BuildException.failed("RUN: open the container runtime: " + e.getMessage(), e);
+        throw BuildException.wrap("RUN: open the container runtime", e);
       }
     }
     return runtime;
@@ -90,7 +90,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
         stubs.removeFrom(req.upperDir(), req.lowerDirs());
       }
     } catch (HostRuntimeException e) {
-      throw BuildException.failed(action + ": " + e.getMessage(), e);
+      throw BuildException.wrap(action, e);
     } catch (IOException e) {
       throw BuildException.failed(action + ": " + e.getMessage(), e);
     }

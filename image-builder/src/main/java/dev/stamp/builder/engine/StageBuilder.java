@@ -129,9 +129,7 @@ final class StageBuilder {
     try {
       image = session.bases().resolve(ref);
     } catch (BuildException e) {
-      FromInstruction from = fromInstruction();
-      throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
-          e.kind(), file, from.location().line(), from.location().column(), e.getMessage());
+      throw BuildException.wrap(where(fromInstruction().location()), e);
     }
     try {
       List<Path> dirs = builder.layers().lowerDirs(image);
@@ -144,7 +142,7 @@ final class StageBuilder {
           image.config().history() == null ? List.of() : image.config().history(),
           image.config().platform());
     } catch (HostRuntimeException e) {
-      throw BuildException.failed("FROM " + ref + ": " + e.getMessage(), e);
+      throw BuildException.wrap(where(fromInstruction().location()) + ": FROM " + ref, e);
     }
   }
 
@@ -207,12 +205,17 @@ final class StageBuilder {
     } catch (IOException e) {
       throw BuildException.failed(at(in.location()) + text + ": " + e.getMessage(), e);
     } catch (HostRuntimeException e) {
-      throw BuildException.failed(at(in.location()) + text + ": " + e.getMessage(), e);
+      throw BuildException.wrap(at(in.location()) + text, e);
     }
   }
 
   private String at(SourceLocation location) {
-    return file + ":" + location.line() + ":" + location.column() + ": ";
+    return where(location) + ": ";
+  }
+
+  /** {@code FILE:LINE:COL}. */
+  private String where(SourceLocation location) {
+    return file + ":" + location.line() + ":" + location.column();
   }
 
   /** The instruction's inputs as text, without where it is written. */
@@ -647,7 +650,7 @@ final class StageBuilder {
     try {
       view = sourceView(m.from(), run.location());
     } catch (HostRuntimeException e) {
-      throw BuildException.failed(at(run.location()) + what + ": " + e.getMessage(), e);
+      throw BuildException.wrap(at(run.location()) + what, e);
     }
     views.add(view);
     String rel = CopyPlan.clean(m.source().orElse("."));
@@ -797,8 +800,7 @@ final class StageBuilder {
       try {
         image = session.bases().resolve(from.get());
       } catch (BuildException e) {
-        throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
-            e.kind(), file, location.line(), location.column(), "COPY --from: " + e.getMessage());
+        throw BuildException.wrap(at(location) + "COPY --from", e);
       }
       dirs = builder.layers().lowerDirs(image);
       key = image.manifestDigest().toString();

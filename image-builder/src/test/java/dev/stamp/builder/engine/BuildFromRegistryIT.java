@@ -122,4 +122,23 @@ class BuildFromRegistryIT {
     assertThat(ImageStore.open(fresh).resolve("busybox:1.36").manifestDigest()).isEqualTo(base);
     assertThat(built.steps()).anyMatch(s -> s.text().startsWith("RUN") && !s.cached());
   }
+
+  @Test
+  void aBaseImageNoRegistryHasIsNotFoundAtItsFromLineNotADockerfileError() throws Exception {
+    String ref = registry.host() + "/never-pushed-" + System.nanoTime() + ":1";
+    Path ctx = context("# a base nobody pushed\nFROM " + ref + "\nRUN true\n");
+    StampRoot fresh = new StampRoot(tmp.resolve("fresh"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE))
+        .isNotInstanceOf(dev.stamp.builder.dockerfile.DockerfileSyntaxException.class)
+        .hasMessageStartingWith("Dockerfile:2:1: FROM " + ref + ": ")
+        .hasMessageContaining("not in the local store, and pulling it failed")
+        .hasMessageContaining("MANIFEST_UNKNOWN")
+        .satisfies(
+            e -> {
+              var se = (dev.stamp.runtime.StampException) e;
+              assertThat(se.kind()).isEqualTo(dev.stamp.runtime.StampException.Kind.NOT_FOUND);
+              assertThat(se.retryable()).isFalse();
+            });
+  }
 }
