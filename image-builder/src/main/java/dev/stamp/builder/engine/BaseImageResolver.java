@@ -24,6 +24,15 @@ public interface BaseImageResolver {
   Image resolve(String ref) throws BuildException;
 
   /**
+   * The image {@code ref} names for a build plan: its manifest digest and config, never its layers
+   * (the local store, else the registry's manifest and config). Resolvers without registries answer
+   * as {@link #resolve} does.
+   */
+  default Image inspect(String ref) throws BuildException {
+    return resolve(ref);
+  }
+
+  /**
    * For one build with {@code --pull}: every base named by a registry name is pulled afresh (once
    * per build), even when the store has it. Resolvers without registries stay as they are.
    */
@@ -91,6 +100,31 @@ public interface BaseImageResolver {
           pulled.put(ref, done);
         }
         return done;
+      }
+    }
+
+    @Override
+    public Image inspect(String ref) throws BuildException {
+      boolean name = !ref.startsWith("sha256:") && !ref.matches("[0-9a-f]{4,64}");
+      if (!always || !name) {
+        try {
+          return store.resolve(ref);
+        } catch (HostRuntimeException e) {
+          if (e.kind() != StampException.Kind.NOT_FOUND || !name) {
+            throw convert(ref, e, "");
+          }
+        }
+      }
+      Image done = pulled.get(ref);
+      if (done != null) {
+        return done;
+      }
+      try {
+        ImageReference parsed = ImageReference.parse(ref);
+        Registries registries = Registries.open(root, Map.copyOf(System.getenv()));
+        return new ImagePuller(registries, store).inspect(parsed);
+      } catch (HostRuntimeException e) {
+        throw convert(ref, e, "not in the local store, and the registry's manifest failed");
       }
     }
 

@@ -105,7 +105,7 @@ public final class ImageBuilder {
         instructions.resolve(
             BuildArgs.of(request.buildArgs()),
             request.target(),
-            ref -> envOf(resolveBase(buildBases, instructions, ref)));
+            ref -> envOf(resolveBase(buildBases, instructions, ref, false)));
     checkEntitlements(plan, request, instructions.file());
     SourceTree context =
         SourceTree.context(
@@ -134,7 +134,8 @@ public final class ImageBuilder {
               buildBases,
               new AtomicInteger(),
               Collections.synchronizedList(new ArrayList<>()),
-              new java.util.concurrent.atomic.AtomicBoolean());
+              new java.util.concurrent.atomic.AtomicBoolean(),
+              false);
       Map<Integer, CompletableFuture<Snapshot>> done =
           new java.util.concurrent.ConcurrentHashMap<>();
       for (ResolvedStage stage : plan.stages()) {
@@ -171,13 +172,66 @@ public final class ImageBuilder {
       writeOutputs(image, request);
       List<StepReport> reports = new ArrayList<>(session.reports());
       reports.sort(java.util.Comparator.comparingInt(StepReport::number));
-      return new BuildResult(image, reports, plan.unusedBuildArgs());
+      return new BuildResult(image, reports, plan.unusedBuildArgs(), result.cacheKey());
     } catch (IOException e) {
       throw BuildException.failed("build: " + e.getMessage(), e);
     } catch (HostRuntimeException e) {
       throw BuildException.wrap("build", e);
     } finally {
       pool.shutdownNow();
+      deleteQuietly(tmp);
+    }
+  }
+
+  /**
+   * The cache keys a build of {@code request} would record, computed WITHOUT building: no RUN runs,
+   * no layer is written or unpacked, nothing is tagged. Base images come from the local store or,
+   * when missing (or with {@code --pull}), from the registry's manifest and config (never their
+   * layers); an ADD of a URL without {@code --checksum} is downloaded (its content is its key),
+   * into a temp dir removed afterwards. Equal keys mean equal inputs: a controller can reuse the
+   * image a build with that key produced. Errors are the build's (same kinds, same lines).
+   */
+  public BuildKeys plan(BuildRequest request) throws BuildException {
+    Instructions instructions = parse(request);
+    BaseImageResolver planBases = request.pull() ? bases.alwaysPulling() : bases;
+    BuildPlan plan =
+        instructions.resolve(
+            BuildArgs.of(request.buildArgs()),
+            request.target(),
+            ref -> envOf(resolveBase(planBases, instructions, ref, true)));
+    checkEntitlements(plan, request, instructions.file());
+    SourceTree context =
+        SourceTree.context(
+            request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
+    Path digestsFile = digestsFile(context);
+    context.loadRemembered(digestsFile);
+    Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
+    try {
+      Session session =
+          new Session(
+              request,
+              instructions,
+              context,
+              tmp,
+              Progress.NONE,
+              planBases,
+              new AtomicInteger(),
+              Collections.synchronizedList(new ArrayList<>()),
+              new java.util.concurrent.atomic.AtomicBoolean(),
+              true);
+      Map<Integer, Snapshot> done = new HashMap<>();
+      for (ResolvedStage stage : plan.stages()) { // in dependency order, one at a time
+        done.put(stage.index(), new StageBuilder(this, session, stage, Map.copyOf(done)).build());
+      }
+      context.saveRemembered(digestsFile);
+      List<BuildKeys.Step> steps = new ArrayList<>();
+      for (StepReport r : session.reports()) {
+        steps.add(new BuildKeys.Step(r.stage(), r.index(), r.text(), r.cacheKey()));
+      }
+      return new BuildKeys(done.get(plan.target()).cacheKey(), steps);
+    } catch (IOException e) {
+      throw BuildException.failed("plan: " + e.getMessage(), e);
+    } finally {
       deleteQuietly(tmp);
     }
   }
@@ -286,10 +340,11 @@ public final class ImageBuilder {
    * The base image {@code ref}; a failure is reported at its FROM line with the resolver's kind and
    * retryability (a missing image is NOT_FOUND, not a Dockerfile error).
    */
-  private static Image resolveBase(BaseImageResolver bases, Instructions instructions, String ref)
+  private static Image resolveBase(
+      BaseImageResolver bases, Instructions instructions, String ref, boolean inspect)
       throws BuildException {
     try {
-      return bases.resolve(ref);
+      return inspect ? bases.inspect(ref) : bases.resolve(ref);
     } catch (BuildException e) {
       for (dev.stamp.builder.dockerfile.Stage stage : instructions.stages()) {
         if (stage.from().image().equals(ref)) {
@@ -367,7 +422,8 @@ public final class ImageBuilder {
       BaseImageResolver bases,
       AtomicInteger steps,
       List<StepReport> reports,
-      java.util.concurrent.atomic.AtomicBoolean cancelled) {}
+      java.util.concurrent.atomic.AtomicBoolean cancelled,
+      boolean planOnly) {}
 
   /**
    * After a failure: stages still running stop at their next step; wait for them so nothing writes

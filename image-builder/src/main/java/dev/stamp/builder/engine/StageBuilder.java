@@ -3,6 +3,7 @@ package dev.stamp.builder.engine;
 import dev.stamp.builder.BuildException;
 import dev.stamp.builder.dockerfile.AddInstruction;
 import dev.stamp.builder.dockerfile.ArgInstruction;
+import dev.stamp.builder.dockerfile.CacheText;
 import dev.stamp.builder.dockerfile.CmdInstruction;
 import dev.stamp.builder.dockerfile.CopyInstruction;
 import dev.stamp.builder.dockerfile.EntrypointInstruction;
@@ -58,7 +59,7 @@ final class StageBuilder {
 
   /** Produces a layer's content into an empty directory. */
   private interface LayerContent {
-    void fill(Path dir, Path work) throws BuildException, IOException;
+    void fill(Path dir, Path work) throws BuildException, IOException, HostRuntimeException;
   }
 
   private final ImageBuilder builder;
@@ -127,12 +128,13 @@ final class StageBuilder {
     String ref = stage.base().image().orElseThrow();
     Image image;
     try {
-      image = session.bases().resolve(ref);
+      image = image(ref);
     } catch (BuildException e) {
       throw BuildException.wrap(where(fromInstruction().location()), e);
     }
     try {
-      List<Path> dirs = builder.layers().lowerDirs(image);
+      // a plan needs the digest and config only: no layer is unpacked
+      List<Path> dirs = session.planOnly() ? List.of() : builder.layers().lowerDirs(image);
       return new Snapshot(
           BuildCache.key("image", image.manifestDigest().toString(), settings),
           image.layers(),
@@ -144,6 +146,11 @@ final class StageBuilder {
     } catch (HostRuntimeException e) {
       throw BuildException.wrap(where(fromInstruction().location()) + ": FROM " + ref, e);
     }
+  }
+
+  /** A named image: resolved (pulled when missing) for a build, inspected for a plan. */
+  private Image image(String ref) throws BuildException {
+    return session.planOnly() ? session.bases().inspect(ref) : session.bases().resolve(ref);
   }
 
   private FromInstruction fromInstruction() {
@@ -159,7 +166,7 @@ final class StageBuilder {
     String text = Describe.of(in);
     StepReport.Builder report =
         new StepReport.Builder(number, stage.displayName(), index, count, text);
-    String key = BuildCache.key(snap.cacheKey(), canonical(in));
+    String key = BuildCache.key(snap.cacheKey(), CacheText.of(in));
     try {
       if (in instanceof RunInstruction run) {
         return run(snap, step, run, key, report);
@@ -218,19 +225,16 @@ final class StageBuilder {
     return file + ":" + location.line() + ":" + location.column();
   }
 
-  /** The instruction's inputs as text, without where it is written. */
-  static String canonical(Instruction in) {
-    return in.toString().replaceAll("location=SourceLocation\\[[^\\]]*\\]", "");
-  }
-
   private HistoryEntry history(String text, boolean empty) {
     return HistoryEntry.of(ImageBuilder.created(session.request().sourceDateEpoch()), text, empty);
   }
 
-  private void finish(StepReport.Builder report, boolean cached, long bytes) {
-    StepReport done = report.done(cached, bytes);
+  private void finish(StepReport.Builder report, boolean cached, long bytes, String key) {
+    StepReport done = report.done(cached, bytes, key);
     session.reports().add(done);
-    session.progress().finished(done);
+    if (!session.planOnly()) {
+      session.progress().finished(done);
+    }
   }
 
   // --- metadata ---
@@ -283,7 +287,7 @@ final class StageBuilder {
     } else {
       throw BuildException.badInput(at(in.location()) + in.keyword() + ": not supported here");
     }
-    finish(report, false, 0);
+    finish(report, false, 0, key);
     ContainerConfig config = c.build();
     if (!history) {
       return new Snapshot(
@@ -336,7 +340,7 @@ final class StageBuilder {
             snap.history(),
             snap.platform());
     if (path.equals("/") || snap.find(path).isPresent()) {
-      finish(report, false, 0);
+      finish(report, false, 0, key);
       return withConfig.withConfig(key, config, history(report.text(), true));
     }
     return layerStep(
@@ -359,13 +363,17 @@ final class StageBuilder {
       Snapshot snap, String key, StepReport.Builder report, LayerContent content)
       throws BuildException, IOException, HostRuntimeException {
     BuildRequest req = session.request();
+    if (session.planOnly()) {
+      finish(report, false, 0, key);
+      return snap.withConfig(key, snap.config(), history(report.text(), false));
+    }
     LayerStore layers = builder.layers();
     if (!req.noCache()) {
       Optional<BuildCache.Entry> hit = builder.cache().get(key);
       if (hit.isPresent()) {
         BuildCache.Entry e = hit.get();
         Path dir = layers.ensure(e.layer(), e.diffId());
-        finish(report, true, e.size());
+        finish(report, true, e.size(), key);
         return snap.withLayer(key, e.layer(), e.diffId(), dir, history(report.text(), false));
       }
     }
@@ -383,7 +391,7 @@ final class StageBuilder {
       builder
           .cache()
           .put(key, new BuildCache.Entry(layer.blob(), layer.diffId(), layer.uncompressedSize()));
-      finish(report, false, layer.blob().size());
+      finish(report, false, layer.blob().size(), key);
       return snap.withLayer(
           key, layer.blob(), layer.diffId(), installed, history(report.text(), false));
     } finally {
@@ -417,17 +425,19 @@ final class StageBuilder {
     env.put("PATH", DEFAULT_PATH);
     env.putAll(step.args());
     env.putAll(step.env());
-    String user = Users.runUser(snap, snap.config().user());
+    String userText = snap.config().user() == null ? "" : snap.config().user();
     String workdir = workdir(snap);
     String network = run.network() == null || run.network().isEmpty() ? "default" : run.network();
+    // USER as written: the parent key already fixes the /etc/passwd it resolves against
     String runKey =
         BuildCache.key(
-            key, String.join("\0", argv), env.toString(), user, workdir, network, bindKey(run));
+            key, String.join("\0", argv), envText(env), userText, workdir, network, bindKey(run));
     return layerStep(
         snap,
         runKey,
         report,
         (upper, work) -> {
+          String user = Users.runUser(snap, snap.config().user());
           List<Path> lower = snap.layerDirs();
           if (lower.isEmpty()) {
             Path empty = upper.resolveSibling("empty");
@@ -471,6 +481,23 @@ final class StageBuilder {
             throw BuildException.failed(msg.toString());
           }
         });
+  }
+
+  /** The environment as explicit text: {@code LEN:name=LEN:value} lines, sorted by name. */
+  private static String envText(Map<String, String> env) {
+    StringBuilder sb = new StringBuilder();
+    new TreeMap<>(env)
+        .forEach(
+            (k, v) ->
+                sb.append(k.length())
+                    .append(':')
+                    .append(k)
+                    .append('=')
+                    .append(v.length())
+                    .append(':')
+                    .append(v)
+                    .append('\n'));
+    return sb.toString();
   }
 
   /**
@@ -522,7 +549,7 @@ final class StageBuilder {
       return s == null ? "unbuilt " + from : s.cacheKey();
     }
     try {
-      return session.bases().resolve(from).manifestDigest().toString();
+      return image(from).manifestDigest().toString();
     } catch (BuildException e) {
       return "unresolved " + from; // mounts() reports it at the line
     }
@@ -735,35 +762,84 @@ final class StageBuilder {
       StepReport.Builder report)
       throws BuildException, IOException, HostRuntimeException {
     String keyword = add ? "ADD" : "COPY";
-    int[] owner =
-        chown.isPresent() ? Users.chown(snap, chown.get(), at(location)) : new int[] {0, 0};
     Integer mode = chmod.isPresent() ? parseChmod(chmod.get(), location) : null;
-    try (SourceView view = sourceView(from, location)) {
+    long epoch = session.request().sourceDateEpoch();
+    CopyPlan.AddOptions addOptions =
+        add
+            ? new CopyPlan.AddOptions(
+                checksum, UrlDownloader.shared(), session.tmp().resolve("downloads"))
+            : null;
+    if (from.isEmpty()) {
+      // the context: the key holds every source file's content digest
       CopyPlan plan =
           CopyPlan.of(
               file,
               keyword,
               location,
-              view.tree(),
+              session.context(),
               sources,
               inline,
               destination,
               workdir(snap),
               parents,
               excludes,
-              add
-                  ? new CopyPlan.AddOptions(
-                      checksum, UrlDownloader.shared(), session.tmp().resolve("downloads"))
-                  : null);
-      String copyKey =
-          BuildCache.key(
-              key, view.key(), plan.keyMaterial(), owner[0] + ":" + owner[1], String.valueOf(mode));
+              addOptions);
       return layerStep(
           snap,
-          copyKey,
+          BuildCache.key(key, "context", plan.keyMaterial()),
           report,
-          (dir, work) ->
-              plan.stage(dir, owner[0], owner[1], mode, session.request().sourceDateEpoch()));
+          (dir, work) -> {
+            int[] owner = owner(snap, chown, location);
+            plan.stage(dir, owner[0], owner[1], mode, epoch);
+          });
+    }
+    // a stage or image: its own key (or digest) fixes what it holds; it is mounted only on a miss
+    return layerStep(
+        snap,
+        BuildCache.key(key, fromKeyOf(from.get(), location)),
+        report,
+        (dir, work) -> {
+          int[] owner = owner(snap, chown, location);
+          try (SourceView view = sourceView(from, location)) {
+            CopyPlan.of(
+                    file,
+                    keyword,
+                    location,
+                    view.tree(),
+                    sources,
+                    inline,
+                    destination,
+                    workdir(snap),
+                    parents,
+                    excludes,
+                    addOptions)
+                .stage(dir, owner[0], owner[1], mode, epoch);
+          }
+        });
+  }
+
+  /**
+   * {@code --chown} as numbers (names from the image's /etc/passwd and /etc/group); 0:0 without.
+   */
+  private int[] owner(Snapshot snap, Optional<String> chown, SourceLocation location)
+      throws BuildException {
+    return chown.isPresent() ? Users.chown(snap, chown.get(), at(location)) : new int[] {0, 0};
+  }
+
+  /** What a {@code COPY --from} reads, for the key: the stage's key or the image's digest. */
+  private String fromKeyOf(String from, SourceLocation location) throws BuildException {
+    Optional<dev.stamp.builder.dockerfile.Stage> named = session.instructions().stage(from);
+    if (named.isPresent()) {
+      Snapshot s = stages.get(named.get().index());
+      if (s == null) {
+        throw BuildException.failed(at(location) + "COPY --from=" + from + ": stage not built");
+      }
+      return "stage " + s.cacheKey();
+    }
+    try {
+      return "image " + image(from).manifestDigest();
+    } catch (BuildException e) {
+      throw BuildException.wrap(at(location) + "COPY --from", e);
     }
   }
 

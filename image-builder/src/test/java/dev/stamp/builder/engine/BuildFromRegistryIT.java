@@ -141,4 +141,30 @@ class BuildFromRegistryIT {
               assertThat(se.retryable()).isFalse();
             });
   }
+
+  @Test
+  void aPlanInAFreshRootReadsTheRegistrysManifestButPullsNoLayer() throws Exception {
+    String ref = registry.host() + "/plan-base-" + System.nanoTime() + ":1";
+    pushBase(ref, "");
+    StampRoot fresh = new StampRoot(tmp.resolve("fresh"));
+    Path ctx = context("FROM " + ref + "\nRUN echo planned > /p\n");
+    long blobGets = registry.count("GET", "/v2/.*/blobs/.*");
+    BuildKeys planned = ImageBuilder.open(fresh).plan(BuildRequest.of(ctx));
+    assertThat(registry.count("GET", "/v2/.*/blobs/.*") - blobGets)
+        .as("the config blob only")
+        .isEqualTo(1);
+    try (java.util.stream.Stream<Path> walk = Files.walk(fresh.path())) {
+      assertThat(walk.filter(Files::isRegularFile).map(p -> fresh.path().relativize(p).toString()))
+          .as("no layer blob or unpacked layer")
+          .noneMatch(p -> p.startsWith("layers/sha256/"))
+          .filteredOn(p -> p.startsWith("images/blobs/"))
+          .hasSize(1);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageStore.open(fresh).resolve(ref))
+        .as("nothing is tagged")
+        .isInstanceOf(dev.stamp.runtime.HostRuntimeException.class);
+
+    BuildResult built = ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(built.cacheKey()).isEqualTo(planned.cacheKey());
+  }
 }
