@@ -57,6 +57,14 @@ class BuildPlanTest {
     Files.writeString(ctx.resolve("tool.sh"), "#!/bin/sh\necho tool\n");
     Files.writeString(ctx.resolve("src/main.c"), "int main() { return 0; }\n");
     Files.writeString(ctx.resolve("src/lib/util.c"), "int util;\n");
+    try (Stream<Path> walk = Files.walk(ctx)) { // modes are key input: not the umask's
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Files.setPosixFilePermissions(
+            p,
+            java.nio.file.attribute.PosixFilePermissions.fromString(
+                Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
     return ctx;
   }
 
@@ -144,6 +152,40 @@ class BuildPlanTest {
     BuildKeys keys = builder(tmp.resolve("root")).plan(BuildRequest.of(context("ctx")));
     assertThat(keys.cacheKey()).isEqualTo(PINNED);
   }
+
+  /** As {@link #theKeyIsPinned}, for symlinks, modes, an ADDed archive, a chmod and heredocs. */
+  @Test
+  void theKeyOfLinksArchivesAndHeredocsIsPinned() throws Exception {
+    Path ctx = tmp.resolve("links");
+    Files.createDirectories(ctx.resolve("d/sub"));
+    Files.writeString(ctx.resolve("d/f"), "f\n");
+    Files.setPosixFilePermissions(
+        ctx.resolve("d/f"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+    Files.createSymbolicLink(ctx.resolve("d/link"), Path.of("f"));
+    try (java.io.OutputStream out = Files.newOutputStream(ctx.resolve("a.tar"))) {
+      dev.stamp.runtime.layer.TarWriter tar = new dev.stamp.runtime.layer.TarWriter(out);
+      byte[] data = "in tar\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      tar.write(
+          dev.stamp.runtime.layer.TarEntry.file("t.txt", 0644, 0, 0, data.length, 0),
+          new java.io.ByteArrayInputStream(data));
+      tar.finish();
+    }
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM scratch\nCOPY --chmod=0640 d /d/\nADD a.tar /x/\nCOPY <<EOF /h.txt\nhello\nEOF\n"
+            + "RUN --mount=type=bind,source=d,target=/m <<EOF\ncat /m/f\nEOF\n");
+    for (String p : List.of("d", "d/sub", "a.tar")) { // modes are key input: not the umask's
+      Files.setPosixFilePermissions(
+          ctx.resolve(p),
+          java.nio.file.attribute.PosixFilePermissions.fromString(
+              p.endsWith(".tar") ? "rw-r--r--" : "rwxr-xr-x"));
+    }
+    BuildKeys keys = builder(tmp.resolve("root")).plan(BuildRequest.of(ctx));
+    assertThat(keys.cacheKey()).isEqualTo(PINNED_LINKS);
+  }
+
+  static final String PINNED_LINKS =
+      "b7f39f9c6f0047ff870ab9c73fde1921a5f678e1c8dcf74c1e26ea27b33e2854";
 
   static final String PINNED = "d7c4085b093572f1294625121d07bb9fd9a257c0c213c59ecd17fce02d72eefe";
 
