@@ -158,7 +158,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
       b.env(e.getKey() + "=" + e.getValue());
     }
     int n = 0;
-    for (RunRequest.MountSpec m : req.mounts()) {
+    for (RunRequest.StepMount m : req.mounts()) {
       String target = target(m, req.workingDir());
       if (m.type().equals("tmpfs")) {
         // an empty writable dir of the step's own, gone with the step: tmpfs as the RUN sees it
@@ -175,14 +175,14 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
   private static List<String> targets(RunRequest req) {
     List<String> out = new ArrayList<>();
-    for (RunRequest.MountSpec m : req.mounts()) {
+    for (RunRequest.StepMount m : req.mounts()) {
       out.add(target(m, req.workingDir()));
     }
     return out;
   }
 
   /** A relative target is below the working directory, as BuildKit does. */
-  private static String target(RunRequest.MountSpec m, String workdir) {
+  private static String target(RunRequest.StepMount m, String workdir) {
     String t = m.target().startsWith("/") ? m.target() : workdir + "/" + m.target();
     return CopyPlan.normalise(t);
   }

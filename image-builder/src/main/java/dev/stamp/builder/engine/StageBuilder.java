@@ -580,19 +580,19 @@ final class StageBuilder {
     return out;
   }
 
-  private List<RunRequest.MountSpec> mounts(
+  private List<RunRequest.StepMount> mounts(
       RunInstruction run, Path secretDir, List<SourceView> views)
       throws BuildException, IOException {
-    List<RunRequest.MountSpec> out = new ArrayList<>();
+    List<RunRequest.StepMount> out = new ArrayList<>();
     for (RunMount m : run.mounts()) {
       String target = m.target().orElse("/");
       switch (m.type()) {
         case "secret" -> secret(run, m, secretDir).ifPresent(out::add);
         case "cache" ->
             out.add(
-                new RunRequest.MountSpec(
+                new RunRequest.StepMount(
                     "cache", builder.cache().cacheMountDir(m.id().orElse(target)), target, true));
-        case "tmpfs" -> out.add(new RunRequest.MountSpec("tmpfs", null, target, true));
+        case "tmpfs" -> out.add(new RunRequest.StepMount("tmpfs", null, target, true));
         case "bind" -> {
           if (m.from().isPresent()) {
             out.add(bindFrom(run, m, target, views));
@@ -614,7 +614,7 @@ final class StageBuilder {
             source = secretDir.resolveSibling("bind-" + out.size());
             copyListed(rel, source);
           }
-          out.add(new RunRequest.MountSpec("bind", source, target, rw));
+          out.add(new RunRequest.StepMount("bind", source, target, rw));
         }
         default ->
             throw BuildException.badInput(
@@ -669,7 +669,7 @@ final class StageBuilder {
    * only unless {@code rw} (writes are discarded with the view). A source that resolves through a
    * symlink is refused (it would resolve against the host's root).
    */
-  private RunRequest.MountSpec bindFrom(
+  private RunRequest.StepMount bindFrom(
       RunInstruction run, RunMount m, String target, List<SourceView> views)
       throws BuildException, IOException {
     String what = "RUN --mount " + m.spec();
@@ -699,14 +699,14 @@ final class StageBuilder {
       throw BuildException.badInput(
           at(run.location()) + what + ": rw binds from a stage or image are not supported");
     }
-    return new RunRequest.MountSpec("bind", source, target, false);
+    return new RunRequest.StepMount("bind", source, target, false);
   }
 
   /**
    * A secret as a read-only file (mode, uid and gid as the mount says; 0400 root by default) at its
    * target ({@code /run/secrets/ID} by default); none when it is missing and not required.
    */
-  private Optional<RunRequest.MountSpec> secret(RunInstruction run, RunMount m, Path dir)
+  private Optional<RunRequest.StepMount> secret(RunInstruction run, RunMount m, Path dir)
       throws BuildException, IOException {
     if (m.env().isPresent()) {
       throw BuildException.badInput(
@@ -739,7 +739,7 @@ final class StageBuilder {
     Files.setAttribute(file, "unix:uid", m.uid().orElse(0));
     Files.setAttribute(file, "unix:gid", m.gid().orElse(0));
     String target = m.target().orElse("/run/secrets/" + id);
-    return Optional.of(new RunRequest.MountSpec("secret", file, target, false));
+    return Optional.of(new RunRequest.StepMount("secret", file, target, false));
   }
 
   // --- COPY / ADD ---
