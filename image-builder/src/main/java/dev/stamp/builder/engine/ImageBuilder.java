@@ -151,7 +151,7 @@ public final class ImageBuilder {
                 .thenApplyAsync(
                     ignored -> {
                       try {
-                        return new StageBuilder(this, session, stage, resolvedStages(visible))
+                        return new StageBuilder(context(session, stage, resolvedStages(visible)))
                             .build();
                       } catch (BuildException e) {
                         throw new CompletionException(e);
@@ -221,7 +221,8 @@ public final class ImageBuilder {
               true);
       Map<Integer, Snapshot> done = new HashMap<>();
       for (ResolvedStage stage : plan.stages()) { // in dependency order, one at a time
-        done.put(stage.index(), new StageBuilder(this, session, stage, Map.copyOf(done)).build());
+        done.put(
+            stage.index(), new StageBuilder(context(session, stage, Map.copyOf(done))).build());
       }
       context.saveRemembered(digestsFile);
       List<BuildKeys.Step> steps = new ArrayList<>();
@@ -394,22 +395,11 @@ public final class ImageBuilder {
     }
   }
 
-  // --- what stage builders share ---
-
-  StampRoot root() {
-    return root;
-  }
-
-  LayerStore layers() {
-    return layers;
-  }
-
-  BuildCache cache() {
-    return cache;
-  }
-
-  RunExecutor executor() {
-    return executor;
+  /**
+   * What one stage's steps work with: this build's session, the stages built so far, the stores.
+   */
+  private StageContext context(Session session, ResolvedStage stage, Map<Integer, Snapshot> built) {
+    return new StageContext(session, stage, built, store, layers, cache, executor);
   }
 
   /** One build's shared state. */
