@@ -98,11 +98,13 @@ final class CopyStaging {
    */
   private static final class Confinement {
     private final CopyPlan plan;
+    private final Path staging;
     private final Path root;
     private final Map<Path, Boolean> checked = new HashMap<>();
 
     Confinement(CopyPlan plan, Path staging) throws IOException {
       this.plan = plan;
+      this.staging = staging;
       this.root = staging.toRealPath();
     }
 
@@ -111,6 +113,9 @@ final class CopyStaging {
     }
 
     void check(Path dst, String imagePath) throws BuildException, IOException {
+      if (dst.normalize().equals(staging.normalize())) {
+        return; // the image's root itself (ADD archive.tar /)
+      }
       Path dir = dst.getParent();
       while (dir != null && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         dir = dir.getParent();
