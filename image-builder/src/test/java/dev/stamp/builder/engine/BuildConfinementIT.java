@@ -230,4 +230,21 @@ class BuildConfinementIT {
     assertThat(Files.readString(rootfs.resolve("got"))).isEqualTo("in\n");
     assertThat(Files.readSymbolicLink(rootfs.resolve("lnk"))).isEqualTo(victim);
   }
+
+  @Test
+  void chownNamesAreNeverLookedUpInTheHostsFilesThroughAnImageSymlink() throws Exception {
+    Files.createDirectories(victim.resolve("etc"));
+    Files.writeString(
+        victim.resolve("etc/passwd"), "hostonly:x:4242:4242::/:/bin/sh\n"); // the "host's"
+    Files.writeString(victim.resolve("etc/group"), "hostonly:x:4242:\n");
+    Path ctx =
+        context(
+            "FROM " + ImageBuilderIT.BASE + "\nADD etc.tar /\nCOPY --chown=hostonly f /f\n",
+            "f",
+            "x\n");
+    symlinkTar(ctx.resolve("etc.tar"), "etc", victim.resolve("etc").toString());
+    assertThatThrownBy(() -> build(ctx))
+        .hasMessageContaining("Dockerfile:3:1")
+        .hasMessageContaining("hostonly");
+  }
 }
