@@ -21,7 +21,10 @@ final class ArchiveExtraction {
 
   private ArchiveExtraction() {}
 
-  static void extract(Path tar, Path destDir, Path staging, FileTime time)
+  /**
+   * Extracts {@code tar} into {@code destDir}; errors name {@code at} ({@code FILE:LINE:COL: }).
+   */
+  static void extract(Path tar, Path destDir, Path staging, FileTime time, String at)
       throws IOException, BuildException {
     Files.createDirectories(destDir);
     Path temp = Files.createTempDirectory(staging.getParent(), "extract-");
@@ -30,7 +33,8 @@ final class ArchiveExtraction {
           .unpack(in, temp, Digest.of(tar.getFileName().toString().getBytes()), null);
       mergeInto(temp, destDir);
     } catch (HostRuntimeException e) {
-      throw BuildException.badInput("ADD " + tar.getFileName() + ": " + e.getMessage());
+      // a bad archive stays BAD_INPUT, an I/O failure FAILED
+      throw BuildException.wrap(at + "ADD " + tar.getFileName(), e);
     } finally {
       dev.stamp.runtime.fs.AtomicFiles.deleteTree(temp);
     }

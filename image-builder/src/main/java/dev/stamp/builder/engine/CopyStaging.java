@@ -40,7 +40,12 @@ final class CopyStaging {
         inside.check(dst, item.dest());
         makeParents(staging, dst.getParent(), time);
         if (item.extract()) {
-          ArchiveExtraction.extract(src, dst, staging, time);
+          ArchiveExtraction.extract(
+              src,
+              dst,
+              staging,
+              time,
+              plan.file() + ":" + plan.at().line() + ":" + plan.at().column() + ": ");
           inside.forget(); // the archive may have put symlinks where directories were
           continue;
         }

@@ -408,8 +408,10 @@ class ImageBuilderIT {
     }
     assertThatThrownBy(() -> build(ctx))
         .isInstanceOf(BuildException.class)
-        .hasMessageContaining("evil.tar")
-        .hasMessageContaining("../../evil");
+        .hasMessageStartingWith("Dockerfile:2:1: ADD evil.tar: ")
+        .hasMessageContaining("../../evil")
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.BAD_INPUT);
   }
 
   @Test
