@@ -277,6 +277,7 @@ public final class ImageBuilder {
 
   private static Instructions parse(BuildRequest request) throws BuildException {
     Path file = request.dockerfile();
+    dev.stamp.builder.context.ContextPaths.checkInside(request.contextDir(), file, "build:");
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);

@@ -247,4 +247,34 @@ class BuildConfinementIT {
         .hasMessageContaining("Dockerfile:3:1")
         .hasMessageContaining("hostonly");
   }
+
+  @Test
+  void aDockerfileOrDockerignoreLinkedOutOfTheContextIsNotRead() throws Exception {
+    Files.writeString(victim.resolve("secret"), "root:$6$hash:19000:0:99999:7:::\n");
+    Path ctx = Files.createTempDirectory(tmp, "ctx");
+    Files.createSymbolicLink(ctx.resolve("Dockerfile"), victim.resolve("secret"));
+    assertThatThrownBy(() -> build(ctx))
+        .hasMessageContaining("Dockerfile")
+        .hasMessageContaining("symlink leading out of the build context")
+        .hasMessageNotContaining("hash")
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.BAD_INPUT);
+
+    Path ignore = context("FROM scratch\nCOPY . /\n", "a", "a\n");
+    Files.createSymbolicLink(ignore.resolve(".dockerignore"), victim.resolve("secret"));
+    assertThatThrownBy(() -> build(ignore))
+        .hasMessageContaining(".dockerignore")
+        .hasMessageContaining("symlink leading out of the build context")
+        .hasMessageNotContaining("hash");
+
+    Path outside = tmp.resolve("elsewhere.Dockerfile");
+    Files.writeString(outside, "FROM scratch\nCOPY a /a\n");
+    Path named = context("", "a", "a\n");
+    assertThat(
+            ImageBuilder.open(root)
+                .build(BuildRequest.of(named).withDockerfile(outside), Progress.NONE)
+                .steps())
+        .as("-f naming a file outside the context is the caller's choice")
+        .hasSize(1);
+  }
 }
