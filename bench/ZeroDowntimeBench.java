@@ -115,8 +115,9 @@ public class ZeroDowntimeBench {
         image,
         List.of("sh", "-c", "mkdir -p /w; echo v" + version + " > /w/index.html; exec httpd -f -p 80 -h /w"),
         null, Map.of("VERSION", Integer.toString(version)),
-        List.of(new ServiceSpec.Port(80, port, "127.0.0.1", "tcp")), null, null, null, null, null, null, null,
-        new ServiceSpec.Healthcheck(List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, null, null),
+        List.of(new ServiceSpec.Port(80, port, "127.0.0.1", "tcp")), null, null, null, null, null, null,
+        true, // init: stamp-init passes SIGTERM on (httpd as PID 1 would ignore it for the grace period)
+        new ServiceSpec.Healthcheck(List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, "PT10S", "PT0.05S"),
         1, null, null, "PT1S", null);
   }
 

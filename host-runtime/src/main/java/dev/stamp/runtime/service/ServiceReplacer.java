@@ -135,20 +135,27 @@ final class ServiceReplacer {
     }
 
     String id = null;
+    long t0 = System.nanoTime();
+    long created = 0;
+    long healthy = 0;
+    long switched = 0;
     try {
       id = runtime.create(spec.withName(newName));
       step = step.withNewContainer(id).at(ReplaceRecord.Step.HEALTH);
       record = write(action, name, step);
       runtime.start(id, false).close();
+      created = System.nanoTime();
       String address =
           address(id)
               .orElseThrow(
                   () -> HostRuntimeException.failed(action + ": the new replica has no address"));
       awaitHealthy(action, record.health(), id, Backend.of(address, port), options);
+      healthy = System.nanoTime();
       step = step.at(ReplaceRecord.Step.SWITCH);
       record = write(action, name, step);
       awaitMonitorPaused(record, began);
       switchTo(name, oldAddress, Backend.of(address, port));
+      switched = System.nanoTime();
     } catch (HostRuntimeException | RuntimeException e) {
       throw rollBack(action, name, replica, id, newName, oldAddress, stopFirst, e);
     }
@@ -158,6 +165,16 @@ final class ServiceReplacer {
       write(action, name, step);
       retire(name, old, oldAddress, port, options, false);
     }
+    long retired = System.nanoTime();
+    LOG.info(
+        "{} replica {}: started {} ms, healthy {} ms, switched {} ms, old retired {} ms ({})",
+        name,
+        replica,
+        (created - t0) / 1_000_000,
+        (healthy - created) / 1_000_000,
+        (switched - healthy) / 1_000_000,
+        (retired - switched) / 1_000_000,
+        options.order().label());
     List<String> containers = new ArrayList<>(current(action, name).containers());
     containers.set(replica - 1, id);
     return update(action, name, r -> r.withContainers(containers).withReplace(null), null);
@@ -246,9 +263,14 @@ final class ServiceReplacer {
                                 .multipliedBy(check.retryLimit() + 1L))
                         .plusSeconds(30));
     long deadline = System.nanoTime() + patience.toNanos();
-    HealthState state = HealthState.starting(Instant.now());
+    Instant started = Instant.now();
+    HealthState state = HealthState.starting(started);
     while (true) {
-      sleep(check.interval());
+      // Docker: probes come every start interval during the start period, every interval after
+      boolean inStartPeriod =
+          state.status() == HealthStatus.STARTING
+              && Duration.between(started, Instant.now()).compareTo(check.startPeriod()) < 0;
+      sleep(inStartPeriod ? check.startInterval() : check.interval());
       ContainerState container = runtime.state(id);
       if (container.status() != ContainerStatus.RUNNING) {
         throw HostRuntimeException.failed(
@@ -338,6 +360,7 @@ final class ServiceReplacer {
         lb.setBackends(name, rest);
       }
       DrainResult drained = lb.drain(name, backend, options.drainTimeout());
+      LOG.debug("{}: {} drained in {} ms", name, backend.endpoint(), drained.waited().toMillis());
       if (!drained.drained()) {
         LOG.warn(
             "replace service {}: {} still had {} connections after {} ms; stopping it",
@@ -355,8 +378,15 @@ final class ServiceReplacer {
               .map(ContainerConfig::stopTimeoutSeconds)
               .map(Duration::ofSeconds)
               .orElse(Duration.ofSeconds(10));
+      long t0 = System.nanoTime();
       runtime.stop(old, grace);
+      long stopped = System.nanoTime();
       runtime.remove(old, true);
+      LOG.debug(
+          "{}: old replica stopped in {} ms, removed in {} ms",
+          name,
+          (stopped - t0) / 1_000_000,
+          (System.nanoTime() - stopped) / 1_000_000);
     } catch (HostRuntimeException e) {
       if (e.kind() != StampException.Kind.NOT_FOUND) {
         throw e;

@@ -38,7 +38,7 @@ public final class ServiceLoadBalancer {
   public static final Pattern SERVICE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLoadBalancer.class);
-  private static final Duration DRAIN_POLL = Duration.ofMillis(100);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
   private final String table;
   private final JsonRecordDir<BalancedService> store;
@@ -221,12 +221,13 @@ public final class ServiceLoadBalancer {
     }
     Predicate<Conntrack.Flow> filter = flowsTo(record.front(), target);
     Conntrack conntrack = Conntrack.system();
+    String mention = "src=" + target.address() + " "; // the reply tuple's source
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
-    long remaining = conntrack.count(filter);
+    long remaining = conntrack.count(mention, filter);
     while (remaining > 0 && System.nanoTime() < deadline) {
       sleep(action, Math.min(DRAIN_POLL.toNanos(), Math.max(0, deadline - System.nanoTime())));
-      remaining = conntrack.count(filter);
+      remaining = conntrack.count(mention, filter);
     }
     return new DrainResult(remaining == 0, remaining, Duration.ofNanos(System.nanoTime() - start));
   }
