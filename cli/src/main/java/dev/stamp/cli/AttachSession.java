@@ -128,7 +128,10 @@ final class AttachSession {
   private void pumpInput() {
     InputStream in = new FileInputStream(FileDescriptor.in);
     DetachKeys.Matcher matcher = keys.matcher();
-    byte[] buf = new byte[8192];
+    // From a terminal, one byte per read: what is typed after the detach keys stays in the
+    // terminal for the host's shell instead of being swallowed with them (a tty cannot be given
+    // input back). A person types slowly; a pipe is read in large blocks.
+    byte[] buf = new byte[Terminal.isTerminal(0) ? 1 : 8192];
     try {
       int n;
       while ((n = in.read(buf)) > 0) {

@@ -280,13 +280,25 @@ class TtyCliIT {
     assertThat(runtime.list(true)).isEmpty();
   }
 
-  private static Optional<ProcessHandle> cliProcess(String containerName) {
-    return ProcessHandle.allProcesses()
-        .filter(
-            p ->
-                p.info().arguments().map(a -> List.of(a).contains(containerName)).orElse(false)
-                    && p.info().command().map(c -> c.endsWith("java")).orElse(false))
-        .findFirst();
+  /**
+   * The CLI's JVM, found by its whole command line in /proc ({@code ProcessHandle.Info} reads only
+   * the first page of it, and the test class path is longer than that).
+   */
+  private static Optional<ProcessHandle> cliProcess(String containerName) throws IOException {
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+        List<String> args;
+        try {
+          args = List.of(new String(Files.readAllBytes(p.resolve("cmdline"))).split("\0"));
+        } catch (IOException e) {
+          continue; // gone
+        }
+        if (!args.isEmpty() && args.get(0).endsWith("java") && args.contains(containerName)) {
+          return ProcessHandle.of(Long.parseLong(p.getFileName().toString()));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   @Test
