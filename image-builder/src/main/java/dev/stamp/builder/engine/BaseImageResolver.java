@@ -79,17 +79,7 @@ public interface BaseImageResolver {
 
     @Override
     public Image resolve(String ref) throws BuildException {
-      boolean name = !ref.startsWith("sha256:") && !ref.matches("[0-9a-f]{4,64}");
-      if (!always || !name) {
-        try {
-          return store.resolve(ref);
-        } catch (HostRuntimeException e) {
-          if (e.kind() != StampException.Kind.NOT_FOUND || !name) {
-            throw convert(ref, e, "");
-          }
-        }
-      }
-      Image done = pulled.get(ref);
+      Image done = known(ref);
       if (done != null) {
         return done;
       }
@@ -105,17 +95,7 @@ public interface BaseImageResolver {
 
     @Override
     public Image inspect(String ref) throws BuildException {
-      boolean name = !ref.startsWith("sha256:") && !ref.matches("[0-9a-f]{4,64}");
-      if (!always || !name) {
-        try {
-          return store.resolve(ref);
-        } catch (HostRuntimeException e) {
-          if (e.kind() != StampException.Kind.NOT_FOUND || !name) {
-            throw convert(ref, e, "");
-          }
-        }
-      }
-      Image done = pulled.get(ref);
+      Image done = known(ref);
       if (done != null) {
         return done;
       }
@@ -126,6 +106,24 @@ public interface BaseImageResolver {
       } catch (HostRuntimeException e) {
         throw convert(ref, e, "not in the local store, and the registry's manifest failed");
       }
+    }
+
+    /**
+     * The image {@code ref} names without asking a registry: from the local store (unless {@code
+     * --pull} and {@code ref} is a name), or pulled earlier in this build; null when neither.
+     */
+    private Image known(String ref) throws BuildException {
+      boolean name = !ref.startsWith("sha256:") && !ref.matches("[0-9a-f]{4,64}");
+      if (!always || !name) {
+        try {
+          return store.resolve(ref);
+        } catch (HostRuntimeException e) {
+          if (e.kind() != StampException.Kind.NOT_FOUND || !name) {
+            throw convert(ref, e, "");
+          }
+        }
+      }
+      return pulled.get(ref);
     }
 
     private Image pull(String ref) throws BuildException {

@@ -99,20 +99,13 @@ public final class ImageBuilder {
 
   @SuppressWarnings("try") // leases held for the block, never read
   public BuildResult build(BuildRequest request, Progress progress) throws BuildException {
-    Instructions instructions = parse(request);
-    BaseImageResolver buildBases = request.pull() ? bases.alwaysPulling() : bases;
-    BuildPlan plan =
-        instructions.resolve(
-            BuildArgs.of(request.buildArgs()),
-            request.target(),
-            ref -> envOf(resolveBase(buildBases, instructions, ref, false)));
-    checkEntitlements(plan, request, instructions.file());
-    SourceTree context =
-        SourceTree.context(
-            request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
-    Path digestsFile = digestsFile(context);
-    context.loadRemembered(digestsFile);
-    Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
+    Prepared prepared = prepare(request, false);
+    Instructions instructions = prepared.instructions();
+    BaseImageResolver buildBases = prepared.bases();
+    BuildPlan plan = prepared.plan();
+    SourceTree context = prepared.context();
+    Path digestsFile = prepared.digestsFile();
+    Path tmp = prepared.tmp();
     ExecutorService pool =
         Executors.newFixedThreadPool(
             PARALLEL_STAGES,
@@ -192,20 +185,13 @@ public final class ImageBuilder {
    * image a build with that key produced. Errors are the build's (same kinds, same lines).
    */
   public BuildKeys plan(BuildRequest request) throws BuildException {
-    Instructions instructions = parse(request);
-    BaseImageResolver planBases = request.pull() ? bases.alwaysPulling() : bases;
-    BuildPlan plan =
-        instructions.resolve(
-            BuildArgs.of(request.buildArgs()),
-            request.target(),
-            ref -> envOf(resolveBase(planBases, instructions, ref, true)));
-    checkEntitlements(plan, request, instructions.file());
-    SourceTree context =
-        SourceTree.context(
-            request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
-    Path digestsFile = digestsFile(context);
-    context.loadRemembered(digestsFile);
-    Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
+    Prepared prepared = prepare(request, true);
+    Instructions instructions = prepared.instructions();
+    BaseImageResolver planBases = prepared.bases();
+    BuildPlan plan = prepared.plan();
+    SourceTree context = prepared.context();
+    Path digestsFile = prepared.digestsFile();
+    Path tmp = prepared.tmp();
     try {
       Session session =
           new Session(
@@ -235,6 +221,38 @@ public final class ImageBuilder {
     } finally {
       deleteQuietly(tmp);
     }
+  }
+
+  /** What a build and a plan both start from. */
+  private record Prepared(
+      Instructions instructions,
+      BaseImageResolver bases,
+      BuildPlan plan,
+      SourceTree context,
+      Path digestsFile,
+      Path tmp) {}
+
+  /**
+   * Parses the Dockerfile, resolves the target's stages (bases by their config: {@code inspectOnly}
+   * never pulls layers), checks entitlements and loads the context's remembered digests; names the
+   * build's temp dir (not created).
+   */
+  private Prepared prepare(BuildRequest request, boolean inspectOnly) throws BuildException {
+    Instructions instructions = parse(request);
+    BaseImageResolver resolver = request.pull() ? bases.alwaysPulling() : bases;
+    BuildPlan plan =
+        instructions.resolve(
+            BuildArgs.of(request.buildArgs()),
+            request.target(),
+            ref -> envOf(resolveBase(resolver, instructions, ref, inspectOnly)));
+    checkEntitlements(plan, request, instructions.file());
+    SourceTree context =
+        SourceTree.context(
+            request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
+    Path digestsFile = digestsFile(context);
+    context.loadRemembered(digestsFile);
+    Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
+    return new Prepared(instructions, resolver, plan, context, digestsFile, tmp);
   }
 
   /** Where the context's file digests are remembered between builds (one file per context dir). */
