@@ -61,7 +61,7 @@ final class PullCommand implements Callable<Integer> {
       out.println(ref);
     } else {
       out.println("Digest: " + result.remoteDigest());
-      if (result.blobsPulled() == 0) {
+      if (result.upToDate() || result.blobsPulled() == 0) {
         out.println("Status: image is up to date for " + ref.familiar());
       } else {
         out.println(

@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Authenticator {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+  /** Looked up when something is logged: initialising logging costs a short command ~0.1 s. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Authenticator.class);
+  }
+
   private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);
 
   private record Token(String header, Instant expires) {}
@@ -99,12 +103,13 @@ final class Authenticator {
           .filter(Credentials::hasPassword)
           .ifPresent(c -> request.header("Authorization", c.basicHeader()));
     }
-    LOG.debug(
-        "token for {} from {} (scopes {}, {})",
-        registry,
-        realm,
-        scopes,
-        creds.isPresent() ? "with credentials" : "anonymous");
+    log()
+        .debug(
+            "token for {} from {} (scopes {}, {})",
+            registry,
+            realm,
+            scopes,
+            creds.isPresent() ? "with credentials" : "anonymous");
     return transport.retrying(action, () -> exchange(action, request, creds.isPresent()));
   }
 

@@ -16,6 +16,7 @@ import dev.stamp.runtime.registry.TransferListener.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +37,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImagePuller {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ImagePuller.class);
+  /** Looked up when something is logged: initialising logging costs a short command ~0.1 s. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(ImagePuller.class);
+  }
+
+  /**
+   * On the index.json entry of an image pulled through an index (a multi-platform image): the
+   * index's digest and the platform picked from it, so a repeated pull can tell from the index
+   * digest alone that it has nothing to do.
+   */
+  public static final String PULLED_INDEX = "dev.stamp.pulled.index";
+
+  public static final String PULLED_PLATFORM = "dev.stamp.pulled.platform";
 
   /** Blobs downloaded at the same time (Docker's default is 3). */
   static final int PARALLEL = 3;
@@ -89,7 +102,7 @@ public final class ImagePuller {
         if (last) {
           throw withMirrorNotes(e, mirrorFailures);
         }
-        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
+        log().warn("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
         mirrorFailures.add(endpoint + ": " + e.registryMessage());
       }
     }
@@ -100,6 +113,10 @@ public final class ImagePuller {
       RegistryEndpoint endpoint, ImageReference ref, String action, TransferListener listener)
       throws HostRuntimeException {
     RegistryClient client = registries.pullClient(endpoint, ref.repository(), action);
+    Optional<PullResult> current = upToDate(client, endpoint, ref);
+    if (current.isPresent()) {
+      return current.get();
+    }
     PulledManifest top =
         client.pullManifest(ref.digest() != null ? ref.digest().toString() : ref.tag());
     PulledManifest pulled = top.isIndex() ? pickPlatform(client, top, action) : top;
@@ -112,10 +129,51 @@ public final class ImagePuller {
       transfers = fetchAll(client, blobs, listener);
       checkConfig(manifest, action);
       Descriptor stored = store.putBlob(pulled.mediaType(), pulled.bytes());
-      store.tag(ref, stored);
+      store.tag(
+          ref,
+          stored,
+          top.isIndex()
+              ? Map.of(PULLED_INDEX, top.digest().toString(), PULLED_PLATFORM, platform.toString())
+              : Map.of());
     }
-    Image image = store.resolve(ref.toString());
-    return new PullResult(image, top.digest(), endpoint, transfers);
+    return PullResult.fetched(store, ref, top.digest(), endpoint, transfers);
+  }
+
+  /**
+   * The no-op pull: when the store's entry for {@code ref} was pulled as the manifest (or index)
+   * the registry names now, nothing else is asked and no blob is touched. A tag costs one {@code
+   * HEAD} of its manifest; a digest nothing (content named by digest cannot change). Blobs of a
+   * tagged entry stay in the store (gc keeps what index.json reaches).
+   */
+  private Optional<PullResult> upToDate(
+      RegistryClient client, RegistryEndpoint endpoint, ImageReference ref)
+      throws HostRuntimeException {
+    Optional<Descriptor> entry = store.taggedEntry(ref);
+    if (entry.isEmpty() || !store.hasBlob(entry.get().digest())) {
+      return Optional.empty();
+    }
+    Digest local = entry.get().digest();
+    String index = entry.get().annotation(PULLED_INDEX);
+    if (index != null) {
+      if (!platform.toString().equals(entry.get().annotation(PULLED_PLATFORM))) {
+        return Optional.empty();
+      }
+      local = Digest.parse(index);
+    }
+    Digest remote = ref.digest();
+    if (remote == null) {
+      try {
+        remote = client.manifestDigest(ref.tag()).orElse(null);
+      } catch (RegistryException e) {
+        // A registry that refuses HEAD (or fails it) is asked with GET, which reports errors.
+        log().debug("{}; asking with GET", e.getMessage());
+        return Optional.empty();
+      }
+    }
+    if (!local.equals(remote)) {
+      return Optional.empty();
+    }
+    return Optional.of(PullResult.upToDate(store, ref, remote, endpoint));
   }
 
   /** The manifest for our platform from an index (fetched by digest, verified). */
@@ -208,7 +266,7 @@ public final class ImagePuller {
   private static void awaitTermination(ExecutorService pool) {
     try {
       if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("blob downloads still running 30s after the pull ended");
+        log().warn("blob downloads still running 30s after the pull ended");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
