@@ -158,6 +158,18 @@ public final class ImageStore {
     return blobs.open(digest);
   }
 
+  /**
+   * The blob's file, for readers that send it as is to a party that checks the digest itself (a
+   * registry's upload): no verification on this side. NOT_FOUND when the store has no such blob.
+   */
+  public Path blobFile(Digest digest) throws HostRuntimeException {
+    Path file = blobs.path(digest);
+    if (!Files.isRegularFile(file)) {
+      throw HostRuntimeException.notFound("blob " + digest + " is not in the image store");
+    }
+    return file;
+  }
+
   /** A small blob, whole and verified (FAILED naming the digest when corrupted). */
   public byte[] readBlob(Digest digest) throws HostRuntimeException {
     return blobs.read(digest);
