@@ -52,7 +52,7 @@ final class PullCommand implements Callable<Integer> {
     ImageReference ref = ImageReference.parse(reference);
     StampRoot root = stamp.root();
     ImageStore store = ImageStore.open(root);
-    Registries registries = Registries.open(root, System.getenv());
+    Registries registries = Registries.open(root, System.getenv()).logRequests(stamp.debug());
     PrintWriter out = spec.commandLine().getOut();
     TransferListener progress = quiet ? TransferListener.NONE : new TransferPrinter(out);
     PullResult result =

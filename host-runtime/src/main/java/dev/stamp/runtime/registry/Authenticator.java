@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers {@code WWW-Authenticate} challenges. {@code Bearer realm=…,service=…,scope=…}: asks the
@@ -27,9 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Authenticator {
 
-  /** Looked up when something is logged: initialising logging costs a short command ~0.1 s. */
   private static Logger log() {
-    return LoggerFactory.getLogger(Authenticator.class);
+    return Logs.of(Authenticator.class);
   }
 
   private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);

@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code stamp pull} and FROM resolution: fetches an image into the store and tags it. Mirrors of
@@ -37,9 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImagePuller {
 
-  /** Looked up when something is logged: initialising logging costs a short command ~0.1 s. */
   private static Logger log() {
-    return LoggerFactory.getLogger(ImagePuller.class);
+    return Logs.of(ImagePuller.class);
   }
 
   /**

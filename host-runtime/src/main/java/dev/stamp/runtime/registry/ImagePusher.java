@@ -22,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code stamp push}: uploads the image a local name points at to the registry that name names.
@@ -36,9 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImagePusher {
 
-  /** Looked up when something is logged: initialising logging costs a short command ~0.1 s. */
   private static Logger log() {
-    return LoggerFactory.getLogger(ImagePusher.class);
+    return Logs.of(ImagePusher.class);
   }
 
   /** Blobs uploaded at the same time (Docker's default is 5; the registry hashes each one). */

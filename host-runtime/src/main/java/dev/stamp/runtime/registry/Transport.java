@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side shared by every registry client of one {@link Registries}: one {@link HttpClient}
@@ -26,9 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Transport {
 
-  /** Looked up when something is logged: initialising logging costs a short command ~0.1 s. */
   private static Logger log() {
-    return LoggerFactory.getLogger(Transport.class);
+    return Logs.of(Transport.class);
   }
 
   /** One try of a request; IOException means "the network failed", retried when it may pass. */
@@ -68,6 +66,7 @@ final class Transport {
 
   private final RegistryConfig config;
   private volatile HttpClient http;
+  private volatile boolean logRequests = true;
 
   Transport(RegistryConfig config) {
     this.config = config;
@@ -75,6 +74,11 @@ final class Transport {
 
   RegistryConfig config() {
     return config;
+  }
+
+  /** Whether each request is logged (at debug level). */
+  void logRequests(boolean on) {
+    logRequests = on;
   }
 
   /**
@@ -143,7 +147,9 @@ final class Transport {
     TimedBodyStream body = new TimedBodyStream(config.readTimeout(), built.uri().getAuthority());
     try {
       HttpResponse<TimedBodyStream> response = http().send(built, info -> body);
-      log().debug("{} {} -> {}", built.method(), built.uri(), response.statusCode());
+      if (logRequests) {
+        log().debug("{} {} -> {}", built.method(), built.uri(), response.statusCode());
+      }
       return new Answer(response, body);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
