@@ -45,6 +45,12 @@ public final class ImageStore {
   private static final Pattern HEX_PREFIX = Pattern.compile("(?:sha256:)?([0-9a-f]{4,64})");
   private static final Pattern FULL_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Duration STALE_TEMP = Duration.ofHours(1);
+
+  /** What {@code ImageJson.write(ImageIndex.of(List.of()))} gives, without loading the mapper. */
+  static final byte[] EMPTY_INDEX =
+      ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":[]}")
+          .getBytes(StandardCharsets.UTF_8);
+
   private static final byte[] OCI_LAYOUT =
       "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -83,7 +89,7 @@ public final class ImageStore {
       if (!Files.exists(layout.resolve("index.json"))) {
         try (LockFile.Held held = indexLock.exclusive()) {
           if (!Files.exists(layout.resolve("index.json"))) {
-            writeIndex(ImageIndex.of(List.of()));
+            AtomicFiles.write(layout.resolve("index.json"), EMPTY_INDEX);
           }
         }
       }

@@ -7,6 +7,7 @@ import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageConfig;
 import dev.stamp.runtime.image.ImageIndex;
+import dev.stamp.runtime.image.ImageJson;
 import dev.stamp.runtime.image.ImageManifest;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
@@ -89,6 +90,11 @@ public final class ImagePuller {
   public PullResult pull(ImageReference ref, TransferListener listener)
       throws HostRuntimeException {
     String action = "pull " + ref.familiar();
+    if (store.taggedEntry(ref).isEmpty()) {
+      // Not a no-op: the HTTP client builds while this thread loads the JSON mapper.
+      registries.prepare();
+      ImageJson.mapper();
+    }
     List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
     List<String> mirrorFailures = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {

@@ -70,6 +70,7 @@ public final class ImagePusher {
                             + ": no such image: "
                             + ref.familiar()
                             + " (tag one with that name)"));
+    registries.prepare(); // the HTTP client builds while the local images are read for hints
     Map<Digest, String> mountHints = mountHints(ref);
     RegistryClient client =
         registries.pushClient(

@@ -43,6 +43,11 @@ public final class Registries {
     return this;
   }
 
+  /** Starts building the HTTP client in the background (see {@link Transport#prepare}). */
+  void prepare() {
+    transport.prepare();
+  }
+
   public RegistryConfig config() {
     return config;
   }

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 
@@ -65,8 +67,8 @@ final class Transport {
   }
 
   private final RegistryConfig config;
-  private volatile HttpClient http;
   private volatile boolean logRequests = true;
+  private FutureTask<HttpClient> http; // guarded by this
 
   Transport(RegistryConfig config) {
     this.config = config;
@@ -82,27 +84,57 @@ final class Transport {
   }
 
   /**
-   * The connection pool of every request this transport sends (HTTP/1.1 keep-alive), made on the
-   * first request: building it (TLS context, selector thread) costs a fresh JVM ~0.15 s, which a
-   * no-op pull answered by a {@link #probe} never pays.
+   * Starts building the connection pool on a thread of its own, for a caller that will surely send
+   * requests and has other start-up work to do meanwhile (loading images, the JSON mapper): in a
+   * fresh JVM the two overlap instead of adding up.
    */
-  private HttpClient http() {
-    HttpClient client = http;
-    if (client == null) {
-      synchronized (this) {
-        client = http;
-        if (client == null) {
-          client =
-              HttpClient.newBuilder()
-                  .version(HttpClient.Version.HTTP_1_1)
-                  .connectTimeout(config.connectTimeout())
-                  .followRedirects(HttpClient.Redirect.NEVER)
-                  .build();
-          http = client;
-        }
+  void prepare() {
+    FutureTask<HttpClient> task;
+    synchronized (this) {
+      if (http != null) {
+        return;
       }
+      task = clientTask();
     }
-    return client;
+    Thread t = new Thread(task, "stamp-http-init");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private synchronized FutureTask<HttpClient> clientTask() {
+    if (http == null) {
+      http =
+          new FutureTask<>(
+              () ->
+                  HttpClient.newBuilder()
+                      .version(HttpClient.Version.HTTP_1_1)
+                      .connectTimeout(config.connectTimeout())
+                      .followRedirects(HttpClient.Redirect.NEVER)
+                      .build());
+    }
+    return http;
+  }
+
+  private synchronized boolean clientStarted() {
+    return http != null;
+  }
+
+  /**
+   * The connection pool of every request this transport sends (HTTP/1.1 keep-alive), made on the
+   * first request (or by {@link #prepare}): building it (TLS context, selector thread) costs a
+   * fresh JVM ~0.15 s, which a no-op pull answered by a {@link #probe} never pays.
+   */
+  private HttpClient http() throws IOException {
+    FutureTask<HttpClient> task = clientTask();
+    task.run(); // builds it here unless another thread did or does
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while starting the HTTP client");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot build the HTTP client", e.getCause());
+    }
   }
 
   /**
@@ -112,8 +144,8 @@ final class Transport {
    * #send}, which reports errors, answers challenges and retries.
    */
   Optional<Probe> probe(URI uri, Map<String, String> headers) {
-    if (http != null) {
-      return Optional.empty(); // the pool is up: a request through it is cheaper
+    if (clientStarted()) {
+      return Optional.empty(); // the pool is (being) built: a request through it is cheaper
     }
     HttpURLConnection c = null;
     try {
