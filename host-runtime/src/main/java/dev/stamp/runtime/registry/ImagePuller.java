@@ -90,12 +90,12 @@ public final class ImagePuller {
   public PullResult pull(ImageReference ref, TransferListener listener)
       throws HostRuntimeException {
     String action = "pull " + ref.familiar();
+    List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
     if (store.taggedEntry(ref).isEmpty()) {
       // Not a no-op: the HTTP client builds while this thread loads the JSON mapper.
-      registries.prepare();
+      registries.prepare(endpoints.get(0));
       ImageJson.mapper();
     }
-    List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
     List<String> mirrorFailures = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
       RegistryEndpoint endpoint = endpoints.get(i);

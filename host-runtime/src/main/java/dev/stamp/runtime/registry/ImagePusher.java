@@ -70,7 +70,8 @@ public final class ImagePusher {
                             + ": no such image: "
                             + ref.familiar()
                             + " (tag one with that name)"));
-    registries.prepare(); // the HTTP client builds while the local images are read for hints
+    // The HTTP client builds while the local images are read for mount hints.
+    registries.prepare(registries.endpoint(ref.registry()));
     Map<Digest, String> mountHints = mountHints(ref);
     RegistryClient client =
         registries.pushClient(

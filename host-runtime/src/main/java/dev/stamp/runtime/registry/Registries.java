@@ -43,9 +43,9 @@ public final class Registries {
     return this;
   }
 
-  /** Starts building the HTTP client in the background (see {@link Transport#prepare}). */
-  void prepare() {
-    transport.prepare();
+  /** Starts building the HTTP client for {@code endpoint} in the background. */
+  void prepare(RegistryEndpoint endpoint) {
+    transport.prepare(endpoint.uri(""));
   }
 
   public RegistryConfig config() {
