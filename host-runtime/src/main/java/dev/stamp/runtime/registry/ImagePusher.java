@@ -60,6 +60,8 @@ public final class ImagePusher {
   public PushResult push(ImageReference ref, TransferListener listener)
       throws HostRuntimeException {
     String action = "push " + ref.familiar();
+    // The HTTP client builds while the local images are read.
+    registries.prepare(registries.endpoint(ref.registry()));
     Descriptor entry =
         store
             .entry(ref)
@@ -70,8 +72,6 @@ public final class ImagePusher {
                             + ": no such image: "
                             + ref.familiar()
                             + " (tag one with that name)"));
-    // The HTTP client builds while the local images are read for mount hints.
-    registries.prepare(registries.endpoint(ref.registry()));
     Map<Digest, String> mountHints = mountHints(ref);
     RegistryClient client =
         registries.pushClient(
