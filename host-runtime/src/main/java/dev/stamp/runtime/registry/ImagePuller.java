@@ -119,6 +119,12 @@ public final class ImagePuller {
     RegistryClient client = registries.pullClient(endpoint, ref.repository(), action);
     Optional<PullResult> current = upToDate(client, endpoint, ref);
     if (current.isPresent()) {
+      if (listener != TransferListener.NONE) {
+        // Progress lines need the blob list: read from the store (no request, no blob read).
+        for (BlobTransfer blob : current.get().blobs()) {
+          listener.blob(blob.blob(), Status.EXISTS);
+        }
+      }
       return current.get();
     }
     PulledManifest top =

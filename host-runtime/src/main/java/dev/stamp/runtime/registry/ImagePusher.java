@@ -183,6 +183,7 @@ public final class ImagePusher {
       BlobTransfer[] settled = new BlobTransfer[todo.size()];
       if (todo.size() == 1) {
         settled[0] = blob(todo.get(0));
+        listener.blob(settled[0].blob(), settled[0].status());
       } else if (todo.size() > 1) {
         ExecutorService pool =
             Executors.newFixedThreadPool(Math.min(PARALLEL, todo.size()), THREADS);
@@ -193,6 +194,8 @@ public final class ImagePusher {
           }
           for (int i = 0; i < futures.size(); i++) {
             settled[i] = await(futures.get(i));
+            // Told in the manifest's order (layers, then config), whatever order they end in.
+            listener.blob(settled[i].blob(), settled[i].status());
           }
         } finally {
           pool.shutdownNow();
@@ -221,7 +224,6 @@ public final class ImagePusher {
           throw e;
         }
       }
-      listener.blob(blob, status);
       return new BlobTransfer(blob, status);
     }
 
