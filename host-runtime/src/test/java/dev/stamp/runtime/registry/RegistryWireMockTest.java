@@ -547,6 +547,39 @@ class RegistryWireMockTest {
   }
 
   @Test
+  void aRepeatedPullFromARegistryThatChallengesAnswersTheHeadWithATokenAndTouchesNoBlob()
+      throws Exception {
+    challengeEverything(bearerChallenge());
+    wm.stubFor(
+        head(urlMatching("/v2/.*"))
+            .atPriority(10)
+            .willReturn(
+                aResponse().withStatus(401).withHeader("WWW-Authenticate", bearerChallenge())));
+    wm.stubFor(get(urlPathEqualTo("/token")).willReturn(okJson("{\"token\":\"t1\"}")));
+    serveImage("Bearer t1");
+    wm.stubFor(
+        manifestHead()
+            .withHeader("Authorization", equalTo("Bearer t1"))
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Docker-Content-Digest", image.manifestDigest().toString())));
+    pull();
+    wm.resetRequests();
+
+    PullResult again = pull(); // a fresh Registries, as a new process has: the probe meets a 401
+
+    assertThat(again.upToDate()).isTrue();
+    assertNoBlobRequest();
+    wm.verify(0, getRequestedFor(urlMatching("/v2/app/manifests/.*")));
+    wm.verify(
+        1,
+        headRequestedFor(urlEqualTo("/v2/app/manifests/1"))
+            .withHeader("Authorization", equalTo("Bearer t1")));
+  }
+
+  @Test
   void aRegistryThatAnswersHeadWithoutADigestIsAskedWithGetAndStillNoBlobIsFetched()
       throws Exception {
     serveImage(null);
