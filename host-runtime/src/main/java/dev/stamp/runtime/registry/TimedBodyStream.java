@@ -49,11 +49,11 @@ final class TimedBodyStream extends InputStream
 
   /**
    * Buffer lists the client may deliver ahead of the reader. One at a time (request(1) per item
-   * read) makes the client's thread wait for the reader at every ~16 KB: a thread handoff per
-   * buffer, which on a busy machine halves a blob's download rate. A few hundred KB ahead lets the
-   * socket reads and the reader's hashing and writing overlap.
+   * read) makes the client's thread wait for the reader at every buffer: a thread handoff each
+   * time, which on a busy machine halved a blob's download rate. A few MB ahead (buffers of {@link
+   * Transport#BUFSIZE} bytes) lets the socket reads and the reader's hashing and writing overlap.
    */
-  static final int AHEAD = 32;
+  static final int AHEAD = 16;
 
   @Override
   public void onSubscribe(Flow.Subscription s) {
