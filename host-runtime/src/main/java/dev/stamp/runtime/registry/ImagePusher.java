@@ -216,12 +216,15 @@ public final class ImagePusher {
       if (!flight.mine()) {
         status = afterOther(blob, flight.awaitRepository());
       } else {
+        boolean sent = false;
         try {
           status = send(blob, mountHints.get(blob.digest()));
           flight.done(client.repository());
-        } catch (HostRuntimeException | RuntimeException e) {
-          flight.failed();
-          throw e;
+          sent = true;
+        } finally {
+          if (!sent) {
+            flight.failed(); // whatever stopped it: waiters must not wait forever
+          }
         }
       }
       return new BlobTransfer(blob, status);

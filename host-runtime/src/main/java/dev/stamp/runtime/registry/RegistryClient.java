@@ -84,13 +84,14 @@ public final class RegistryClient {
 
   /**
    * The digest the registry has for the manifest (or index) {@code reference} names, from a {@code
-   * HEAD}; empty when the registry does not say (then only a GET tells). A fresh client first tries
-   * one unauthenticated probe, which answers an open registry without building the HTTP client;
+   * HEAD}; empty when the registry does not say (then only a GET tells). A fresh client of a
+   * plain-http registry (loopback, insecure: no handshake to repeat) first tries one
+   * unauthenticated probe, which answers an open registry without building the HTTP client;
    * anything else (a challenge, an error, a redirect) goes the full way.
    */
   public Optional<Digest> manifestDigest(String reference) throws HostRuntimeException {
     ManifestChecker check = new ManifestChecker(reference);
-    if (authorization == null) {
+    if (authorization == null && endpoint.scheme().equals("http")) {
       Map<String, String> headers = new HashMap<>(check.headers());
       headers.put("User-Agent", "stamp");
       Optional<Transport.Probe> probe = transport.probe(check.uri(this), headers);
