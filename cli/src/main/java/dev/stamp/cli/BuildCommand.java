@@ -4,6 +4,7 @@ import dev.stamp.builder.BuildException;
 import dev.stamp.builder.engine.BuildRequest;
 import dev.stamp.builder.engine.BuildResult;
 import dev.stamp.builder.engine.BuildSecret;
+import dev.stamp.builder.engine.Entitlement;
 import dev.stamp.builder.engine.ImageBuilder;
 import dev.stamp.builder.engine.OutputSpec;
 import dev.stamp.builder.engine.PlainProgress;
@@ -17,9 +18,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -101,6 +104,14 @@ final class BuildCommand implements Callable<Integer> {
               + " (repeatable). Mounted only into the RUN steps that ask; never in the image.")
   List<String> secrets = new ArrayList<>();
 
+  @Option(
+      names = "--allow",
+      paramLabel = "ENTITLEMENT",
+      description =
+          "Grant the Dockerfile something that reaches the build host (repeatable): network.host"
+              + " (RUN --network=host). Nothing is granted by default.")
+  List<String> allow = new ArrayList<>();
+
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
 
@@ -129,7 +140,8 @@ final class BuildCommand implements Callable<Integer> {
             .withCompression(compression())
             .withLabels(pairs("--label", labels, false))
             .withPull(pull)
-            .withSecrets(secrets());
+            .withSecrets(secrets())
+            .withAllow(entitlements());
     PrintWriter err = spec.commandLine().getErr();
     Progress sink = progress(err);
     BuildResult result;
@@ -151,6 +163,14 @@ final class BuildCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.imageId());
     return StampCli.EXIT_OK;
+  }
+
+  private Set<Entitlement> entitlements() throws BuildException {
+    Set<Entitlement> out = EnumSet.noneOf(Entitlement.class);
+    for (String text : allow) {
+      out.add(Entitlement.parse(text));
+    }
+    return out;
   }
 
   private Map<String, BuildSecret> secrets() throws BuildException {

@@ -3,9 +3,15 @@ package dev.stamp.cli;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.MountSpec;
+import dev.stamp.runtime.container.SpecText;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -62,12 +68,62 @@ final class ContainerOptions {
   List<String> args = new ArrayList<>();
 
   /**
+   * The environment {@code -e KEY} (no value) takes its value from: this process's. Tests put their
+   * own map here; the library never reads any process's environment for a container.
+   */
+  Map<String, String> callerEnv = System.getenv();
+
+  /** How the CLI names the spec's fields in messages: by their flags. */
+  static final ContainerSpec.FieldNames FLAGS =
+      field ->
+          switch (field) {
+            case NAME -> "--name";
+            case IMAGE -> "IMAGE";
+            case ROOTFS -> "--rootfs";
+            case OVERLAY -> "overlay";
+            case ENTRYPOINT -> "--entrypoint";
+            case ENV -> "-e";
+            case WORKDIR -> "--workdir";
+            case USER -> "--user";
+            case HOSTNAME -> "--hostname";
+            case MOUNTS -> "-v";
+            case MEMORY -> "--memory";
+            case CPUS -> "--cpus";
+            case PIDS_LIMIT -> "--pids-limit";
+            case NETWORK -> "--network";
+            case PORTS -> "-p";
+            case STOP_SIGNAL -> "--stop-signal";
+            case STOP_TIMEOUT -> "--stop-timeout";
+            case PUBLISH_ALL -> "-P";
+            case NETWORK_ALIASES -> "--network-alias";
+            case LINKS -> "--link";
+          };
+
+  /** A parser of one flag's text that may fail with a message naming the flag. */
+  interface Parse<T> {
+    T parse() throws HostRuntimeException;
+  }
+
+  /**
+   * The parsed value, or empty with the failure added to the builder's problems (so that every bad
+   * flag is reported at once, with what the builder finds).
+   */
+  static <T> Optional<T> parse(ContainerSpec.Builder b, Parse<T> parse) {
+    try {
+      return Optional.of(parse.parse());
+    } catch (HostRuntimeException e) {
+      b.problem(e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
    * A spec builder with these options applied: the image (the first argument unless --rootfs), the
-   * command, and the rest. A value that does not parse becomes a problem the builder reports with
-   * all others at {@code build()}.
+   * command, and the rest. Text is parsed here ({@link SpecText}); a value that does not parse
+   * becomes a problem the builder reports with all others at {@code build()}.
    */
   ContainerSpec.Builder builder(ContainerRuntime runtime) throws HostRuntimeException {
-    ContainerSpec.Builder b = ContainerSpec.builder();
+    ContainerSpec.Builder b = ContainerSpec.builder(FLAGS);
     List<String> command = new ArrayList<>(args);
     if (rootfs != null) {
       b.rootfs(rootfs);
@@ -75,27 +131,38 @@ final class ContainerOptions {
       b.image(command.remove(0));
     }
     b.command(command);
-    envFiles.forEach(b::envFile);
-    env.forEach(b::env);
-    volumes.forEach(b::volume);
+    for (Path file : envFiles) {
+      String text;
+      try {
+        text = Files.readString(file);
+      } catch (IOException e) {
+        b.problem("--env-file " + file + ": cannot read (" + e.getMessage() + ")");
+        continue;
+      }
+      parse(b, () -> SpecText.envFile("--env-file " + file + ":", text, callerEnv))
+          .ifPresent(b::env);
+    }
+    for (String e : env) {
+      parse(b, () -> SpecText.env("-e", e, callerEnv))
+          .ifPresent(o -> o.ifPresent(kv -> b.env(kv.getKey(), kv.getValue())));
+    }
+    for (String v : volumes) {
+      parse(b, () -> MountSpec.parse("-v", v)).ifPresent(b::mount);
+    }
     if (memory != null) {
-      b.memory(memory);
+      parse(b, () -> SpecText.memoryBytes("--memory", memory)).ifPresent(b::memoryBytes);
     }
     if (cpus != null) {
-      b.cpus(cpus);
+      parse(b, () -> SpecText.cpuMillis("--cpus", cpus)).ifPresent(b::cpuMillis);
     }
     if (pidsLimit != null) {
-      b.pidsLimit(pidsLimit);
+      parse(b, () -> SpecText.pidsLimit("--pids-limit", pidsLimit)).ifPresent(b::pidsLimit);
     }
     if (entrypoint != null) {
       b.entrypoint(entrypoint);
     }
     if (network != null) {
-      try {
-        b.network(runtime.network().parseMode(network));
-      } catch (HostRuntimeException e) {
-        b.problem(e.getMessage());
-      }
+      parse(b, () -> runtime.network().parseMode(network)).ifPresent(b::network);
     }
     return b;
   }

@@ -1,9 +1,10 @@
 package dev.stamp.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerState;
-import dev.stamp.runtime.container.ContainerStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "inspect", description = "Show containers' state and configuration as JSON.")
 final class InspectCommand implements Callable<Integer> {
 
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   @ParentCommand StampCli cli;
 
   @Parameters(paramLabel = "CONTAINER", arity = "1..*")
@@ -31,7 +35,7 @@ final class InspectCommand implements Callable<Integer> {
     for (String ref : containers) {
       out.add(json(runtime.inspect(ref)));
     }
-    System.out.println(ContainerStore.json().writeValueAsString(out));
+    System.out.println(JSON.writeValueAsString(out));
     return StampCli.EXIT_OK;
   }
 

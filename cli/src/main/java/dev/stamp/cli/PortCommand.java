@@ -33,7 +33,7 @@ final class PortCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ContainerRuntime runtime = Runtimes.open(cli);
-    String id = runtime.store().resolve(container);
+    String id = runtime.resolve(container);
     List<PortMapping> ports = published(runtime, id);
     if (port == null) {
       ports.forEach(p -> System.out.println(containerSide(p) + " -> " + hostSide(p)));

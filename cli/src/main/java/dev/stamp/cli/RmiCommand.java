@@ -3,8 +3,7 @@ package dev.stamp.cli;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
-import dev.stamp.runtime.container.ContainerConfig;
-import dev.stamp.runtime.container.ContainerStore;
+import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
@@ -79,17 +78,15 @@ final class RmiCommand implements Callable<Integer> {
 
   /** As Docker: an image a container was created from stays until the container goes (or -f). */
   private void refuseInUse(String name, Image image) throws StampException {
-    ContainerStore containers = new ContainerStore(stamp.root());
-    for (String id : containers.ids()) {
-      Optional<ContainerConfig> config = containers.config(id);
-      if (config.isPresent() && image.id().toString().equals(config.get().imageId())) {
-        throw HostRuntimeException.conflict(
-            "remove image "
-                + name
-                + ": container "
-                + id.substring(0, Math.min(12, id.length()))
-                + " uses it (stamp rm the container first, or rmi -f)");
-      }
+    Optional<String> user =
+        ContainerRuntime.containerUsingImage(stamp.root(), image.id().toString());
+    if (user.isPresent()) {
+      throw HostRuntimeException.conflict(
+          "remove image "
+              + name
+              + ": container "
+              + user.get().substring(0, Math.min(12, user.get().length()))
+              + " uses it (stamp rm the container first, or rmi -f)");
     }
   }
 }

@@ -184,15 +184,14 @@ final class RunCommand implements Callable<Integer> {
       b.stopTimeout(Duration.ofSeconds(stopTimeout));
     }
     for (String p : ports) {
-      try {
-        runtime.network().parsePorts(p).forEach(b::port);
-      } catch (HostRuntimeException e) {
-        b.problem(e.getMessage());
-      }
+      ContainerOptions.parse(b, () -> runtime.network().parsePorts(p))
+          .ifPresent(list -> list.forEach(b::port));
     }
     b.publishAll(publishAll);
     networkAliases.forEach(b::networkAlias);
-    links.forEach(b::link);
+    for (String link : links) {
+      ContainerOptions.parse(b, () -> ContainerSpec.Link.parse("--link", link)).ifPresent(b::link);
+    }
     return b.build();
   }
 

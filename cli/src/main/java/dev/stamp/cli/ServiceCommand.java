@@ -3,13 +3,14 @@ package dev.stamp.cli;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.SpecText;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.PortMapping;
-import dev.stamp.runtime.network.lb.HealthCheck;
 import dev.stamp.runtime.network.lb.HealthTransition;
-import dev.stamp.runtime.service.HealthSpec;
 import dev.stamp.runtime.service.ServiceInfo;
 import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.ServiceState;
 import dev.stamp.runtime.service.Services;
 import java.io.File;
 import java.nio.file.Files;
@@ -72,38 +73,56 @@ final class ServiceCommand {
     @Option(
         names = "--health-cmd",
         paramLabel = "CMD",
-        description = "Shell command run in each replica; exit 0 = healthy.")
+        description = "Shell command run in each replica (CMD-SHELL); exit 0 = healthy.")
     String healthCmd;
 
     @Option(
         names = "--health-url",
         paramLabel = "PATH",
-        description = "HTTP GET of PATH on each replica; 2xx/3xx = healthy.")
+        description = "HTTP GET of PATH on each replica from the host; 2xx/3xx = healthy.")
     String healthUrl;
+
+    @Option(
+        names = "--health-tcp",
+        description = "TCP connect to each replica from the host (without a check of the image's).")
+    boolean healthTcp;
+
+    @Option(
+        names = "--no-healthcheck",
+        description = "No health checking, not even the image's HEALTHCHECK.")
+    boolean noHealthcheck;
 
     @Option(
         names = "--health-interval",
         paramLabel = "DURATION",
-        description = "Time between probes (default 5s).")
-    String healthInterval = "5s";
+        description = "Time between probes (default: the image's, else 5s).")
+    String healthInterval;
 
     @Option(
         names = "--health-timeout",
         paramLabel = "DURATION",
-        description = "Time a probe may take (default 2s).")
-    String healthTimeout = "2s";
+        description = "Time a probe may take (default: the image's, else 2s).")
+    String healthTimeout;
 
     @Option(
         names = "--health-retries",
         paramLabel = "N",
-        description = "Failures in a row that make a replica unhealthy (default 3).")
-    int healthRetries = HealthCheck.DEFAULT_RETRIES;
+        description =
+            "Failures in a row that make a replica unhealthy (default: the image's, else 3).")
+    Integer healthRetries;
 
     @Option(
         names = "--health-start-period",
         paramLabel = "DURATION",
-        description = "Grace after start before failures count (default 0s).")
-    String healthStartPeriod = "0s";
+        description = "Grace after start before failures count (default: the image's, else 0s).")
+    String healthStartPeriod;
+
+    @Option(
+        names = "--health-start-interval",
+        paramLabel = "DURATION",
+        description =
+            "Time between probes during the start period (default: the image's, else 5s).")
+    String healthStartInterval;
 
     @Option(
         names = {"-d", "--detach"},
@@ -117,7 +136,7 @@ final class ServiceCommand {
       StampCli cli = parent.cli;
       Services services = services(cli);
       PortMapping front = PortMapping.parse(publish);
-      HealthSpec health = health();
+      HealthCheck health = health();
       ServiceRecord record = services.run(name, replicas, front, health, template(cli));
       if (detach) {
         services.recordMonitor(name, startMonitorProcess(cli));
@@ -139,20 +158,86 @@ final class ServiceCommand {
       return StampCli.EXIT_OK;
     }
 
-    private HealthSpec health() throws HostRuntimeException {
-      if (healthCmd != null && healthUrl != null) {
-        throw HostRuntimeException.badInput("give --health-cmd or --health-url, not both");
+    /**
+     * The service's check from the flags: a test of its own (or none: the image's HEALTHCHECK, else
+     * a TCP connect), timings given override the image's. Every bad flag is reported at once.
+     */
+    HealthCheck health() throws HostRuntimeException {
+      List<String> problems = new ArrayList<>();
+      long tests =
+          (healthCmd != null ? 1 : 0)
+              + (healthUrl != null ? 1 : 0)
+              + (healthTcp ? 1 : 0)
+              + (noHealthcheck ? 1 : 0);
+      if (tests > 1) {
+        problems.add("give one of --health-cmd, --health-url, --health-tcp, --no-healthcheck");
       }
-      String kind =
-          healthCmd != null ? HealthSpec.CMD : healthUrl != null ? HealthSpec.HTTP : HealthSpec.TCP;
-      String target = healthCmd != null ? healthCmd : healthUrl;
-      return HealthSpec.of(
-          kind,
-          target,
-          HealthSpec.parseDuration("--health-interval", healthInterval),
-          HealthSpec.parseDuration("--health-timeout", healthTimeout),
-          healthRetries,
-          HealthSpec.parseDuration("--health-start-period", healthStartPeriod));
+      HealthCheck check =
+          noHealthcheck
+              ? HealthCheck.none()
+              : healthCmd != null
+                  ? HealthCheck.shell(healthCmd)
+                  : healthUrl != null
+                      ? HealthCheck.http(healthUrl)
+                      : healthTcp ? HealthCheck.tcp() : HealthCheck.inherit();
+      if (healthCmd != null && healthCmd.isBlank()) {
+        problems.add("--health-cmd \"" + healthCmd + "\": give a command");
+      }
+      if (healthUrl != null && !healthUrl.startsWith("/")) {
+        problems.add("--health-url " + healthUrl + ": expected an absolute path like /health");
+      }
+      if (healthRetries != null) {
+        if (healthRetries < 1) {
+          problems.add("--health-retries " + healthRetries + ": must be at least 1");
+        }
+        check = check.withRetries(healthRetries);
+      }
+      check =
+          duration(problems, "--health-interval", healthInterval, check, HealthCheck::withInterval);
+      check =
+          duration(problems, "--health-timeout", healthTimeout, check, HealthCheck::withTimeout);
+      check =
+          duration(
+              problems,
+              "--health-start-period",
+              healthStartPeriod,
+              check,
+              HealthCheck::withStartPeriod);
+      check =
+          duration(
+              problems,
+              "--health-start-interval",
+              healthStartInterval,
+              check,
+              HealthCheck::withStartInterval);
+      if (problems.isEmpty()) {
+        problems.addAll(check.problems("health check"));
+      }
+      if (!problems.isEmpty()) {
+        throw HostRuntimeException.badInput(String.join("; ", problems));
+      }
+      return check;
+    }
+
+    private static HealthCheck duration(
+        List<String> problems,
+        String flag,
+        String text,
+        HealthCheck check,
+        java.util.function.BiFunction<HealthCheck, java.time.Duration, HealthCheck> with) {
+      if (text == null) {
+        return check;
+      }
+      try {
+        java.time.Duration d = SpecText.duration(flag, text);
+        if (d.isZero() && !flag.equals("--health-start-period")) {
+          problems.add(flag + " " + text + ": must be at least 1ms");
+        }
+        return with.apply(check, d);
+      } catch (HostRuntimeException e) {
+        problems.add(e.getMessage());
+        return check;
+      }
     }
 
     private ContainerSpec template(StampCli cli) throws HostRuntimeException {
@@ -226,7 +311,7 @@ final class ServiceCommand {
             r.name(),
             info.monitorRunning()
                 ? info.healthy() + "/" + r.replicas() + " healthy"
-                : r.replicas() + (ServiceRecord.RUNNING.equals(r.state()) ? "" : " " + r.state()),
+                : r.replicas() + (r.state() == ServiceState.RUNNING ? "" : " " + r.state().label()),
             r.front().describe(),
             r.health().describe(),
             info.monitorRunning() ? "running" : "stopped");

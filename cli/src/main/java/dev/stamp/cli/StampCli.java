@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
       StatsCommand.class,
       TopCommand.class,
       SearchCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      AgentCommand.class
     })
 public final class StampCli {
 

@@ -51,10 +51,10 @@ final class StatsCommand implements Callable<Integer> {
     List<ContainerInfo> infos = selected(runtime);
     PrintWriter out = spec.commandLine().getOut();
     boolean live = !noStream && System.console() != null;
-    Map<String, Sample> previous = sample(infos);
+    Map<String, Sample> previous = sample(runtime, infos);
     Thread.sleep(INTERVAL_MILLIS);
     while (true) {
-      Map<String, Sample> now = sample(live ? selected(runtime) : infos);
+      Map<String, Sample> now = sample(runtime, live ? selected(runtime) : infos);
       if (live) {
         out.print("\033[H\033[2J");
       }
@@ -79,14 +79,16 @@ final class StatsCommand implements Callable<Integer> {
     return infos;
   }
 
-  private static Map<String, Sample> sample(List<ContainerInfo> infos) {
+  private static Map<String, Sample> sample(ContainerRuntime runtime, List<ContainerInfo> infos) {
     Map<String, Sample> samples = new LinkedHashMap<>();
     for (ContainerInfo info : infos) {
-      List<Path> dirs =
-          info.config().map(c -> c.intent().cgroupDirs()).orElse(List.of()).stream()
-              .map(Path::of)
-              .toList();
-      samples.put(info.id(), new Sample(info, CgroupStats.read(dirs), System.nanoTime()));
+      CgroupStats stats;
+      try {
+        stats = runtime.stats(info.id());
+      } catch (HostRuntimeException e) {
+        stats = new CgroupStats(0, 0, 0, 0); // removed meanwhile, or no readable config
+      }
+      samples.put(info.id(), new Sample(info, stats, System.nanoTime()));
     }
     return samples;
   }

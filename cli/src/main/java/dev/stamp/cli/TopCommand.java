@@ -2,7 +2,8 @@ package dev.stamp.cli;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerInfo;
-import dev.stamp.runtime.container.ContainerProcesses;
+import dev.stamp.runtime.container.ContainerProcess;
+import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -27,15 +28,15 @@ final class TopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ContainerInfo info = Runtimes.open(cli).inspect(container);
+    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerInfo info = runtime.inspect(container);
     if (info.state().status() != ContainerStatus.RUNNING) {
       throw HostRuntimeException.conflict(
           "top " + container + ": the container is not running (" + info.statusText() + ")");
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("PID", "USER", "TIME", "CMD"));
-    List<String> dirs = info.config().map(c -> c.intent().cgroupDirs()).orElse(List.of());
-    for (ContainerProcesses.Process p : ContainerProcesses.of(dirs)) {
+    for (ContainerProcess p : runtime.processes(info.id())) {
       rows.add(List.of(Integer.toString(p.pid()), p.user(), time(p.cpuNanos()), p.command()));
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -147,4 +147,30 @@ class BuildCommandIT {
         .isEqualTo(2);
     assertThat(err.toString()).contains("--secret id=tok,src=").contains("cannot read");
   }
+
+  @Test
+  void runNetworkHostNeedsAllowNetworkHost() throws Exception {
+    assumeTrue(BusyboxRootfs.available(), "needs busybox-static");
+    Path ctx = tmp.resolve("nethost");
+    Files.createDirectories(ctx);
+    Files.copy(BusyboxRootfs.BUSYBOX, ctx.resolve("busybox"));
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/sh\n"
+            + "RUN --network=host [\"/bin/sh\", \"-c\", \"test -d /proc/self\"]\n");
+
+    assertThat(stamp("build", "--progress", "plain", ctx.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Dockerfile:3:1: RUN --network=host: ")
+        .contains("stamp build --allow network.host")
+        .doesNotContain("\tat ");
+
+    assertThat(stamp("build", "--progress", "plain", "--allow", "network.host", ctx.toString()))
+        .as(err.toString())
+        .isZero();
+    assertThat(out.toString().strip()).matches("sha256:[0-9a-f]{64}");
+
+    assertThat(stamp("build", "--allow", "security.insecure", ctx.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--allow security.insecure: unknown entitlement");
+  }
 }

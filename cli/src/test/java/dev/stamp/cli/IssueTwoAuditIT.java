@@ -110,7 +110,7 @@ class IssueTwoAuditIT {
     }
     assertThat(Mountinfo.read().anyUnder(root)).as("mounts under the root").isFalse();
     for (String id : seen) {
-      for (Path d : runtime.cgroups().dirsFor(id)) {
+      for (Path d : Cgroups.detect().dirsFor(id)) {
         assertThat(d).as("cgroup of " + id).doesNotExist();
       }
     }
@@ -287,7 +287,7 @@ class IssueTwoAuditIT {
         seen.addAll(watch.ids());
       }
       for (ContainerInfo info : runtime.list(true)) {
-        List<Path> dirs = runtime.cgroups().dirsFor(info.id());
+        List<Path> dirs = Cgroups.detect().dirsFor(info.id());
         boolean up = info.state().status() == ContainerStatus.RUNNING;
         assertThat(up)
             .as(what + ": ps says " + info.statusText())
@@ -315,7 +315,7 @@ class IssueTwoAuditIT {
           runtime.list(true).stream()
               .anyMatch(
                   c ->
-                      c.state().status() == ContainerStatus.CREATED
+                      c.state().status() == ContainerStatus.STARTING
                           && c.state().shim().isPresent());
       if (!starting) {
         return;

@@ -13,6 +13,7 @@ import dev.stamp.testkit.RequiresRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,70 @@ class ServiceCliIT {
     assertThat(net.run("service", "ls").out().lines()).hasSize(1);
     assertThat(Files.exists(net.root.resolve("services/web.json"))).isFalse();
     assertThatThrownBy(() -> CliNet.get("127.0.0.1", port, "/")).isInstanceOf(IOException.class);
+  }
+
+  /**
+   * A service given no check uses its image's HEALTHCHECK (an exec-form CMD run inside each
+   * replica: a TCP or HTTP probe from the host would not notice the missing file); {@code
+   * --no-healthcheck} turns it off.
+   */
+  @Test
+  void aServiceWithoutACheckUsesItsImagesHealthcheckAndNoneDisablesIt() throws Exception {
+    Files.writeString(
+        rootfs.resolve("Dockerfile"),
+        """
+        FROM scratch
+        COPY . /
+        HEALTHCHECK --interval=300ms --timeout=2s --retries=1 CMD ["test", "-f", "/w/health"]
+        CMD ["sh", "-c", "mkdir -p /w; echo ok > /w/health; exec httpd -f -p 80 -h /w"]
+        """);
+    CliNet.Result build = net.run("build", "-t", "checked:1", rootfs.toString());
+    assertThat(build.code()).as(build.err()).isZero();
+    CliNet.Result checked =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "img",
+            "--replicas",
+            "2",
+            "-p",
+            "127.0.0.1::80",
+            "checked:1");
+    assertThat(checked.code()).as(checked.err()).isZero();
+    CliNet.Result off =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "off",
+            "-p",
+            "127.0.0.1::80",
+            "--no-healthcheck",
+            "checked:1");
+    assertThat(off.code()).as(off.err()).isZero();
+
+    Services services = Services.open(new StampRoot(net.root), net.runtime);
+    assertThat(services.inspect("img").health().test())
+        .containsExactly("CMD", "test", "-f", "/w/health");
+    assertThat(services.inspect("img").health().interval()).isEqualTo(Duration.ofMillis(300));
+    assertThat(services.inspect("off").health().test()).containsExactly("NONE");
+    assertThat(CliNet.await(30, () -> lsLine("img").contains("2/2 healthy"))).as(ls()).isTrue();
+    assertThat(lsLine("img")).contains("cmd [test, -f, /w/health]");
+    assertThat(CliNet.await(30, () -> lsLine("off").contains("1/1 healthy"))).as(ls()).isTrue();
+    assertThat(lsLine("off")).contains("none");
+
+    Files.delete(insideRoot("img-2").resolve("w/health"));
+    Files.delete(insideRoot("off-1").resolve("w/health"));
+    assertThat(CliNet.await(30, () -> lsLine("img").contains("1/2 healthy"))).as(ls()).isTrue();
+    Thread.sleep(1000);
+    assertThat(lsLine("off")).contains("1/1 healthy");
+  }
+
+  private String lsLine(String service) {
+    return ls().lines().filter(l -> l.startsWith(service + " ")).findFirst().orElse("");
   }
 
   @Test

@@ -107,7 +107,7 @@ class StatsTopCliIT {
         runtime.create(
             ContainerSpec.builder()
                 .rootfs(rootfs)
-                .memory("64m")
+                .memoryBytes(64L << 20)
                 .network(new NetworkMode.None())
                 .command(List.of("sleep", "1000"))
                 .build());

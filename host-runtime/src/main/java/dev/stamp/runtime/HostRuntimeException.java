@@ -16,6 +16,19 @@ public class HostRuntimeException extends StampException {
     super(kind, message, cause);
   }
 
+  public HostRuntimeException(Kind kind, String message, Throwable cause, boolean retryable) {
+    super(kind, message, cause, retryable);
+  }
+
+  protected HostRuntimeException(String context, StampException cause) {
+    super(context, cause);
+  }
+
+  /** {@code context: cause's message}, keeping the cause's kind and retryability. */
+  public static HostRuntimeException wrap(String context, StampException cause) {
+    return new HostRuntimeException(context, cause);
+  }
+
   public static HostRuntimeException badInput(String message) {
     return new HostRuntimeException(Kind.BAD_INPUT, message);
   }

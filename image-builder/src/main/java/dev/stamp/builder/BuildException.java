@@ -18,6 +18,22 @@ public class BuildException extends StampException {
     super(kind, message, cause);
   }
 
+  public BuildException(Kind kind, String message, Throwable cause, boolean retryable) {
+    super(kind, message, cause, retryable);
+  }
+
+  protected BuildException(String context, StampException cause) {
+    super(context, cause);
+  }
+
+  /**
+   * {@code context: cause's message} with the cause's kind and retryability: a base image no
+   * registry has stays NOT_FOUND, a registry's 503 stays FAILED and retryable.
+   */
+  public static BuildException wrap(String context, StampException cause) {
+    return new BuildException(context, cause);
+  }
+
   public static BuildException badInput(String message) {
     return new BuildException(Kind.BAD_INPUT, message);
   }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * A client's connection to an interactive container's monitor (its {@code attach.sock}; the frame
- * format is described in stamp-shim.c). One thread may send while another reads.
+ * format is described in attach.c). One thread may send while another reads.
  */
 public final class AttachConnection implements AutoCloseable {
 

@@ -35,4 +35,17 @@ public final class ByteSize {
     }
     return Optional.of((long) bytes);
   }
+
+  /** {@code bytes} as {@link #parse} reads it back, in the largest exact unit: {@code 256m}. */
+  public static String format(long bytes) {
+    String[] units = {"t", "g", "m", "k"};
+    int[] shifts = {40, 30, 20, 10};
+    for (int i = 0; i < units.length; i++) {
+      long unit = 1L << shifts[i];
+      if (bytes != 0 && bytes % unit == 0) {
+        return (bytes / unit) + units[i];
+      }
+    }
+    return Long.toString(bytes);
+  }
 }

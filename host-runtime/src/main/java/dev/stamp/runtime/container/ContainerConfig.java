@@ -1,6 +1,8 @@
 package dev.stamp.runtime.container;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.stamp.runtime.network.PortMapping;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -53,7 +55,14 @@ public record ContainerConfig(
   public record Mount(String source, String target, boolean readOnly, String volume) {}
 
   /** What create makes on the host, written down before it is made. */
-  public record Intent(List<String> cgroupDirs, String nameFile, boolean network) {}
+  public record Intent(List<String> cgroupDirs, String nameFile, boolean network) {
+
+    /** {@link #cgroupDirs} as paths. */
+    @JsonIgnore
+    public List<Path> cgroupPaths() {
+      return cgroupDirs.stream().map(Path::of).toList();
+    }
+  }
 
   /** Started with -i or -t: its monitor serves attach clients on {@code attach.sock}. */
   public boolean interactive() {

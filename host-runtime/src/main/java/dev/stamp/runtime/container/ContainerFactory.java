@@ -38,6 +38,7 @@ final class ContainerFactory {
   }
 
   ContainerConfig config(ContainerSpec spec, String id) throws HostRuntimeException {
+    checkCpus(spec, Runtime.getRuntime().availableProcessors());
     ResolvedImage image = image(spec);
     List<String> args = command(spec, image);
     ImageUsers.User user = ImageUsers.resolve(image.lowerDirs(), spec.user().or(image::user));
@@ -130,6 +131,23 @@ final class ContainerFactory {
   }
 
   /** A link names a container that exists (Docker refuses a link to nothing). */
+  /**
+   * The CPU limit against the CPUs of the host that runs the container (here, at create time: a
+   * spec is written elsewhere, e.g. by a controller, and checked where it runs).
+   */
+  static void checkCpus(ContainerSpec spec, int available) throws HostRuntimeException {
+    long millis = spec.limits().cpuMillis();
+    if (millis > available * 1000L) {
+      throw HostRuntimeException.badInput(
+          "cpu limit "
+              + millis / 1000.0
+              + ": this host has "
+              + available
+              + " CPU"
+              + (available == 1 ? "" : "s"));
+    }
+  }
+
   private void checkLinks(ContainerSpec spec) throws HostRuntimeException {
     for (ContainerSpec.Link link : spec.links()) {
       if (store.readName(link.name()).isEmpty()) {
@@ -185,7 +203,7 @@ final class ContainerFactory {
     put(env, DEFAULT_PATH);
     put(env, "HOSTNAME=" + hostname);
     image.env().forEach(kv -> put(env, kv));
-    spec.env().forEach(kv -> put(env, kv));
+    env.putAll(spec.env());
     env.putIfAbsent("HOME", user.home());
     return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }

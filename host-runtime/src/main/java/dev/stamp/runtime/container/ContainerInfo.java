@@ -9,13 +9,15 @@ public record ContainerInfo(String id, Optional<ContainerConfig> config, Contain
     return id.substring(0, 12);
   }
 
-  /** "Up", "Exited (137)", "Created", "Dead", as in docker ps. */
+  /** "Up", "Exited (137)", "Created", "Starting", "Dead", as in docker ps. */
   public String statusText() {
     return switch (state.status()) {
       case CREATED -> "Created";
+      case STARTING -> "Starting";
       case RUNNING -> "Up";
       case EXITED -> "Exited (" + state.exitCode().map(String::valueOf).orElse("?") + ")";
       case DEAD -> "Dead";
+      case REMOVED -> "Removed";
     };
   }
 }

@@ -16,13 +16,10 @@ import java.util.TreeSet;
  * cgroup (host pids), with the user named from the container's own {@code /etc/passwd} (read
  * through {@code /proc/PID/root}), CPU time and command line from {@code /proc}.
  */
-public final class ContainerProcesses {
+final class ContainerProcesses {
 
   /** Linux's USER_HZ on every architecture Stamp runs on: /proc's ticks per second. */
   private static final long TICKS_PER_SECOND = 100;
-
-  /** One process: host pid, user (name, or the uid when the image has no name for it). */
-  public record Process(int pid, String user, long cpuNanos, String command) {}
 
   private final Path proc;
 
@@ -31,11 +28,11 @@ public final class ContainerProcesses {
   }
 
   /** The processes in the cgroup made of {@code cgroupDirs}, by pid; empty when none is left. */
-  public static List<Process> of(List<String> cgroupDirs) {
+  static List<ContainerProcess> of(List<String> cgroupDirs) {
     return new ContainerProcesses(Path.of("/proc")).list(cgroupDirs);
   }
 
-  List<Process> list(List<String> cgroupDirs) {
+  List<ContainerProcess> list(List<String> cgroupDirs) {
     TreeSet<Integer> pids = new TreeSet<>();
     for (String dir : cgroupDirs) {
       pids.addAll(Cgroups.pids(Path.of(dir).resolve("cgroup.procs")));
@@ -44,7 +41,7 @@ public final class ContainerProcesses {
     return pids.stream().flatMap(pid -> process(pid, names).stream()).toList();
   }
 
-  private Optional<Process> process(int pid, Map<Integer, String> names) {
+  private Optional<ContainerProcess> process(int pid, Map<Integer, String> names) {
     Path dir = proc.resolve(Integer.toString(pid));
     try {
       String stat = Files.readString(dir.resolve("stat"));
@@ -54,7 +51,8 @@ public final class ContainerProcesses {
       int uid = uid(dir);
       String user = names.computeIfAbsent(uid, u -> userName(dir, u));
       return Optional.of(
-          new Process(pid, user, ticks * 1_000_000_000L / TICKS_PER_SECOND, command(dir, comm)));
+          new ContainerProcess(
+              pid, user, ticks * 1_000_000_000L / TICKS_PER_SECOND, command(dir, comm)));
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // exited while we looked
     }

@@ -38,18 +38,15 @@ final class ContainerRemover {
     Path dir = store.dir(id);
     Optional<ContainerConfig> config = store.config(id);
     ContainerState state = ContainerState.read(dir);
-    boolean live =
-        state.status() == ContainerStatus.RUNNING
-            || (state.status() == ContainerStatus.CREATED
-                && state.shim().map(ProcessId::isAlive).orElse(false));
-    if (live && !force) {
-      throw HostRuntimeException.conflict(
-          "remove container "
-              + id.substring(0, 12)
-              + ": it is running (stop it first, or use rm -f)");
+    if (!force) {
+      state
+          .status()
+          .checkMove(
+              "remove container " + id.substring(0, 12),
+              ContainerStatus.REMOVED,
+              "stop it first, or use rm -f");
     }
-    List<Path> cgroupDirs =
-        config.map(c -> ContainerRuntime.paths(c.intent().cgroupDirs())).orElse(List.of());
+    List<Path> cgroupDirs = config.map(c -> c.intent().cgroupPaths()).orElse(List.of());
     killProcesses(dir, state, cgroupDirs);
     if (config.isPresent() && config.get().intent().network()) {
       network.detach(id);
@@ -92,7 +89,7 @@ final class ContainerRemover {
     Optional<ProcessId> shim = state.shim().or(() -> startingShim(dir));
     if (shim.isPresent() && shim.get().pid() != self) {
       // it exits by itself right after recording the exit; only a stuck or starting one is killed
-      ContainerRuntime.awaitExitFile(dir, shim.get(), Duration.ofSeconds(2));
+      ContainerState.awaitExitFile(dir, shim.get(), Duration.ofSeconds(2));
       if (!ProcessWatch.awaitExit(shim.get(), Duration.ofMillis(100))) {
         ProcessWatch.signal(shim.get(), LibC.SIGKILL);
         ProcessWatch.awaitExit(shim.get(), Duration.ofSeconds(5));

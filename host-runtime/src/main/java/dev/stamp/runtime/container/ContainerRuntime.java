@@ -2,6 +2,7 @@ package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.linux.CgroupStats;
 import dev.stamp.runtime.linux.Cgroups;
 import dev.stamp.runtime.linux.LibC;
 import dev.stamp.runtime.linux.ProcessId;
@@ -111,6 +112,17 @@ public final class ContainerRuntime {
         root, Cgroups.detect(), defaultImages(root), defaultNetwork(root), cleaner, standbyCount);
   }
 
+  /**
+   * A container of {@code root} created from the image {@code imageId}, if any (for {@code rmi}:
+   * reads the containers' configs only, opens no runtime).
+   */
+  public static Optional<String> containerUsingImage(StampRoot root, String imageId) {
+    ContainerStore store = new ContainerStore(root);
+    return store.ids().stream()
+        .filter(id -> store.config(id).map(c -> imageId.equals(c.imageId())).orElse(false))
+        .findFirst();
+  }
+
   /** How many standbys are ready now (for tests and diagnostics). */
   int standbysReady() {
     return standbys.map(StandbyPool::readyCount).orElse(0);
@@ -125,12 +137,69 @@ public final class ContainerRuntime {
     return network;
   }
 
-  public Cgroups cgroups() {
+  Cgroups cgroups() {
     return cgroups;
   }
 
-  public ContainerStore store() {
-    return store;
+  /** A full container id from a name, an id or a unique id prefix. NOT_FOUND, or BAD_INPUT. */
+  public String resolve(String ref) throws HostRuntimeException {
+    return store.resolve(ref);
+  }
+
+  /** The id of the container called {@code name}, if one has that name. */
+  public Optional<String> idOfName(String name) {
+    return store.readName(name);
+  }
+
+  /** The container's state (status, pids, exit code), read afresh. */
+  public ContainerState state(String ref) throws HostRuntimeException {
+    return ContainerState.read(store.dir(store.resolve(ref)));
+  }
+
+  /** The container's status, read afresh. */
+  public ContainerStatus status(String ref) throws HostRuntimeException {
+    return state(ref).status();
+  }
+
+  /**
+   * One reading of the container's cgroup accounting (CPU time, memory and its limit, pids); zeros
+   * once its cgroups are gone.
+   */
+  public CgroupStats stats(String ref) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    return CgroupStats.read(requireConfig(id).intent().cgroupPaths());
+  }
+
+  /** The processes in the container's cgroup, by host pid. CONFLICT when it is not running. */
+  public List<ContainerProcess> processes(String ref) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerConfig c = requireConfig(id);
+    requireRunning("list processes of container " + c.shortId(), id);
+    return ContainerProcesses.of(c.intent().cgroupDirs());
+  }
+
+  /**
+   * Runs {@code argv} inside the running container (its cgroups and namespaces, root, working
+   * directory, user and environment; see {@link ContainerExec}) and waits for it, at most {@code
+   * timeout} (then it is killed: {@link ExecResult#timedOut()}). The first 64 KiB of its combined
+   * output are kept. CONFLICT when the container is not running.
+   */
+  public ExecResult exec(String ref, List<String> argv, Duration timeout)
+      throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerConfig c = requireConfig(id);
+    String action = "exec in container " + c.shortId();
+    ProcessId process = requireRunning(action, id);
+    return ContainerExec.run(c, process, argv, timeout, action);
+  }
+
+  private ProcessId requireRunning(String action, String id) throws HostRuntimeException {
+    ContainerState state = ContainerState.read(store.dir(id));
+    if (state.status() != ContainerStatus.RUNNING || state.process().isEmpty()) {
+      throw HostRuntimeException.conflict(
+          action + ": it is " + state.status().label() + ", not running");
+    }
+    return state.process().get();
   }
 
   /** Creates the container (state dir, name, cgroups); nothing runs yet. Returns its id. */
@@ -217,16 +286,10 @@ public final class ContainerRuntime {
     String id = store.resolve(ref);
     ContainerConfig c = requireConfig(id);
     Path dir = store.dir(id);
-    ContainerState state = ContainerState.read(dir);
-    if (state.status() != ContainerStatus.CREATED || state.shim().isPresent()) {
-      throw HostRuntimeException.conflict(
-          "start container "
-              + c.shortId()
-              + ": it is "
-              + state.status().label()
-              + " (containers start once; run a new one)");
-    }
     String action = "start container " + c.shortId();
+    ContainerState.read(dir)
+        .status()
+        .checkMove(action, ContainerStatus.STARTING, "containers start once; run a new one");
     StandbyPool.Standby standby = assigned.remove(id);
     if (standby != null && (relayStdio || c.interactive())) {
       standby.shim().discard(); // a standby has no terminal to relay to: start afresh
@@ -267,7 +330,11 @@ public final class ContainerRuntime {
     }
     if (line != null && line.startsWith("started ")) {
       return new RunningContainer(
-          this, id, Integer.parseInt(line.substring(8).strip()), pipe, attached);
+          started -> wait(started),
+          id,
+          Integer.parseInt(line.substring(8).strip()),
+          pipe,
+          attached);
     }
     pipe.close();
     if (attached != null) {
@@ -321,14 +388,11 @@ public final class ContainerRuntime {
           throw HostRuntimeException.failed(
               "wait for container " + id.substring(0, 12) + ": it died without an exit code");
         case CREATED:
-          if (state.shim().isEmpty()) {
-            throw HostRuntimeException.conflict(
-                "wait for container " + id.substring(0, 12) + ": it was never started");
-          }
-        // fall through: starting
-        default:
+          throw HostRuntimeException.conflict(
+              "wait for container " + id.substring(0, 12) + ": it was never started");
+        default: // starting, running
           ProcessWatch.awaitExit(state.shim().get(), Duration.ofMillis(200));
-          awaitExitFile(dir, state.shim().get(), Duration.ofMillis(50));
+          ContainerState.awaitExitFile(dir, state.shim().get(), Duration.ofMillis(50));
       }
     }
   }
@@ -347,10 +411,12 @@ public final class ContainerRuntime {
       ProcessWatch.signal(process, c.stopSignal());
       if (!ProcessWatch.awaitExit(process, timeout)) {
         ProcessWatch.signal(process, LibC.SIGKILL);
-        Cgroups.killAll(paths(c.intent().cgroupDirs()));
+        Cgroups.killAll(c.intent().cgroupPaths());
         ProcessWatch.awaitExit(process, Duration.ofSeconds(10));
       }
-      state.shim().ifPresent(shim -> awaitExitFile(dir, shim, Duration.ofSeconds(10)));
+      state
+          .shim()
+          .ifPresent(shim -> ContainerState.awaitExitFile(dir, shim, Duration.ofSeconds(10)));
     }
     return ContainerState.read(dir).exitCode().orElse(-1);
   }
@@ -427,8 +493,7 @@ public final class ContainerRuntime {
 
   private static boolean isLive(Path dir) {
     ContainerState s = ContainerState.read(dir);
-    return s.status() == ContainerStatus.RUNNING
-        || (s.status() == ContainerStatus.CREATED && s.shim().isPresent());
+    return s.status() == ContainerStatus.RUNNING || s.status() == ContainerStatus.STARTING;
   }
 
   ContainerConfig requireConfig(String id) throws HostRuntimeException {
@@ -438,18 +503,6 @@ public final class ContainerRuntime {
             () ->
                 HostRuntimeException.failed(
                     "container " + id.substring(0, 12) + ": config.json is missing or unreadable"));
-  }
-
-  /** Waits until the shim has written the exit file (or is gone). */
-  static void awaitExitFile(Path dir, ProcessId shim, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!Files.exists(dir.resolve("exit")) && shim.isAlive() && System.nanoTime() < deadline) {
-      ProcessWatch.awaitExit(shim, Duration.ofMillis(5));
-    }
-  }
-
-  static List<Path> paths(List<String> dirs) {
-    return dirs.stream().map(Path::of).toList();
   }
 
   /** For a detached --rm: the command the shim execs when nobody listens any more. */

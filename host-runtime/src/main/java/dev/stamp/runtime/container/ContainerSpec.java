@@ -5,19 +5,25 @@ import dev.stamp.runtime.linux.CgroupLimits;
 import dev.stamp.runtime.linux.Signals;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * What to run: the image (or a plain rootfs directory, or an explicit {@link OverlayRootfs}), the
- * command and everything {@code stamp run} accepts. Built by {@link Builder}, which checks every
- * field and reports all problems at once.
+ * command and everything {@code stamp run} accepts, as typed values (sizes in bytes, durations, the
+ * environment as an ordered map). Nothing here parses text or reads the calling process's
+ * environment: the CLI (or a controller) parses its own input ({@link SpecText} helps) and fills a
+ * {@link Builder}, which checks every field and reports all problems at once, each under the field
+ * path the caller names it by ({@link FieldNames}: {@code --memory} for the CLI, {@code
+ * services.web.deploy.resources.limits.memory} for a controller).
  */
 public record ContainerSpec(
     Optional<String> name,
@@ -26,7 +32,7 @@ public record ContainerSpec(
     Optional<OverlayRootfs> overlay,
     List<String> command,
     Optional<List<String>> entrypoint,
-    List<String> env,
+    Map<String, String> env,
     Optional<String> workdir,
     Optional<String> user,
     Optional<String> hostname,
@@ -44,23 +50,97 @@ public record ContainerSpec(
     List<Link> links,
     Interactive interactive) {
 
+  public ContainerSpec {
+    command = List.copyOf(command);
+    entrypoint = entrypoint.map(List::copyOf);
+    env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    mounts = List.copyOf(mounts);
+    ports = List.copyOf(ports);
+    networkAliases = List.copyOf(networkAliases);
+    links = List.copyOf(links);
+  }
+
+  /** The fields a problem can be reported under; {@link FieldNames} maps them to the caller's. */
+  public enum Field {
+    NAME("name"),
+    IMAGE("image"),
+    ROOTFS("rootfs"),
+    OVERLAY("overlay"),
+    ENTRYPOINT("entrypoint"),
+    ENV("env"),
+    WORKDIR("workdir"),
+    USER("user"),
+    HOSTNAME("hostname"),
+    MOUNTS("mounts"),
+    MEMORY("limits.memory"),
+    CPUS("limits.cpus"),
+    PIDS_LIMIT("limits.pids"),
+    NETWORK("network"),
+    PORTS("ports"),
+    STOP_SIGNAL("stopSignal"),
+    STOP_TIMEOUT("stopTimeout"),
+    PUBLISH_ALL("publishAll"),
+    NETWORK_ALIASES("networkAliases"),
+    LINKS("links");
+
+    private final String specPath;
+
+    Field(String specPath) {
+      this.specPath = specPath;
+    }
+
+    /** The name in this record ({@code limits.memory}). */
+    public String specPath() {
+      return specPath;
+    }
+  }
+
+  /**
+   * How the caller names each field in its messages: {@code --memory} (CLI), {@code
+   * services.web.deploy.resources.limits.memory} (a controller reading a Compose file).
+   */
+  @FunctionalInterface
+  public interface FieldNames {
+    /** The record's own names: {@code limits.memory}, {@code env}, {@code mounts}. */
+    FieldNames SPEC = Field::specPath;
+
+    String path(Field field);
+
+    /** The record's names under {@code prefix} ({@code prefix + "limits.memory"}). */
+    static FieldNames prefixed(String prefix) {
+      return f -> prefix + f.specPath();
+    }
+  }
+
   /** {@code --link NAME[:ALIAS]}: the container {@code name} is also reachable as {@code alias}. */
   public record Link(String name, String alias) {
 
-    /** Parses {@code NAME[:ALIAS]}; the alias defaults to the name. */
+    /** Parses {@code NAME[:ALIAS]} (the alias defaults to the name), as {@code --link}. */
     public static Link parse(String text) throws HostRuntimeException {
+      return parse("--link", text);
+    }
+
+    /** Parses {@code NAME[:ALIAS]}; a problem is reported under {@code path}. */
+    public static Link parse(String path, String text) throws HostRuntimeException {
       int colon = text.indexOf(':');
       String name = colon < 0 ? text : text.substring(0, colon);
       String alias = colon < 0 ? name : text.substring(colon + 1);
-      if (!NAME.matcher(name).matches()) {
-        throw HostRuntimeException.badInput(
-            "--link " + text + ": \"" + name + "\" is not a container name");
-      }
-      if (!HOSTNAME.matcher(alias).matches()) {
-        throw HostRuntimeException.badInput(
-            "--link " + text + ": alias \"" + alias + "\" is not a valid host name");
+      Optional<String> problem = new Link(name, alias).problem();
+      if (problem.isPresent()) {
+        throw HostRuntimeException.badInput(path + " " + text + ": " + problem.get());
       }
       return new Link(name, alias);
+    }
+
+    /** Why this link is not valid, if it is not. */
+    Optional<String> problem() {
+      if (name == null || !NAME.matcher(name).matches()) {
+        return Optional.of("\"" + name + "\" is not a container name");
+      }
+      if (alias == null || !HOSTNAME.matcher(alias).matches()) {
+        return Optional.of("alias \"" + alias + "\" is not a valid host name");
+      }
+      return Optional.empty();
     }
 
     /** {@code NAME:ALIAS}, as {@link #parse} reads it. */
@@ -81,10 +161,16 @@ public record ContainerSpec(
 
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Docker's smallest memory limit. */
+  public static final long MIN_MEMORY_BYTES = 6L << 20;
+
+  /** The smallest CPU limit, 0.01 CPU (in thousandths of a CPU). */
+  public static final long MIN_CPU_MILLIS = 10;
+
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
   private static final Pattern HOSTNAME =
       Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9-]{1,63})*");
-  private static final Pattern ENV_KEY = Pattern.compile("[^=\\s][^=]*");
+  private static final Pattern ENV_KEY = Pattern.compile("[^=\\s\\x00][^=\\x00]*");
 
   /**
    * An explicit root filesystem for a container that is one step of a build: overlay {@code
@@ -104,42 +190,60 @@ public record ContainerSpec(
 
   /** The same spec for a container called {@code newName} (replicas of one service). */
   public ContainerSpec withName(String newName) throws HostRuntimeException {
-    if (!NAME.matcher(newName).matches()) {
-      throw HostRuntimeException.badInput(
-          "--name " + newName + ": use letters, digits, '_', '.', '-' (max 128)");
-    }
-    return new ContainerSpec(
-        Optional.of(newName),
-        image,
-        rootfs,
-        overlay,
-        command,
-        entrypoint,
-        env,
-        workdir,
-        user,
-        hostname,
-        mounts,
-        limits,
-        readOnly,
-        init,
-        network,
-        ports,
-        autoRemove,
-        stopSignal,
-        stopTimeout,
-        publishAll,
-        networkAliases,
-        links,
-        interactive);
+    return toBuilder().name(newName).build();
   }
 
+  /** A builder holding every field of this spec; problems named by {@link FieldNames#SPEC}. */
+  public Builder toBuilder() {
+    return toBuilder(FieldNames.SPEC);
+  }
+
+  /** A builder holding every field of this spec, problems named by {@code names}. */
+  public Builder toBuilder(FieldNames names) {
+    Builder b = new Builder(names);
+    b.name = name.orElse(null);
+    b.image = image.orElse(null);
+    b.rootfs = rootfs.orElse(null);
+    b.overlay = overlay.orElse(null);
+    b.command = command;
+    b.entrypoint = entrypoint.orElse(null);
+    b.env.putAll(env);
+    b.workdir = workdir.orElse(null);
+    b.user = user.orElse(null);
+    b.hostname = hostname.orElse(null);
+    b.mounts.addAll(mounts);
+    b.limits(limits);
+    b.readOnly = readOnly;
+    b.init = init;
+    b.network = network.orElse(null);
+    b.ports.addAll(ports);
+    b.autoRemove = autoRemove;
+    b.stopSignal = stopSignal.orElse(null);
+    b.stopTimeout = stopTimeout;
+    b.publishAll = publishAll;
+    b.networkAliases.addAll(networkAliases);
+    b.links.addAll(links);
+    b.tty = interactive.tty();
+    b.openStdin = interactive.openStdin();
+    return b;
+  }
+
+  /** A builder whose problems name the record's own fields ({@code limits.memory}). */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(FieldNames.SPEC);
   }
 
-  /** Collects fields, parsing text the way the CLI receives it; {@link #build} validates. */
+  /** A builder whose problems name each field as {@code names} says. */
+  public static Builder builder(FieldNames names) {
+    return new Builder(names);
+  }
+
+  /**
+   * Collects typed fields; {@link #build} checks them all and reports every problem at once, each
+   * as {@code PATH VALUE: reason} with PATH from the builder's {@link FieldNames}.
+   */
   public static final class Builder {
+    private final FieldNames names;
     private final List<String> problems = new ArrayList<>();
     private String name;
     private String image;
@@ -147,7 +251,7 @@ public record ContainerSpec(
     private OverlayRootfs overlay;
     private List<String> command = List.of();
     private List<String> entrypoint;
-    private final List<String> env = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
     private String workdir;
     private String user;
     private String hostname;
@@ -168,10 +272,16 @@ public record ContainerSpec(
     private boolean tty;
     private boolean openStdin;
 
+    private Builder(FieldNames names) {
+      this.names = names;
+    }
+
+    /** How this builder names fields in its problems. */
+    public FieldNames names() {
+      return names;
+    }
+
     public Builder name(String value) {
-      if (!NAME.matcher(value).matches()) {
-        problems.add("--name " + value + ": use letters, digits, '_', '.', '-' (max 128)");
-      }
       this.name = value;
       return this;
     }
@@ -182,20 +292,12 @@ public record ContainerSpec(
     }
 
     public Builder rootfs(Path dir) {
-      if (!Files.isDirectory(dir)) {
-        problems.add("--rootfs " + dir + ": not a directory");
-      }
       this.rootfs = dir.toAbsolutePath().normalize();
       return this;
     }
 
     /** The root filesystem as {@link OverlayRootfs} (a build step); replaces image and rootfs. */
     public Builder overlay(OverlayRootfs value) {
-      for (Path dir : List.of(value.upperDir(), value.workDir())) {
-        if (!Files.isDirectory(dir)) {
-          problems.add("overlay " + dir + ": not a directory");
-        }
-      }
       this.overlay = value;
       return this;
     }
@@ -205,115 +307,67 @@ public record ContainerSpec(
       return this;
     }
 
+    /** Replaces the image's entrypoint; an empty list clears it. */
+    public Builder entrypoint(List<String> value) {
+      this.entrypoint = List.copyOf(value);
+      return this;
+    }
+
     /** {@code --entrypoint}: replaces the image's; an empty string clears it, as in Docker. */
     public Builder entrypoint(String value) {
-      this.entrypoint = value.isEmpty() ? List.of() : List.of(value);
+      return entrypoint(value.isEmpty() ? List.of() : List.of(value));
+    }
+
+    /** One variable; a later value of the same key replaces the earlier (order kept). */
+    public Builder env(String key, String value) {
+      env.put(key, value);
       return this;
     }
 
-    public Builder env(String keyValue) {
-      String key = keyValue.contains("=") ? keyValue.substring(0, keyValue.indexOf('=')) : keyValue;
-      if (!ENV_KEY.matcher(key).matches()) {
-        problems.add("-e " + keyValue + ": expected KEY=VALUE");
-      } else if (keyValue.contains("=")) {
-        env.add(keyValue);
-      } else if (System.getenv(key) != null) {
-        env.add(key + "=" + System.getenv(key)); // docker's -e KEY: pass the caller's value
-      }
-      return this;
-    }
-
-    /** {@code --env-file}: KEY=VALUE lines; blank lines and {@code #} comments are skipped. */
-    public Builder envFile(Path file) {
-      try {
-        for (String line : Files.readAllLines(file)) {
-          String l = line.strip();
-          if (!l.isEmpty() && !l.startsWith("#")) {
-            env(l);
-          }
-        }
-      } catch (IOException e) {
-        problems.add("--env-file " + file + ": cannot read (" + e.getMessage() + ")");
-      }
+    /** Every variable of {@code values}, in its order. */
+    public Builder env(Map<String, String> values) {
+      values.forEach(this::env);
       return this;
     }
 
     public Builder workdir(String dir) {
-      if (!dir.startsWith("/")) {
-        problems.add("--workdir " + dir + ": must be an absolute path");
-      }
       this.workdir = dir;
       return this;
     }
 
     public Builder user(String value) {
-      if (value.isBlank() || value.split(":", -1).length > 2) {
-        problems.add("--user " + value + ": expected USER[:GROUP] (names or numbers)");
-      }
       this.user = value;
       return this;
     }
 
     public Builder hostname(String value) {
-      if (!HOSTNAME.matcher(value).matches() || value.length() > 64) {
-        problems.add("--hostname " + value + ": not a valid host name");
-      }
       this.hostname = value;
       return this;
     }
 
-    public Builder volume(String text) {
-      try {
-        mounts.add(MountSpec.parse(text));
-      } catch (HostRuntimeException e) {
-        problems.add(e.getMessage());
-      }
-      return this;
-    }
-
     public Builder mount(MountSpec mount) {
-      mounts.add(mount);
+      mounts.add(mount.normalized());
       return this;
     }
 
-    public Builder memory(String text) {
-      Optional<Long> bytes = ByteSize.parse(text);
-      if (bytes.isEmpty() || bytes.get() < 6 * 1024 * 1024) {
-        problems.add(
-            "--memory "
-                + text
-                + (bytes.isEmpty() ? ": expected a size like 256m or 1g" : ": the minimum is 6m"));
-      } else {
-        memory = bytes.get();
-      }
+    /** Memory limit in bytes (0: none; else at least {@link #MIN_MEMORY_BYTES}). */
+    public Builder memoryBytes(long bytes) {
+      this.memory = bytes;
       return this;
     }
 
-    public Builder cpus(String text) {
-      try {
-        double cpus = Double.parseDouble(text);
-        int available = Runtime.getRuntime().availableProcessors();
-        if (cpus < 0.01 || cpus > available || !Double.isFinite(cpus)) {
-          problems.add("--cpus " + text + ": expected a number between 0.01 and " + available);
-        } else {
-          cpuMillis = Math.round(cpus * 1000);
-        }
-      } catch (NumberFormatException e) {
-        problems.add("--cpus " + text + ": expected a number like 0.5 or 2");
-      }
+    /**
+     * CPU limit in thousandths of a CPU (0: none; else at least {@link #MIN_CPU_MILLIS}). Not
+     * checked against this machine's CPU count: the host that runs the container checks that.
+     */
+    public Builder cpuMillis(long millis) {
+      this.cpuMillis = millis;
       return this;
     }
 
-    public Builder pidsLimit(String text) {
-      try {
-        long n = Long.parseLong(text);
-        if (n < 1) {
-          throw new NumberFormatException();
-        }
-        pids = n;
-      } catch (NumberFormatException e) {
-        problems.add("--pids-limit " + text + ": expected a positive whole number");
-      }
+    /** Process limit (0: none). */
+    public Builder pidsLimit(long n) {
+      this.pids = n;
       return this;
     }
 
@@ -350,17 +404,11 @@ public record ContainerSpec(
     }
 
     public Builder stopSignal(String signal) {
-      if (Signals.parse(signal).isEmpty()) {
-        problems.add("--stop-signal " + signal + ": not a signal name or number");
-      }
       this.stopSignal = signal;
       return this;
     }
 
     public Builder stopTimeout(Duration timeout) {
-      if (timeout.isNegative()) {
-        problems.add("--stop-timeout " + timeout.toSeconds() + ": must not be negative");
-      }
       this.stopTimeout = timeout;
       return this;
     }
@@ -373,20 +421,13 @@ public record ContainerSpec(
 
     /** {@code --network-alias}: another name containers on the same network find this one by. */
     public Builder networkAlias(String alias) {
-      if (!HOSTNAME.matcher(alias).matches()) {
-        problems.add("--network-alias " + alias + ": not a valid host name");
-      }
       networkAliases.add(alias);
       return this;
     }
 
     /** {@code --link NAME[:ALIAS]}. */
-    public Builder link(String text) {
-      try {
-        links.add(Link.parse(text));
-      } catch (HostRuntimeException e) {
-        problems.add(e.getMessage());
-      }
+    public Builder link(Link link) {
+      links.add(link);
       return this;
     }
 
@@ -402,29 +443,19 @@ public record ContainerSpec(
       return this;
     }
 
-    /** A problem found outside the builder (e.g. a flag the CLI could not parse). */
+    /**
+     * A problem found outside the builder (text the caller could not parse), reported with the
+     * others at {@link #build}; the message names its own field path.
+     */
     public Builder problem(String message) {
       problems.add(message);
       return this;
     }
 
-    /** The spec, or BAD_INPUT naming every problem ("; "-separated). */
+    /** The spec, or one BAD_INPUT naming every problem ("; "-separated), each with its path. */
     public ContainerSpec build() throws HostRuntimeException {
       List<String> all = new ArrayList<>(problems);
-      int roots = (image == null ? 0 : 1) + (rootfs == null ? 0 : 1) + (overlay == null ? 0 : 1);
-      if (roots != 1) {
-        all.add(
-            roots == 0
-                ? "an image (or --rootfs DIR) is required"
-                : "give an image or --rootfs, not both");
-      }
-      if (!ports.isEmpty() && network != null && !(network instanceof NetworkMode.Bridge)) {
-        all.add("-p: ports can only be published on a bridge network");
-      }
-      boolean bridged = network == null || network instanceof NetworkMode.Bridge;
-      if (!bridged && (publishAll || !networkAliases.isEmpty() || !links.isEmpty())) {
-        all.add("-P, --network-alias and --link need a bridge network");
-      }
+      check(all);
       if (!all.isEmpty()) {
         throw HostRuntimeException.badInput(String.join("; ", all));
       }
@@ -435,23 +466,110 @@ public record ContainerSpec(
           Optional.ofNullable(overlay),
           command,
           Optional.ofNullable(entrypoint),
-          List.copyOf(env),
+          env,
           Optional.ofNullable(workdir),
           Optional.ofNullable(user),
           Optional.ofNullable(hostname),
-          List.copyOf(mounts),
+          mounts,
           new CgroupLimits(memory, cpuMillis, pids),
           readOnly,
           init,
           Optional.ofNullable(network),
-          List.copyOf(ports),
+          ports,
           autoRemove,
           Optional.ofNullable(stopSignal),
           stopTimeout,
           publishAll,
-          List.copyOf(networkAliases),
-          List.copyOf(links),
+          networkAliases,
+          links,
           new Interactive(tty, openStdin));
+    }
+
+    private String at(Field field, Object value) {
+      return names.path(field) + " " + value + ": ";
+    }
+
+    private void check(List<String> all) {
+      if (name != null && !NAME.matcher(name).matches()) {
+        all.add(at(Field.NAME, name) + "use letters, digits, '_', '.', '-' (max 128)");
+      }
+      if (image != null && (image.isBlank() || image.indexOf('\0') >= 0)) {
+        all.add(at(Field.IMAGE, "\"" + image + "\"") + "not an image reference");
+      }
+      if (rootfs != null && !Files.isDirectory(rootfs)) {
+        all.add(at(Field.ROOTFS, rootfs) + "not a directory");
+      }
+      if (overlay != null) {
+        for (Path dir : List.of(overlay.upperDir(), overlay.workDir())) {
+          if (!Files.isDirectory(dir)) {
+            all.add(at(Field.OVERLAY, dir) + "not a directory");
+          }
+        }
+      }
+      env.forEach(
+          (k, v) -> {
+            if (k == null || !ENV_KEY.matcher(k).matches()) {
+              all.add(at(Field.ENV, k) + "not a variable name");
+            } else if (v == null || v.indexOf('\0') >= 0) {
+              all.add(at(Field.ENV, k) + "the value must be text without NUL");
+            }
+          });
+      if (workdir != null && !workdir.startsWith("/")) {
+        all.add(at(Field.WORKDIR, workdir) + "must be an absolute path");
+      }
+      if (user != null && (user.isBlank() || user.split(":", -1).length > 2)) {
+        all.add(at(Field.USER, user) + "expected USER[:GROUP] (names or numbers)");
+      }
+      if (hostname != null && (!HOSTNAME.matcher(hostname).matches() || hostname.length() > 64)) {
+        all.add(at(Field.HOSTNAME, hostname) + "not a valid host name");
+      }
+      for (MountSpec m : mounts) {
+        m.problem().ifPresent(p -> all.add(at(Field.MOUNTS, m) + p));
+      }
+      if (memory < 0 || (memory > 0 && memory < MIN_MEMORY_BYTES)) {
+        all.add(at(Field.MEMORY, ByteSize.format(memory)) + "the minimum is 6m");
+      }
+      if (cpuMillis < 0 || (cpuMillis > 0 && cpuMillis < MIN_CPU_MILLIS)) {
+        all.add(at(Field.CPUS, cpuMillis / 1000.0) + "the minimum is 0.01");
+      }
+      if (pids < 0) {
+        all.add(at(Field.PIDS_LIMIT, pids) + "expected a positive whole number");
+      }
+      if (stopSignal != null && Signals.parse(stopSignal).isEmpty()) {
+        all.add(at(Field.STOP_SIGNAL, stopSignal) + "not a signal name or number");
+      }
+      if (stopTimeout == null || stopTimeout.isNegative()) {
+        all.add(
+            at(Field.STOP_TIMEOUT, stopTimeout == null ? "null" : stopTimeout.toSeconds())
+                + "must not be negative");
+      }
+      for (String alias : networkAliases) {
+        if (alias == null || !HOSTNAME.matcher(alias).matches()) {
+          all.add(at(Field.NETWORK_ALIASES, alias) + "not a valid host name");
+        }
+      }
+      for (Link link : links) {
+        link.problem().ifPresent(p -> all.add(at(Field.LINKS, link) + p));
+      }
+      int roots = (image == null ? 0 : 1) + (rootfs == null ? 0 : 1) + (overlay == null ? 0 : 1);
+      if (roots == 0) {
+        all.add("an image (or " + names.path(Field.ROOTFS) + " DIR) is required");
+      } else if (roots > 1) {
+        all.add("give an image or " + names.path(Field.ROOTFS) + ", not both");
+      }
+      if (!ports.isEmpty() && network != null && !(network instanceof NetworkMode.Bridge)) {
+        all.add(names.path(Field.PORTS) + ": ports can only be published on a bridge network");
+      }
+      boolean bridged = network == null || network instanceof NetworkMode.Bridge;
+      if (!bridged && (publishAll || !networkAliases.isEmpty() || !links.isEmpty())) {
+        all.add(
+            names.path(Field.PUBLISH_ALL)
+                + ", "
+                + names.path(Field.NETWORK_ALIASES)
+                + " and "
+                + names.path(Field.LINKS)
+                + " need a bridge network");
+      }
     }
   }
 }

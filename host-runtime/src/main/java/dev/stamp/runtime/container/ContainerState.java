@@ -1,10 +1,12 @@
 package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.linux.ProcessWatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +24,7 @@ public record ContainerState(
     Optional<Long> finishedAtNanos,
     Optional<String> error) {
 
-  public static ContainerState read(Path dir) {
+  static ContainerState read(Path dir) {
     Map<String, String> state = keyValues(dir.resolve("state"));
     Map<String, String> exit = keyValues(dir.resolve("exit"));
     Optional<ProcessId> shim = process(state, "shimPid", "shimStart");
@@ -44,12 +46,20 @@ public record ContainerState(
       status =
           process.get().isAlive() || shimAlive ? ContainerStatus.RUNNING : ContainerStatus.DEAD;
     } else if (shim.isPresent()) {
-      status = shimAlive ? ContainerStatus.CREATED : ContainerStatus.DEAD;
+      status = shimAlive ? ContainerStatus.STARTING : ContainerStatus.DEAD;
     } else {
       status = ContainerStatus.CREATED;
     }
     return new ContainerState(
         status, shim, process, Optional.empty(), started, Optional.empty(), Optional.empty());
+  }
+
+  /** Waits until the shim has written the exit file (or is gone). */
+  static void awaitExitFile(Path dir, ProcessId shim, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!Files.exists(dir.resolve("exit")) && shim.isAlive() && System.nanoTime() < deadline) {
+      ProcessWatch.awaitExit(shim, Duration.ofMillis(5));
+    }
   }
 
   private static Optional<ProcessId> process(Map<String, String> kv, String pid, String start) {

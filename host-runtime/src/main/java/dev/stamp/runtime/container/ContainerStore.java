@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the id, created atomically, so a name is taken exactly once), volumes in {@code
  * ROOT/volumes/<name>/_data}.
  */
-public final class ContainerStore {
+final class ContainerStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerStore.class);
 
@@ -252,7 +252,7 @@ public final class ContainerStore {
     }
     try {
       ContainerConfig c = JSON.readValue(config.toFile(), ContainerConfig.class);
-      Cgroups.remove(ContainerRuntime.paths(c.intent().cgroupDirs()));
+      Cgroups.remove(c.intent().cgroupPaths());
       return true;
     } catch (IOException e) {
       return true; // a config that cannot be read names no cgroups

@@ -11,19 +11,21 @@ import java.util.Optional;
  */
 public final class RunningContainer implements AutoCloseable {
 
-  private final ContainerRuntime runtime;
+  /** Where the exit code comes from when the status pipe ends without one (the state files). */
+  @FunctionalInterface
+  interface ExitWaiter {
+    int awaitExit(String id) throws HostRuntimeException;
+  }
+
+  private final ExitWaiter waiter;
   private final String id;
   private final int pid;
   private final StatusPipe pipe;
   private final AttachConnection attachment;
 
-  RunningContainer(ContainerRuntime runtime, String id, int pid, StatusPipe pipe) {
-    this(runtime, id, pid, pipe, null);
-  }
-
   RunningContainer(
-      ContainerRuntime runtime, String id, int pid, StatusPipe pipe, AttachConnection attachment) {
-    this.runtime = runtime;
+      ExitWaiter waiter, String id, int pid, StatusPipe pipe, AttachConnection attachment) {
+    this.waiter = waiter;
     this.id = id;
     this.pid = pid;
     this.pipe = pipe;
@@ -54,7 +56,7 @@ public final class RunningContainer implements AutoCloseable {
       }
     }
     pipe.close();
-    return runtime.wait(id);
+    return waiter.awaitExit(id);
   }
 
   @Override

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The file stamp-shim reads: NUL-terminated {@code key\0value\0} records ("mount" takes three
- * values: source, target, options). The keys are the ones {@code parse_spec} in stamp-shim.c knows.
+ * values: source, target, options). The keys are the ones {@code parse_spec} in spec.c knows.
  */
 final class ShimSpec {
 
@@ -32,7 +32,7 @@ final class ShimSpec {
   static final List<String> READONLY_PATHS =
       List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
-  /** The monitor's attach socket, in the container's directory (see stamp-shim.c). */
+  /** The monitor's attach socket, in the container's directory (see attach.c). */
   static final String ATTACH_SOCKET = "attach.sock";
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();

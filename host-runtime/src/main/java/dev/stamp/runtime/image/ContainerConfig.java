@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.stamp.runtime.health.HealthCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -48,7 +49,7 @@ public record ContainerConfig(
     @JsonProperty("Labels") Map<String, String> labels,
     @JsonProperty("StopSignal") String stopSignal,
     @JsonProperty("ArgsEscaped") Boolean argsEscaped,
-    @JsonProperty("Healthcheck") Healthcheck healthcheck,
+    @JsonProperty("Healthcheck") HealthCheck healthcheck,
     @JsonProperty("OnBuild") List<String> onBuild,
     @JsonProperty("Shell") List<String> shell) {
 
@@ -100,7 +101,7 @@ public record ContainerConfig(
     private Map<String, String> labels;
     private String stopSignal;
     private Boolean argsEscaped;
-    private Healthcheck healthcheck;
+    private HealthCheck healthcheck;
     private List<String> onBuild;
     private List<String> shell;
 
@@ -213,7 +214,7 @@ public record ContainerConfig(
       return this;
     }
 
-    public Builder healthcheck(Healthcheck value) {
+    public Builder healthcheck(HealthCheck value) {
       healthcheck = value;
       return this;
     }

@@ -34,7 +34,7 @@ public final class ShimLauncher {
     return spawn(specFile, shimLog, relayStdio, -1, action);
   }
 
-  /** A standby shim (see stamp-shim.c) and the write end of its control pipe. */
+  /** A standby shim (see stamp-shim.h) and the write end of its control pipe. */
   public record Standby(StatusPipe status, int control) {
     /** Hands the standby its container: the full spec's path. Closes the control pipe. */
     public boolean assign(Path specFile) {

@@ -30,8 +30,16 @@ final class DefaultSubnet {
   }
 
   static String pick(String bridge, List<Route> routes) {
+    return pick(bridge, routes, s -> true);
+  }
+
+  /** The first candidate no route of another interface overlaps and {@code free} accepts. */
+  static String pick(String bridge, List<Route> routes, java.util.function.Predicate<String> free) {
     for (int second = FIRST; second <= LAST; second++) {
       Subnet candidate = Subnet.parseTrusted("10." + second + ".0.0/16");
+      if (!free.test(candidate.toString())) {
+        continue;
+      }
       boolean clash =
           routes.stream()
               .anyMatch(

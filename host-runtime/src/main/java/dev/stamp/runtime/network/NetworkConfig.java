@@ -6,9 +6,11 @@ import java.util.regex.Pattern;
 /**
  * One Stamp bridge network of a state root, kept in {@code ROOT/networks/NAME.json}: the Linux
  * bridge its containers' veths join and the subnet their addresses come from (the bridge takes the
- * first address as the gateway). The default network {@code bridge} is {@code stamp0} on {@code
- * 10.88.0.0/16} unless its file says otherwise, so tests give each root a bridge and subnet of its
- * own.
+ * first address as the gateway). The default network {@code bridge} of the default root ({@code
+ * /var/lib/stamp}) is {@code stamp0}; any other root's is {@code stamp<8 hex of its path's
+ * sha256>}, so several roots on one host (an agent beside a CLI user, parallel test runs) never
+ * share, reconfigure or delete each other's bridge. Each root's default subnet is claimed host-wide
+ * (see {@link SubnetClaims}).
  */
 public record NetworkConfig(String name, String bridge, String subnet) {
 
@@ -46,6 +48,25 @@ public record NetworkConfig(String name, String bridge, String subnet) {
   /** The default network: bridge {@code stamp0}, subnet {@code 10.88.0.0/16}. */
   public static NetworkConfig defaultNetwork() {
     return new NetworkConfig(NetworkMode.DEFAULT_NETWORK, DEFAULT_BRIDGE, DEFAULT_SUBNET);
+  }
+
+  /**
+   * The default network's bridge for {@code root}: {@code stamp0} for {@code /var/lib/stamp}, else
+   * {@code stamp} and the first 8 hex digits of the sha256 of the root's absolute path.
+   */
+  public static String defaultBridge(dev.stamp.runtime.StampRoot root) {
+    java.nio.file.Path path = root.path().toAbsolutePath().normalize();
+    if (path.equals(dev.stamp.runtime.StampRoot.DEFAULT)) {
+      return DEFAULT_BRIDGE;
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "stamp" + java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The address the bridge carries and containers route through. */

@@ -43,8 +43,12 @@ public final class NetworkManager {
   private final JsonRecordDir<NetworkConfig> networks;
 
   private final CniPlugins cni;
+  private final StampRoot root;
+  private final SubnetClaims claims;
 
-  private NetworkManager(StampRoot root) {
+  private NetworkManager(StampRoot root, SubnetClaims claims) {
+    this.root = root;
+    this.claims = claims;
     this.networksDir = root.path().resolve("networks");
     this.netnsDir = root.path().resolve("netns");
     this.store = attachmentRecords(networksDir);
@@ -73,7 +77,12 @@ public final class NetworkManager {
 
   /** The networking of {@code root}; creates nothing until a network is used. */
   public static NetworkManager open(StampRoot root) {
-    return new NetworkManager(root);
+    return new NetworkManager(root, new SubnetClaims(SubnetClaims.DIR));
+  }
+
+  /** As {@link #open(StampRoot)}, with subnet claims kept in {@code claimsDir} (tests). */
+  static NetworkManager open(StampRoot root, Path claimsDir) {
+    return new NetworkManager(root, new SubnetClaims(claimsDir));
   }
 
   // --- networks ---
@@ -97,14 +106,23 @@ public final class NetworkManager {
   }
 
   /**
-   * The default network on first use: bridge {@code stamp0} on a subnet no other interface routes
-   * (see {@link DefaultSubnet}), written down so it never changes under running containers.
+   * The default network on first use: the root's own bridge ({@link NetworkConfig#defaultBridge})
+   * on a subnet no other interface routes and no other root claims (see {@link DefaultSubnet},
+   * {@link SubnetClaims}), written down so it never changes under running containers.
    */
   private NetworkConfig saveDefaultNetwork() throws HostRuntimeException {
-    NetworkConfig fallback = NetworkConfig.defaultNetwork();
-    return saveNetwork(
-        NetworkConfig.of(
-            fallback.name(), fallback.bridge(), DefaultSubnet.pick(fallback.bridge())));
+    String bridge = NetworkConfig.defaultBridge(root);
+    Path path = root.path().toAbsolutePath().normalize();
+    try (LockFile.Held lock = store.lock()) {
+      Optional<NetworkConfig> raced = networks.read(NetworkMode.DEFAULT_NETWORK);
+      if (raced.isPresent()) {
+        return raced.get();
+      }
+      String subnet = claims.claim(path, bridge, DefaultSubnet.routes());
+      NetworkConfig config = NetworkConfig.of(NetworkMode.DEFAULT_NETWORK, bridge, subnet);
+      networks.write(config);
+      return config;
+    }
   }
 
   /**

@@ -48,9 +48,14 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
    * /udp}. A missing or 0 host port means "any free port". Use {@link #parseAll} for ranges.
    */
   public static PortMapping parse(String spec) throws HostRuntimeException {
-    List<PortMapping> all = parseAll(spec);
+    return parse("-p", spec);
+  }
+
+  /** {@link #parse(String)}, a problem reported as {@code PATH SPEC: reason}. */
+  public static PortMapping parse(String path, String spec) throws HostRuntimeException {
+    List<PortMapping> all = parseAll(path, spec);
     if (all.size() != 1) {
-      throw bad(spec, "expected a single port, not a range");
+      throw bad(path, spec, "expected a single port, not a range");
     }
     return all.get(0);
   }
@@ -60,11 +65,19 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
    * {@code 80-82} publishes three container ports on free host ports.
    */
   public static List<PortMapping> parseAll(String spec) throws HostRuntimeException {
+    return parseAll("-p", spec);
+  }
+
+  /**
+   * {@link #parseAll(String)}, a problem reported as {@code PATH SPEC: reason} ({@code PATH}: the
+   * caller's name for the field, {@code -p} or {@code services.web.ports[0]}).
+   */
+  public static List<PortMapping> parseAll(String path, String spec) throws HostRuntimeException {
     if (spec == null || spec.isBlank()) {
-      throw bad("\"" + (spec == null ? "" : spec) + "\"", EXPECTED);
+      throw bad(path, "\"" + (spec == null ? "" : spec) + "\"", EXPECTED);
     }
     if (spec.contains("[")) {
-      throw bad(spec, "IPv6 host addresses are not supported");
+      throw bad(path, spec, "IPv6 host addresses are not supported");
     }
     String protocol = "tcp";
     String ports = spec;
@@ -73,7 +86,8 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
       protocol = spec.substring(slash + 1);
       ports = spec.substring(0, slash);
       if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-        throw bad(spec, "protocol \"" + protocol + "\" is not supported (expected tcp or udp)");
+        throw bad(
+            path, spec, "protocol \"" + protocol + "\" is not supported (expected tcp or udp)");
       }
     }
     String[] parts = ports.split(":", -1);
@@ -88,7 +102,7 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         hostPart = parts[0];
         containerPart = parts[1];
         if (hostPart.isEmpty()) {
-          throw bad(spec, EXPECTED);
+          throw bad(path, spec, EXPECTED);
         }
         break;
       case 3:
@@ -96,24 +110,25 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         hostPart = parts[1];
         containerPart = parts[2];
         if (!Ipv4.isAddress(hostIp)) {
-          throw bad(spec, "host IP \"" + hostIp + "\" is not an IPv4 address");
+          throw bad(path, spec, "host IP \"" + hostIp + "\" is not an IPv4 address");
         }
         break;
       default:
-        throw bad(spec, EXPECTED);
+        throw bad(path, spec, EXPECTED);
     }
-    int[] container = range(spec, "container", containerPart, 1);
-    int[] host = hostPart.isEmpty() ? new int[] {0, 0} : range(spec, "host", hostPart, 0);
-    return expand(spec, hostIp, host, container, protocol);
+    int[] container = range(path, spec, "container", containerPart, 1);
+    int[] host = hostPart.isEmpty() ? new int[] {0, 0} : range(path, spec, "host", hostPart, 0);
+    return expand(path, spec, hostIp, host, container, protocol);
   }
 
   private static List<PortMapping> expand(
-      String spec, String hostIp, int[] host, int[] container, String protocol)
+      String path, String spec, String hostIp, int[] host, int[] container, String protocol)
       throws HostRuntimeException {
     int count = container[1] - container[0] + 1;
     boolean ephemeral = host[0] == 0 && host[1] == 0;
     if (!ephemeral && host[1] - host[0] + 1 != count) {
       throw bad(
+          path,
           spec,
           "host ports "
               + span(host)
@@ -129,28 +144,28 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
   }
 
   /** {@code N} or {@code N-M} as {first, last}; ports below {@code min} are out of range. */
-  private static int[] range(String spec, String which, String text, int min)
+  private static int[] range(String path, String spec, String which, String text, int min)
       throws HostRuntimeException {
     int dash = text.indexOf('-');
-    int first = port(spec, which, dash < 0 ? text : text.substring(0, dash), min);
-    int last = dash < 0 ? first : port(spec, which, text.substring(dash + 1), min);
+    int first = port(path, spec, which, dash < 0 ? text : text.substring(0, dash), min);
+    int last = dash < 0 ? first : port(path, spec, which, text.substring(dash + 1), min);
     if (last < first) {
-      throw bad(spec, which + " port range " + text + " ends before it starts");
+      throw bad(path, spec, which + " port range " + text + " ends before it starts");
     }
     if (first == 0 && last != 0) {
-      throw bad(spec, which + " port range " + text + " cannot start at 0");
+      throw bad(path, spec, which + " port range " + text + " cannot start at 0");
     }
     return new int[] {first, last};
   }
 
-  private static int port(String spec, String which, String text, int min)
+  private static int port(String path, String spec, String which, String text, int min)
       throws HostRuntimeException {
     if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(Character::isDigit)) {
-      throw bad(spec, which + " port \"" + text + "\" is not a number");
+      throw bad(path, spec, which + " port \"" + text + "\" is not a number");
     }
     int port = Integer.parseInt(text);
     if (port < min || port > MAX_PORT) {
-      throw bad(spec, which + " port " + port + " is out of range (1-65535)");
+      throw bad(path, spec, which + " port " + port + " is out of range (1-65535)");
     }
     return port;
   }
@@ -159,8 +174,8 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     return range[0] == range[1] ? String.valueOf(range[0]) : range[0] + "-" + range[1];
   }
 
-  private static HostRuntimeException bad(String spec, String problem) {
-    return HostRuntimeException.badInput("-p " + spec + ": " + problem);
+  private static HostRuntimeException bad(String path, String spec, String problem) {
+    return HostRuntimeException.badInput(path + " " + spec + ": " + problem);
   }
 
   /** Whether this mapping needs a host port to be picked when the container is attached. */

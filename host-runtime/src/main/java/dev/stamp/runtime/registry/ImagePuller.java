@@ -113,6 +113,51 @@ public final class ImagePuller {
     throw new IllegalStateException("no endpoint for " + ref.registry());
   }
 
+  /**
+   * The image {@code ref} names as its registry (mirrors first) has it, without pulling its layers:
+   * the manifest for this platform and its config (the config blob is fetched into the store when
+   * missing; nothing is tagged). What a build plan needs to compute cache keys.
+   */
+  public Image inspect(ImageReference ref) throws HostRuntimeException {
+    String action = "inspect " + ref.familiar();
+    List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
+    for (int i = 0; i < endpoints.size(); i++) {
+      try {
+        return inspectFrom(endpoints.get(i), ref, action);
+      } catch (RegistryException e) {
+        if (i == endpoints.size() - 1) {
+          throw e;
+        }
+        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoints.get(i));
+      }
+    }
+    throw new IllegalStateException("no endpoint for " + ref.registry());
+  }
+
+  private Image inspectFrom(RegistryEndpoint endpoint, ImageReference ref, String action)
+      throws HostRuntimeException {
+    RegistryClient client = registries.pullClient(endpoint, ref.repository(), action);
+    PulledManifest top =
+        client.pullManifest(ref.digest() != null ? ref.digest().toString() : ref.tag());
+    PulledManifest pulled = top.isIndex() ? pickPlatform(client, top, action) : top;
+    ImageManifest manifest = pulled.manifest();
+    try (ImageStore.Lease lease = store.lease()) {
+      if (!store.hasBlob(manifest.config().digest())) {
+        client.pullBlob(manifest.config(), store);
+      }
+      checkConfig(manifest, action);
+      ImageConfig config = store.config(manifest.config().digest());
+      return new Image(
+          ref,
+          pulled.digest(),
+          manifest,
+          manifest.config().digest(),
+          config,
+          manifest.layers(),
+          config.diffIds());
+    }
+  }
+
   private PullResult pullFrom(
       RegistryEndpoint endpoint, ImageReference ref, String action, TransferListener listener)
       throws HostRuntimeException {

@@ -213,7 +213,7 @@ public final class RegistryClient {
     } catch (RegistryException e) {
       throw e;
     } catch (HostRuntimeException e) {
-      throw new HostRuntimeException(e.kind(), what + ": " + e.getMessage(), e);
+      throw HostRuntimeException.wrap(what, e);
     }
   }
 

@@ -16,7 +16,6 @@ public final class RegistryException extends HostRuntimeException {
   private final int status;
   private final RegistryErrorCode code;
   private final String registryMessage;
-  private final boolean retryable;
 
   private RegistryException(
       Kind kind,
@@ -26,11 +25,10 @@ public final class RegistryException extends HostRuntimeException {
       String registryMessage,
       boolean retryable,
       Throwable cause) {
-    super(kind, message, cause);
+    super(kind, message, cause, retryable);
     this.status = status;
     this.code = code;
     this.registryMessage = registryMessage;
-    this.retryable = retryable;
   }
 
   /** An error answer: HTTP {@code status} with the registry's first error (code and message). */
@@ -51,7 +49,7 @@ public final class RegistryException extends HostRuntimeException {
   /** The same failure with {@code note} appended (e.g. how many attempts were made). */
   RegistryException withNote(String note) {
     return new RegistryException(
-        kind(), getMessage() + " " + note, status, code, registryMessage, retryable, getCause());
+        kind(), getMessage() + " " + note, status, code, registryMessage, retryable(), getCause());
   }
 
   /** The HTTP status, 0 when no answer came. */
@@ -66,9 +64,5 @@ public final class RegistryException extends HostRuntimeException {
   /** The registry's own message (or what went wrong on the way). */
   public String registryMessage() {
     return registryMessage;
-  }
-
-  public boolean retryable() {
-    return retryable;
   }
 }

@@ -1,104 +1,79 @@
 package dev.stamp.runtime.service;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.container.ExecResult;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.network.lb.Backend;
 import dev.stamp.runtime.network.lb.HealthProbe;
 import dev.stamp.runtime.network.lb.ProbeResult;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
- * A Compose {@code CMD-SHELL} health test: {@code /bin/sh -c COMMAND} inside the replica (its
- * mount, UTS, IPC, network and pid namespaces and its root, through util-linux's {@code nsenter}: a
- * JVM cannot setns its own threads into another mount namespace). Exit 0 is healthy; a command
- * still running at the timeout is killed and counts as a failure.
+ * A {@code CMD} or {@code CMD-SHELL} health check (its argv, or {@code /bin/sh -c COMMAND}) run
+ * inside the replica through {@link ReplicaExec} (the runtime's exec: the replica's cgroups,
+ * namespaces, root and user). Exit 0 is healthy; a command still running at the timeout is killed
+ * and counts as a failure.
  */
 final class ExecProbe implements HealthProbe {
 
-  static final String NSENTER = "nsenter";
   private static final int MAX_OUTPUT = 4096;
 
-  private final String command;
-  private final Function<String, Optional<ProcessId>> pidOfAddress;
+  private final HealthCheck check;
+  private final ReplicaExec exec;
 
-  private ExecProbe(String command, Function<String, Optional<ProcessId>> pidOfAddress) {
-    this.command = command;
-    this.pidOfAddress = pidOfAddress;
+  private ExecProbe(HealthCheck check, ReplicaExec exec) {
+    this.check = check;
+    this.exec = exec;
   }
 
-  static ExecProbe of(String command, Function<String, Optional<ProcessId>> pidOfAddress)
-      throws HostRuntimeException {
-    if (command == null || command.isBlank() || command.indexOf('\0') >= 0) {
-      throw HostRuntimeException.badInput("--health-cmd \"" + command + "\": give a command");
+  /** The probe of a CMD or CMD-SHELL {@code check}; {@code exec} reaches the replica. */
+  static ExecProbe of(HealthCheck check, ReplicaExec exec) throws HostRuntimeException {
+    check.check("health check");
+    if (!check.kind().inContainer()) {
+      throw HostRuntimeException.badInput(
+          "health check " + check.describe() + ": not a command (CMD or CMD-SHELL)");
     }
-    return new ExecProbe(command, pidOfAddress);
+    return new ExecProbe(check, exec);
+  }
+
+  /**
+   * The probe of {@code check}: inside the replica through {@code exec} for CMD and CMD-SHELL, from
+   * the host for HTTP and TCP, none (null) for NONE.
+   */
+  static HealthProbe forCheck(HealthCheck check, ReplicaExec exec) throws HostRuntimeException {
+    return check.kind().inContainer() ? of(check, exec) : HealthProbe.fromHost(check);
   }
 
   @Override
   public ProbeResult probe(Backend backend, Duration timeout) {
     Instant start = Instant.now();
     long t0 = System.nanoTime();
-    Optional<ProcessId> pid = pidOfAddress.apply(backend.address()).filter(ProcessId::isAlive);
-    if (pid.isEmpty()) {
-      return ProbeResult.failed("no running container at " + backend.address(), start, took(t0));
-    }
-    Process process = null;
     try {
-      process =
-          new ProcessBuilder(
-                  NSENTER,
-                  "-t",
-                  Integer.toString(pid.get().pid()),
-                  "-m",
-                  "-u",
-                  "-i",
-                  "-n",
-                  "-p",
-                  "-r",
-                  "-w",
-                  "--",
-                  "/bin/sh",
-                  "-c",
-                  command)
-              .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
-      if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      Optional<ExecResult> result = exec.exec(backend.address(), check.argv(), timeout);
+      if (result.isEmpty()) {
+        return ProbeResult.failed("no running container at " + backend.address(), start, took(t0));
+      }
+      ExecResult r = result.get();
+      String output =
+          (r.output().length() > MAX_OUTPUT ? r.output().substring(0, MAX_OUTPUT) : r.output())
+              .strip();
+      if (r.timedOut()) {
         return ProbeResult.failed("timed out after " + timeout.toMillis() + " ms", start, took(t0));
       }
-      String output = read(process.getInputStream());
-      int code = process.exitValue();
-      return code == 0
+      return r.exitCode() == 0
           ? ProbeResult.passed(output, start, took(t0))
           : ProbeResult.failed(
-              "exit " + code + (output.isEmpty() ? "" : ": " + output), start, took(t0));
-    } catch (IOException e) {
-      return ProbeResult.failed("run " + NSENTER + ": " + e.getMessage(), start, took(t0));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return ProbeResult.failed("interrupted", start, took(t0));
-    } finally {
-      if (process != null && process.isAlive()) {
-        process.destroyForcibly();
-      }
+              "exit " + r.exitCode() + (output.isEmpty() ? "" : ": " + output), start, took(t0));
+    } catch (HostRuntimeException e) {
+      return ProbeResult.failed(e.getMessage(), start, took(t0));
     }
   }
 
   @Override
   public String describe() {
-    return "cmd \"" + command + "\"";
-  }
-
-  private static String read(InputStream in) throws IOException {
-    byte[] bytes = in.readNBytes(MAX_OUTPUT);
-    return new String(bytes, StandardCharsets.UTF_8).strip();
+    return check.describe();
   }
 
   private static Duration took(long t0) {

@@ -1,5 +1,8 @@
 package dev.stamp.runtime.service;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.stamp.runtime.StateTransitionException;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.ArrayList;
@@ -10,25 +13,48 @@ import java.util.Optional;
  * What Stamp wrote down about one replicated service, in {@code ROOT/services/NAME.json}: written
  * in state {@code creating} before the first replica exists (so {@code rm} can undo a run killed at
  * any point: replicas are also found by their names {@code NAME-1..NAME-N}), {@code running} once
- * the front is published, {@code removing} while it is taken down.
+ * the front is published, {@code replacing} while {@link ServiceReplacer} swaps replicas (then
+ * {@code replace} is the {@link ReplaceRecord} of the replace in flight), {@code removing} while it
+ * is taken down (see {@link ServiceState}: every change of state goes through {@link #moveTo},
+ * which refuses illegal moves).
+ *
+ * <p>{@code containers} holds the current replicas' ids, in replica order; {@code generation}
+ * counts finished replaces (0 in records from before replaces): replicas made by generation {@code
+ * g > 0} are named {@code NAME-i.g}. {@code health} is the check as given until the replicas exist,
+ * then the one in effect (merged over the image's HEALTHCHECK and {@link Services#DEFAULT_HEALTH}).
  */
 public record ServiceRecord(
     String name,
     int replicas,
     String image,
     PortMapping front,
-    HealthSpec health,
+    @JsonDeserialize(using = RecordedHealth.class) HealthCheck health,
     List<String> containers,
     Integer monitorPid,
     Long monitorStart,
-    String state) {
-
-  public static final String CREATING = "creating";
-  public static final String RUNNING = "running";
-  public static final String REMOVING = "removing";
+    ServiceState state,
+    int generation,
+    ReplaceRecord replace) {
 
   public ServiceRecord {
     containers = containers == null ? List.of() : List.copyOf(containers);
+  }
+
+  /** A record as {@code run} first writes it. */
+  static ServiceRecord creating(
+      String name, int replicas, String image, PortMapping front, HealthCheck health) {
+    return new ServiceRecord(
+        name,
+        replicas,
+        image,
+        front,
+        health,
+        List.of(),
+        null,
+        null,
+        ServiceState.CREATING,
+        0,
+        null);
   }
 
   /** The container name of replica {@code index} (1-based), as Compose names them. */
@@ -36,21 +62,111 @@ public record ServiceRecord(
     return service + "-" + index;
   }
 
+  /** The container name of replica {@code index} made by replace generation {@code generation}. */
+  public static String replicaName(String service, int index, int generation) {
+    return generation == 0
+        ? replicaName(service, index)
+        : replicaName(service, index) + "." + generation;
+  }
+
   ServiceRecord withContainer(String id) {
     List<String> all = new ArrayList<>(containers);
     all.add(id);
-    return new ServiceRecord(
-        name, replicas, image, front, health, all, monitorPid, monitorStart, state);
+    return withContainers(all);
   }
 
-  ServiceRecord running(PortMapping published) {
+  ServiceRecord withContainers(List<String> ids) {
     return new ServiceRecord(
-        name, replicas, image, published, health, containers, monitorPid, monitorStart, RUNNING);
+        name,
+        replicas,
+        image,
+        front,
+        health,
+        ids,
+        monitorPid,
+        monitorStart,
+        state,
+        generation,
+        replace);
   }
 
-  ServiceRecord withState(String next) {
+  ServiceRecord withFront(PortMapping published) {
     return new ServiceRecord(
-        name, replicas, image, front, health, containers, monitorPid, monitorStart, next);
+        name,
+        replicas,
+        image,
+        published,
+        health,
+        containers,
+        monitorPid,
+        monitorStart,
+        state,
+        generation,
+        replace);
+  }
+
+  ServiceRecord withHealth(HealthCheck effective) {
+    return new ServiceRecord(
+        name,
+        replicas,
+        image,
+        front,
+        effective,
+        containers,
+        monitorPid,
+        monitorStart,
+        state,
+        generation,
+        replace);
+  }
+
+  /** With the replace in flight ({@code null}: none). */
+  ServiceRecord withReplace(ReplaceRecord next) {
+    return new ServiceRecord(
+        name,
+        replicas,
+        image,
+        front,
+        health,
+        containers,
+        monitorPid,
+        monitorStart,
+        state,
+        generation,
+        next);
+  }
+
+  /** After a replace: its image and generation, no replace in flight. */
+  ServiceRecord replaced(String newImage, int newGeneration) {
+    return new ServiceRecord(
+        name,
+        replicas,
+        newImage,
+        front,
+        health,
+        containers,
+        monitorPid,
+        monitorStart,
+        state,
+        newGeneration,
+        null);
+  }
+
+  /** This record in state {@code next}; a move {@link ServiceState#TRANSITIONS} refuses throws. */
+  ServiceRecord moveTo(String action, ServiceState next) throws StateTransitionException {
+    state.checkMove(action, next, null);
+    return new ServiceRecord(
+        name,
+        replicas,
+        image,
+        front,
+        health,
+        containers,
+        monitorPid,
+        monitorStart,
+        next,
+        generation,
+        replace);
   }
 
   ServiceRecord withMonitor(ProcessId monitor) {
@@ -63,7 +179,9 @@ public record ServiceRecord(
         containers,
         monitor == null ? null : monitor.pid(),
         monitor == null ? null : monitor.startTime(),
-        state);
+        state,
+        generation,
+        replace);
   }
 
   /** The process keeping the service's backends to its healthy replicas, if one was started. */

@@ -5,11 +5,11 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
-import dev.stamp.runtime.container.ContainerState;
-import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
+import dev.stamp.runtime.health.HealthCheck;
+import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.linux.LibC;
 import dev.stamp.runtime.linux.ProcessId;
 import dev.stamp.runtime.linux.ProcessWatch;
@@ -17,9 +17,9 @@ import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.runtime.network.lb.Backend;
-import dev.stamp.runtime.network.lb.HealthCheck;
 import dev.stamp.runtime.network.lb.HealthListener;
 import dev.stamp.runtime.network.lb.HealthMonitor;
+import dev.stamp.runtime.network.lb.HealthProbe;
 import dev.stamp.runtime.network.lb.HealthState;
 import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.network.lb.ServiceEndpoint;
@@ -52,12 +52,25 @@ public final class Services {
 
   public static final int MAX_REPLICAS = 64;
 
+  /**
+   * What a service's check falls back to where neither its own nor the image's says: a TCP connect
+   * every 5 s, 2 s to answer, 3 failures in a row make a replica unhealthy.
+   */
+  public static final HealthCheck DEFAULT_HEALTH =
+      HealthCheck.tcp()
+          .withInterval(Duration.ofSeconds(5))
+          .withTimeout(Duration.ofSeconds(2))
+          .withRetries(HealthCheck.DEFAULT_RETRIES);
+
+  private final StampRoot root;
   private final Path dir;
   private final JsonRecordDir<ServiceRecord> records;
   private final ContainerRuntime runtime;
   private final ServiceLoadBalancer lb;
 
-  private Services(Path dir, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+  private Services(StampRoot root, ContainerRuntime runtime, ServiceLoadBalancer lb) {
+    this.root = root;
+    Path dir = root.path().resolve("services");
     this.dir = dir;
     this.records =
         new JsonRecordDir<>(
@@ -68,20 +81,23 @@ public final class Services {
 
   /** The services of {@code root}, whose replicas run in {@code runtime} (of the same root). */
   public static Services open(StampRoot root, ContainerRuntime runtime) {
-    return new Services(root.path().resolve("services"), runtime, ServiceLoadBalancer.open(root));
+    return new Services(root, runtime, ServiceLoadBalancer.open(root));
   }
 
   /**
    * Starts {@code replicas} containers of {@code template} (each named {@code NAME-i}) on its
-   * bridge network and publishes {@code front} balanced over them. BAD_INPUT for a bad name, count,
-   * template or health spec; CONFLICT for a service, container name or host port already in use.
+   * bridge network and publishes {@code front} balanced over them. {@code health} is merged over
+   * the image's HEALTHCHECK (an empty test: the image's; {@code NONE}: no checking), then over
+   * {@link #DEFAULT_HEALTH}; the record holds the check in effect. BAD_INPUT for a bad name, count,
+   * template or health check; CONFLICT for a service, container name or host port already in use.
    * Any failure removes what was made.
    */
   public ServiceRecord run(
-      String name, int replicas, PortMapping front, HealthSpec health, ContainerSpec template)
+      String name, int replicas, PortMapping front, HealthCheck health, ContainerSpec template)
       throws HostRuntimeException {
     String action = "run service " + name;
     checkRequest(action, name, replicas, template);
+    health.check("health check");
     ServiceRecord record = reserve(action, name, replicas, front, health, template);
     try {
       for (int i = 1; i <= replicas; i++) {
@@ -90,14 +106,36 @@ public final class Services {
         write(record);
         runtime.start(id, false).close();
       }
+      record = record.withHealth(effectiveHealth(health, template));
+      write(record);
       ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
-      record = record.running(endpoint.front());
+      record = record.withFront(endpoint.front()).moveTo(action, ServiceState.RUNNING);
       write(record);
       return record;
     } catch (HostRuntimeException | RuntimeException e) {
       removeAfterFailure(name, e);
       throw e;
     }
+  }
+
+  /**
+   * Replaces every replica of the running service {@code name} with a container of {@code spec},
+   * one at a time, behind the same published port (see {@link ServiceReplacer}): start-first by
+   * default (the new one starts beside the old, becomes healthy, takes the old one's place in the
+   * backends atomically; the old one is drained, stopped and removed), or stop-first. Returns the
+   * record afterwards. {@link ReplaceFailedException} (with the new container's log tail) when a
+   * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
+   * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
+   * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
+   * replace in flight is in the record ({@link ReplaceRecord}) before each step acts; a failure
+   * after the switch (retiring the old replica) or of stop-first's first retire is thrown as it is
+   * and leaves the service {@code replacing} with that step recorded, for recovery.
+   */
+  public ServiceRecord replace(String name, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "replace service " + name;
+    checkRequest(action, name, 1, spec);
+    return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
   }
 
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
@@ -109,22 +147,52 @@ public final class Services {
   /**
    * Health-checks the replicas and keeps the published backends to the healthy ones until the
    * service is removed (or this thread is interrupted), writing each replica's health to {@code
-   * services/NAME.health} every interval. Blocks.
+   * services/NAME.health} every interval. Blocks. Re-reads the record every interval: while it is
+   * {@code replacing} the monitor pauses (the replace owns the backends), and when the replicas
+   * have changed it starts over on the published backends.
    */
   public void monitor(String name, HealthListener listener) throws HostRuntimeException {
     String action = "monitor service " + name;
     ServiceRecord record = require(action, name);
-    if (!ServiceRecord.RUNNING.equals(record.state())) {
-      throw HostRuntimeException.conflict(action + ": it is " + record.state());
+    if (record.state() != ServiceState.RUNNING && record.state() != ServiceState.REPLACING) {
+      throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
-    Map<String, String> containerOf = containersByAddress(record);
-    HealthCheck check = record.health().check(address -> processOf(containerOf.get(address)));
-    try (HealthMonitor monitor = HealthMonitor.start(lb, name, check, listener)) {
-      while (stillRunning(name)) {
-        writeHealth(name, monitor.states());
-        if (!sleep(check.interval())) {
+    Duration interval = record.health().over(DEFAULT_HEALTH).interval();
+    HealthMonitor monitor = null;
+    List<String> watched = null;
+    try {
+      while (true) {
+        Optional<ServiceRecord> now = read(name);
+        if (now.isEmpty()
+            || (now.get().state() != ServiceState.RUNNING
+                && now.get().state() != ServiceState.REPLACING)) {
           return;
         }
+        if (now.get().state() == ServiceState.REPLACING) {
+          if (monitor != null) {
+            monitor.close(); // the backends stay as they are; the replace changes them
+            monitor = null;
+            watched = null;
+          }
+        } else if (monitor == null || !now.get().containers().equals(watched)) {
+          if (monitor != null) {
+            monitor.close();
+          }
+          HealthCheck check = now.get().health().over(DEFAULT_HEALTH);
+          HealthProbe probe = ExecProbe.forCheck(check, execIn(containersByAddress(now.get())));
+          monitor = HealthMonitor.start(lb, name, check, probe, listener);
+          watched = now.get().containers();
+        }
+        if (monitor != null) {
+          writeHealth(name, monitor.states());
+        }
+        if (!sleep(interval)) {
+          return;
+        }
+      }
+    } finally {
+      if (monitor != null) {
+        monitor.close();
       }
     }
   }
@@ -170,7 +238,7 @@ public final class Services {
       throw HostRuntimeException.notFound(action + ": no such service");
     }
     if (record.isPresent()) {
-      write(record.get().withState(ServiceRecord.REMOVING));
+      write(record.get().moveTo(action, ServiceState.REMOVING));
       record.get().monitor().ifPresent(Services::stopMonitor);
     }
     lb.unpublish(name);
@@ -217,7 +285,7 @@ public final class Services {
       String name,
       int replicas,
       PortMapping front,
-      HealthSpec health,
+      HealthCheck health,
       ContainerSpec template)
       throws HostRuntimeException {
     try (LockFile.Held lock = records.lock()) {
@@ -226,7 +294,7 @@ public final class Services {
             action + ": a service called " + name + " exists (stamp service rm " + name + ")");
       }
       for (int i = 1; i <= replicas; i++) {
-        Optional<String> taken = runtime.store().readName(ServiceRecord.replicaName(name, i));
+        Optional<String> taken = runtime.idOfName(ServiceRecord.replicaName(name, i));
         if (taken.isPresent()) {
           throw HostRuntimeException.conflict(
               action
@@ -237,12 +305,24 @@ public final class Services {
         }
       }
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
-      ServiceRecord record =
-          new ServiceRecord(
-              name, replicas, image, front, health, List.of(), null, null, ServiceRecord.CREATING);
+      ServiceRecord record = ServiceRecord.creating(name, replicas, image, front, health);
       write(record);
       return record;
     }
+  }
+
+  /**
+   * The check in effect: {@code given} over the image's HEALTHCHECK (Docker's merge: an empty test
+   * and unset timings are the image's), over {@link #DEFAULT_HEALTH}.
+   */
+  private HealthCheck effectiveHealth(HealthCheck given, ContainerSpec template)
+      throws HostRuntimeException {
+    HealthCheck image = null;
+    if (template.image().isPresent()) {
+      image =
+          ImageStore.open(root).resolve(template.image().get()).config().runConfig().healthcheck();
+    }
+    return given.over(image).over(DEFAULT_HEALTH);
   }
 
   private List<Backend> backends(String action, ServiceRecord record) throws HostRuntimeException {
@@ -273,29 +353,32 @@ public final class Services {
     return byAddress;
   }
 
-  private Optional<ProcessId> processOf(String containerId) {
-    if (containerId == null) {
-      return Optional.empty();
-    }
-    ContainerState state = ContainerState.read(runtime.store().dir(containerId));
-    return state.status() == ContainerStatus.RUNNING ? state.process() : Optional.empty();
-  }
-
-  private boolean stillRunning(String name) throws HostRuntimeException {
-    return read(name).map(r -> ServiceRecord.RUNNING.equals(r.state())).orElse(false);
+  /** A cmd probe's way into the replica at an address: the runtime's exec. */
+  private ReplicaExec execIn(Map<String, String> containerOfAddress) {
+    return (address, argv, timeout) -> {
+      String id = containerOfAddress.get(address);
+      return id == null ? Optional.empty() : Optional.of(runtime.exec(id, argv, timeout));
+    };
   }
 
   /** The replicas' refs: recorded ids, and the names NAME-i of replicas a killed run made. */
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
-    boolean killedRun = record.map(r -> ServiceRecord.CREATING.equals(r.state())).orElse(true);
+    Optional<ReplaceRecord> replace = record.map(ServiceRecord::replace);
+    if (replace.isPresent()) { // a replace killed in flight: its new container goes too
+      if (replace.get().newContainer() != null) {
+        refs.add(replace.get().newContainer());
+      }
+      runtime.idOfName(replace.get().newName()).ifPresent(refs::add);
+    }
+    boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {
       return List.copyOf(refs);
     }
     int count = record.map(ServiceRecord::replicas).orElse(MAX_REPLICAS);
     for (int i = 1; i <= count; i++) {
-      runtime.store().readName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
+      runtime.idOfName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
     }
     return List.copyOf(refs);
   }

@@ -109,7 +109,7 @@ class ContainerIsolationIT {
 
   @Test
   void malformedMemoryIsBadInput() {
-    assertThatThrownBy(() -> f.spec("true").memory("12q").build())
+    assertThatThrownBy(() -> SpecText.memoryBytes("--memory", "12q"))
         .hasMessage("--memory 12q: expected a size like 256m or 1g");
   }
 

@@ -118,20 +118,22 @@ class ContainerLifecycleIT {
     int code =
         f.run(
             f.spec("sh", "-c", "cat /data/in.txt > /data/out.txt && echo v1 > /vol/file")
-                .volume(host + ":/data")
-                .volume("vol-" + Long.toHexString(System.nanoTime()) + ":/vol")
+                .mount(MountSpec.parse(host + ":/data"))
+                .mount(MountSpec.parse("vol-" + Long.toHexString(System.nanoTime()) + ":/vol"))
                 .build());
     assertThat(code).isZero();
     assertThat(Files.readString(host.resolve("out.txt"))).isEqualTo("from host");
     String volume = f.runtime.list(true).get(0).config().orElseThrow().mounts().get(1).volume();
     assertThat(f.sh("cat /v/file 2>&1; ls /data 2>&1 | wc -l")).isNotEmpty();
-    String again = f.stdout(f.runId(f.spec("cat", "/v/file").volume(volume + ":/v").build()).id());
+    String again =
+        f.stdout(
+            f.runId(f.spec("cat", "/v/file").mount(MountSpec.parse(volume + ":/v")).build()).id());
     assertThat(again).isEqualTo("v1\n");
     String ro =
         f.stdout(
             f.runId(
                     f.spec("sh", "-c", "touch /data/new 2>/dev/null && echo rw || echo ro")
-                        .volume(host + ":/data:ro")
+                        .mount(MountSpec.parse(host + ":/data:ro"))
                         .build())
                 .id());
     assertThat(ro).isEqualTo("ro\n");
@@ -146,14 +148,28 @@ class ContainerLifecycleIT {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("f"), "x");
     // dangling inside the rootfs: its target is created there (in the container's upper dir)
-    assertThat(f.run(f.spec("ls", outside + "/mnt/f").volume(src + ":/evil/mnt").build())).isZero();
+    assertThat(
+            f.run(
+                f.spec("ls", outside + "/mnt/f")
+                    .mount(MountSpec.parse(src + ":/evil/mnt"))
+                    .build()))
+        .isZero();
     assertThat(RuntimeFixture.count(outside)).isZero();
     Files.createDirectories(f.rootfs.resolve(outside.toString().substring(1)));
-    assertThat(f.run(f.spec("ls", outside + "/mnt/f").volume(src + ":/evil/mnt").build())).isZero();
+    assertThat(
+            f.run(
+                f.spec("ls", outside + "/mnt/f")
+                    .mount(MountSpec.parse(src + ":/evil/mnt"))
+                    .build()))
+        .isZero();
     assertThat(RuntimeFixture.count(outside)).isZero();
     // a relative link climbing out with ../ stops at the container's root
     Files.createSymbolicLink(f.rootfs.resolve("climb"), Path.of("../../../../../.." + outside));
-    assertThat(f.run(f.spec("ls", outside + "/mnt2/f").volume(src + ":/climb/mnt2").build()))
+    assertThat(
+            f.run(
+                f.spec("ls", outside + "/mnt2/f")
+                    .mount(MountSpec.parse(src + ":/climb/mnt2"))
+                    .build()))
         .isZero();
     assertThat(RuntimeFixture.count(outside)).isZero();
   }

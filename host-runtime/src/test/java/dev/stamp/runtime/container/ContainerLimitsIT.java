@@ -33,7 +33,7 @@ class ContainerLimitsIT {
     RuntimeFixture.Result r =
         f.runId(
             f.spec("dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1")
-                .memory("32m")
+                .memoryBytes(32L << 20)
                 .build());
     assertThat(r.code()).isEqualTo(137);
     // the host (this JVM) is unaffected and a container without the limit does the same fine
@@ -50,7 +50,7 @@ class ContainerLimitsIT {
                     "-c",
                     "i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done;"
                         + " ls /proc | grep -c '^[0-9]'")
-                .pidsLimit("10")
+                .pidsLimit(10)
                 .build());
     String out = f.stdout(r.id()).strip();
     assertThat(out.isEmpty() ? 0 : Integer.parseInt(out)).isLessThanOrEqualTo(10);
@@ -96,7 +96,9 @@ class ContainerLimitsIT {
 
   @Test
   void limitsAreWrittenToTheContainersCgroup() throws Exception {
-    String id = f.runtime.create(f.spec("true").memory("64m").cpus("0.25").pidsLimit("42").build());
+    String id =
+        f.runtime.create(
+            f.spec("true").memoryBytes(64L << 20).cpuMillis(250).pidsLimit(42).build());
     ContainerConfig c = f.runtime.inspect(id).config().orElseThrow();
     for (String dir : c.intent().cgroupDirs()) {
       Path d = Path.of(dir);

@@ -68,8 +68,7 @@ class CrashRecoveryIT {
     List<ContainerInfo> all = f.runtime.list(true);
     for (ContainerInfo info : all) {
       ContainerState s = info.state();
-      List<Path> cgroups =
-          info.config().map(c -> ContainerRuntime.paths(c.intent().cgroupDirs())).orElse(List.of());
+      List<Path> cgroups = info.config().map(c -> c.intent().cgroupPaths()).orElse(List.of());
       switch (s.status()) {
         case RUNNING -> assertThat(s.process().map(ProcessId::isAlive)).contains(true);
         case CREATED, EXITED, DEAD -> {

@@ -28,7 +28,7 @@ public final class CrashingCreator {
               ContainerSpec.builder()
                   .rootfs(Path.of(args[1]))
                   .command(List.of("sleep", "1000"))
-                  .memory("64m")
+                  .memoryBytes(64L << 20)
                   .build());
       runtime.start(id, false).close();
     }

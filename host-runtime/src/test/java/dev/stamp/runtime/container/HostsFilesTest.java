@@ -72,7 +72,7 @@ class HostsFilesTest {
                     .network(new NetworkMode.Host())
                     .networkAlias("web")
                     .build())
-        .hasMessage("-P, --network-alias and --link need a bridge network");
+        .hasMessage("publishAll, networkAliases and links need a bridge network");
   }
 
   @Test

@@ -74,7 +74,7 @@ class StandbyIT {
                         "echo $$ $(hostname) PATHS=$(env | grep -c ^PATH=);"
                             + " grep -E 'CapBnd|NoNewPrivs' /proc/self/status;"
                             + " dd if=/dev/zero of=/dev/null bs=100M count=1"))
-                .memory("32m")
+                .memoryBytes(32L << 20)
                 .hostname("from-standby")
                 .build());
     assertThat(id).isEqualTo(standbyId);
@@ -100,6 +100,45 @@ class StandbyIT {
       Thread.sleep(10);
     }
     cgroups.forEach(d -> assertThat(Path.of(d)).doesNotExist());
+  }
+
+  @Test
+  void aStandbyJoinsABridgeNetworkWhoseNamespaceFileCameAfterIt() throws Exception {
+    // the standby's mount namespace is copied before the container's netns file is bind-mounted
+    StampRoot bridged = new StampRoot(tmp.resolve("bridged"));
+    dev.stamp.testkit.TestNetworks.Net net = dev.stamp.testkit.TestNetworks.unique();
+    dev.stamp.runtime.network.NetworkManager networks =
+        dev.stamp.runtime.network.NetworkManager.open(bridged);
+    networks.saveNetwork(
+        dev.stamp.runtime.network.NetworkConfig.of("bridge", net.bridge(), net.subnet()));
+    ContainerRuntime longLived = ContainerRuntime.openLongLived(bridged, 1);
+    try {
+      for (int i = 0; i < 400 && longLived.standbysReady() == 0; i++) {
+        Thread.sleep(25);
+      }
+      assertThat(longLived.standbysReady()).isEqualTo(1);
+      String id =
+          longLived.create(
+              ContainerSpec.builder()
+                  .rootfs(rootfs)
+                  .command(List.of("ip", "-4", "-o", "addr", "show", "eth0"))
+                  .build());
+      int code;
+      try (RunningContainer c = longLived.start(id, false)) {
+        code = c.awaitExit();
+      }
+      StringBuilder out = new StringBuilder();
+      for (LogReader.Entry e : longLived.logs(id).entries()) {
+        out.append(e.text());
+      }
+      assertThat(code).as(out.toString()).isZero();
+      String prefix = net.subnet().substring(0, net.subnet().lastIndexOf('.') + 1);
+      assertThat(out.toString()).contains("inet " + prefix);
+      longLived.remove(id, true);
+    } finally {
+      longLived.closeStandbys();
+      networks.removeNetwork("bridge");
+    }
   }
 
   @Test

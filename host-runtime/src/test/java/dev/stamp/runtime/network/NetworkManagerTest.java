@@ -19,22 +19,40 @@ import org.junit.jupiter.api.io.TempDir;
 class NetworkManagerTest {
 
   @TempDir Path root;
+  @TempDir Path claims;
   private NetworkManager net;
 
   @BeforeEach
   void open() {
-    net = NetworkManager.open(new StampRoot(root));
+    net = NetworkManager.open(new StampRoot(root), claims);
   }
 
   @Test
   void theDefaultNetworkIsWrittenDownOnFirstUseOnAFreeSubnet() throws Exception {
     NetworkConfig first = net.network("bridge");
-    assertThat(first.bridge()).isEqualTo(NetworkConfig.DEFAULT_BRIDGE);
+    assertThat(first.bridge())
+        .isEqualTo(NetworkConfig.defaultBridge(new StampRoot(root)))
+        .matches("stamp[0-9a-f]{8}");
     assertThat(first.subnet())
-        .isEqualTo(DefaultSubnet.pick(NetworkConfig.DEFAULT_BRIDGE))
+        .isEqualTo(DefaultSubnet.pick(first.bridge()))
         .matches("10\\.(8[89]|9[0-9]|1[01][0-9]|12[0-7])\\.0\\.0/16");
     assertThat(root.resolve("networks/bridge.json")).exists();
     assertThat(net.network("bridge")).isEqualTo(first);
+  }
+
+  @Test
+  void everyRootHasADefaultBridgeAndSubnetOfItsOwn(@TempDir Path other) throws Exception {
+    assertThat(NetworkConfig.defaultBridge(new StampRoot(StampRoot.DEFAULT))).isEqualTo("stamp0");
+    NetworkConfig mine = net.network("bridge");
+    NetworkConfig theirs = NetworkManager.open(new StampRoot(other), claims).network("bridge");
+    assertThat(theirs.bridge()).isNotEqualTo(mine.bridge()).matches("stamp[0-9a-f]{8}");
+    // neither bridge exists yet, so no route tells them apart: the claims do
+    assertThat(theirs.subnet()).isNotEqualTo(mine.subnet());
+    // a root that gave its subnet up (its file says another) no longer holds it
+    Files.delete(other.resolve("networks/bridge.json"));
+    Path third = Files.createTempDirectory(claims.getParent(), "third");
+    NetworkConfig next = NetworkManager.open(new StampRoot(third), claims).network("bridge");
+    assertThat(next.subnet()).isNotEqualTo(mine.subnet()).isEqualTo(theirs.subnet());
   }
 
   @Test

@@ -95,6 +95,16 @@ class PortMappingTest {
   }
 
   @Test
+  void aCallerNamesTheFieldItReadTheSpecFrom() throws Exception {
+    assertThatThrownBy(() -> PortMapping.parseAll("services.web.ports[1]", "8080:99999"))
+        .hasMessage(
+            "services.web.ports[1] 8080:99999: container port 99999 is out of range (1-65535)");
+    assertThatThrownBy(() -> PortMapping.parse("ports", "8000-8001:80-81"))
+        .hasMessage("ports 8000-8001:80-81: expected a single port, not a range");
+    assertThat(PortMapping.parseAll("ports", "8080:80")).isEqualTo(PortMapping.parseAll("8080:80"));
+  }
+
+  @Test
   void factoryValidatesEveryField() {
     assertThatThrownBy(() -> PortMapping.of("0.0.0.0", 70000, 80, "tcp"))
         .hasMessage(

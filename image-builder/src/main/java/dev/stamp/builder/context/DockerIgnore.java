@@ -91,6 +91,7 @@ public final class DockerIgnore {
   public static DockerIgnore load(Path contextDir, Path dockerfile) throws BuildException {
     Path specific = dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore");
     for (Path candidate : List.of(specific, contextDir.resolve(".dockerignore"))) {
+      ContextPaths.checkInside(contextDir, candidate, ".dockerignore");
       try {
         String content = Files.readString(candidate, StandardCharsets.UTF_8);
         return parse(candidate.toString(), content);

@@ -30,6 +30,19 @@ public record AddInstruction(
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("sources", sources)
+        .heredocs("inline", inlineSources)
+        .field("destination", destination)
+        .field("chown", chown)
+        .field("chmod", chmod)
+        .field("link", link)
+        .field("excludes", excludes)
+        .field("checksum", checksum)
+        .field("keep-git-dir", keepGitDir);
+  }
+
+  @Override
   public String keyword() {
     return "ADD";
   }

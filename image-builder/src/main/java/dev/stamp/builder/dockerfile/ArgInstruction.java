@@ -16,6 +16,14 @@ public record ArgInstruction(List<ArgDeclaration> args, SourceLocation location)
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("count", String.valueOf(args.size()));
+    for (ArgDeclaration a : args) {
+      out.field("name", a.name()).field("default", a.defaultValue());
+    }
+  }
+
+  @Override
   public String keyword() {
     return "ARG";
   }

@@ -4,6 +4,11 @@ package dev.stamp.builder.dockerfile;
 public record CmdInstruction(ShellOrExec command, SourceLocation location) implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.command("command", command);
+  }
+
+  @Override
   public String keyword() {
     return "CMD";
   }

@@ -28,6 +28,19 @@ public record CopyInstruction(
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("sources", sources)
+        .heredocs("inline", inlineSources)
+        .field("destination", destination)
+        .field("from", from)
+        .field("chown", chown)
+        .field("chmod", chmod)
+        .field("link", link)
+        .field("excludes", excludes)
+        .field("parents", parents);
+  }
+
+  @Override
   public String keyword() {
     return "COPY";
   }

@@ -5,6 +5,11 @@ public record EntrypointInstruction(ShellOrExec command, SourceLocation location
     implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.command("command", command);
+  }
+
+  @Override
   public String keyword() {
     return "ENTRYPOINT";
   }

@@ -15,6 +15,11 @@ public record EnvInstruction(List<KeyValue> variables, SourceLocation location)
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.pairs("variables", variables);
+  }
+
+  @Override
   public String keyword() {
     return "ENV";
   }

@@ -11,6 +11,11 @@ public record ExposeInstruction(List<String> ports, SourceLocation location)
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("ports", ports);
+  }
+
+  @Override
   public String keyword() {
     return "EXPOSE";
   }

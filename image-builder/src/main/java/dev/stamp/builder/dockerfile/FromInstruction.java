@@ -11,6 +11,11 @@ public record FromInstruction(
     implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("image", image).field("name", stageName).field("platform", platform);
+  }
+
+  @Override
   public String keyword() {
     return "FROM";
   }

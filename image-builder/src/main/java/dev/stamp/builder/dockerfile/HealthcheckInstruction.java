@@ -24,6 +24,16 @@ public record HealthcheckInstruction(
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("test", test)
+        .durationField("interval", interval)
+        .durationField("timeout", timeout)
+        .durationField("start-period", startPeriod)
+        .durationField("start-interval", startInterval)
+        .field("retries", retries);
+  }
+
+  @Override
   public String keyword() {
     return "HEALTHCHECK";
   }

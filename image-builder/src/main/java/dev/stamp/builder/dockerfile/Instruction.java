@@ -30,6 +30,12 @@ public sealed interface Instruction
   /** Where the instruction is written. */
   SourceLocation location();
 
+  /**
+   * Writes the fields that decide this instruction's result into {@code out}, each by an explicit
+   * name ({@link CacheText#of}); never where it is written. Part of the build cache key.
+   */
+  void cacheText(CacheText out);
+
   /** The keyword in upper case ({@code COPY}). */
   String keyword();
 

@@ -11,6 +11,11 @@ public record LabelInstruction(List<KeyValue> labels, SourceLocation location)
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.pairs("labels", labels);
+  }
+
+  @Override
   public String keyword() {
     return "LABEL";
   }

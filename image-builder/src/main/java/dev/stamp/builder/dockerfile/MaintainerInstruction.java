@@ -5,6 +5,11 @@ public record MaintainerInstruction(String maintainer, SourceLocation location)
     implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("maintainer", maintainer);
+  }
+
+  @Override
   public String keyword() {
     return "MAINTAINER";
   }

@@ -8,6 +8,11 @@ public record OnbuildInstruction(Instruction trigger, String expression, SourceL
     implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("expression", expression);
+  }
+
+  @Override
   public String keyword() {
     return "ONBUILD";
   }

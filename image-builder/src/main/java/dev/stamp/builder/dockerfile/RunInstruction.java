@@ -22,6 +22,15 @@ public record RunInstruction(
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.command("command", command)
+        .mounts("mounts", mounts)
+        .field("network", network)
+        .field("security", security)
+        .heredocs("heredocs", heredocs);
+  }
+
+  @Override
   public String keyword() {
     return "RUN";
   }

@@ -10,6 +10,11 @@ public record ShellInstruction(List<String> shell, SourceLocation location) impl
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("shell", shell);
+  }
+
+  @Override
   public String keyword() {
     return "SHELL";
   }

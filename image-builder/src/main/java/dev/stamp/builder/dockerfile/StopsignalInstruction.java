@@ -4,6 +4,11 @@ package dev.stamp.builder.dockerfile;
 public record StopsignalInstruction(String signal, SourceLocation location) implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("signal", signal);
+  }
+
+  @Override
   public String keyword() {
     return "STOPSIGNAL";
   }

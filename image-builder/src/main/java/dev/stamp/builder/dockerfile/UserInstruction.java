@@ -4,6 +4,11 @@ package dev.stamp.builder.dockerfile;
 public record UserInstruction(String user, SourceLocation location) implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("user", user);
+  }
+
+  @Override
   public String keyword() {
     return "USER";
   }

@@ -11,6 +11,11 @@ public record VolumeInstruction(List<String> paths, SourceLocation location)
   }
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("paths", paths);
+  }
+
+  @Override
   public String keyword() {
     return "VOLUME";
   }

@@ -4,6 +4,11 @@ package dev.stamp.builder.dockerfile;
 public record WorkdirInstruction(String path, SourceLocation location) implements Instruction {
 
   @Override
+  public void cacheText(CacheText out) {
+    out.field("path", path);
+  }
+
+  @Override
   public String keyword() {
     return "WORKDIR";
   }

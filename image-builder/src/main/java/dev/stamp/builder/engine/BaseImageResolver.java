@@ -24,6 +24,15 @@ public interface BaseImageResolver {
   Image resolve(String ref) throws BuildException;
 
   /**
+   * The image {@code ref} names for a build plan: its manifest digest and config, never its layers
+   * (the local store, else the registry's manifest and config). Resolvers without registries answer
+   * as {@link #resolve} does.
+   */
+  default Image inspect(String ref) throws BuildException {
+    return resolve(ref);
+  }
+
+  /**
    * For one build with {@code --pull}: every base named by a registry name is pulled afresh (once
    * per build), even when the store has it. Resolvers without registries stay as they are.
    */
@@ -40,7 +49,7 @@ public interface BaseImageResolver {
           throw BuildException.notFound(
               "FROM " + ref + ": no such image in the local store (pull it first)");
         }
-        throw BuildException.failed("FROM " + ref + ": " + e.getMessage(), e);
+        throw BuildException.wrap("FROM " + ref, e);
       }
     };
   }
@@ -94,19 +103,43 @@ public interface BaseImageResolver {
       }
     }
 
+    @Override
+    public Image inspect(String ref) throws BuildException {
+      boolean name = !ref.startsWith("sha256:") && !ref.matches("[0-9a-f]{4,64}");
+      if (!always || !name) {
+        try {
+          return store.resolve(ref);
+        } catch (HostRuntimeException e) {
+          if (e.kind() != StampException.Kind.NOT_FOUND || !name) {
+            throw convert(ref, e, "");
+          }
+        }
+      }
+      Image done = pulled.get(ref);
+      if (done != null) {
+        return done;
+      }
+      try {
+        ImageReference parsed = ImageReference.parse(ref);
+        Registries registries = Registries.open(root, Map.copyOf(System.getenv()));
+        return new ImagePuller(registries, store).inspect(parsed);
+      } catch (HostRuntimeException e) {
+        throw convert(ref, e, "not in the local store, and the registry's manifest failed");
+      }
+    }
+
     private Image pull(String ref) throws BuildException {
       try {
         ImageReference parsed = ImageReference.parse(ref);
         Registries registries = Registries.open(root, Map.copyOf(System.getenv()));
         return new ImagePuller(registries, store).pull(parsed, TransferListener.NONE).image();
       } catch (HostRuntimeException e) {
-        throw convert(
-            ref, e, always ? "--pull: " : "not in the local store, and pulling it failed: ");
+        throw convert(ref, e, always ? "--pull" : "not in the local store, and pulling it failed");
       }
     }
 
     private static BuildException convert(String ref, HostRuntimeException e, String why) {
-      return new BuildException(e.kind(), "FROM " + ref + ": " + why + e.getMessage(), e);
+      return BuildException.wrap("FROM " + ref + (why.isEmpty() ? "" : ": " + why), e);
     }
   }
 }

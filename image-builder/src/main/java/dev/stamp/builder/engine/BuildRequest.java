@@ -3,9 +3,11 @@ package dev.stamp.builder.engine;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.layer.Compression;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What to build: the context directory, the Dockerfile (may lie outside the context), names for the
@@ -13,7 +15,9 @@ import java.util.Optional;
  * SOURCE_DATE_EPOCH (seconds; every timestamp is clamped to it), layer compression, and labels to
  * add to the image (e.g. {@code org.opencontainers.image.revision}), whether to pull every base
  * image afresh ({@code --pull}), and the secrets {@code RUN --mount=type=secret} may mount, by id
- * (never part of a layer, the config or a cache key).
+ * (never part of a layer, the config or a cache key), and the {@link Entitlement}s the caller
+ * grants (none by default: {@code RUN --network=host} is refused unless {@code allow} has {@link
+ * Entitlement#NETWORK_HOST}).
  */
 public record BuildRequest(
     Path contextDir,
@@ -27,9 +31,11 @@ public record BuildRequest(
     Compression compression,
     Map<String, String> labels,
     boolean pull,
-    Map<String, BuildSecret> secrets) {
+    Map<String, BuildSecret> secrets,
+    Set<Entitlement> allow) {
 
   public BuildRequest {
+    allow = allow.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(allow));
     tags = List.copyOf(tags);
     buildArgs = Map.copyOf(buildArgs);
     outputs = List.copyOf(outputs);
@@ -51,7 +57,8 @@ public record BuildRequest(
         Compression.GZIP,
         Map.of(),
         false,
-        Map.of());
+        Map.of(),
+        Set.of());
   }
 
   public BuildRequest withDockerfile(Path file) {
@@ -98,6 +105,16 @@ public record BuildRequest(
     return with(f -> f.secrets = value);
   }
 
+  /** A copy that grants {@code value} (BuildKit's {@code --allow}); replaces any earlier grant. */
+  public BuildRequest withAllow(Set<Entitlement> value) {
+    return with(f -> f.allow = value);
+  }
+
+  /** Whether the caller granted {@code e}. */
+  public boolean allows(Entitlement e) {
+    return allow.contains(e);
+  }
+
   /** A copy with the fields {@code change} sets; every other field as in this request. */
   private BuildRequest with(java.util.function.Consumer<Fields> change) {
     Fields f = new Fields(this);
@@ -119,6 +136,7 @@ public record BuildRequest(
     Map<String, String> labels;
     boolean pull;
     Map<String, BuildSecret> secrets;
+    Set<Entitlement> allow;
 
     Fields(BuildRequest r) {
       contextDir = r.contextDir;
@@ -133,6 +151,7 @@ public record BuildRequest(
       labels = r.labels;
       pull = r.pull;
       secrets = r.secrets;
+      allow = r.allow;
     }
 
     BuildRequest toRequest() {
@@ -148,7 +167,8 @@ public record BuildRequest(
           compression,
           labels,
           pull,
-          secrets);
+          secrets,
+          allow);
     }
   }
 }

@@ -6,9 +6,11 @@ import java.util.List;
 
 /**
  * What a build produced: the image (manifest digest, id), a report per step, and the build args
- * given that no ARG declared (Docker warns about them).
+ * given that no ARG declared (Docker warns about them), and the target stage's cache key (what
+ * {@link ImageBuilder#plan} predicts for the same inputs).
  */
-public record BuildResult(Image image, List<StepReport> steps, List<String> unusedBuildArgs) {
+public record BuildResult(
+    Image image, List<StepReport> steps, List<String> unusedBuildArgs, String cacheKey) {
 
   public BuildResult {
     steps = List.copyOf(steps);

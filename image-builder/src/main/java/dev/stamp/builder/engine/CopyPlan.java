@@ -7,10 +7,7 @@ import dev.stamp.builder.dockerfile.AddInstruction;
 import dev.stamp.builder.dockerfile.DockerfileSyntaxException;
 import dev.stamp.builder.dockerfile.Heredoc;
 import dev.stamp.builder.dockerfile.SourceLocation;
-import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
-import dev.stamp.runtime.image.Digest;
-import dev.stamp.runtime.layer.LayerUnpacker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,13 +16,8 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +27,10 @@ import java.util.Optional;
  * inline (here-document) files, the tar archives ADD extracts and the URLs ADD downloads (never
  * extracted, mode 0600 unless --chmod, mtime SOURCE_DATE_EPOCH like every copied file). {@link
  * #keyMaterial} is the step's exact input for the cache (destinations, types, modes, content
- * digests, link targets, a URL's --checksum or downloaded digest; never mtimes); {@link #stage}
- * writes the files into an empty directory that becomes the layer.
+ * digests, link targets, a URL's --checksum or downloaded digest; never mtimes; read through {@link
+ * SourceEntry}); {@link #stage} writes the files into an empty directory that becomes the layer.
+ * This class resolves; its parts download ({@link CopyDownloads}), extract ({@link
+ * ArchiveExtraction}) and stage ({@link CopyStaging}).
  */
 final class CopyPlan {
 
@@ -63,10 +57,10 @@ final class CopyPlan {
   private final List<Item> items;
   private final List<Inline> inline;
   private final List<Remote> remotes;
-  private final Map<Remote, UrlDownloader.Download> downloaded = new HashMap<>();
+  private final CopyDownloads downloads;
   private final String file;
+  private final String keyword;
   private final SourceLocation at;
-  private final AddOptions add;
 
   private CopyPlan(
       SourceTree tree,
@@ -74,6 +68,7 @@ final class CopyPlan {
       List<Inline> inline,
       List<Remote> remotes,
       String file,
+      String keyword,
       SourceLocation at,
       AddOptions add) {
     this.tree = tree;
@@ -81,12 +76,46 @@ final class CopyPlan {
     this.inline = List.copyOf(inline);
     this.remotes = List.copyOf(remotes);
     this.file = file;
+    this.keyword = keyword;
     this.at = at;
-    this.add = add;
+    this.downloads = add == null ? null : new CopyDownloads(add, file, at);
   }
 
   List<Item> items() {
     return items;
+  }
+
+  List<Inline> inline() {
+    return inline;
+  }
+
+  List<Remote> remotes() {
+    return remotes;
+  }
+
+  SourceTree tree() {
+    return tree;
+  }
+
+  CopyDownloads downloads() {
+    return downloads;
+  }
+
+  String file() {
+    return file;
+  }
+
+  String keyword() {
+    return keyword;
+  }
+
+  SourceLocation at() {
+    return at;
+  }
+
+  /** Writes the files into {@code staging} (an empty dir): {@link CopyStaging#stage}. */
+  void stage(Path staging, int uid, int gid, Integer chmod, long epoch) throws BuildException {
+    CopyStaging.stage(this, staging, uid, gid, chmod, epoch);
   }
 
   /**
@@ -144,8 +173,9 @@ final class CopyPlan {
                   + (tree.isContext() ? "build context (or excluded by .dockerignore)" : "source"));
         }
         boolean dirTarget = destIsDir || matched.size() > 1 || SourceTree.hasWildcard(cleaned);
+        String what = file + ":" + at.line() + ":" + at.column() + ": " + keyword + " " + source;
         for (String rel : matched) {
-          tree.checkInside(rel, keyword + " " + source);
+          tree.checkInside(rel, what);
           if (tree.isDirectory(rel)) {
             String base = parents ? join(destAbs, rel) : destAbs;
             for (String entry : tree.under(rel)) {
@@ -153,7 +183,7 @@ final class CopyPlan {
               if (exclude != null && (exclude.isExcluded(sub) || exclude.isExcluded(entry))) {
                 continue;
               }
-              tree.checkInside(entry, keyword + " " + source, false);
+              tree.checkInside(entry, what, false);
               items.add(new Item(entry, join(base, sub), false));
             }
           } else {
@@ -180,7 +210,7 @@ final class CopyPlan {
     if (add != null && add.checksum().isPresent()) {
       checkChecksum(file, at, add.checksum().get());
     }
-    return new CopyPlan(tree, items, inline, remotes, file, at, add);
+    return new CopyPlan(tree, items, inline, remotes, file, keyword, at, add);
   }
 
   /** A {@code --checksum} after expansion: a known algorithm and a digest of its length. */
@@ -198,26 +228,6 @@ final class CopyPlan {
           "ADD --checksum="
               + checksum
               + ": want sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>");
-    }
-  }
-
-  /** The download's digest in the algorithm {@code checksum} names (sha256 is already known). */
-  private String checksumOf(UrlDownloader.Download d, String checksum) throws BuildException {
-    String algorithm = checksum.substring(0, checksum.indexOf(':'));
-    if (algorithm.equals("sha256")) {
-      return d.digest().toString();
-    }
-    try (InputStream in = Files.newInputStream(d.file())) {
-      java.security.MessageDigest md =
-          java.security.MessageDigest.getInstance(algorithm.replace("sha", "SHA-"));
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        md.update(buf, 0, n);
-      }
-      return algorithm + ":" + java.util.HexFormat.of().formatHex(md.digest());
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
-      throw BuildException.failed("ADD " + d.file() + ": hash the download: " + e.getMessage(), e);
     }
   }
 
@@ -281,7 +291,7 @@ final class CopyPlan {
     return name;
   }
 
-  private static DockerfileSyntaxException error(
+  static DockerfileSyntaxException error(
       String file, SourceLocation at, StampException.Kind kind, String detail) {
     return new DockerfileSyntaxException(kind, file, at.line(), at.column(), detail);
   }
@@ -342,224 +352,32 @@ final class CopyPlan {
       sb.append("inline ").append(doc.dest()).append(' ').append(doc.content()).append('\n');
     }
     for (Remote remote : remotes) {
-      sb.append("url ").append(remote.dest()).append(' ').append(remoteKey(remote)).append('\n');
+      sb.append("url ")
+          .append(remote.dest())
+          .append(' ')
+          .append(downloads.key(remote))
+          .append('\n');
     }
     return sb.toString();
   }
 
-  /**
-   * A URL's cache input: the {@code --checksum} when given (nothing is fetched, so a hit never
-   * contacts the server), else the digest of a fresh download (BuildKit's rule).
-   */
-  private String remoteKey(Remote remote) throws BuildException {
-    if (add.checksum().isPresent()) {
-      return add.checksum().get();
-    }
-    return download(remote).digest().toString();
-  }
-
-  private UrlDownloader.Download download(Remote remote) throws BuildException {
-    UrlDownloader.Download d = downloaded.get(remote);
-    if (d != null) {
-      return d;
-    }
-    try {
-      d = add.downloader().fetch(remote.url(), add.downloads());
-    } catch (BuildException e) {
-      throw error(file, at, e.kind(), "ADD " + remote.source() + ": " + e.getMessage());
-    }
-    if (add.checksum().isPresent()) {
-      String got = checksumOf(d, add.checksum().get());
-      if (!add.checksum().get().equals(got)) {
-        deleteQuietly(d.file());
-        throw error(
-            file,
-            at,
-            StampException.Kind.FAILED,
-            "ADD "
-                + remote.source()
-                + ": checksum mismatch: expected "
-                + add.checksum().get()
-                + ", got "
-                + got);
-      }
-    }
-    downloaded.put(remote, d);
-    return d;
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // under the build's temp dir, removed with it
-    }
-  }
-
   private String describe(Item item) {
     try {
-      Path p = tree.path(item.source());
-      Map<String, Object> a =
-          Files.readAttributes(p, SourceTree.ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-      int mode = (Integer) a.get("mode");
-      int type = mode & 0170000;
-      String kind;
-      if (type == 0120000) {
-        kind = "link " + Files.readSymbolicLink(p);
-      } else if (type == 0040000) {
-        kind = "dir";
-      } else if (type == 0100000) {
-        kind = "file " + tree.digest(item.source(), a);
-      } else {
-        kind = "other";
-      }
+      SourceEntry e = SourceEntry.read(tree, item.source());
+      String kind =
+          switch (e.type()) {
+            case SourceEntry.LINK -> "link " + e.linkTarget();
+            case SourceEntry.DIR -> "dir";
+            case SourceEntry.FILE -> "file " + e.digest();
+            default -> "other";
+          };
       return item.dest()
           + (item.extract() ? " extract " : " ")
-          + Integer.toOctalString(mode)
+          + Integer.toOctalString(e.mode())
           + " "
           + kind;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. */
-  void stage(Path staging, int uid, int gid, Integer chmod, long epoch) throws BuildException {
-    FileTime time = FileTime.fromMillis(epoch * 1000);
-    Map<Path, Path> files = new java.util.LinkedHashMap<>();
-    try {
-      for (Item item : items) {
-        Path src = tree.path(item.source());
-        Path dst = staging.resolve(item.dest().substring(1));
-        makeParents(staging, dst.getParent(), time);
-        if (item.extract()) {
-          extract(src, dst, staging, time);
-          continue;
-        }
-        if (Files.isSymbolicLink(src)) {
-          Files.deleteIfExists(dst);
-          Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
-        } else if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
-          if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dst);
-          }
-          setMode(dst, chmod != null ? chmod : mode(src));
-        } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
-          files.put(dst, src);
-          continue;
-        } else {
-          continue; // sockets, fifos, devices: not copied
-        }
-        own(dst, uid, gid);
-      }
-      copyFiles(files, uid, gid, chmod);
-      for (Remote remote : remotes) {
-        Path dst = staging.resolve(remote.dest().substring(1));
-        makeParents(staging, dst.getParent(), time);
-        Files.copy(download(remote).file(), dst, StandardCopyOption.REPLACE_EXISTING);
-        setMode(dst, chmod != null ? chmod : 0600);
-        own(dst, uid, gid);
-      }
-      for (Inline doc : inline) {
-        Path dst = staging.resolve(doc.dest().substring(1));
-        makeParents(staging, dst.getParent(), time);
-        Files.writeString(dst, doc.content(), StandardCharsets.UTF_8);
-        setMode(dst, chmod != null ? chmod : 0644);
-        own(dst, uid, gid);
-      }
-      setTimes(staging, time);
-    } catch (IOException e) {
-      throw BuildException.failed("copy files: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Copies the regular files (destination → source) on all cores: small files are syscall-bound.
-   */
-  private static void copyFiles(Map<Path, Path> files, int uid, int gid, Integer chmod)
-      throws IOException {
-    try {
-      files.entrySet().parallelStream()
-          .forEach(
-              e -> {
-                try {
-                  Files.copy(e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING);
-                  setMode(e.getKey(), chmod != null ? chmod : mode(e.getValue()));
-                  own(e.getKey(), uid, gid);
-                } catch (IOException ex) {
-                  throw new UncheckedIOException(ex);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-  }
-
-  private static void extract(Path tar, Path destDir, Path staging, FileTime time)
-      throws IOException, BuildException {
-    Files.createDirectories(destDir);
-    Path temp = Files.createTempDirectory(staging.getParent(), "extract-");
-    try (InputStream in = Files.newInputStream(tar)) {
-      new LayerUnpacker()
-          .unpack(in, temp, Digest.of(tar.getFileName().toString().getBytes()), null);
-      mergeInto(temp, destDir);
-    } catch (HostRuntimeException e) {
-      throw BuildException.badInput("ADD " + tar.getFileName() + ": " + e.getMessage());
-    } finally {
-      dev.stamp.runtime.fs.AtomicFiles.deleteTree(temp);
-    }
-  }
-
-  private static void mergeInto(Path from, Path to) throws IOException {
-    try (var children = Files.list(from)) {
-      for (Path child : (Iterable<Path>) children::iterator) {
-        Path target = to.resolve(child.getFileName().toString());
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
-            && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
-          mergeInto(child, target);
-        } else {
-          if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            dev.stamp.runtime.fs.AtomicFiles.deleteTree(target);
-          }
-          Files.move(child, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-  }
-
-  private static void makeParents(Path staging, Path dir, FileTime time) throws IOException {
-    if (dir == null || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    makeParents(staging, dir.getParent(), time);
-    Files.createDirectory(dir);
-    setMode(dir, 0755);
-  }
-
-  private static int mode(Path p) throws IOException {
-    return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
-  }
-
-  private static void setMode(Path p, int mode) throws IOException {
-    Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
-  }
-
-  private static void own(Path p, int uid, int gid) throws IOException {
-    Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-  }
-
-  /** Sets every mtime under {@code dir} to {@code time}, so layers never depend on the host's. */
-  private static void setTimes(Path dir, FileTime time) throws IOException {
-    try (var walk = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        try {
-          Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-              .setTimes(time, null, null);
-        } catch (IOException e) {
-          // a symlink's time where lutimes is missing: LayerWriter clamps it anyway
-        }
-      }
     }
   }
 }

@@ -84,7 +84,7 @@ public final class ImageBuilder {
       return new ImageBuilder(
           root, store, layers, defaultExecutor(root), BaseImageResolver.registries(root, store));
     } catch (HostRuntimeException e) {
-      throw BuildException.failed("open state root " + root.path() + ": " + e.getMessage(), e);
+      throw BuildException.wrap("open state root " + root.path(), e);
     }
   }
 
@@ -105,7 +105,8 @@ public final class ImageBuilder {
         instructions.resolve(
             BuildArgs.of(request.buildArgs()),
             request.target(),
-            ref -> envOf(resolveBase(buildBases, instructions, ref)));
+            ref -> envOf(resolveBase(buildBases, instructions, ref, false)));
+    checkEntitlements(plan, request, instructions.file());
     SourceTree context =
         SourceTree.context(
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
@@ -133,7 +134,8 @@ public final class ImageBuilder {
               buildBases,
               new AtomicInteger(),
               Collections.synchronizedList(new ArrayList<>()),
-              new java.util.concurrent.atomic.AtomicBoolean());
+              new java.util.concurrent.atomic.AtomicBoolean(),
+              false);
       Map<Integer, CompletableFuture<Snapshot>> done =
           new java.util.concurrent.ConcurrentHashMap<>();
       for (ResolvedStage stage : plan.stages()) {
@@ -149,7 +151,7 @@ public final class ImageBuilder {
                 .thenApplyAsync(
                     ignored -> {
                       try {
-                        return new StageBuilder(this, session, stage, resolvedStages(visible))
+                        return new StageBuilder(context(session, stage, resolvedStages(visible)))
                             .build();
                       } catch (BuildException e) {
                         throw new CompletionException(e);
@@ -170,13 +172,67 @@ public final class ImageBuilder {
       writeOutputs(image, request);
       List<StepReport> reports = new ArrayList<>(session.reports());
       reports.sort(java.util.Comparator.comparingInt(StepReport::number));
-      return new BuildResult(image, reports, plan.unusedBuildArgs());
+      return new BuildResult(image, reports, plan.unusedBuildArgs(), result.cacheKey());
     } catch (IOException e) {
       throw BuildException.failed("build: " + e.getMessage(), e);
     } catch (HostRuntimeException e) {
-      throw BuildException.failed("build: " + e.getMessage(), e);
+      throw BuildException.wrap("build", e);
     } finally {
       pool.shutdownNow();
+      deleteQuietly(tmp);
+    }
+  }
+
+  /**
+   * The cache keys a build of {@code request} would record, computed WITHOUT building: no RUN runs,
+   * no layer is written or unpacked, nothing is tagged. Base images come from the local store or,
+   * when missing (or with {@code --pull}), from the registry's manifest and config (never their
+   * layers); an ADD of a URL without {@code --checksum} is downloaded (its content is its key),
+   * into a temp dir removed afterwards. Equal keys mean equal inputs: a controller can reuse the
+   * image a build with that key produced. Errors are the build's (same kinds, same lines).
+   */
+  public BuildKeys plan(BuildRequest request) throws BuildException {
+    Instructions instructions = parse(request);
+    BaseImageResolver planBases = request.pull() ? bases.alwaysPulling() : bases;
+    BuildPlan plan =
+        instructions.resolve(
+            BuildArgs.of(request.buildArgs()),
+            request.target(),
+            ref -> envOf(resolveBase(planBases, instructions, ref, true)));
+    checkEntitlements(plan, request, instructions.file());
+    SourceTree context =
+        SourceTree.context(
+            request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
+    Path digestsFile = digestsFile(context);
+    context.loadRemembered(digestsFile);
+    Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
+    try {
+      Session session =
+          new Session(
+              request,
+              instructions,
+              context,
+              tmp,
+              Progress.NONE,
+              planBases,
+              new AtomicInteger(),
+              Collections.synchronizedList(new ArrayList<>()),
+              new java.util.concurrent.atomic.AtomicBoolean(),
+              true);
+      Map<Integer, Snapshot> done = new HashMap<>();
+      for (ResolvedStage stage : plan.stages()) { // in dependency order, one at a time
+        done.put(
+            stage.index(), new StageBuilder(context(session, stage, Map.copyOf(done))).build());
+      }
+      context.saveRemembered(digestsFile);
+      List<BuildKeys.Step> steps = new ArrayList<>();
+      for (StepReport r : session.reports()) {
+        steps.add(new BuildKeys.Step(r.stage(), r.index(), r.text(), r.cacheKey()));
+      }
+      return new BuildKeys(done.get(plan.target()).cacheKey(), steps);
+    } catch (IOException e) {
+      throw BuildException.failed("plan: " + e.getMessage(), e);
+    } finally {
       deleteQuietly(tmp);
     }
   }
@@ -212,12 +268,16 @@ public final class ImageBuilder {
       if (cause instanceof BuildException be) {
         throw be;
       }
+      if (cause instanceof dev.stamp.runtime.StampException se) {
+        throw BuildException.wrap("build", se);
+      }
       throw BuildException.failed("build: " + cause, cause);
     }
   }
 
   private static Instructions parse(BuildRequest request) throws BuildException {
     Path file = request.dockerfile();
+    dev.stamp.builder.context.ContextPaths.checkInside(request.contextDir(), file, "build:");
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -278,23 +338,51 @@ public final class ImageBuilder {
         result.diffIds());
   }
 
-  /** The base image {@code ref}; a missing one is reported at its FROM line. */
-  private static Image resolveBase(BaseImageResolver bases, Instructions instructions, String ref)
+  /**
+   * The base image {@code ref}; a failure is reported at its FROM line with the resolver's kind and
+   * retryability (a missing image is NOT_FOUND, not a Dockerfile error).
+   */
+  private static Image resolveBase(
+      BaseImageResolver bases, Instructions instructions, String ref, boolean inspect)
       throws BuildException {
     try {
-      return bases.resolve(ref);
+      return inspect ? bases.inspect(ref) : bases.resolve(ref);
     } catch (BuildException e) {
       for (dev.stamp.builder.dockerfile.Stage stage : instructions.stages()) {
         if (stage.from().image().equals(ref)) {
-          throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
-              e.kind(),
-              instructions.file(),
-              stage.from().location().line(),
-              stage.from().location().column(),
-              e.getMessage());
+          throw BuildException.wrap(
+              instructions.file()
+                  + ":"
+                  + stage.from().location().line()
+                  + ":"
+                  + stage.from().location().column(),
+              e);
         }
       }
       throw e;
+    }
+  }
+
+  /**
+   * Refuses, before anything runs, a step that needs an {@link Entitlement} the request does not
+   * grant ({@code RUN --network=host} without {@code --allow network.host}), at its line.
+   */
+  static void checkEntitlements(BuildPlan plan, BuildRequest request, String file)
+      throws BuildException {
+    for (ResolvedStage stage : plan.stages()) {
+      for (dev.stamp.builder.dockerfile.ResolvedStep step : stage.steps()) {
+        if (step.instruction() instanceof dev.stamp.builder.dockerfile.RunInstruction run
+            && "host".equals(run.network())
+            && !request.allows(Entitlement.NETWORK_HOST)) {
+          throw new dev.stamp.builder.dockerfile.DockerfileSyntaxException(
+              file,
+              run.location().line(),
+              run.location().column(),
+              "RUN --network=host: the build host's network needs the network.host entitlement,"
+                  + " which this build does not grant (allow it with stamp build --allow"
+                  + " network.host, or BuildRequest.withAllow(Set.of(Entitlement.NETWORK_HOST)))");
+        }
+      }
     }
   }
 
@@ -308,22 +396,11 @@ public final class ImageBuilder {
     }
   }
 
-  // --- what stage builders share ---
-
-  StampRoot root() {
-    return root;
-  }
-
-  LayerStore layers() {
-    return layers;
-  }
-
-  BuildCache cache() {
-    return cache;
-  }
-
-  RunExecutor executor() {
-    return executor;
+  /**
+   * What one stage's steps work with: this build's session, the stages built so far, the stores.
+   */
+  private StageContext context(Session session, ResolvedStage stage, Map<Integer, Snapshot> built) {
+    return new StageContext(session, stage, built, store, layers, cache, executor);
   }
 
   /** One build's shared state. */
@@ -336,7 +413,8 @@ public final class ImageBuilder {
       BaseImageResolver bases,
       AtomicInteger steps,
       List<StepReport> reports,
-      java.util.concurrent.atomic.AtomicBoolean cancelled) {}
+      java.util.concurrent.atomic.AtomicBoolean cancelled,
+      boolean planOnly) {}
 
   /**
    * After a failure: stages still running stop at their next step; wait for them so nothing writes

@@ -57,8 +57,10 @@ final class OciLayoutWriter {
       } else {
         writeArchive(output.dest(), small, blobs);
       }
-    } catch (IOException | HostRuntimeException e) {
+    } catch (IOException e) {
       throw BuildException.failed("write --output " + output.dest() + ": " + e.getMessage(), e);
+    } catch (HostRuntimeException e) {
+      throw BuildException.wrap("write --output " + output.dest(), e);
     }
   }
 

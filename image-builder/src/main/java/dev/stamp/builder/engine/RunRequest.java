@@ -20,7 +20,7 @@ public record RunRequest(
     String workingDir,
     String user,
     String network,
-    List<MountSpec> mounts,
+    List<StepMount> mounts,
     Consumer<String> output) {
 
   public RunRequest {
@@ -38,7 +38,9 @@ public record RunRequest(
 
   /**
    * A {@code RUN --mount}: {@code bind} (read-only unless {@code readWrite}), {@code cache} (a
-   * persistent read-write dir), or {@code tmpfs} ({@code source} null). Never part of the layer.
+   * persistent read-write dir), {@code tmpfs} ({@code source} null) or {@code secret} (a file,
+   * read-only). Never part of the layer. Named apart from the runtime's {@code
+   * container.MountSpec}, which {@link RuntimeRunExecutor} turns it into.
    */
-  public record MountSpec(String type, Path source, String target, boolean readWrite) {}
+  public record StepMount(String type, Path source, String target, boolean readWrite) {}
 }

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,7 +68,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
       try {
         runtime = opener.open();
       } catch (HostRuntimeException e) {
-        throw BuildException.failed("RUN: open the container runtime: " + e.getMessage(), e);
+        throw BuildException.wrap("RUN: open the container runtime", e);
       }
     }
     return runtime;
@@ -90,7 +89,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
         stubs.removeFrom(req.upperDir(), req.lowerDirs());
       }
     } catch (HostRuntimeException e) {
-      throw BuildException.failed(action + ": " + e.getMessage(), e);
+      throw BuildException.wrap(action, e);
     } catch (IOException e) {
       throw BuildException.failed(action + ": " + e.getMessage(), e);
     }
@@ -154,11 +153,9 @@ public final class RuntimeRunExecutor implements RunExecutor {
             .workdir(req.workingDir())
             .user(req.user())
             .network(network(req.network()));
-    for (Map.Entry<String, String> e : req.env().entrySet()) {
-      b.env(e.getKey() + "=" + e.getValue());
-    }
+    b.env(req.env());
     int n = 0;
-    for (RunRequest.MountSpec m : req.mounts()) {
+    for (RunRequest.StepMount m : req.mounts()) {
       String target = target(m, req.workingDir());
       if (m.type().equals("tmpfs")) {
         // an empty writable dir of the step's own, gone with the step: tmpfs as the RUN sees it
@@ -175,14 +172,14 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
   private static List<String> targets(RunRequest req) {
     List<String> out = new ArrayList<>();
-    for (RunRequest.MountSpec m : req.mounts()) {
+    for (RunRequest.StepMount m : req.mounts()) {
       out.add(target(m, req.workingDir()));
     }
     return out;
   }
 
   /** A relative target is below the working directory, as BuildKit does. */
-  private static String target(RunRequest.MountSpec m, String workdir) {
+  private static String target(RunRequest.StepMount m, String workdir) {
     String t = m.target().startsWith("/") ? m.target() : workdir + "/" + m.target();
     return CopyPlan.normalise(t);
   }

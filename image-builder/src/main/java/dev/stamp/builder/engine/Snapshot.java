@@ -54,8 +54,9 @@ record Snapshot(
   }
 
   /**
-   * Where {@code absPath} is in the topmost layer that has it, empty when no layer has it or a
-   * higher layer deletes it (overlay whiteout: a character device 0:0) or hides it (opaque dir).
+   * Where {@code absPath} is in the topmost layer that has it, empty when no layer has it, a higher
+   * layer deletes it (overlay whiteout: a character device 0:0) or hides it (opaque dir), or it is
+   * reached through a symlink leading out of the layer (never a file of the build host).
    */
   Optional<Path> find(String absPath) {
     String rel = absPath.replaceFirst("^/+", "");
@@ -69,7 +70,9 @@ record Snapshot(
         return Optional.empty();
       }
       if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.of(candidate);
+        // reached through a layer's symlink that leads out of it (an absolute link would be
+        // followed on the build host): not the image's file
+        return inside(dir, candidate) ? Optional.of(candidate) : Optional.empty();
       }
       Path parent = candidate.getParent();
       while (parent != null && parent.startsWith(dir) && !parent.equals(dir)) {
@@ -80,6 +83,14 @@ record Snapshot(
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean inside(Path dir, Path candidate) {
+    try {
+      return candidate.getParent().toRealPath().startsWith(dir.toRealPath());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   Optional<String> readFile(String absPath) {

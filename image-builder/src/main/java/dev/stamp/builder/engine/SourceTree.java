@@ -153,9 +153,10 @@ final class SourceTree {
   }
 
   /**
-   * For the context: refuses a source whose parent directories lead outside the context through a
-   * symlink, and a symlink whose target points outside the context (absolute, or too many {@code
-   * ..}). Symlinks inside the context are copied as symlinks.
+   * Refuses a source whose parent directories lead outside the tree through a symlink (for a stage
+   * or image: an absolute link would otherwise be followed on the build host); for the context also
+   * a symlink whose target points outside it (absolute, or too many {@code ..}). Symlinks are
+   * copied as symlinks.
    */
   void checkInside(String rel, String what) throws BuildException {
     checkInside(rel, what, true);
@@ -166,14 +167,22 @@ final class SourceTree {
    * entries found by walking a checked directory (the walk never follows symlinks).
    */
   void checkInside(String rel, String what, boolean parents) throws BuildException {
-    if (!context || rel.isEmpty()) {
+    if (rel.isEmpty()) {
       return;
     }
     Path p = path(rel);
     try {
-      if (parents && !p.getParent().toRealPath().startsWith(root)) {
+      if (parents && !p.getParent().toRealPath().startsWith(root.toRealPath())) {
         throw BuildException.badInput(
-            what + ": \"" + rel + "\" lies outside the build context (through a symlink)");
+            what
+                + ": \""
+                + rel
+                + "\" lies outside the "
+                + (context ? "build context" : "source filesystem")
+                + " (through a symlink; name the real path)");
+      }
+      if (!context) {
+        return; // a symlink of a stage or image is copied as a link, never followed
       }
       if (Files.isSymbolicLink(p)) {
         Path target = Files.readSymbolicLink(p);

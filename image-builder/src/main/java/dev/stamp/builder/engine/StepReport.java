@@ -3,7 +3,8 @@ package dev.stamp.builder.engine;
 /**
  * One executed step: its number in the build ({@code #3}), stage name, position in the stage, the
  * instruction as shown, whether the cache served it, how long it took and the size of the layer it
- * added (0 for metadata steps).
+ * added (0 for metadata steps), and the step's cache key (the stage's key after it; what {@link
+ * ImageBuilder#plan} predicts).
  */
 public record StepReport(
     int number,
@@ -13,7 +14,21 @@ public record StepReport(
     String text,
     boolean cached,
     long millis,
-    long layerBytes) {
+    long layerBytes,
+    String cacheKey) {
+
+  /** A report without a cache key (for progress displays and their tests). */
+  public StepReport(
+      int number,
+      String stage,
+      int index,
+      int stageSteps,
+      String text,
+      boolean cached,
+      long millis,
+      long layerBytes) {
+    this(number, stage, index, stageSteps, text, cached, millis, layerBytes, "");
+  }
 
   /** {@code [build 2/4] RUN make}. */
   public String title() {
@@ -49,9 +64,9 @@ public record StepReport(
       return "[" + stage + " " + index + "/" + count + "] " + text;
     }
 
-    StepReport done(boolean cached, long bytes) {
+    StepReport done(boolean cached, long bytes, String cacheKey) {
       long millis = (System.nanoTime() - start) / 1_000_000;
-      return new StepReport(number, stage, index, count, text, cached, millis, bytes);
+      return new StepReport(number, stage, index, count, text, cached, millis, bytes, cacheKey);
     }
   }
 }

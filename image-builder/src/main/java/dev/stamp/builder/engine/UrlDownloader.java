@@ -72,7 +72,7 @@ final class UrlDownloader {
   /**
    * Downloads {@code uri} into a new file under {@code dir}. Errors are BuildExceptions whose
    * message is the detail only (the caller prefixes the step): NOT_FOUND for 404/410, FAILED
-   * otherwise.
+   * otherwise; {@link StampException#retryable()} after 5xx, 429 and I/O failures.
    */
   Download fetch(URI uri, Path dir) throws BuildException {
     IOException last = null;
@@ -86,8 +86,11 @@ final class UrlDownloader {
         last = e;
       }
     }
-    throw BuildException.failed(
-        "download failed after " + ATTEMPTS + " attempts: " + describe(last), last);
+    throw new BuildException(
+        StampException.Kind.FAILED,
+        "download failed after " + ATTEMPTS + " attempts: " + describe(last),
+        last,
+        true); // the server or the network may recover
   }
 
   private Download once(URI uri, Path dir) throws IOException, BuildException {
@@ -124,7 +127,7 @@ final class UrlDownloader {
       String detail = "GET returned HTTP " + status;
       throw status == 404 || status == 410
           ? BuildException.notFound(detail)
-          : new BuildException(StampException.Kind.FAILED, detail);
+          : new BuildException(StampException.Kind.FAILED, detail, null, status == 429);
     }
   }
 

@@ -122,4 +122,49 @@ class BuildFromRegistryIT {
     assertThat(ImageStore.open(fresh).resolve("busybox:1.36").manifestDigest()).isEqualTo(base);
     assertThat(built.steps()).anyMatch(s -> s.text().startsWith("RUN") && !s.cached());
   }
+
+  @Test
+  void aBaseImageNoRegistryHasIsNotFoundAtItsFromLineNotADockerfileError() throws Exception {
+    String ref = registry.host() + "/never-pushed-" + System.nanoTime() + ":1";
+    Path ctx = context("# a base nobody pushed\nFROM " + ref + "\nRUN true\n");
+    StampRoot fresh = new StampRoot(tmp.resolve("fresh"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE))
+        .isNotInstanceOf(dev.stamp.builder.dockerfile.DockerfileSyntaxException.class)
+        .hasMessageStartingWith("Dockerfile:2:1: FROM " + ref + ": ")
+        .hasMessageContaining("not in the local store, and pulling it failed")
+        .hasMessageContaining("MANIFEST_UNKNOWN")
+        .satisfies(
+            e -> {
+              var se = (dev.stamp.runtime.StampException) e;
+              assertThat(se.kind()).isEqualTo(dev.stamp.runtime.StampException.Kind.NOT_FOUND);
+              assertThat(se.retryable()).isFalse();
+            });
+  }
+
+  @Test
+  void aPlanInAFreshRootReadsTheRegistrysManifestButPullsNoLayer() throws Exception {
+    String ref = registry.host() + "/plan-base-" + System.nanoTime() + ":1";
+    pushBase(ref, "");
+    StampRoot fresh = new StampRoot(tmp.resolve("fresh"));
+    Path ctx = context("FROM " + ref + "\nRUN echo planned > /p\n");
+    long blobGets = registry.count("GET", "/v2/.*/blobs/.*");
+    BuildKeys planned = ImageBuilder.open(fresh).plan(BuildRequest.of(ctx));
+    assertThat(registry.count("GET", "/v2/.*/blobs/.*") - blobGets)
+        .as("the config blob only")
+        .isEqualTo(1);
+    try (java.util.stream.Stream<Path> walk = Files.walk(fresh.path())) {
+      assertThat(walk.filter(Files::isRegularFile).map(p -> fresh.path().relativize(p).toString()))
+          .as("no layer blob or unpacked layer")
+          .noneMatch(p -> p.startsWith("layers/sha256/"))
+          .filteredOn(p -> p.startsWith("images/blobs/"))
+          .hasSize(1);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageStore.open(fresh).resolve(ref))
+        .as("nothing is tagged")
+        .isInstanceOf(dev.stamp.runtime.HostRuntimeException.class);
+
+    BuildResult built = ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(built.cacheKey()).isEqualTo(planned.cacheKey());
+  }
 }

@@ -115,7 +115,11 @@ class RuntimeRunExecutorIT {
                 + "\nRUN echo $$ > /pid && grep -E '^(NoNewPrivs|CapBnd)' /proc/self/status > /status"
                 + " && ls /sys/class/net > /nets && hostname > /host\n"
                 + "RUN --network=host ls /sys/class/net > /hostnets\n");
-    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    BuildResult result =
+        ImageBuilder.open(root)
+            .build(
+                BuildRequest.of(ctx).withAllow(java.util.Set.of(Entitlement.NETWORK_HOST)),
+                Progress.NONE);
     assertThat(file(result, "pid")).isEqualTo("1\n");
     String status = file(result, "status");
     assertThat(status).contains("NoNewPrivs:\t1");
@@ -255,5 +259,78 @@ class RuntimeRunExecutorIT {
     assertThat(file(result, "ls")).isEqualTo("f\nwritten\n");
     assertThat(ctx.resolve("data/written")).as("writes are discarded").doesNotExist();
     assertThat(topLayer(result)).containsExactly("ls");
+  }
+
+  @Test
+  void aContextBindIsReadWriteOnlyWhenItsParsedRwOptionSaysSo() throws Exception {
+    Path ctx =
+        context(
+            "FROM "
+                + ImageBuilderIT.BASE
+                + "\nRUN --mount=type=bind,source=data,target=/rw"
+                + " --mount=type=bind,source=data,target=/off,rw=false"
+                + " --mount=type=bind,source=data,target=/on,rw=true"
+                + " cat /rw/f > /got && ! touch /rw/x 2>/dev/null && ! touch /off/x 2>/dev/null"
+                + " && touch /on/x && echo ok > /checked\n",
+            "data/f",
+            "x\n");
+    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(file(result, "checked")).isEqualTo("ok\n");
+    assertThat(ctx.resolve("data/x")).as("writes are discarded").doesNotExist();
+  }
+
+  @Test
+  void aFromBindWhoseTargetContainsRwIsReadOnlyAndAccepted() throws Exception {
+    String df =
+        "FROM "
+            + ImageBuilderIT.BASE
+            + " AS tools\nRUN mkdir -p /opt/t && echo v > /opt/t/version\n"
+            + "FROM "
+            + ImageBuilderIT.BASE
+            + "\nRUN --mount=type=bind,from=tools,source=/opt/t,target=/x/rw"
+            + " cat /x/rw/version > /got && ! touch /x/rw/y 2>/dev/null\n";
+    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(context(df)), Progress.NONE);
+    assertThat(file(result, "got")).isEqualTo("v\n");
+    Path refused =
+        context(df.replace("target=/x/rw", "target=/x/rw,rw").replace("cat /x", "cat  /x"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(root).build(BuildRequest.of(refused), Progress.NONE))
+        .hasMessageContaining("Dockerfile:4:1")
+        .hasMessageContaining("rw binds from a stage or image are not supported");
+  }
+
+  @Test
+  void runNetworkHostIsRefusedBeforeAnythingRunsUnlessTheRequestAllowsIt() throws Exception {
+    Path ctx =
+        context(
+            "FROM "
+                + ImageBuilderIT.BASE
+                + "\nRUN echo ran > /ran-"
+                + java.util.UUID.randomUUID()
+                + "\nRUN  --network=host ls /sys/class/net > /hostnets\n");
+    java.util.List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    Progress progress =
+        new Progress() {
+          @Override
+          public void started(int number, String title) {
+            started.add(number);
+          }
+        };
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageBuilder.open(root).build(BuildRequest.of(ctx), progress))
+        .isInstanceOf(dev.stamp.builder.dockerfile.DockerfileSyntaxException.class)
+        .hasMessageStartingWith("Dockerfile:3:1: RUN --network=host: ")
+        .hasMessageContaining("network.host entitlement")
+        .hasMessageContaining("stamp build --allow network.host")
+        .extracting(e -> ((dev.stamp.runtime.StampException) e).kind())
+        .isEqualTo(dev.stamp.runtime.StampException.Kind.BAD_INPUT);
+    assertThat(started).as("no step ran").isEmpty();
+
+    BuildResult allowed =
+        ImageBuilder.open(root)
+            .build(
+                BuildRequest.of(ctx).withAllow(java.util.Set.of(Entitlement.NETWORK_HOST)),
+                Progress.NONE);
+    assertThat(file(allowed, "hostnets").lines().count()).isGreaterThan(1);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.stamp.builder.BuildException;
+import dev.stamp.runtime.StampException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -48,6 +49,14 @@ class UrlDownloaderIT {
           }
           ex.close();
         });
+    server.createContext(
+        "/status/",
+        ex -> {
+          requests.incrementAndGet();
+          String path = ex.getRequestURI().getPath();
+          ex.sendResponseHeaders(Integer.parseInt(path.substring(path.lastIndexOf('/') + 1)), -1);
+          ex.close();
+        });
     server.start();
   }
 
@@ -72,5 +81,34 @@ class UrlDownloaderIT {
     try (var files = Files.list(dir)) {
       assertThat(files).isEmpty();
     }
+  }
+
+  @Test
+  void failuresSayWhetherTryingAgainLaterMayHelp() throws Exception {
+    UrlDownloader downloader =
+        new UrlDownloader(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(1));
+    String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/status/";
+    Path dir = tmp.resolve("downloads");
+    assertThatThrownBy(() -> downloader.fetch(URI.create(base + "503"), dir))
+        .isInstanceOf(BuildException.class)
+        .satisfies(
+            e -> {
+              assertThat(((BuildException) e).kind()).isEqualTo(StampException.Kind.FAILED);
+              assertThat(((BuildException) e).retryable()).isTrue();
+            });
+    assertThatThrownBy(() -> downloader.fetch(URI.create(base + "429"), dir))
+        .satisfies(e -> assertThat(((BuildException) e).retryable()).isTrue());
+    assertThatThrownBy(() -> downloader.fetch(URI.create(base + "404"), dir))
+        .satisfies(
+            e -> {
+              assertThat(((BuildException) e).kind()).isEqualTo(StampException.Kind.NOT_FOUND);
+              assertThat(((BuildException) e).retryable()).isFalse();
+            });
+    assertThatThrownBy(() -> downloader.fetch(URI.create(base + "403"), dir))
+        .satisfies(
+            e -> {
+              assertThat(((BuildException) e).kind()).isEqualTo(StampException.Kind.FAILED);
+              assertThat(((BuildException) e).retryable()).isFalse();
+            });
   }
 }

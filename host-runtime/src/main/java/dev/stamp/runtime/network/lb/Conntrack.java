@@ -47,6 +47,15 @@ abstract class Conntrack {
   /** How many flows match {@code filter}. */
   abstract long count(Predicate<Flow> filter) throws HostRuntimeException;
 
+  /**
+   * As {@link #count(Predicate)}, parsing only the lines that contain {@code mention} and are not
+   * in TIME_WAIT (a host under load tracks tens of thousands of flows, most of them closed and
+   * never live; the text test is cheap).
+   */
+  long count(String mention, Predicate<Flow> filter) throws HostRuntimeException {
+    return count(filter);
+  }
+
   /** The kernel's table, from /proc if present, else the conntrack command. */
   static Conntrack system() throws HostRuntimeException {
     if (Files.isReadable(PROC)) {
@@ -65,8 +74,18 @@ abstract class Conntrack {
     return new Conntrack() {
       @Override
       long count(Predicate<Flow> filter) throws HostRuntimeException {
+        return count("", filter);
+      }
+
+      @Override
+      long count(String mention, Predicate<Flow> filter) throws HostRuntimeException {
         try (Stream<String> lines = Files.lines(PROC, StandardCharsets.US_ASCII)) {
-          return lines.map(Conntrack::parse).flatMap(Optional::stream).filter(filter).count();
+          return lines
+              .filter(l -> l.contains(mention) && !l.contains(" TIME_WAIT "))
+              .map(Conntrack::parse)
+              .flatMap(Optional::stream)
+              .filter(filter)
+              .count();
         } catch (IOException | UncheckedIOException e) {
           throw HostRuntimeException.failed("read " + PROC + ": " + e.getMessage(), e);
         }

@@ -24,7 +24,10 @@ final class FrontPorts {
   private FrontPorts() {}
 
   static PortMapping resolve(
-      String action, PortMapping front, List<ServiceRecord> services, List<PortMapping> containers)
+      String action,
+      PortMapping front,
+      List<BalancedService> services,
+      List<PortMapping> containers)
       throws HostRuntimeException {
     PortMapping valid = revalidate(action, front);
     if (!valid.ephemeral()) {
@@ -59,7 +62,10 @@ final class FrontPorts {
   }
 
   private static void refuseClash(
-      String action, PortMapping front, List<ServiceRecord> services, List<PortMapping> containers)
+      String action,
+      PortMapping front,
+      List<BalancedService> services,
+      List<PortMapping> containers)
       throws HostRuntimeException {
     Optional<String> owner = clash(front, services, containers);
     if (owner.isPresent()) {
@@ -76,8 +82,8 @@ final class FrontPorts {
   }
 
   private static Optional<String> clash(
-      PortMapping front, List<ServiceRecord> services, List<PortMapping> containers) {
-    for (ServiceRecord service : services) {
+      PortMapping front, List<BalancedService> services, List<PortMapping> containers) {
+    for (BalancedService service : services) {
       if (service.front().clashesWith(front)) {
         return Optional.of("published by service " + service.name());
       }

@@ -1,6 +1,8 @@
 package dev.stamp.runtime.network.lb;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.health.HealthCheck;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +41,7 @@ public final class HealthMonitor implements AutoCloseable {
   private final ServiceLoadBalancer lb;
   private final String service;
   private final HealthCheck check;
+  private final HealthProbe probe; // null: the check is NONE
   private final HealthListener listener;
   private final ScheduledExecutorService scheduler;
   private final Map<String, Member> members = new LinkedHashMap<>();
@@ -58,23 +61,50 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private HealthMonitor(
-      ServiceLoadBalancer lb, String service, HealthCheck check, HealthListener listener) {
+      ServiceLoadBalancer lb,
+      String service,
+      HealthCheck check,
+      HealthProbe probe,
+      HealthListener listener) {
     this.lb = lb;
     this.service = service;
     this.check = check;
+    this.probe = probe;
     this.listener = listener;
     this.scheduler = Executors.newScheduledThreadPool(THREADS, threads(service));
   }
 
   /**
-   * Starts probing the published service's current backends, all STARTING and kept in rotation
-   * until proven unhealthy. NOT_FOUND when the service is not published.
+   * Starts checking the published service's current backends from the host ({@code HTTP} or {@code
+   * TCP} checks; {@code NONE}: every member is healthy at once and never probed). BAD_INPUT for a
+   * check that runs inside containers (give its probe to the other start) or an invalid one.
    */
   public static HealthMonitor start(
       ServiceLoadBalancer lb, String service, HealthCheck check, HealthListener listener)
       throws HostRuntimeException {
+    return start(lb, service, check, HealthProbe.fromHost(check), listener);
+  }
+
+  /**
+   * Starts probing the published service's current backends with {@code probe} on {@code check}'s
+   * schedule, all STARTING and kept in rotation until proven unhealthy; with a {@code NONE} check
+   * ({@code probe} ignored) every member is HEALTHY at once and never probed. NOT_FOUND when the
+   * service is not published.
+   */
+  public static HealthMonitor start(
+      ServiceLoadBalancer lb,
+      String service,
+      HealthCheck check,
+      HealthProbe probe,
+      HealthListener listener)
+      throws HostRuntimeException {
+    check.check("health check");
+    boolean none = check.kind() == HealthCheck.Kind.NONE;
+    if (!none && probe == null) {
+      throw HostRuntimeException.badInput("health check " + check.describe() + ": no probe given");
+    }
     List<Backend> published = lb.backends(service);
-    HealthMonitor monitor = new HealthMonitor(lb, service, check, listener);
+    HealthMonitor monitor = new HealthMonitor(lb, service, check, none ? null : probe, listener);
     synchronized (monitor) {
       monitor.applied = published;
       Instant now = Instant.now();
@@ -102,7 +132,10 @@ public final class HealthMonitor implements AutoCloseable {
     List<String> departed = new ArrayList<>(members.keySet());
     wanted.forEach(b -> departed.remove(b.endpoint()));
     for (String gone : departed) {
-      members.remove(gone).task.cancel(false);
+      Member member = members.remove(gone);
+      if (member.task != null) {
+        member.task.cancel(false);
+      }
     }
     Map<String, Member> kept = new LinkedHashMap<>(members);
     members.clear();
@@ -153,38 +186,62 @@ public final class HealthMonitor implements AutoCloseable {
   // --- steps ---
 
   private void add(Backend backend, Instant now) {
+    if (probe == null) { // NONE: no checking, fit for traffic at once
+      Member member = new Member(backend, HealthState.unchecked(now));
+      members.put(backend.endpoint(), member);
+      return;
+    }
     Member member = new Member(backend, HealthState.starting(now));
     members.put(backend.endpoint(), member);
-    long every = check.interval().toNanos();
-    String endpoint = backend.endpoint();
-    member.task =
-        scheduler.scheduleWithFixedDelay(
-            () -> probeSafely(endpoint), every, every, TimeUnit.NANOSECONDS);
+    schedule(member, now);
   }
 
-  private void probeSafely(String endpoint) {
+  /**
+   * The member's next probe: a start interval away while it is starting within its start period, an
+   * interval away otherwise (Docker's schedule).
+   */
+  private void schedule(Member member, Instant now) {
+    boolean starting =
+        member.state.status() == HealthStatus.STARTING
+            && Duration.between(member.state.startedAt(), now).compareTo(check.startPeriod()) < 0;
+    long delay = (starting ? check.startInterval() : check.interval()).toNanos();
+    member.task = scheduler.schedule(() -> probeSafely(member), delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void probeSafely(Member member) {
     try {
-      probe(endpoint);
+      probe(member);
     } catch (RuntimeException e) {
-      LOG.warn("health probe of {} for service {}: {}", endpoint, service, e.toString());
+      LOG.warn(
+          "health probe of {} for service {}: {}",
+          member.backend.endpoint(),
+          service,
+          e.toString());
+      synchronized (this) {
+        if (!closed && members.get(member.backend.endpoint()) == member) {
+          schedule(member, Instant.now());
+        }
+      }
     }
   }
 
-  /** Probes one member outside the lock, then records the result and reconciles under it. */
-  private void probe(String endpoint) {
+  /**
+   * Probes one member outside the lock, then records the result, reconciles and schedules the next
+   * probe under it (a member removed meanwhile is left alone).
+   */
+  private void probe(Member probed) {
     Backend backend;
     synchronized (this) {
-      Member member = members.get(endpoint);
-      if (member == null || closed) {
+      if (closed || members.get(probed.backend.endpoint()) != probed) {
         return;
       }
-      backend = member.backend;
+      backend = probed.backend;
     }
-    ProbeResult result = check.probe().probe(backend, check.timeout());
+    ProbeResult result = probe.probe(backend, check.timeout());
     HealthTransition transition = null;
     synchronized (this) {
-      Member member = members.get(endpoint);
-      if (member == null || closed) {
+      Member member = probed;
+      if (closed || members.get(member.backend.endpoint()) != member) {
         return;
       }
       HealthState before = member.state;
@@ -195,6 +252,7 @@ public final class HealthMonitor implements AutoCloseable {
                 service, member.backend, before.status(), member.state.status(), result);
       }
       reconcile();
+      schedule(member, Instant.now());
     }
     if (transition != null) {
       notifyListener(transition);

@@ -1,15 +1,37 @@
 package dev.stamp.runtime.network.lb;
 
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.health.HealthCheck;
 import java.time.Duration;
 
 /**
- * One kind of health check of a backend. {@link TcpProbe} and {@link HttpProbe} run from the host's
- * network namespace against the backend's address; a probe that runs a command inside the container
- * (a Compose {@code CMD}/{@code CMD-SHELL} test) implements this too, once the runtime can exec
- * into containers, mapping the backend to its container. A probe must return within {@code
+ * How one {@link HealthCheck} is carried out against a backend. {@link TcpProbe} and {@link
+ * HttpProbe} run from the host's network namespace against the backend's address ({@link
+ * #fromHost}); a {@code CMD}/{@code CMD-SHELL} check runs inside the container, through a probe
+ * that maps the backend to its container (the service layer's). A probe must return within {@code
  * timeout}, reporting a timeout as a failure, and never throw.
  */
 public interface HealthProbe {
+
+  /**
+   * The host-side probe of an {@code HTTP} or {@code TCP} check; null for {@code NONE}. BAD_INPUT
+   * for a check that runs inside the container or has no test.
+   */
+  static HealthProbe fromHost(HealthCheck check) throws HostRuntimeException {
+    check.check("health check");
+    return switch (check.kind()) {
+      case HTTP -> HttpProbe.of(check.httpPath());
+      case TCP -> new TcpProbe();
+      case NONE -> null;
+      case CMD, CMD_SHELL ->
+          throw HostRuntimeException.badInput(
+              "health check "
+                  + check.describe()
+                  + ": runs inside the container; give a probe that can run it");
+      case INHERIT ->
+          throw HostRuntimeException.badInput("health check: no test (NONE, CMD, HTTP, TCP…)");
+    };
+  }
 
   ProbeResult probe(Backend backend, Duration timeout);
 

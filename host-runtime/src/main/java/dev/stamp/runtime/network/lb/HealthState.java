@@ -1,5 +1,6 @@
 package dev.stamp.runtime.network.lb;
 
+import dev.stamp.runtime.health.HealthCheck;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -18,6 +19,11 @@ public record HealthState(
     return new HealthState(HealthStatus.STARTING, 0, startedAt, Optional.empty());
   }
 
+  /** A backend whose check is {@code NONE}: healthy without a probe. */
+  public static HealthState unchecked(Instant startedAt) {
+    return new HealthState(HealthStatus.HEALTHY, 0, startedAt, Optional.empty());
+  }
+
   /** The state after {@code result}. */
   public HealthState after(ProbeResult result, HealthCheck check) {
     if (result.healthy()) {
@@ -30,7 +36,7 @@ public record HealthState(
       return new HealthState(status, failingStreak, startedAt, Optional.of(result));
     }
     int streak = failingStreak + 1;
-    HealthStatus next = streak >= check.retries() ? HealthStatus.UNHEALTHY : status;
+    HealthStatus next = streak >= check.retryLimit() ? HealthStatus.UNHEALTHY : status;
     return new HealthState(next, streak, startedAt, Optional.of(result));
   }
 }

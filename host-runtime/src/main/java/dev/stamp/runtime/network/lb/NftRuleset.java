@@ -50,7 +50,7 @@ final class NftRuleset {
   }
 
   /** The whole script for the table {@code table}, carrying {@code services} in order. */
-  static String render(String table, List<ServiceRecord> services) {
+  static String render(String table, List<BalancedService> services) {
     StringBuilder out = new StringBuilder();
     out.append("table ").append(FAMILY).append(' ').append(table).append(" {}\n");
     out.append("delete table ").append(FAMILY).append(' ').append(table).append('\n');
@@ -62,7 +62,7 @@ final class NftRuleset {
     baseChain(out, "prerouting", "type nat hook prerouting priority dstnat", services, true);
     baseChain(out, "output", "type nat hook output priority -100", services, true);
     baseChain(out, "postrouting", "type nat hook postrouting priority srcnat", services, false);
-    for (ServiceRecord service : services) {
+    for (BalancedService service : services) {
       serviceChain(out, service);
     }
     out.append("}\n");
@@ -70,10 +70,10 @@ final class NftRuleset {
   }
 
   private static void baseChain(
-      StringBuilder out, String name, String hook, List<ServiceRecord> services, boolean dnat) {
+      StringBuilder out, String name, String hook, List<BalancedService> services, boolean dnat) {
     out.append("  chain ").append(name).append(" {\n");
     out.append("    ").append(hook).append("; policy accept;\n");
-    for (ServiceRecord service : services) {
+    for (BalancedService service : services) {
       if (dnat) {
         out.append("    ").append(frontMatch(service.front()));
         out.append(" jump ").append(chainName(service.name())).append('\n');
@@ -84,7 +84,7 @@ final class NftRuleset {
     out.append("  }\n");
   }
 
-  private static void masquerade(StringBuilder out, ServiceRecord service) {
+  private static void masquerade(StringBuilder out, BalancedService service) {
     String fromFront = fromFront(service.front());
     out.append("    ").append(fromFront).append(" ip saddr 127.0.0.0/8 masquerade\n");
     for (String subnet : service.subnets()) {
@@ -94,7 +94,7 @@ final class NftRuleset {
     }
   }
 
-  private static void serviceChain(StringBuilder out, ServiceRecord service) {
+  private static void serviceChain(StringBuilder out, BalancedService service) {
     PortMapping front = service.front();
     out.append("  chain ").append(chainName(service.name())).append(" {\n");
     out.append("    comment \"service ")
@@ -136,7 +136,7 @@ final class NftRuleset {
   }
 
   /** Round robin over the weighted backends: backend i owns numbers [from, from + weight). */
-  static String dnat(ServiceRecord service) {
+  static String dnat(BalancedService service) {
     List<Backend> backends = service.backends();
     int total = backends.stream().mapToInt(Backend::weight).sum();
     StringBuilder map = new StringBuilder();

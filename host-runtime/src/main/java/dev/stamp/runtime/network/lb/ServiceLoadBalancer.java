@@ -38,10 +38,10 @@ public final class ServiceLoadBalancer {
   public static final Pattern SERVICE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLoadBalancer.class);
-  private static final Duration DRAIN_POLL = Duration.ofMillis(100);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
   private final String table;
-  private final JsonRecordDir<ServiceRecord> store;
+  private final JsonRecordDir<BalancedService> store;
   private final Nft nft;
   private final BackendResolver resolver;
 
@@ -49,12 +49,12 @@ public final class ServiceLoadBalancer {
    * {@code lb/services/NAME.json}: one record per published service, written first, so a killed
    * publish or unpublish is finished later; {@code lb/lock} serialises table updates.
    */
-  static JsonRecordDir<ServiceRecord> serviceRecords(Path lbDir) {
+  static JsonRecordDir<BalancedService> serviceRecords(Path lbDir) {
     return new JsonRecordDir<>(
         lbDir.resolve("services"),
         lbDir.resolve("lock"),
-        ServiceRecord.class,
-        ServiceRecord::name,
+        BalancedService.class,
+        BalancedService::name,
         "service record");
   }
 
@@ -99,19 +99,19 @@ public final class ServiceLoadBalancer {
       PortMapping resolvedFront =
           FrontPorts.resolve(action, front, store.all(), resolver.containerPorts());
       ResolvedBackends resolved = resolver.resolve(action, resolvedFront, backends);
-      ServiceRecord intent =
-          new ServiceRecord(
+      BalancedService intent =
+          new BalancedService(
               service,
               resolvedFront,
               resolved.backends(),
               resolved.subnets(),
               resolved.bridges(),
-              ServiceRecord.PUBLISHING);
+              BalancedService.PUBLISHING);
       store.write(intent);
       try {
         enableRouteLocalnet(resolved.bridges());
         apply(action);
-        ServiceRecord published = intent.withState(ServiceRecord.PUBLISHED);
+        BalancedService published = intent.withState(BalancedService.PUBLISHED);
         store.write(published);
         return published.toEndpoint();
       } catch (HostRuntimeException | RuntimeException e) {
@@ -131,9 +131,9 @@ public final class ServiceLoadBalancer {
     String action = "set backends of service " + service;
     checkName(service);
     try (LockFile.Held lock = store.lock()) {
-      ServiceRecord current = requirePublished(action, service);
+      BalancedService current = requirePublished(action, service);
       ResolvedBackends resolved = resolver.resolve(action, current.front(), backends);
-      ServiceRecord updated = current.withBackends(resolved);
+      BalancedService updated = current.withBackends(resolved);
       store.write(updated);
       try {
         enableRouteLocalnet(resolved.bridges());
@@ -156,7 +156,7 @@ public final class ServiceLoadBalancer {
   /** The published service {@code name}, if it is completely published. */
   public Optional<ServiceEndpoint> service(String name) throws HostRuntimeException {
     checkName(name);
-    return store.read(name).filter(ServiceRecord::complete).map(ServiceRecord::toEndpoint);
+    return store.read(name).filter(BalancedService::complete).map(BalancedService::toEndpoint);
   }
 
   /**
@@ -173,8 +173,8 @@ public final class ServiceLoadBalancer {
   /** The completely published services, by name. */
   public List<ServiceEndpoint> list() throws HostRuntimeException {
     return store.all().stream()
-        .filter(ServiceRecord::complete)
-        .map(ServiceRecord::toEndpoint)
+        .filter(BalancedService::complete)
+        .map(BalancedService::toEndpoint)
         .toList();
   }
 
@@ -192,7 +192,7 @@ public final class ServiceLoadBalancer {
   public void restore() throws HostRuntimeException {
     try (LockFile.Held lock = store.lock()) {
       Set<String> bridges = new LinkedHashSet<>();
-      for (ServiceRecord record : store.all()) {
+      for (BalancedService record : store.all()) {
         if (record.active()) {
           bridges.addAll(record.bridges());
         }
@@ -212,7 +212,7 @@ public final class ServiceLoadBalancer {
       throws HostRuntimeException {
     String action = "drain backend " + backend.endpoint() + " of service " + service;
     checkName(service);
-    ServiceRecord record = requirePublished(action, service);
+    BalancedService record = requirePublished(action, service);
     Backend target =
         backend.port() == 0 ? backend.withPort(record.front().containerPort()) : backend;
     if (record.backends().stream().anyMatch(target::sameEndpoint)) {
@@ -221,19 +221,20 @@ public final class ServiceLoadBalancer {
     }
     Predicate<Conntrack.Flow> filter = flowsTo(record.front(), target);
     Conntrack conntrack = Conntrack.system();
+    String mention = "src=" + target.address() + " "; // the reply tuple's source
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
-    long remaining = conntrack.count(filter);
+    long remaining = conntrack.count(mention, filter);
     while (remaining > 0 && System.nanoTime() < deadline) {
       sleep(action, Math.min(DRAIN_POLL.toNanos(), Math.max(0, deadline - System.nanoTime())));
-      remaining = conntrack.count(filter);
+      remaining = conntrack.count(mention, filter);
     }
     return new DrainResult(remaining == 0, remaining, Duration.ofNanos(System.nanoTime() - start));
   }
 
   /** Live connections that came through the service's front to {@code backend}. */
   public long flows(String service, Backend backend) throws HostRuntimeException {
-    ServiceRecord record = requirePublished("count flows of service " + service, service);
+    BalancedService record = requirePublished("count flows of service " + service, service);
     return Conntrack.system().count(flowsTo(record.front(), backend));
   }
 
@@ -257,11 +258,11 @@ public final class ServiceLoadBalancer {
   }
 
   private void unpublishLocked(String service) throws HostRuntimeException {
-    Optional<ServiceRecord> record = store.read(service);
+    Optional<BalancedService> record = store.read(service);
     if (record.isEmpty()) {
       return;
     }
-    store.write(record.get().withState(ServiceRecord.UNPUBLISHING));
+    store.write(record.get().withState(BalancedService.UNPUBLISHING));
     apply("unpublish service " + service);
     store.delete(service);
   }
@@ -277,7 +278,7 @@ public final class ServiceLoadBalancer {
 
   /** Generates the table from every active record and applies it. */
   private void apply(String action) throws HostRuntimeException {
-    List<ServiceRecord> active = store.all().stream().filter(ServiceRecord::active).toList();
+    List<BalancedService> active = store.all().stream().filter(BalancedService::active).toList();
     nft.apply(action, NftRuleset.render(table, active));
   }
 
@@ -287,9 +288,9 @@ public final class ServiceLoadBalancer {
     }
   }
 
-  private ServiceRecord requirePublished(String action, String service)
+  private BalancedService requirePublished(String action, String service)
       throws HostRuntimeException {
-    ServiceRecord record = store.read(service).orElseThrow(() -> notPublished(action, service));
+    BalancedService record = store.read(service).orElseThrow(() -> notPublished(action, service));
     if (!record.complete()) {
       throw HostRuntimeException.conflict(
           action

@@ -5,6 +5,7 @@ import static dev.stamp.runtime.network.lb.ServiceLoadBalancerIT.spread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.testkit.RequiresRoot;
 import java.nio.file.Path;
@@ -50,8 +51,10 @@ class HealthMonitorIT {
     }
   }
 
-  private HealthCheck fastCheck(HealthProbe probe) throws Exception {
-    return HealthCheck.of(probe, Duration.ofMillis(150), Duration.ofMillis(500), 2, Duration.ZERO);
+  private static HealthCheck fastCheck(HealthCheck test) {
+    return test.withInterval(Duration.ofMillis(150))
+        .withTimeout(Duration.ofMillis(500))
+        .withRetries(2);
   }
 
   @Test
@@ -60,7 +63,8 @@ class HealthMonitorIT {
     List<Backend> all = List.of(replicas.backend(0), replicas.backend(1), replicas.backend(2));
     lb.publish("web", PortMapping.tcp(port, 8080), all);
     monitor =
-        HealthMonitor.start(lb, "web", fastCheck(HttpProbe.of("/index.html")), transitions::add);
+        HealthMonitor.start(
+            lb, "web", fastCheck(HealthCheck.http("/index.html")), transitions::add);
     for (int i = 0; i < 3; i++) {
       awaitTransition(HealthStatus.HEALTHY);
     }
@@ -91,7 +95,7 @@ class HealthMonitorIT {
     int port = freePort();
     lb.publish("web", PortMapping.tcp(port, 8080), List.of(replicas.backend(0)));
     replicas.stopHttpd(2);
-    monitor = HealthMonitor.start(lb, "web", fastCheck(new TcpProbe()), transitions::add);
+    monitor = HealthMonitor.start(lb, "web", fastCheck(HealthCheck.tcp()), transitions::add);
 
     monitor.setMembers(List.of(replicas.backend(0), replicas.backend(2)));
     assertThat(lb.backends("web")).as("starting: not yet in").containsExactly(replicas.backend(0));
@@ -109,6 +113,39 @@ class HealthMonitorIT {
     assertThat(lb.backends("web")).containsExactly(replicas.backend(2));
     assertThat(monitor.status(replicas.backend(0))).isEmpty();
     assertThat(spread(port, 6)).isEqualTo(Map.of(Replicas.name(2), 6));
+  }
+
+  @Test
+  void aNoneCheckProbesNothingAndKeepsEveryMemberInRotation() throws Exception {
+    int port = freePort();
+    lb.publish("web", PortMapping.tcp(port, 8080), List.of(replicas.backend(0)));
+    replicas.stopHttpd(1);
+    monitor = HealthMonitor.start(lb, "web", HealthCheck.none(), transitions::add);
+    monitor.setMembers(List.of(replicas.backend(0), replicas.backend(1)));
+    assertThat(lb.backends("web")).containsExactly(replicas.backend(0), replicas.backend(1));
+    assertThat(monitor.states().values())
+        .allSatisfy(s -> assertThat(s.status()).isEqualTo(HealthStatus.HEALTHY));
+    assertThat(transitions.poll(1, TimeUnit.SECONDS)).as("no probe, no transition").isNull();
+    assertThat(lb.backends("web")).hasSize(2);
+  }
+
+  @Test
+  void duringTheStartPeriodProbesComeEveryStartInterval() throws Exception {
+    int port = freePort();
+    lb.publish("web", PortMapping.tcp(port, 8080), List.of(replicas.backend(0)));
+    HealthCheck slowButEagerAtStart =
+        HealthCheck.tcp()
+            .withInterval(Duration.ofMinutes(10))
+            .withStartPeriod(Duration.ofMinutes(10))
+            .withStartInterval(Duration.ofMillis(100))
+            .withTimeout(Duration.ofMillis(500));
+    monitor = HealthMonitor.start(lb, "web", slowButEagerAtStart, transitions::add);
+    monitor.setMembers(List.of(replicas.backend(0), replicas.backend(1)));
+    assertThat(awaitTransition(HealthStatus.HEALTHY).backend())
+        .isIn(replicas.backend(0), replicas.backend(1));
+    assertThat(awaitTransition(HealthStatus.HEALTHY).backend())
+        .isIn(replicas.backend(0), replicas.backend(1));
+    assertThat(lb.backends("web")).hasSize(2);
   }
 
   private HealthTransition awaitTransition(HealthStatus to) throws InterruptedException {

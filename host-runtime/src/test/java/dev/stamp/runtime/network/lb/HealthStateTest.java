@@ -3,6 +3,7 @@ package dev.stamp.runtime.network.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stamp.runtime.health.HealthCheck;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -12,8 +13,12 @@ class HealthStateTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
   private static HealthCheck check(int retries, Duration startPeriod) throws Exception {
-    return HealthCheck.of(
-        new TcpProbe(), Duration.ofSeconds(1), Duration.ofSeconds(1), retries, startPeriod);
+    return HealthCheck.tcp()
+        .withInterval(Duration.ofSeconds(1))
+        .withTimeout(Duration.ofSeconds(1))
+        .withRetries(retries)
+        .withStartPeriod(startPeriod)
+        .check("health check");
   }
 
   private static ProbeResult ok(int second) {
@@ -89,11 +94,13 @@ class HealthStateTest {
 
   @Test
   void badTimingsAreRefusedWithTheValue() {
-    assertThatThrownBy(() -> check(0, Duration.ZERO))
-        .hasMessage("health check: retries 0 must be at least 1");
+    assertThatThrownBy(() -> check(-1, Duration.ZERO))
+        .hasMessage("health check.retries -1: must not be negative");
     assertThatThrownBy(() -> check(1, Duration.ofSeconds(-1)))
-        .hasMessage("health check: start period PT-1S must not be negative");
-    assertThatThrownBy(() -> HealthCheck.http("health"))
-        .hasMessage("health check path \"health\": expected an absolute path like /health");
+        .hasMessage("health check.startPeriod PT-1S: must not be negative");
+    assertThatThrownBy(() -> HealthProbe.fromHost(HealthCheck.http("health")))
+        .hasMessage("health check.test [HTTP, health]: HTTP needs an absolute path like /health");
+    assertThatThrownBy(() -> HealthProbe.fromHost(HealthCheck.shell("true")))
+        .hasMessageContaining("runs inside the container");
   }
 }

@@ -10,26 +10,26 @@ import org.junit.jupiter.api.Test;
 
 class NftRulesetTest {
 
-  private static ServiceRecord service(String name, PortMapping front, Backend... backends) {
-    return new ServiceRecord(
+  private static BalancedService service(String name, PortMapping front, Backend... backends) {
+    return new BalancedService(
         name,
         front,
         List.of(backends),
         backends.length == 0 ? List.of() : List.of("10.250.3.0/24"),
         backends.length == 0 ? List.of() : List.of("stt123456"),
-        ServiceRecord.PUBLISHED);
+        BalancedService.PUBLISHED);
   }
 
   @Test
   void aTableOfTwoServicesMatchesOnlyTheirFrontsAndBalancesRoundRobin() throws Exception {
-    ServiceRecord web =
+    BalancedService web =
         service(
             "web",
             PortMapping.tcp(30001, 8080),
             Backend.of("10.250.3.2", 8080),
             Backend.of("10.250.3.3", 8080),
             Backend.of("10.250.3.4", 9090));
-    ServiceRecord api = service("api-1", PortMapping.parse("127.0.0.1:30002:80"));
+    BalancedService api = service("api-1", PortMapping.parse("127.0.0.1:30002:80"));
 
     assertThat(NftRuleset.render("stamp_0123456789", List.of(web, api)))
         .isEqualTo(
@@ -68,7 +68,7 @@ class NftRulesetTest {
 
   @Test
   void weightsGiveABackendThatManyConsecutiveNumbers() throws Exception {
-    ServiceRecord web =
+    BalancedService web =
         service(
             "web",
             PortMapping.tcp(30001, 80),
@@ -89,7 +89,7 @@ class NftRulesetTest {
 
   @Test
   void udpServicesMatchUdpAndRefuseWithAPlainReject() throws Exception {
-    ServiceRecord dns = service("dns", PortMapping.parse("5353:53/udp"));
+    BalancedService dns = service("dns", PortMapping.parse("5353:53/udp"));
     String script = NftRuleset.render("stamp_ab", List.of(dns));
     assertThat(script)
         .contains("fib daddr type local meta l4proto udp th dport 5353 jump svc_dns_");

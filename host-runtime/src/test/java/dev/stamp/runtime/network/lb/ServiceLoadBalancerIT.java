@@ -321,15 +321,15 @@ class ServiceLoadBalancerIT {
   @Test
   void unpublishCleansEveryIntermediateState() throws Exception {
     int port = freePort();
-    JsonRecordDir<ServiceRecord> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
-    ServiceRecord intent =
-        new ServiceRecord(
+    JsonRecordDir<BalancedService> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
+    BalancedService intent =
+        new BalancedService(
             "web",
             PortMapping.tcp(port, 8080),
             List.of(backend(0)),
             List.of(replicas.network().subnet()),
             List.of(replicas.network().bridge()),
-            ServiceRecord.PUBLISHING);
+            BalancedService.PUBLISHING);
 
     store.write(intent);
     assertThat(lb.list()).as("a half-made service is not listed").isEmpty();
@@ -345,7 +345,7 @@ class ServiceLoadBalancerIT {
 
     store.write(intent);
     lb.restore();
-    store.write(intent.withState(ServiceRecord.UNPUBLISHING));
+    store.write(intent.withState(BalancedService.UNPUBLISHING));
     assertThat(ruleset())
         .as("killed before the table changed")
         .contains(NftRuleset.chainName("web"));
@@ -370,7 +370,7 @@ class ServiceLoadBalancerIT {
   }
 
   private void waitFor(Stage stage, String service, Process child) throws Exception {
-    JsonRecordDir<ServiceRecord> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
+    JsonRecordDir<BalancedService> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline && child.isAlive()) {
       boolean reached =
@@ -378,7 +378,7 @@ class ServiceLoadBalancerIT {
             case INTENT_WRITTEN -> store.read(service).isPresent();
             case TABLE_APPLIED ->
                 Nft.listTable(lb.tableName()).contains(NftRuleset.chainName(service));
-            case PUBLISHED -> store.read(service).map(ServiceRecord::complete).orElse(false);
+            case PUBLISHED -> store.read(service).map(BalancedService::complete).orElse(false);
           };
       if (reached) {
         return;

@@ -12,7 +12,7 @@ import java.util.List;
  * marks a service the table must no longer carry, so an unpublish killed halfway is finished by the
  * next one and never resurrected by another service's update.
  */
-record ServiceRecord(
+record BalancedService(
     String name,
     PortMapping front,
     List<Backend> backends,
@@ -24,18 +24,18 @@ record ServiceRecord(
   static final String PUBLISHED = "published";
   static final String UNPUBLISHING = "unpublishing";
 
-  ServiceRecord {
+  BalancedService {
     backends = List.copyOf(backends);
     subnets = List.copyOf(subnets);
     bridges = List.copyOf(bridges);
   }
 
-  ServiceRecord withState(String newState) {
-    return new ServiceRecord(name, front, backends, subnets, bridges, newState);
+  BalancedService withState(String newState) {
+    return new BalancedService(name, front, backends, subnets, bridges, newState);
   }
 
-  ServiceRecord withBackends(ResolvedBackends resolved) {
-    return new ServiceRecord(
+  BalancedService withBackends(ResolvedBackends resolved) {
+    return new BalancedService(
         name, front, resolved.backends(), resolved.subnets(), resolved.bridges(), state);
   }
 

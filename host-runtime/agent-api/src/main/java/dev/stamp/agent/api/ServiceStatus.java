@@ -1,0 +1,45 @@
+package dev.stamp.agent.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * A service as the agent observes it: which {@code generation} of the desired spec is asked for,
+ * which one the running containers reflect ({@code observedGeneration}), each replica, a replace in
+ * flight, and the last failure with the log tail of the container that failed.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ServiceStatus(
+    String name,
+    long generation,
+    long observedGeneration,
+    String state,
+    String specDigest,
+    List<Replica> replicas,
+    Replace replace,
+    LastError lastError) {
+
+  public ServiceStatus {
+    replicas = replicas == null ? List.of() : List.copyOf(replicas);
+  }
+
+  /** One running container of the service. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Replica(
+      int index,
+      String container,
+      String image,
+      String state,
+      String health,
+      boolean drifted,
+      List<String> driftPaths,
+      String startedAt) {}
+
+  /** A replace in flight: to which generation, how far. */
+  public record Replace(long generation, String phase, int done, int total, String startedAt) {}
+
+  /** The last failure: what was being done, the failing container's last log lines. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record LastError(
+      long generation, String message, List<String> logTail, String at, boolean retryable) {}
+}

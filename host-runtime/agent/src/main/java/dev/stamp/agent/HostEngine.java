@@ -1,0 +1,418 @@
+package dev.stamp.agent;
+
+import dev.stamp.agent.api.ServiceStatus;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.LogReader;
+import dev.stamp.runtime.container.MountSpec;
+import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.image.ImageReference;
+import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.registry.ImagePuller;
+import dev.stamp.runtime.registry.PullResult;
+import dev.stamp.runtime.registry.Registries;
+import dev.stamp.runtime.registry.TransferListener;
+import dev.stamp.runtime.service.ReplaceFailedException;
+import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.Services;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's engine on a real host: makes each desired service true with host-runtime's {@link
+ * Services} — {@code run} the first time, {@link Services#replace} for every later generation (new
+ * replicas start beside the old ones, become healthy, take the published port; the old ones drain
+ * and stop), {@code remove} on delete — one service at a time per name, on a small pool. A failure
+ * is recorded with the failing container's log tail; one that retrying can fix (FAILED) is retried
+ * with exponential backoff, one that needs a person (BAD_INPUT, NOT_FOUND, CONFLICT) waits for the
+ * next spec.
+ */
+public final class HostEngine implements ServiceEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HostEngine.class);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+  private final AgentConfig config;
+  private final ContainerRuntime runtime;
+  private final Services services;
+  private final DesiredStore desired;
+  private final JsonRecordDir<ObservedService> observed;
+  private final SecretFiles secrets;
+  private final EventLog events;
+  private final AgentMetrics metrics;
+  private final Clock clock;
+  private final ScheduledExecutorService pool;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final Map<String, Thread> monitors = new ConcurrentHashMap<>();
+
+  /** One service's place in the pool: at most one reconcile running, at most one waiting. */
+  private static final class Slot {
+    boolean running;
+    boolean again;
+    int failures;
+  }
+
+  private HostEngine(
+      AgentConfig config,
+      ContainerRuntime runtime,
+      DesiredStore desired,
+      EventLog events,
+      AgentMetrics metrics,
+      Clock clock) {
+    this.config = config;
+    this.runtime = runtime;
+    this.services = Services.open(config.root(), runtime);
+    this.desired = desired;
+    Path agentDir = config.root().path().resolve("agent");
+    this.observed =
+        new JsonRecordDir<>(
+            agentDir.resolve("observed"),
+            config.root().path().resolve("locks/agent-observed.lock"),
+            ObservedService.class,
+            ObservedService::name,
+            "observed service");
+    this.secrets = new SecretFiles(agentDir);
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.pool =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "agent-reconcile");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Opens the engine on {@code config}'s root: a long-lived runtime with standbys, the secrets
+   * tmpfs, and a reconcile of every desired service (what a restarted agent finds on disk).
+   */
+  public static HostEngine open(AgentConfig config, EventLog events, AgentMetrics metrics)
+      throws HostRuntimeException {
+    ContainerRuntime runtime = ContainerRuntime.openLongLived(config.root(), 2);
+    DesiredStore desired = new DesiredStore(config.root(), Clock.systemUTC());
+    HostEngine engine =
+        new HostEngine(config, runtime, desired, events, metrics, Clock.systemUTC());
+    engine.secrets.mount();
+    for (DesiredService d : desired.all()) {
+      engine.desiredChanged(d.name());
+    }
+    return engine;
+  }
+
+  DesiredStore desired() {
+    return desired;
+  }
+
+  @Override
+  public void desiredChanged(String name) {
+    Slot slot = slots.computeIfAbsent(name, n -> new Slot());
+    synchronized (slot) {
+      if (slot.running) {
+        slot.again = true;
+        return;
+      }
+      slot.running = true;
+    }
+    pool.execute(() -> reconcileLoop(name, slot));
+  }
+
+  private void reconcileLoop(String name, Slot slot) {
+    while (true) {
+      Duration retryIn = null;
+      try {
+        reconcile(name);
+        synchronized (slot) {
+          slot.failures = 0;
+        }
+      } catch (HostRuntimeException e) {
+        boolean retryable = e.kind() == StampException.Kind.FAILED;
+        synchronized (slot) {
+          slot.failures++;
+          if (retryable) {
+            long ms = Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(slot.failures, 10));
+            retryIn = Duration.ofMillis(ms);
+          }
+        }
+      } catch (RuntimeException e) {
+        LOG.error("reconcile {}", name, e);
+        retryIn = Duration.ofSeconds(5);
+      }
+      synchronized (slot) {
+        if (slot.again) {
+          slot.again = false;
+          continue;
+        }
+        slot.running = false;
+      }
+      if (retryIn != null) {
+        pool.schedule(() -> desiredChanged(name), retryIn.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+  }
+
+  /** One step towards the desired state of {@code name}. */
+  void reconcile(String name) throws HostRuntimeException {
+    Optional<DesiredService> want = desired.get(name);
+    if (want.isEmpty()) {
+      return;
+    }
+    DesiredService d = want.get();
+    Optional<ObservedService> have = observed.read(name);
+    Optional<ServiceRecord> record = serviceRecord(name);
+    if (d.deleted()) {
+      stopMonitor(name);
+      if (record.isPresent()) {
+        services.remove(name);
+      }
+      secrets.prune(name, -1);
+      observed.delete(name);
+      desired.forget(name, d.generation());
+      events.add(name, "removed", d.generation(), "service removed");
+      return;
+    }
+    if (record.isPresent()
+        && have.isPresent()
+        && have.get().specDigest().equals(d.specDigest())
+        && have.get().lastError() == null) {
+      ensureMonitor(name);
+      return;
+    }
+    if (have.isPresent()
+        && have.get().lastError() != null
+        && have.get().lastError().generation() == d.generation()
+        && !have.get().lastError().retryable()) {
+      return; // this generation needs a person; a new spec will wake us
+    }
+    Instant started = clock.instant();
+    try {
+      List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+      ServiceTemplate t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
+      ensureImage(d.spec().image());
+      stopMonitor(name);
+      if (record.isEmpty()) {
+        events.add(
+            name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
+        services.run(name, t.replicas(), t.front(), t.health(), t.container());
+      } else {
+        events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
+        services.replace(name, t.container(), t.replace());
+      }
+      observed.write(new ObservedService(name, d.generation(), d.specDigest(), null));
+      secrets.prune(name, d.generation());
+      metrics.replaced("ok", Duration.between(started, clock.instant()));
+      events.add(name, "deployed", d.generation(), "generation " + d.generation() + " serving");
+      ensureMonitor(name);
+    } catch (ReplaceFailedException e) {
+      fail(name, d, have, e, e.logTail(), started);
+      ensureMonitor(name);
+      throw e;
+    } catch (HostRuntimeException e) {
+      fail(name, d, have, e, List.of(), started);
+      if (serviceRecord(name).isPresent()) {
+        ensureMonitor(name);
+      }
+      throw e;
+    }
+  }
+
+  private void fail(
+      String name,
+      DesiredService d,
+      Optional<ObservedService> have,
+      HostRuntimeException e,
+      List<String> logTail,
+      Instant started) {
+    boolean retryable = e.kind() == StampException.Kind.FAILED;
+    ServiceStatus.LastError error =
+        new ServiceStatus.LastError(
+            d.generation(), e.getMessage(), logTail, clock.instant().toString(), retryable);
+    ObservedService base = have.orElse(new ObservedService(name, 0, "", null));
+    try {
+      observed.write(base.failed(error));
+    } catch (HostRuntimeException written) {
+      LOG.warn("record the failure of {}: {}", name, written.getMessage());
+    }
+    metrics.replaced("failed", Duration.between(started, clock.instant()));
+    events.add(name, "failed", d.generation(), e.getMessage());
+    LOG.warn("service {} generation {}: {}", name, d.generation(), e.getMessage());
+  }
+
+  /** The image must be in the store; by digest, from its registry when it names one. */
+  private void ensureImage(String image) throws HostRuntimeException {
+    try {
+      ImageStore.open(config.root()).resolve(image);
+      return;
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      if (!image.contains("@")) {
+        throw HostRuntimeException.notFound(
+            "image " + image + ": not in this host's store, and it names no registry to pull from");
+      }
+    }
+    pull(image);
+  }
+
+  @Override
+  public String pull(String image) throws HostRuntimeException {
+    ImageReference ref = ImageReference.parse(image);
+    PullResult result =
+        new ImagePuller(Registries.open(config.root(), Map.of()), ImageStore.open(config.root()))
+            .pull(ref, TransferListener.NONE);
+    return result.remoteDigest().toString();
+  }
+
+  private Optional<ServiceRecord> serviceRecord(String name) throws HostRuntimeException {
+    try {
+      return Optional.of(services.inspect(name));
+    } catch (HostRuntimeException e) {
+      if (e.kind() == StampException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Keeps the service's backends to its healthy replicas, on a thread of its own. */
+  private void ensureMonitor(String name) {
+    monitors.compute(
+        name,
+        (n, old) -> {
+          if (old != null && old.isAlive()) {
+            return old;
+          }
+          Thread t =
+              new Thread(
+                  () -> {
+                    try {
+                      services.monitor(
+                          n,
+                          tr -> {
+                            if (tr.to() != null && tr.to().name().equals("UNHEALTHY")) {
+                              metrics.probeFailed(n);
+                            }
+                            events.add(
+                                n,
+                                "health",
+                                0,
+                                tr.backend().endpoint() + " " + tr.from() + " -> " + tr.to());
+                          });
+                    } catch (HostRuntimeException e) {
+                      LOG.debug("monitor of {} ended: {}", n, e.getMessage());
+                    }
+                  },
+                  "agent-monitor-" + n);
+          t.setDaemon(true);
+          t.start();
+          return t;
+        });
+  }
+
+  private void stopMonitor(String name) {
+    Thread t = monitors.remove(name);
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public ServiceStatus observe(DesiredService d) throws HostRuntimeException {
+    Optional<ObservedService> have = observed.read(d.name());
+    Optional<ServiceRecord> record = serviceRecord(d.name());
+    List<ServiceStatus.Replica> replicas = new ArrayList<>();
+    if (record.isPresent()) {
+      int index = 1;
+      for (String id : record.get().containers()) {
+        String state;
+        String startedAt = null;
+        String image = record.get().image();
+        try {
+          state = runtime.status(id).name().toLowerCase(java.util.Locale.ROOT);
+        } catch (HostRuntimeException e) {
+          state = "missing";
+        }
+        replicas.add(
+            new ServiceStatus.Replica(index++, id, image, state, null, false, null, startedAt));
+      }
+    }
+    long observedGeneration = have.map(ObservedService::generation).orElse(0L);
+    String state;
+    if (d.deleted()) {
+      state = "deleting";
+    } else if (have.isPresent()
+        && have.get().lastError() != null
+        && have.get().lastError().generation() == d.generation()) {
+      state = record.isPresent() ? "degraded" : "failed";
+    } else if (observedGeneration == d.generation() && record.isPresent()) {
+      state = "running";
+    } else {
+      state = "progressing";
+    }
+    ServiceStatus.Replace replace = null;
+    return new ServiceStatus(
+        d.name(),
+        d.generation(),
+        observedGeneration,
+        state,
+        d.specDigest(),
+        replicas,
+        replace,
+        have.map(ObservedService::lastError).orElse(null));
+  }
+
+  @Override
+  public LogStream logs(String ref, boolean follow) throws HostRuntimeException {
+    String id = runtime.resolve(ref);
+    boolean ours = false;
+    for (DesiredService d : desired.all()) {
+      Optional<ServiceRecord> r = serviceRecord(d.name());
+      if (r.isPresent() && r.get().containers().contains(id)) {
+        ours = true;
+      }
+    }
+    if (!ours) {
+      throw HostRuntimeException.notFound(
+          "container " + ref + ": not a container of this agent's services");
+    }
+    LogReader reader = runtime.logs(id);
+    return out -> {
+      try {
+        reader.copyTo(out, out, follow, false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+    for (String name : List.copyOf(monitors.keySet())) {
+      stopMonitor(name);
+    }
+    runtime.closeStandbys();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.stamp.runtime.service;
+
+import dev.stamp.runtime.HostRuntimeException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How {@link Services#replace} goes about it: the {@link ReplaceRecord.Order order} of each pair,
+ * how long a new replica may take to become healthy (empty: as long as the service's health check
+ * needs to call it unhealthy — start period plus retries probes — and 30 s more), and how long an
+ * old replica's connections are drained before it is stopped (its own stop signal and grace period,
+ * then SIGKILL).
+ */
+public record ReplaceOptions(
+    ReplaceRecord.Order order, Optional<Duration> healthTimeout, Duration drainTimeout) {
+
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Start-first, the health check's own patience, 10 s of draining. */
+  public static ReplaceOptions defaults() {
+    return new ReplaceOptions(
+        ReplaceRecord.Order.START_FIRST, Optional.empty(), DEFAULT_DRAIN_TIMEOUT);
+  }
+
+  public ReplaceOptions withOrder(ReplaceRecord.Order value) {
+    return new ReplaceOptions(value, healthTimeout, drainTimeout);
+  }
+
+  public ReplaceOptions withHealthTimeout(Duration value) {
+    return new ReplaceOptions(order, Optional.of(value), drainTimeout);
+  }
+
+  public ReplaceOptions withDrainTimeout(Duration value) {
+    return new ReplaceOptions(order, healthTimeout, value);
+  }
+
+  void validate(String action) throws HostRuntimeException {
+    if (order == null
+        || drainTimeout == null
+        || drainTimeout.isNegative()
+        || healthTimeout.map(Duration::isNegative).orElse(false)) {
+      throw HostRuntimeException.badInput(action + ": give an order and non-negative timeouts");
+    }
+  }
+}
