@@ -128,7 +128,7 @@ public final class ImagePuller {
         if (i == endpoints.size() - 1) {
           throw e;
         }
-        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoints.get(i));
+        log().warn("{} (mirror {}); trying the next source", e.getMessage(), endpoints.get(i));
       }
     }
     throw new IllegalStateException("no endpoint for " + ref.registry());
