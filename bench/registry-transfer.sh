@@ -2,7 +2,8 @@
 # Push and pull one image of SIZE_MB incompressible megabytes through a local docker-registry,
 # Stamp against skopeo (each with a registry of its own, so neither finds the other's blobs).
 # Usage: bench/registry-transfer.sh [SIZE_MB]   (needs docker-registry, skopeo; run from the repo)
-# Not a test: prints wall-clock seconds per step.
+# Not a test: prints wall-clock seconds per step, from the CLI (a JVM each) and in one warm JVM,
+# and the load average at the start (the figures are noisy on a shared machine).
 set -euo pipefail
 size_mb=${1:-100}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,17 +47,31 @@ skopeo --insecure-policy copy -q "tarball:$work/layer.tar.gz" "oci:$work/rootA/i
 skopeo --insecure-policy copy -q "tarball:$work/layer.tar.gz" "oci:$work/skopeo-src:bench"
 "$here/stamp" --version >/dev/null  # build the jar outside the timings
 
-echo "image: one ${size_mb} MB layer (gzip -1 of random bytes)"
+echo "image: one ${size_mb} MB layer (gzip -1 of random bytes); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 sp=$(seconds "$here/stamp" --root "$work/rootA" push -q "$reg_stamp/bench:1")
 kp=$(seconds skopeo --insecure-policy copy -q --dest-tls-verify=false \
   "oci:$work/skopeo-src:bench" "docker://$reg_skopeo/bench:1")
 sl=$(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1")
 kl=$(seconds skopeo --insecure-policy copy -q --src-tls-verify=false \
   "docker://$reg_skopeo/bench:1" "oci:$work/skopeo-dst:bench")
-again=$(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1")
+# Nothing to fetch: Stamp asks for the manifest digest only; skopeo copies into an OCI layout
+# that holds every blob (it skips them after reading the manifest).
+sn=$(seconds "$here/stamp" --root "$work/rootB" pull -q "$reg_stamp/bench:1")
+kn=$(seconds skopeo --insecure-policy copy -q --src-tls-verify=false \
+  "docker://$reg_skopeo/bench:1" "oci:$work/skopeo-dst:bench")
 jvm=$(seconds "$here/stamp" --version)
-printf '%-22s %8s %8s %8s\n' step stamp skopeo "x skopeo"
-row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-22s %8.2f %8.2f %8.2f\n", n, a, b, a / b }'; }
-row push "$sp" "$kp"
-row pull "$sl" "$kl"
-awk -v a="$again" -v j="$jvm" 'BEGIN { printf "stamp pull again (nothing fetched): %.2f s; stamp --version (JVM start, in every stamp figure): %.2f s\n", a, j }'
+# The same in one warm JVM (bench/RegistryWarmBench.java: medians of 3 rounds after a warm-up).
+warm=$(java -XX:+UseSerialGC -cp "$here/cli/target/stamp.jar" "$here/bench/RegistryWarmBench.java" \
+  "$work/rootA" "$reg_stamp/bench:1" 4 2>/dev/null)
+wp=$(awk '$1 == "push_s" { print $2 }' <<<"$warm")
+wl=$(awk '$1 == "pull_s" { print $2 }' <<<"$warm")
+wn=$(awk '$1 == "noop_ms" { print $2 / 1000 }' <<<"$warm")
+printf '%-26s %8s %8s %8s\n' step stamp skopeo "x skopeo"
+row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-26s %8.3f %8.3f %8.2f\n", n, a, b, a / b }'; }
+row "push (CLI)" "$sp" "$kp"
+row "pull (CLI)" "$sl" "$kl"
+row "no-op pull (CLI)" "$sn" "$kn"
+row "push (warm JVM)" "$wp" "$kp"
+row "pull (warm JVM)" "$wl" "$kl"
+row "no-op pull (warm JVM)" "$wn" "$kn"
+awk -v j="$jvm" 'BEGIN { printf "seconds; stamp --version (JVM start, in every CLI figure): %.3f s\n", j }'

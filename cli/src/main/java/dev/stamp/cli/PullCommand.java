@@ -52,7 +52,7 @@ final class PullCommand implements Callable<Integer> {
     ImageReference ref = ImageReference.parse(reference);
     StampRoot root = stamp.root();
     ImageStore store = ImageStore.open(root);
-    Registries registries = Registries.open(root, System.getenv());
+    Registries registries = Registries.open(root, System.getenv()).logRequests(stamp.debug());
     PrintWriter out = spec.commandLine().getOut();
     TransferListener progress = quiet ? TransferListener.NONE : new TransferPrinter(out);
     PullResult result =
@@ -61,7 +61,7 @@ final class PullCommand implements Callable<Integer> {
       out.println(ref);
     } else {
       out.println("Digest: " + result.remoteDigest());
-      if (result.blobsPulled() == 0) {
+      if (result.upToDate() || result.blobsPulled() == 0) {
         out.println("Status: image is up to date for " + ref.familiar());
       } else {
         out.println(

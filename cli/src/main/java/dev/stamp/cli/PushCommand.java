@@ -44,7 +44,7 @@ final class PushCommand implements Callable<Integer> {
     ImageReference ref = ImageReference.parse(reference);
     StampRoot root = stamp.root();
     ImageStore store = ImageStore.open(root);
-    Registries registries = Registries.open(root, System.getenv());
+    Registries registries = Registries.open(root, System.getenv()).logRequests(stamp.debug());
     PrintWriter out = spec.commandLine().getOut();
     TransferListener progress = quiet ? TransferListener.NONE : new TransferPrinter(out);
     PushResult result = new ImagePusher(registries, store).push(ref, progress);

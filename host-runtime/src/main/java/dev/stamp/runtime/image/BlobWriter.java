@@ -1,6 +1,7 @@
 package dev.stamp.runtime.image;
 
 import dev.stamp.runtime.HostRuntimeException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -20,6 +21,9 @@ import java.util.UUID;
  */
 public final class BlobWriter implements AutoCloseable {
 
+  /** Bytes gathered per write to the temp file (a downloaded body arrives in ~16 KB pieces). */
+  private static final int BUFFER = 1 << 20;
+
   private final BlobStore blobs;
   private final Path temp;
   private final FileChannel channel;
@@ -31,7 +35,10 @@ public final class BlobWriter implements AutoCloseable {
     this.blobs = blobs;
     this.temp = tempDir.resolve("blob-" + UUID.randomUUID());
     this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    this.stream = new CountingStream(new DigestOutputStream(Channels.newOutputStream(channel), md));
+    this.stream =
+        new CountingStream(
+            new DigestOutputStream(
+                new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER), md));
   }
 
   /** Where to write the blob's bytes (do not close it; commit or close the writer). */

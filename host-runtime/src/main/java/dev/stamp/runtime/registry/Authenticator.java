@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers {@code WWW-Authenticate} challenges. {@code Bearer realm=…,service=…,scope=…}: asks the
@@ -27,7 +26,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Authenticator {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+  private static Logger log() {
+    return Logs.of(Authenticator.class);
+  }
+
   private static final Duration DEFAULT_TOKEN_LIFE = Duration.ofSeconds(60);
 
   private record Token(String header, Instant expires) {}
@@ -99,12 +101,13 @@ final class Authenticator {
           .filter(Credentials::hasPassword)
           .ifPresent(c -> request.header("Authorization", c.basicHeader()));
     }
-    LOG.debug(
-        "token for {} from {} (scopes {}, {})",
-        registry,
-        realm,
-        scopes,
-        creds.isPresent() ? "with credentials" : "anonymous");
+    log()
+        .debug(
+            "token for {} from {} (scopes {}, {})",
+            registry,
+            realm,
+            scopes,
+            creds.isPresent() ? "with credentials" : "anonymous");
     return transport.retrying(action, () -> exchange(action, request, creds.isPresent()));
   }
 

@@ -17,10 +17,11 @@ import java.util.Map;
 /**
  * Uploads one stored blob. With a source repository it first asks for a cross-repository mount
  * ({@code POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<repo>}: 201 = mounted; 202 = the
- * registry opened an upload session instead, which is used). Blobs up to the upload chunk size go
- * monolithically ({@code POST} then {@code PUT ?digest=} with the bytes), larger ones in chunks
- * ({@code POST}, {@code PATCH} per chunk with {@code Content-Range}, then {@code PUT ?digest=}). A
- * failed upload is retried from a fresh session, as a whole.
+ * registry opened an upload session instead, which is used). Blobs up to the upload chunk size (1
+ * GiB unless configured) go in one request ({@code POST} then {@code PUT ?digest=} with the file's
+ * bytes, one read of each byte and no hashing here: the registry checks the digest), larger ones in
+ * chunks ({@code POST}, {@code PATCH} per chunk with {@code Content-Range}, then {@code PUT
+ * ?digest=}). A failed upload is retried from a fresh session, as a whole.
  */
 public final class BlobPusher {
 
@@ -253,17 +254,15 @@ public final class BlobPusher {
     return answer.response().uri().resolve(location.strip());
   }
 
-  /** The whole stored blob, re-read (and verified at its end) for every attempt. */
-  private HttpRequest.BodyPublisher wholeBlob() {
-    return HttpRequest.BodyPublishers.fromPublisher(
-        HttpRequest.BodyPublishers.ofInputStream(this::open), blob.size());
-  }
-
-  private InputStream open() {
+  /**
+   * The whole stored blob, read once from its file for every attempt and not hashed here: the
+   * registry hashes what it receives and refuses the closing {@code ?digest=} if it differs.
+   */
+  private HttpRequest.BodyPublisher wholeBlob() throws HostRuntimeException {
     try {
-      return store.openBlob(blob.digest());
-    } catch (HostRuntimeException e) {
-      throw new UncheckedIOException(new IOException(e.getMessage(), e));
+      return HttpRequest.BodyPublishers.ofFile(store.blobFile(blob.digest()));
+    } catch (java.io.FileNotFoundException e) {
+      throw HostRuntimeException.notFound("blob " + blob.digest() + " is not in the image store");
     }
   }
 

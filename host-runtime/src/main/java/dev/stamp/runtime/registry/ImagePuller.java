@@ -7,6 +7,7 @@ import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageConfig;
 import dev.stamp.runtime.image.ImageIndex;
+import dev.stamp.runtime.image.ImageJson;
 import dev.stamp.runtime.image.ImageManifest;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
@@ -16,6 +17,7 @@ import dev.stamp.runtime.registry.TransferListener.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code stamp pull} and FROM resolution: fetches an image into the store and tags it. Mirrors of
@@ -36,7 +37,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImagePuller {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ImagePuller.class);
+  private static Logger log() {
+    return Logs.of(ImagePuller.class);
+  }
+
+  /**
+   * On the index.json entry of an image pulled through an index (a multi-platform image): the
+   * index's digest and the platform picked from it, so a repeated pull can tell from the index
+   * digest alone that it has nothing to do.
+   */
+  public static final String PULLED_INDEX = "dev.stamp.pulled.index";
+
+  public static final String PULLED_PLATFORM = "dev.stamp.pulled.platform";
 
   /** Blobs downloaded at the same time (Docker's default is 3). */
   static final int PARALLEL = 3;
@@ -79,6 +91,11 @@ public final class ImagePuller {
       throws HostRuntimeException {
     String action = "pull " + ref.familiar();
     List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
+    if (store.taggedEntry(ref).isEmpty()) {
+      // Not a no-op: the HTTP client builds while this thread loads the JSON mapper.
+      registries.prepare(endpoints.get(0));
+      ImageJson.mapper();
+    }
     List<String> mirrorFailures = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
       RegistryEndpoint endpoint = endpoints.get(i);
@@ -89,7 +106,7 @@ public final class ImagePuller {
         if (last) {
           throw withMirrorNotes(e, mirrorFailures);
         }
-        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
+        log().warn("{} (mirror {}); trying the next source", e.getMessage(), endpoint);
         mirrorFailures.add(endpoint + ": " + e.registryMessage());
       }
     }
@@ -111,7 +128,7 @@ public final class ImagePuller {
         if (i == endpoints.size() - 1) {
           throw e;
         }
-        LOG.warn("{} (mirror {}); trying the next source", e.getMessage(), endpoints.get(i));
+        log().warn("{} (mirror {}); trying the next source", e.getMessage(), endpoints.get(i));
       }
     }
     throw new IllegalStateException("no endpoint for " + ref.registry());
@@ -145,6 +162,16 @@ public final class ImagePuller {
       RegistryEndpoint endpoint, ImageReference ref, String action, TransferListener listener)
       throws HostRuntimeException {
     RegistryClient client = registries.pullClient(endpoint, ref.repository(), action);
+    Optional<PullResult> current = upToDate(client, endpoint, ref);
+    if (current.isPresent()) {
+      if (listener != TransferListener.NONE) {
+        // Progress lines need the blob list: read from the store (no request, no blob read).
+        for (BlobTransfer blob : current.get().blobs()) {
+          listener.blob(blob.blob(), Status.EXISTS);
+        }
+      }
+      return current.get();
+    }
     PulledManifest top =
         client.pullManifest(ref.digest() != null ? ref.digest().toString() : ref.tag());
     PulledManifest pulled = top.isIndex() ? pickPlatform(client, top, action) : top;
@@ -157,10 +184,51 @@ public final class ImagePuller {
       transfers = fetchAll(client, blobs, listener);
       checkConfig(manifest, action);
       Descriptor stored = store.putBlob(pulled.mediaType(), pulled.bytes());
-      store.tag(ref, stored);
+      store.tag(
+          ref,
+          stored,
+          top.isIndex()
+              ? Map.of(PULLED_INDEX, top.digest().toString(), PULLED_PLATFORM, platform.toString())
+              : Map.of());
     }
-    Image image = store.resolve(ref.toString());
-    return new PullResult(image, top.digest(), endpoint, transfers);
+    return PullResult.fetched(store, ref, top.digest(), endpoint, transfers);
+  }
+
+  /**
+   * The no-op pull: when the store's entry for {@code ref} was pulled as the manifest (or index)
+   * the registry names now, nothing else is asked and no blob is touched. A tag costs one {@code
+   * HEAD} of its manifest; a digest nothing (content named by digest cannot change). Blobs of a
+   * tagged entry stay in the store (gc keeps what index.json reaches).
+   */
+  private Optional<PullResult> upToDate(
+      RegistryClient client, RegistryEndpoint endpoint, ImageReference ref)
+      throws HostRuntimeException {
+    Optional<Descriptor> entry = store.taggedEntry(ref);
+    if (entry.isEmpty() || !store.hasBlob(entry.get().digest())) {
+      return Optional.empty();
+    }
+    Digest local = entry.get().digest();
+    String index = entry.get().annotation(PULLED_INDEX);
+    if (index != null) {
+      if (!platform.toString().equals(entry.get().annotation(PULLED_PLATFORM))) {
+        return Optional.empty();
+      }
+      local = Digest.parse(index);
+    }
+    Digest remote = ref.digest();
+    if (remote == null) {
+      try {
+        remote = client.manifestDigest(ref.tag()).orElse(null);
+      } catch (RegistryException e) {
+        // A registry that refuses HEAD (or fails it) is asked with GET, which reports errors.
+        log().debug("{}; asking with GET", e.getMessage());
+        return Optional.empty();
+      }
+    }
+    if (!local.equals(remote)) {
+      return Optional.empty();
+    }
+    return Optional.of(PullResult.upToDate(store, ref, remote, endpoint));
   }
 
   /** The manifest for our platform from an index (fetched by digest, verified). */
@@ -253,7 +321,7 @@ public final class ImagePuller {
   private static void awaitTermination(ExecutorService pool) {
     try {
       if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("blob downloads still running 30s after the pull ended");
+        log().warn("blob downloads still running 30s after the pull ended");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -15,19 +15,39 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code stamp push}: uploads the image a local name points at to the registry that name names.
  * Each blob is first checked ({@code HEAD}); a missing one is mounted from another repository of
  * the same registry when a local image of that repository holds it (a wrong guess costs one
- * request: the registry opens an upload instead), else uploaded. Manifests go last, children of an
- * index before the index, so the registry never sees a manifest whose blobs it lacks.
+ * request: the registry opens an upload instead), else uploaded; up to {@link #PARALLEL} blobs at
+ * once. Pushes of one {@link Registries} share their uploads: a blob another push is sending to the
+ * same registry is waited for and then mounted (or found), never sent twice. Manifests go last,
+ * children of an index before the index, so the registry never sees a manifest whose blobs it
+ * lacks.
  */
 public final class ImagePusher {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ImagePusher.class);
+  private static Logger log() {
+    return Logs.of(ImagePusher.class);
+  }
+
+  /** Blobs uploaded at the same time (Docker's default is 5; the registry hashes each one). */
+  static final int PARALLEL = 3;
+
+  private static final ThreadFactory THREADS =
+      r -> {
+        Thread t = new Thread(r, "stamp-push");
+        t.setDaemon(true);
+        return t;
+      };
 
   private final Registries registries;
   private final ImageStore store;
@@ -40,6 +60,8 @@ public final class ImagePusher {
   public PushResult push(ImageReference ref, TransferListener listener)
       throws HostRuntimeException {
     String action = "push " + ref.familiar();
+    // The HTTP client builds while the local images are read.
+    registries.prepare(registries.endpoint(ref.registry()));
     Descriptor entry =
         store
             .entry(ref)
@@ -61,6 +83,8 @@ public final class ImagePusher {
       if (MediaType.isIndex(entry.mediaType())) {
         for (Descriptor child : store.index(entry.digest()).manifests()) {
           requireManifest(child, entry, action);
+        }
+        for (Descriptor child : store.index(entry.digest()).manifests()) {
           upload.image(child.digest(), child.mediaType(), child.digest().toString());
         }
         digest = upload.manifest(entry.digest(), entry.mediaType(), reference);
@@ -102,7 +126,7 @@ public final class ImagePusher {
         }
       }
     } catch (HostRuntimeException e) {
-      LOG.debug("no mount hints for {}: {}", target, e.getMessage());
+      log().debug("no mount hints for {}: {}", target, e.getMessage());
     }
     return hints;
   }
@@ -127,14 +151,13 @@ public final class ImagePusher {
       this.action = action;
     }
 
-    /** Layers, then config, then the manifest under {@code reference}. */
+    /** Layers and config (up to {@link #PARALLEL} at a time), then the manifest. */
     Digest image(Digest manifestDigest, String mediaType, String reference)
         throws HostRuntimeException {
       ImageManifest manifest = store.manifest(manifestDigest);
-      for (Descriptor layer : manifest.layers()) {
-        blob(layer);
-      }
-      blob(manifest.config());
+      List<Descriptor> blobs = new ArrayList<>(manifest.layers());
+      blobs.add(manifest.config());
+      blobs(blobs);
       return manifest(manifestDigest, mediaType, reference);
     }
 
@@ -142,26 +165,116 @@ public final class ImagePusher {
       return client.pushManifest(reference, mediaType, store.readBlob(digest));
     }
 
-    private void blob(Descriptor blob) throws HostRuntimeException {
-      if (!done.add(blob.digest())) {
-        return;
+    /**
+     * Settles the blobs not settled yet, several at once. On the first failure the other uploads
+     * are interrupted and awaited before it is thrown; the manifest is never sent then.
+     */
+    private void blobs(List<Descriptor> blobs) throws HostRuntimeException {
+      List<Descriptor> todo = new ArrayList<>();
+      for (Descriptor blob : blobs) {
+        if (done.add(blob.digest())) {
+          if (!store.hasBlob(blob.digest())) {
+            throw HostRuntimeException.failed(
+                action + ": blob " + blob.digest() + " is not in the image store");
+          }
+          todo.add(blob);
+        }
       }
-      if (!store.hasBlob(blob.digest())) {
-        throw HostRuntimeException.failed(
-            action + ": blob " + blob.digest() + " is not in the image store");
+      BlobTransfer[] settled = new BlobTransfer[todo.size()];
+      if (todo.size() == 1) {
+        settled[0] = blob(todo.get(0));
+        listener.blob(settled[0].blob(), settled[0].status());
+      } else if (todo.size() > 1) {
+        ExecutorService pool =
+            Executors.newFixedThreadPool(Math.min(PARALLEL, todo.size()), THREADS);
+        try {
+          List<Future<BlobTransfer>> futures = new ArrayList<>();
+          for (Descriptor blob : todo) {
+            futures.add(pool.submit(() -> blob(blob)));
+          }
+          for (int i = 0; i < futures.size(); i++) {
+            settled[i] = await(futures.get(i));
+            // Told in the manifest's order (layers, then config), whatever order they end in.
+            listener.blob(settled[i].blob(), settled[i].status());
+          }
+        } finally {
+          pool.shutdownNow();
+          awaitTermination(pool);
+        }
       }
+      transfers.addAll(List.of(settled));
+    }
+
+    /**
+     * One blob: skipped when the repository has it, mounted when a local image of another
+     * repository holds it, else uploaded. A blob another push of this process is already sending to
+     * the same registry is waited for, then taken from where it went (exists or mount).
+     */
+    private BlobTransfer blob(Descriptor blob) throws HostRuntimeException {
+      Registries.InFlight flight = registries.claimUpload(client.endpoint(), blob.digest());
       TransferListener.Status status;
-      if (client.checkBlob(blob.digest()).isPresent()) {
-        status = TransferListener.Status.EXISTS;
+      if (!flight.mine()) {
+        status = afterOther(blob, flight.awaitRepository());
       } else {
-        BlobPusher.Outcome outcome = client.pushBlob(blob, store, mountHints.get(blob.digest()));
-        status =
-            outcome == BlobPusher.Outcome.MOUNTED
-                ? TransferListener.Status.MOUNTED
-                : TransferListener.Status.PUSHED;
+        boolean sent = false;
+        try {
+          status = send(blob, mountHints.get(blob.digest()));
+          flight.done(client.repository());
+          sent = true;
+        } finally {
+          if (!sent) {
+            flight.failed(); // whatever stopped it: waiters must not wait forever
+          }
+        }
       }
-      listener.blob(blob, status);
-      transfers.add(new BlobTransfer(blob, status));
+      return new BlobTransfer(blob, status);
+    }
+
+    /** After another push of this process settled the blob in {@code repository} (or failed). */
+    private TransferListener.Status afterOther(Descriptor blob, String repository)
+        throws HostRuntimeException {
+      if (client.repository().equals(repository)) {
+        return TransferListener.Status.EXISTS;
+      }
+      return send(blob, repository != null ? repository : mountHints.get(blob.digest()));
+    }
+
+    private TransferListener.Status send(Descriptor blob, String mountFrom)
+        throws HostRuntimeException {
+      if (client.checkBlob(blob.digest()).isPresent()) {
+        return TransferListener.Status.EXISTS;
+      }
+      BlobPusher.Outcome outcome = client.pushBlob(blob, store, mountFrom);
+      return outcome == BlobPusher.Outcome.MOUNTED
+          ? TransferListener.Status.MOUNTED
+          : TransferListener.Status.PUSHED;
+    }
+  }
+
+  private static BlobTransfer await(Future<BlobTransfer> future) throws HostRuntimeException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof HostRuntimeException h) {
+        throw h;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw HostRuntimeException.failed("push interrupted");
+    }
+  }
+
+  private static void awaitTermination(ExecutorService pool) {
+    try {
+      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+        log().warn("blob uploads still running 30s after the push ended");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

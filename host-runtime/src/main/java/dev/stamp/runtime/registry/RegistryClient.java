@@ -7,7 +7,9 @@ import dev.stamp.runtime.image.ImageStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -78,6 +80,30 @@ public final class RegistryClient {
   /** The manifest (or index) {@code reference} (a tag or digest) names, digest-verified. */
   public PulledManifest pullManifest(String reference) throws HostRuntimeException {
     return call(new ManifestPuller(reference));
+  }
+
+  /**
+   * The digest the registry has for the manifest (or index) {@code reference} names, from a {@code
+   * HEAD}; empty when the registry does not say (then only a GET tells). A fresh client of a
+   * plain-http registry (loopback, insecure: no handshake to repeat) first tries one
+   * unauthenticated probe, which answers an open registry without building the HTTP client;
+   * anything else (a challenge, an error, a redirect) goes the full way.
+   */
+  public Optional<Digest> manifestDigest(String reference) throws HostRuntimeException {
+    ManifestChecker check = new ManifestChecker(reference);
+    if (authorization == null && endpoint.scheme().equals("http")) {
+      Map<String, String> headers = new HashMap<>(check.headers());
+      headers.put("User-Agent", "stamp");
+      Optional<Transport.Probe> probe = transport.probe(check.uri(this), headers);
+      if (probe.isPresent() && probe.get().status() == 200) {
+        Optional<Digest> digest =
+            ManifestChecker.parse(probe.get().header("Docker-Content-Digest"));
+        if (digest.isPresent()) {
+          return digest;
+        }
+      }
+    }
+    return call(check);
   }
 
   /**

@@ -28,7 +28,7 @@ import java.util.TreeSet;
  *   "requestTimeoutSeconds": 60,    // from sending a request to its answer's headers
  *   "readTimeoutSeconds": 60,       // longest silence inside an answer's body
  *   "maxAttempts": 4,               // per request, for 5xx, 429, timeouts and I/O errors
- *   "uploadChunkBytes": 8388608     // larger blobs are pushed in PATCH chunks of this size
+ *   "uploadChunkBytes": 1073741824  // larger blobs are pushed in PATCH chunks of this size
  * }
  * }</pre>
  */
@@ -62,7 +62,7 @@ public record RegistryConfig(
           Duration.ofSeconds(60),
           Duration.ofSeconds(60),
           RetryPolicy.DEFAULT,
-          8L << 20);
+          1L << 30);
 
   public RegistryConfig {
     mirrors = Map.copyOf(mirrors);

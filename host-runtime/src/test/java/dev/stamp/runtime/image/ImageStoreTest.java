@@ -34,6 +34,27 @@ class ImageStoreTest {
   }
 
   @Test
+  void theEmptyIndexWrittenWithoutTheMapperIsWhatTheMapperWrites() {
+    assertThat(new String(ImageStore.EMPTY_INDEX, StandardCharsets.UTF_8))
+        .isEqualTo(new String(ImageJson.write(ImageIndex.of(List.of())), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void taggedEntryFindsExactlyTheNamedEntryWithItsAnnotations() throws Exception {
+    Descriptor manifest = TestImages.putUntagged(store, "scan");
+    ImageReference ref = ImageReference.parse("reg.test/app:1");
+    store.tag(ref, manifest, java.util.Map.of("dev.stamp.test", "yes"));
+    store.tag(ImageReference.parse("reg.test/app:2"), manifest);
+
+    Descriptor entry = store.taggedEntry(ref).orElseThrow();
+    assertThat(entry.digest()).isEqualTo(manifest.digest());
+    assertThat(entry.mediaType()).isEqualTo(manifest.mediaType());
+    assertThat(entry.annotation("dev.stamp.test")).isEqualTo("yes");
+    assertThat(entry.annotation(Descriptor.REF_NAME)).isEqualTo("reg.test/app:1");
+    assertThat(store.taggedEntry(ImageReference.parse("reg.test/app:3"))).isEmpty();
+  }
+
+  @Test
   void openLaysOutAnOciLayout() throws Exception {
     Path layout = root.resolve("images");
     assertThat(store.layout()).isEqualTo(layout);

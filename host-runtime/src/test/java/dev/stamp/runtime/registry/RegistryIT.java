@@ -127,6 +127,60 @@ class RegistryIT {
   }
 
   @Test
+  void parallelPushesOfTwoImagesSharingLayersUploadEachSharedBlobOnce() throws Exception {
+    ImageStore a = store(rootA);
+    Platform amd64 = Platform.of("linux", "amd64");
+    LocalImages.Layer shared1 = LocalImages.layer("shared-1", 400_000);
+    LocalImages.Layer shared2 = LocalImages.layer("shared-2", 300_000);
+    a.tag(
+        ImageReference.parse(ref("par-a:1")),
+        LocalImages.put(a, amd64, "a", shared1, shared2, LocalImages.layer("only-a", 2000)));
+    a.tag(
+        ImageReference.parse(ref("par-b:1")),
+        LocalImages.put(a, amd64, "b", shared1, shared2, LocalImages.layer("only-b", 2000)));
+    Registries shared = registries();
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<PushResult>> pushes = new ArrayList<>();
+      for (String name : List.of("par-a:1", "par-b:1")) {
+        pushes.add(
+            two.submit(
+                () -> {
+                  start.await();
+                  return new ImagePusher(shared, a)
+                      .push(ImageReference.parse(ref(name)), TransferListener.NONE);
+                }));
+      }
+      for (java.util.concurrent.Future<PushResult> push : pushes) {
+        push.get();
+      }
+    } finally {
+      two.shutdownNow();
+    }
+
+    List<RegistryFixture.Request> requests = registry.requests();
+    for (LocalImages.Layer layer : List.of(shared1, shared2)) {
+      String hex = layer.descriptor().digest().hex();
+      assertThat(requests)
+          .as("uploads of shared blob %s", hex)
+          .filteredOn(r -> r.method().equals("PUT") && r.path().contains(hex))
+          .hasSize(1);
+    }
+    assertThat(requests)
+        .as("upload sessions opened (one per distinct blob: 2 shared, 2 own layers, 2 configs)")
+        .filteredOn(
+            r ->
+                r.method().equals("POST")
+                    && r.path().matches("/v2/par-[ab]/blobs/uploads/.*")
+                    && r.status() == 202)
+        .hasSize(6);
+    for (String name : List.of("par-a:1", "par-b:1")) {
+      assertThat(pull(store(rootB), ref(name)).image().layers()).hasSize(3);
+    }
+  }
+
+  @Test
   void pushToASecondRepositoryMountsTheBlobsAndExistingOnesAreSkipped() throws Exception {
     ImageStore a = store(rootA);
     Descriptor m = LocalImages.tagged(a, ref("first:1"), "mount", 10_000);

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -32,6 +33,7 @@ import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.image.MediaType;
+import dev.stamp.runtime.registry.TransferListener.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -506,6 +508,108 @@ class RegistryWireMockTest {
                 new ImagePuller(new Registries(config(), CredentialSource.NONE), store)
                     .pull(ImageReference.parse(host() + "/app@" + wanted), TransferListener.NONE))
         .hasMessageContaining("content hashes to " + image.manifestDigest() + ", not " + wanted);
+  }
+
+  // --- no-op pull ---
+
+  MappingBuilder manifestHead() {
+    return head(urlEqualTo("/v2/app/manifests/1"));
+  }
+
+  void assertNoBlobRequest() {
+    wm.verify(0, getRequestedFor(urlMatching("/v2/app/blobs/.*")));
+    wm.verify(0, headRequestedFor(urlMatching("/v2/app/blobs/.*")));
+  }
+
+  @Test
+  void aRepeatedPullAsksOnlyForTheManifestDigestAndTouchesNoBlob() throws Exception {
+    serveImage(null);
+    wm.stubFor(
+        manifestHead()
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", MediaType.OCI_MANIFEST)
+                    .withHeader("Docker-Content-Digest", image.manifestDigest().toString())));
+    assertThat(pull().blobsPulled()).isEqualTo(2);
+    wm.resetRequests();
+
+    PullResult again = pull();
+
+    assertThat(again.upToDate()).isTrue();
+    assertThat(again.remoteDigest()).isEqualTo(image.manifestDigest());
+    assertThat(again.blobsPulled()).isZero();
+    assertNoBlobRequest();
+    wm.verify(0, getRequestedFor(urlMatching("/v2/app/manifests/.*")));
+    wm.verify(1, headRequestedFor(urlEqualTo("/v2/app/manifests/1")));
+    assertThat(again.image().manifestDigest()).isEqualTo(image.manifestDigest());
+    assertThat(again.blobs()).extracting(BlobTransfer::status).containsOnly(Status.EXISTS);
+  }
+
+  @Test
+  void aRepeatedPullFromARegistryThatChallengesAnswersTheHeadWithATokenAndTouchesNoBlob()
+      throws Exception {
+    challengeEverything(bearerChallenge());
+    wm.stubFor(
+        head(urlMatching("/v2/.*"))
+            .atPriority(10)
+            .willReturn(
+                aResponse().withStatus(401).withHeader("WWW-Authenticate", bearerChallenge())));
+    wm.stubFor(get(urlPathEqualTo("/token")).willReturn(okJson("{\"token\":\"t1\"}")));
+    serveImage("Bearer t1");
+    wm.stubFor(
+        manifestHead()
+            .withHeader("Authorization", equalTo("Bearer t1"))
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Docker-Content-Digest", image.manifestDigest().toString())));
+    pull();
+    wm.resetRequests();
+
+    PullResult again = pull(); // a fresh Registries, as a new process has: the probe meets a 401
+
+    assertThat(again.upToDate()).isTrue();
+    assertNoBlobRequest();
+    wm.verify(0, getRequestedFor(urlMatching("/v2/app/manifests/.*")));
+    wm.verify(
+        1,
+        headRequestedFor(urlEqualTo("/v2/app/manifests/1"))
+            .withHeader("Authorization", equalTo("Bearer t1")));
+  }
+
+  @Test
+  void aRegistryThatAnswersHeadWithoutADigestIsAskedWithGetAndStillNoBlobIsFetched()
+      throws Exception {
+    serveImage(null);
+    wm.stubFor(manifestHead().willReturn(aResponse().withStatus(200)));
+    pull();
+    wm.resetRequests();
+
+    PullResult again = pull();
+
+    assertThat(again.upToDate()).isFalse();
+    assertThat(again.blobsPulled()).isZero();
+    assertNoBlobRequest();
+    wm.verify(1, getRequestedFor(urlEqualTo("/v2/app/manifests/1")));
+  }
+
+  @Test
+  void aDigestReferenceTheStoreHoldsIsNotAskedForAtAll() throws Exception {
+    serveImage(null);
+    wm.stubFor(
+        get(urlEqualTo("/v2/app/manifests/" + image.manifestDigest()))
+            .willReturn(manifestAnswer()));
+    ImageReference byDigest = ImageReference.parse(host() + "/app@" + image.manifestDigest());
+    Registries registries = new Registries(config(), CredentialSource.NONE);
+    new ImagePuller(registries, store).pull(byDigest, TransferListener.NONE);
+    wm.resetRequests();
+
+    PullResult again = new ImagePuller(registries, store).pull(byDigest, TransferListener.NONE);
+
+    assertThat(again.upToDate()).isTrue();
+    assertThat(wm.getAllServeEvents()).isEmpty();
   }
 
   // --- push ---
