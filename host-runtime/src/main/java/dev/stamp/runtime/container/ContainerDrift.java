@@ -44,13 +44,17 @@ final class ContainerDrift {
   }
 
   static Drift read(ContainerConfig config, Path dir) {
+    return read(config, dir, MAX_ENTRIES);
+  }
+
+  static Drift read(ContainerConfig config, Path dir, int maxEntries) {
     Set<String> expected = expected(config);
     Path upper = upperDir(config, dir);
     TreeSet<String> changed = new TreeSet<>();
     boolean[] truncated = {false};
     if (Files.isDirectory(upper, LinkOption.NOFOLLOW_LINKS)) {
       try {
-        Files.walkFileTree(upper, new Walker(upper, expected, changed, truncated));
+        Files.walkFileTree(upper, new Walker(upper, expected, changed, truncated, maxEntries));
       } catch (IOException e) {
         truncated[0] = true; // a container being removed: what was read stands
       }
@@ -169,9 +173,11 @@ final class ContainerDrift {
     private final Set<String> changed;
     private final boolean[] truncated;
     private final Deque<int[]> children = new ArrayDeque<>();
+    private final int maxEntries;
     private int entries;
 
-    Walker(Path upper, Set<String> expected, Set<String> changed, boolean[] truncated) {
+    Walker(Path upper, Set<String> expected, Set<String> changed, boolean[] truncated, int max) {
+      this.maxEntries = max;
       this.upper = upper;
       this.expected = expected;
       this.changed = changed;
@@ -186,7 +192,7 @@ final class ContainerDrift {
       if (!children.isEmpty()) {
         children.peek()[0]++;
       }
-      if (++entries > MAX_ENTRIES) {
+      if (++entries > maxEntries) {
         truncated[0] = true;
         return false;
       }
