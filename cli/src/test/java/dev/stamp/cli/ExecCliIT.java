@@ -96,6 +96,13 @@ class ExecCliIT {
     assertThat(r.out()).isEqualTo("out\n");
     assertThat(r.err()).isEqualTo("err\n");
     assertThat(runtime.drift(id).execAt()).as("marked exec'd").isPresent();
+    stamp("", "exec", "target", "touch", "/etc/edited");
+    Result inspect = stamp("", "inspect", "target");
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out().replaceAll("\\s+", " "))
+        .contains("\"Drifted\" : true")
+        .contains("\"Paths\" : [ \"/etc/edited\" ]")
+        .containsPattern("\"ExecAt\" : \"20[0-9-]+T");
 
     r =
         stamp(
