@@ -4,6 +4,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ExecOptions;
 import dev.stamp.runtime.container.SpecText;
+import dev.stamp.runtime.linux.Terminal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
  * {@code stamp exec [-i] [-e K=V] [-u USER] [-w DIR] C CMD...}: a command in a running container,
  * as {@code docker exec}: its output streamed to this process's stdout/stderr, its exit code
  * returned (126 when it could not be started, 127 when not found). The container is marked exec'd
- * (drift reports show when). {@code -t} is refused: exec has no pseudo-terminal yet.
+ * (drift reports show when). {@code -t}: a pty from the container's devpts, relayed by the exec'd
+ * shim; with {@code -it} this terminal is raw until the command exits (restored on SIGTERM/HUP).
  */
 @Command(
     name = "exec",
@@ -40,7 +42,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Option(
       names = {"-t", "--tty"},
-      description = "Not supported yet (exec has no pseudo-terminal).")
+      description = "Give the command a pseudo-terminal.")
   boolean tty;
 
   @Option(
@@ -66,10 +68,9 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tty) {
+    if (tty && interactive && !Terminal.isTerminal(0)) {
       throw HostRuntimeException.badInput(
-          "exec -t: a pseudo-terminal for exec is not supported yet; run without -t"
-              + " (with -i to pass stdin)");
+          "exec -it: expected a terminal on stdin (pipe input with -i alone)");
     }
     if (args.size() < 2) {
       throw HostRuntimeException.badInput(
@@ -92,7 +93,15 @@ final class ExecCommand implements Callable<Integer> {
                 vars,
                 Optional.ofNullable(user),
                 Optional.ofNullable(workdir),
-                interactive));
-    return p.waitFor();
+                interactive,
+                tty));
+    Terminal.RawMode raw = tty && interactive ? Terminal.raw(0) : null;
+    try {
+      return p.waitFor();
+    } finally {
+      if (raw != null) {
+        raw.close();
+      }
+    }
   }
 }

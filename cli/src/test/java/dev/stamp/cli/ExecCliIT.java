@@ -131,9 +131,12 @@ class ExecCliIT {
     assertThat(r.code()).isEqualTo(127);
     assertThat(r.err()).contains("no-such-command").doesNotContain("Exception");
 
-    r = stamp("", "exec", "-t", "target", "sh");
+    r = stamp("", "exec", "-t", "target", "sh", "-c", "tty; test -t 0 && echo in-tty; exit 4");
+    assertThat(r.code()).isEqualTo(4);
+    assertThat(r.out().replace("\r", "")).matches("/dev/pts/[0-9]+\nin-tty\n");
+    r = stamp("", "exec", "-i", "-t", "target", "sh");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("-t").contains("not supported").doesNotContain("\tat ");
+    assertThat(r.err()).contains("-it").contains("terminal").doesNotContain("\tat ");
 
     r = stamp("", "exec", "-w", "tmp", "target", "pwd");
     assertThat(r.code()).isEqualTo(2);

@@ -50,7 +50,7 @@ final class ContainerExec {
       throws HostRuntimeException {
     checkArgv(argv, action);
     ProcessBuilder builder =
-        new ProcessBuilder(command(config, process, shim, identityOf(config), argv))
+        new ProcessBuilder(command(config, process, shim, identityOf(config), argv, false))
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     setEnvironment(builder, environment(config, Map.of()));
@@ -77,9 +77,10 @@ final class ContainerExec {
 
   /**
    * Starts {@code argv} with this process's stdout and stderr (streamed, not captured) and, with
-   * {@code stdin}, its stdin (else /dev/null); the caller waits for the returned process, whose
-   * exit code is the command's (126: exec setup failed, 127: command not found, 128+N: killed by
-   * signal N).
+   * {@code stdin}, its stdin (else /dev/null); with {@code tty}, on a pty of the container's devpts
+   * that the exec'd shim relays to those fds; the caller waits for the returned process, whose exit
+   * code is the command's (126: exec setup failed, 127: command not found, 128+N: killed by signal
+   * N).
    */
   static Process start(
       ContainerConfig config,
@@ -89,11 +90,12 @@ final class ContainerExec {
       Map<String, String> extraEnv,
       List<String> argv,
       boolean stdin,
+      boolean tty,
       String action)
       throws HostRuntimeException {
     checkArgv(argv, action);
     ProcessBuilder builder =
-        new ProcessBuilder(command(config, process, shim, identity, argv))
+        new ProcessBuilder(command(config, process, shim, identity, argv, tty))
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .redirectInput(
@@ -138,12 +140,17 @@ final class ContainerExec {
 
   /**
    * {@code /bin/sh -c 'exec 9< SHIM; echo $$ > CGROUP/cgroup.procs ...; exec nsenter ... --
-   * /proc/self/fd/9 --exec CAPS UID GID "$g" "$w" -- "$@"' stamp-exec SHIM GROUPS WORKDIR ARGV...}:
-   * the cgroup paths come from the container's intent (absolute, no quotes), the shim's path and
-   * the argv stay arguments.
+   * /proc/self/fd/9 --exec CAPS UID GID "$g" "$w" TTY -- "$@"' stamp-exec SHIM GROUPS WORKDIR
+   * ARGV...}: the cgroup paths come from the container's intent (absolute, no quotes), the shim's
+   * path and the argv stay arguments.
    */
   static List<String> command(
-      ContainerConfig config, ProcessId process, Path shim, Identity identity, List<String> argv) {
+      ContainerConfig config,
+      ProcessId process,
+      Path shim,
+      Identity identity,
+      List<String> argv,
+      boolean tty) {
     StringBuilder script = new StringBuilder("exec 9< \"$1\" || exit 126; g=$2; w=$3; shift 3; ");
     for (String dir : config.intent().cgroupDirs()) {
       if (dir.indexOf('\'') >= 0) {
@@ -162,7 +169,9 @@ final class ContainerExec {
         .append(identity.uid())
         .append(' ')
         .append(identity.gid())
-        .append(" \"$g\" \"$w\" -- \"$@\"");
+        .append(" \"$g\" \"$w\" ")
+        .append(tty ? '1' : '0')
+        .append(" -- \"$@\"");
     String groups =
         identity.groups().isEmpty()
             ? "-"

@@ -228,7 +228,15 @@ public final class ContainerRuntime {
       throw HostRuntimeException.failed(action + ": mark it exec'd: " + e.getMessage(), e);
     }
     return ContainerExec.start(
-        c, process, shimBinary(), identity, options.env(), options.argv(), options.stdin(), action);
+        c,
+        process,
+        shimBinary(),
+        identity,
+        options.env(),
+        options.argv(),
+        options.stdin(),
+        options.tty(),
+        action);
   }
 
   /**

@@ -101,6 +101,7 @@ class ContainerDriftIT {
                 Map.of("B", "extra"),
                 Optional.of("1000:1001"),
                 Optional.of("/tmp"),
+                false,
                 false));
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(7);
@@ -117,7 +118,7 @@ class ContainerDriftIT {
         f.runtime.execStreaming(
             id,
             new ExecOptions(
-                List.of("true"), Map.of(), Optional.empty(), Optional.of("/nope"), false));
+                List.of("true"), Map.of(), Optional.empty(), Optional.of("/nope"), false, false));
     assertThat(badDir.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(badDir.exitValue()).isEqualTo(126);
   }
