@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a well-formed spec still needs from this host, checked before its desired record is written
@@ -82,13 +81,25 @@ final class SpecChecks {
       return; // any free port
     }
     String protocol = p.protocol() == null ? "tcp" : p.protocol();
+    PortMapping mapping;
+    try {
+      mapping = mapping(p);
+    } catch (HostRuntimeException e) {
+      problems.add(invalid("ports[0]", e.getMessage()));
+      return;
+    }
     for (DesiredService d : others) {
       if (d.name().equals(name) || d.deleted()) {
         continue;
       }
       for (ServiceSpec.Port o : d.spec().ports()) {
-        if (Objects.equals(o.published(), p.published())
-            && protocol.equals(o.protocol() == null ? "tcp" : o.protocol())) {
+        boolean clash;
+        try {
+          clash = o.published() != null && mapping(o).clashesWith(mapping);
+        } catch (HostRuntimeException e) {
+          clash = false; // its own record's problem
+        }
+        if (clash) {
           problems.add(
               conflict(
                   "ports[0].published",
@@ -102,21 +113,20 @@ final class SpecChecks {
         }
       }
     }
-    PortMapping mapping;
-    try {
-      mapping =
-          PortMapping.of(
-              p.hostIp() == null ? PortMapping.ANY_HOST_IP : p.hostIp(),
-              p.published(),
-              p.target(),
-              protocol);
-    } catch (HostRuntimeException e) {
-      problems.add(invalid("ports[0]", e.getMessage()));
-      return;
-    }
     try (Closeable probe = HostPorts.bind(mapping, p.published())) {
       // free (a service's own published port is DNAT in the kernel: it holds no socket)
     } catch (IOException e) {
+      if (!String.valueOf(e.getMessage()).contains("in use")) {
+        problems.add(
+            invalid(
+                "ports[0].hostIp",
+                "an address of this host to publish on, got "
+                    + mapping.hostIp()
+                    + " ("
+                    + e.getMessage()
+                    + ")"));
+        return;
+      }
       problems.add(
           conflict(
               "ports[0].published",
@@ -128,6 +138,14 @@ final class SpecChecks {
                   + e.getMessage()
                   + ")"));
     }
+  }
+
+  private static PortMapping mapping(ServiceSpec.Port p) throws HostRuntimeException {
+    return PortMapping.of(
+        p.hostIp() == null ? PortMapping.ANY_HOST_IP : p.hostIp(),
+        p.published(),
+        p.target(),
+        p.protocol() == null ? "tcp" : p.protocol());
   }
 
   private static ServiceEngine.CheckProblem invalid(String field, String message) {
