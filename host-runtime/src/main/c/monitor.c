@@ -309,6 +309,8 @@ static int monitor_main(void) {
 int main(int argc, char **argv) {
   const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
   if (!strcmp(name, "stamp-init") && argc == 2) return init_main(atoi(argv[1]));
+  if (argc > 1 && (!strcmp(argv[1], "--exec") || !strcmp(argv[1], "--exec-sealed")))
+    return exec_main(argc, argv);
   standby = argc == 3 && !strcmp(argv[1], "--standby");
   if (argc != 2 && !standby) {
     fprintf(stderr, "usage: stamp-shim [--standby] SPECFILE (started by Stamp, not by hand)\n");

@@ -35,6 +35,7 @@
  *                capabilities, exec
  *   attach.c     -i/-t: the pty (both sides), the stdin pipe, the attach socket and its frames
  *   init.c       stamp-init, --init's PID 1, and the sealed copy it runs from
+ *   exec.c       `stamp-shim --exec ...`: privileges, workdir and exec of `stamp exec` (nsenter's child)
  */
 #ifndef STAMP_SHIM_H
 #define STAMP_SHIM_H
@@ -132,5 +133,9 @@ void attach_finish(int code);
 int status_code(int status);
 int init_main(pid_t child);
 int sealed_self_copy(void);
+
+/* ---------- exec.c: the last step of an exec into a running container ---------- */
+
+int exec_main(int argc, char **argv);
 
 #endif

@@ -33,7 +33,9 @@ final class InspectCommand implements Callable<Integer> {
     ContainerRuntime runtime = Runtimes.open(cli);
     List<Map<String, Object>> out = new ArrayList<>();
     for (String ref : containers) {
-      out.add(json(runtime.inspect(ref)));
+      Map<String, Object> m = json(runtime.inspect(ref));
+      m.put("Drift", drift(runtime.drift(ref)));
+      out.add(m);
     }
     System.out.println(JSON.writeValueAsString(out));
     return StampCli.EXIT_OK;
@@ -55,6 +57,16 @@ final class InspectCommand implements Callable<Integer> {
     m.put("Created", info.config().map(c -> c.created()).orElse(null));
     m.put("State", state);
     m.put("Config", info.config().orElse(null));
+    return m;
+  }
+
+  /** What changed in its root filesystem outside volumes, and the last {@code stamp exec}. */
+  static Map<String, Object> drift(dev.stamp.runtime.container.Drift d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Drifted", d.drifted());
+    m.put("Paths", d.paths());
+    m.put("Truncated", d.truncated());
+    m.put("ExecAt", d.execAt().map(Instant::toString).orElse(null));
     return m;
   }
 

@@ -46,6 +46,7 @@ import picocli.CommandLine.Option;
       BuildCommand.class,
       StatsCommand.class,
       TopCommand.class,
+      ExecCommand.class,
       SearchCommand.class,
       DemoCommand.class,
       AgentCommand.class

@@ -207,6 +207,17 @@ public final class AgentApi extends Handler.Abstract {
                   problems,
                   false));
         }
+        List<ServiceEngine.CheckProblem> lacking = engine.check(name, spec);
+        if (!lacking.isEmpty()) {
+          boolean conflict = lacking.stream().anyMatch(ServiceEngine.CheckProblem::conflict);
+          List<Problem> listed = lacking.stream().map(ServiceEngine.CheckProblem::problem).toList();
+          throw new ApiFailure(
+              conflict ? 409 : 422,
+              new ApiError(
+                  "service " + name + ": " + listed.size() + " problem(s): " + listed.get(0),
+                  listed,
+                  conflict));
+        }
         PutResult r = desired.put(name, spec);
         if (r.changed()) {
           events.add(name, "desired", r.generation(), "spec " + r.specDigest() + " accepted");

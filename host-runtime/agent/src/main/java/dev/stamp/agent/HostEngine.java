@@ -349,13 +349,25 @@ public final class HostEngine implements ServiceEngine {
         String state;
         String startedAt = null;
         String image = record.get().image();
+        dev.stamp.runtime.container.Drift drift = null;
         try {
           state = runtime.status(id).name().toLowerCase(java.util.Locale.ROOT);
+          drift = runtime.drift(id);
         } catch (HostRuntimeException e) {
           state = "missing";
         }
         replicas.add(
-            new ServiceStatus.Replica(index++, id, image, state, null, false, null, startedAt));
+            new ServiceStatus.Replica(
+                index++,
+                id,
+                image,
+                state,
+                null,
+                drift != null && drift.drifted(),
+                drift != null && drift.drifted() ? drift.paths() : null,
+                startedAt,
+                drift != null && drift.truncated() ? Boolean.TRUE : null,
+                drift == null ? null : drift.execAt().map(Object::toString).orElse(null)));
       }
     }
     long observedGeneration = have.map(ObservedService::generation).orElse(0L);
@@ -381,6 +393,12 @@ public final class HostEngine implements ServiceEngine {
         replicas,
         replace,
         have.map(ObservedService::lastError).orElse(null));
+  }
+
+  @Override
+  public List<CheckProblem> check(String name, dev.stamp.agent.api.ServiceSpec spec)
+      throws HostRuntimeException {
+    return SpecChecks.check(config.root(), config.bindRoots(), name, spec, desired.all());
   }
 
   @Override

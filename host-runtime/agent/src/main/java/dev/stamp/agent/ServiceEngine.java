@@ -1,7 +1,10 @@
 package dev.stamp.agent;
 
+import dev.stamp.agent.api.Problem;
+import dev.stamp.agent.api.ServiceSpec;
 import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.HostRuntimeException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,6 +12,23 @@ import java.util.Optional;
  * runs, stream a container's log, pull an image. The API never touches containers itself.
  */
 public interface ServiceEngine extends AutoCloseable {
+
+  /**
+   * What this host lacks for {@code spec} (image, bind sources, secret files, the published port),
+   * checked before its desired record is written; empty when it can be deployed.
+   */
+  default List<CheckProblem> check(String name, ServiceSpec spec) throws HostRuntimeException {
+    return List.of();
+  }
+
+  /**
+   * One problem {@link #check} found; {@code conflict}: the host's state, not the spec, is at odds.
+   */
+  record CheckProblem(String field, String message, boolean conflict) {
+    public Problem problem() {
+      return new Problem(field, message);
+    }
+  }
 
   /** Wakes reconciliation for {@code name} (its desired record is already on disk). */
   void desiredChanged(String name);

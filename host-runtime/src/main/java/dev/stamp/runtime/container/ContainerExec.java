@@ -1,28 +1,32 @@
 package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.linux.Capabilities;
 import dev.stamp.runtime.linux.ProcessId;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs a command inside a running container, as {@code docker exec} does: in the container's
  * cgroups (the host {@code /bin/sh} that starts it writes its own pid into each {@code
  * cgroup.procs} first, then execs {@code nsenter}, so nothing it forks escapes the cgroup), its
- * mount, UTS, IPC, network, pid and cgroup namespaces, its root and working directory, as its user
- * and group, with its environment; stdin is {@code /dev/null}. Through util-linux's {@code nsenter}
- * because a JVM cannot setns its own threads into another mount namespace.
- *
- * <p>Not (yet) like docker exec: the command keeps the capabilities of root on the host when the
- * container runs as root (no bounding set is applied), and supplementary groups are dropped.
+ * mount, UTS, IPC, network, pid and cgroup namespaces, its root and working directory, with its
+ * environment. Through util-linux's {@code nsenter} because a JVM cannot setns its own threads into
+ * another mount namespace; nsenter's child is {@code stamp-shim --exec} (exec.c, opened by the
+ * shell as fd 9 and run as {@code /proc/self/fd/9}), which re-executes itself from a sealed copy
+ * and drops to what the container's first process has: Docker's 14 capabilities (bounding,
+ * permitted, effective), the user, its groups and gid, no_new_privs.
  */
 final class ContainerExec {
 
@@ -33,24 +37,23 @@ final class ContainerExec {
 
   private ContainerExec() {}
 
+  /** Who runs the command and where: the container's own unless the caller says otherwise. */
+  record Identity(int uid, int gid, List<Integer> groups, String workdir) {}
+
   static ExecResult run(
-      ContainerConfig config, ProcessId process, List<String> argv, Duration timeout, String action)
+      ContainerConfig config,
+      ProcessId process,
+      Path shim,
+      List<String> argv,
+      Duration timeout,
+      String action)
       throws HostRuntimeException {
-    if (argv.isEmpty() || argv.stream().anyMatch(a -> a.indexOf('\0') >= 0)) {
-      throw HostRuntimeException.badInput(action + ": give a command (no NUL bytes)");
-    }
+    checkArgv(argv, action);
     ProcessBuilder builder =
-        new ProcessBuilder(command(config, process, argv))
+        new ProcessBuilder(command(config, process, shim, identityOf(config), argv, false))
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Map<String, String> env = builder.environment();
-    env.clear();
-    for (String e : config.env()) {
-      int eq = e.indexOf('=');
-      if (eq > 0) {
-        env.put(e.substring(0, eq), e.substring(eq + 1));
-      }
-    }
+    setEnvironment(builder, environment(config, Map.of()));
     Process p;
     try {
       p = builder.start();
@@ -73,11 +76,82 @@ final class ContainerExec {
   }
 
   /**
-   * {@code /bin/sh -c 'echo $$ > CGROUP/cgroup.procs ...; exec nsenter ...' stamp-exec ARGV...}:
-   * the cgroup paths come from the container's intent (absolute, no quotes), the argv stays argv.
+   * Starts {@code argv} with this process's stdout and stderr (streamed, not captured) and, with
+   * {@code stdin}, its stdin (else /dev/null); with {@code tty}, on a pty of the container's devpts
+   * that the exec'd shim relays to those fds; the caller waits for the returned process, whose exit
+   * code is the command's (126: exec setup failed, 127: command not found, 128+N: killed by signal
+   * N).
    */
-  static List<String> command(ContainerConfig config, ProcessId process, List<String> argv) {
-    StringBuilder script = new StringBuilder();
+  static Process start(
+      ContainerConfig config,
+      ProcessId process,
+      Path shim,
+      Identity identity,
+      Map<String, String> extraEnv,
+      List<String> argv,
+      boolean stdin,
+      boolean tty,
+      String action)
+      throws HostRuntimeException {
+    checkArgv(argv, action);
+    ProcessBuilder builder =
+        new ProcessBuilder(command(config, process, shim, identity, argv, tty))
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectInput(
+                stdin
+                    ? ProcessBuilder.Redirect.INHERIT
+                    : ProcessBuilder.Redirect.from(new File("/dev/null")));
+    setEnvironment(builder, environment(config, extraEnv));
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Identity identityOf(ContainerConfig config) {
+    return new Identity(config.uid(), config.gid(), config.groups(), null);
+  }
+
+  private static void checkArgv(List<String> argv, String action) throws HostRuntimeException {
+    if (argv.isEmpty() || argv.stream().anyMatch(a -> a.indexOf('\0') >= 0)) {
+      throw HostRuntimeException.badInput(action + ": give a command (no NUL bytes)");
+    }
+  }
+
+  /** The container's environment, then {@code extra} over it (docker exec -e). */
+  static Map<String, String> environment(ContainerConfig config, Map<String, String> extra) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String e : config.env()) {
+      int eq = e.indexOf('=');
+      if (eq > 0) {
+        env.put(e.substring(0, eq), e.substring(eq + 1));
+      }
+    }
+    env.putAll(extra);
+    return env;
+  }
+
+  private static void setEnvironment(ProcessBuilder builder, Map<String, String> env) {
+    builder.environment().clear();
+    builder.environment().putAll(env);
+  }
+
+  /**
+   * {@code /bin/sh -c 'exec 9< SHIM; echo $$ > CGROUP/cgroup.procs ...; exec nsenter ... --
+   * /proc/self/fd/9 --exec CAPS UID GID "$g" "$w" TTY -- "$@"' stamp-exec SHIM GROUPS WORKDIR
+   * ARGV...}: the cgroup paths come from the container's intent (absolute, no quotes), the shim's
+   * path and the argv stay arguments.
+   */
+  static List<String> command(
+      ContainerConfig config,
+      ProcessId process,
+      Path shim,
+      Identity identity,
+      List<String> argv,
+      boolean tty) {
+    StringBuilder script = new StringBuilder("exec 9< \"$1\" || exit 126; g=$2; w=$3; shift 3; ");
     for (String dir : config.intent().cgroupDirs()) {
       if (dir.indexOf('\'') >= 0) {
         throw new IllegalArgumentException("cgroup path with a quote: " + dir);
@@ -89,13 +163,25 @@ final class ContainerExec {
         .append(NSENTER)
         .append(" -t ")
         .append(process.pid())
-        .append(" -m -u -i -n -p -C -r -w -S ")
-        .append(config.uid())
-        .append(" -G ")
-        .append(config.gid())
+        .append(" -m -u -i -n -p -C -r -w -- /proc/self/fd/9 --exec ")
+        .append(Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT)))
+        .append(' ')
+        .append(identity.uid())
+        .append(' ')
+        .append(identity.gid())
+        .append(" \"$g\" \"$w\" ")
+        .append(tty ? '1' : '0')
         .append(" -- \"$@\"");
+    String groups =
+        identity.groups().isEmpty()
+            ? "-"
+            : identity.groups().stream().map(String::valueOf).collect(Collectors.joining(","));
+    String workdir =
+        identity.workdir() == null || identity.workdir().isEmpty() ? "-" : identity.workdir();
     List<String> command =
-        new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "stamp-exec"));
+        new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "stamp-exec", shim.toString()));
+    command.add(groups);
+    command.add(workdir);
     command.addAll(argv);
     return command;
   }

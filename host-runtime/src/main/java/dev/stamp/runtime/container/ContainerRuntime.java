@@ -41,6 +41,7 @@ public final class ContainerRuntime {
   private final Optional<StandbyPool> standbys;
   private final Map<String, StandbyPool.Standby> assigned = new ConcurrentHashMap<>();
   private volatile ShimLauncher launcher;
+  private volatile Path shimPath;
 
   /** A runtime that deletes a removed container's files before {@code remove} returns. */
   public ContainerRuntime(
@@ -190,7 +191,71 @@ public final class ContainerRuntime {
     ContainerConfig c = requireConfig(id);
     String action = "exec in container " + c.shortId();
     ProcessId process = requireRunning(action, id);
-    return ContainerExec.run(c, process, argv, timeout, action);
+    return ContainerExec.run(c, process, shimBinary(), argv, timeout, action);
+  }
+
+  /**
+   * {@code docker exec} for a CLI: starts the command in the running container (as {@link #exec},
+   * plus the options' env, user, workdir and stdin) with this process's stdout and stderr, and
+   * returns it; its exit code is the command's (126: the exec could not be set up, 127: command not
+   * found). Marks the container as exec'd ({@link Drift#execAt}). CONFLICT when it is not running,
+   * BAD_INPUT for a user missing from its /etc/passwd or a relative workdir.
+   */
+  public Process execStreaming(String ref, ExecOptions options) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    ContainerConfig c = requireConfig(id);
+    String action = "exec in container " + c.shortId();
+    ProcessId process = requireRunning(action, id);
+    Path dir = store.dir(id);
+    String workdir = options.workdir().filter(w -> !w.isEmpty()).orElse(null);
+    if (workdir != null && (!workdir.startsWith("/") || workdir.equals("-"))) {
+      throw HostRuntimeException.badInput(
+          action + ": workdir: an absolute path inside the container, got " + workdir);
+    }
+    ContainerExec.Identity identity = ContainerExec.identityOf(c);
+    if (options.user().filter(u -> !u.isBlank()).isPresent()) {
+      List<Path> layers = new ArrayList<>();
+      c.lowerDirs().forEach(l -> layers.add(Path.of(l)));
+      layers.add(ContainerDrift.upperDir(c, dir)); // the container's own /etc/passwd changes
+      ImageUsers.User user = ImageUsers.resolve(layers, options.user());
+      identity = new ContainerExec.Identity(user.uid(), user.gid(), user.groups(), null);
+    }
+    identity =
+        new ContainerExec.Identity(identity.uid(), identity.gid(), identity.groups(), workdir);
+    try {
+      ContainerDrift.markExec(dir, java.time.Instant.now());
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(action + ": mark it exec'd: " + e.getMessage(), e);
+    }
+    return ContainerExec.start(
+        c,
+        process,
+        shimBinary(),
+        identity,
+        options.env(),
+        options.argv(),
+        options.stdin(),
+        options.tty(),
+        action);
+  }
+
+  /**
+   * What changed in the container's root filesystem outside its volumes, binds and the paths the
+   * runtime makes at start (a bounded walk of its overlay upper dir), and when {@code stamp exec}
+   * last ran a command in it. Any status; nothing for a container without an upper dir.
+   */
+  public Drift drift(String ref) throws HostRuntimeException {
+    String id = store.resolve(ref);
+    return ContainerDrift.read(requireConfig(id), store.dir(id));
+  }
+
+  private Path shimBinary() throws HostRuntimeException {
+    Path shim = shimPath;
+    if (shim == null || !Files.isExecutable(shim)) {
+      shim = ShimBinary.extract(store.runtimeDir()); // reads and hashes the binary: once
+      shimPath = shim;
+    }
+    return shim;
   }
 
   private ProcessId requireRunning(String action, String id) throws HostRuntimeException {

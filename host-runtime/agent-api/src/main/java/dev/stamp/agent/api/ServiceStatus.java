@@ -23,7 +23,12 @@ public record ServiceStatus(
     replicas = replicas == null ? List.of() : List.copyOf(replicas);
   }
 
-  /** One running container of the service. */
+  /**
+   * One running container of the service. {@code drifted}: its root filesystem changed outside its
+   * volumes, binds and tmpfs ({@code driftPaths}, sorted; {@code driftTruncated} when the bounded
+   * walk stopped early); {@code execAt}: when {@code stamp exec} last ran a command in it (a drift
+   * suspect even before a file changed).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Replica(
       int index,
@@ -33,7 +38,22 @@ public record ServiceStatus(
       String health,
       boolean drifted,
       List<String> driftPaths,
-      String startedAt) {}
+      String startedAt,
+      Boolean driftTruncated,
+      String execAt) {
+
+    public Replica(
+        int index,
+        String container,
+        String image,
+        String state,
+        String health,
+        boolean drifted,
+        List<String> driftPaths,
+        String startedAt) {
+      this(index, container, image, state, health, drifted, driftPaths, startedAt, null, null);
+    }
+  }
 
   /** A replace in flight: to which generation, how far. */
   public record Replace(long generation, String phase, int done, int total, String startedAt) {}
