@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
       TopCommand.class,
       SearchCommand.class,
       DemoCommand.class,
-      AgentCommand.class
+      AgentCommand.class,
+      PlanCommand.class
     })
 public final class StampCli {
 
