@@ -13,6 +13,7 @@ import java.util.Map;
  * @param secrets file secrets declared at the top level, by name
  * @param extensions top-level {@code x-} keys as plain values ({@code x-stamp} among them)
  * @param warnings keys that were ignored (unknown, or outside Stamp's subset)
+ * @param positions where each field was written, by path ({@code services.web.ports[0]})
  */
 public record ComposeApp(
     String name,
@@ -21,7 +22,8 @@ public record ComposeApp(
     List<String> volumes,
     Map<String, Secret> secrets,
     Map<String, Object> extensions,
-    List<ComposeProblem> warnings) {
+    List<ComposeProblem> warnings,
+    Map<String, Position> positions) {
 
   public ComposeApp {
     services = Maps.copy(services);
@@ -29,7 +31,25 @@ public record ComposeApp(
     secrets = Maps.copy(secrets);
     extensions = Maps.copy(extensions);
     warnings = List.copyOf(warnings);
+    positions = Maps.copy(positions);
   }
+
+  /** Where {@code path} (or, when it was not written as such, its nearest parent) was written. */
+  public Position position(String path) {
+    String p = path;
+    while (!p.isEmpty()) {
+      Position at = positions.get(p);
+      if (at != null) {
+        return at;
+      }
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      p = cut < 0 ? "" : p.substring(0, cut);
+    }
+    return new Position(0, 0);
+  }
+
+  /** A line and column in {@link #file()}, 1-based (0: unknown). */
+  public record Position(int line, int column) {}
 
   /**
    * A top-level file secret: {@code file} as written and {@code path}, the file resolved against

@@ -128,6 +128,7 @@ public final class ComposeLoader {
     private final Map<String, String> env;
     private final ProjectFiles files;
     private final String projectDir;
+    private final Map<String, ComposeApp.Position> positions = new HashMap<>();
 
     Loading(Problems problems, Map<String, String> env, ProjectFiles files, String projectDir) {
       this.problems = problems;
@@ -199,7 +200,7 @@ public final class ComposeLoader {
                     return;
                   }
                   ComposeService s = reader.read(svc, m, path);
-                  if (s.image() == null && s.build() == null) {
+                  if (absent(m, "image") && absent(m, "build")) {
                     problems.error(m, path, "service \"" + svc + "\" has neither image nor build");
                   }
                   services.put(svc, s);
@@ -207,7 +208,19 @@ public final class ComposeLoader {
         checkReferences(sm, services, volumes, secrets, reader);
       }
       return new ComposeApp(
-          name, problems.file(), services, volumes, secrets, extensions, problems.warnings());
+          name,
+          problems.file(),
+          services,
+          volumes,
+          secrets,
+          extensions,
+          problems.warnings(),
+          positions);
+    }
+
+    private static boolean absent(YamlNode.Mapping m, String key) {
+      YamlNode n = m.entries().get(key);
+      return n == null || Values.isNull(n);
     }
 
     private String home() {
@@ -353,6 +366,7 @@ public final class ComposeLoader {
 
     /** Every string scalar with its variables substituted; an error names the field's path. */
     private YamlNode interpolate(YamlNode n, String path) {
+      positions.put(path, new ComposeApp.Position(n.line(), n.column()));
       if (n instanceof YamlNode.Scalar s) {
         if (s.type() != YamlNode.Type.STRING || s.text().indexOf('$') < 0) {
           return s;

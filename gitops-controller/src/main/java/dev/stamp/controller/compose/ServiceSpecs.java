@@ -45,22 +45,22 @@ public final class ServiceSpecs {
             service.command(),
             service.entrypoint(),
             env,
-            ports(service, at, problems),
-            volumes(service, at, problems),
+            ports(app, service, at, problems),
+            volumes(app, service, at, problems),
             secrets(app, service, at, problems),
             resources(service.deploy()),
             service.user(),
             service.workingDir(),
             service.readOnly(),
             service.init(),
-            healthcheck(service.healthcheck(), at, problems),
+            healthcheck(app, service.healthcheck(), at, problems),
             service.deploy() == null ? null : service.deploy().replicas(),
             update(service.deploy()),
             service.stopSignal(),
             iso(service.stopGracePeriod()),
             null);
     for (Problem p : spec.problems()) {
-      problems.error(0, 0, at + "." + composeName(p.field()), p.message());
+      error(app, problems, at + "." + composeName(p.field()), p.message());
     }
     if (problems.hasErrors()) {
       throw new ComposeException(problems.errors(), List.of());
@@ -68,12 +68,13 @@ public final class ServiceSpecs {
     return spec;
   }
 
-  private static List<ServiceSpec.Port> ports(ComposeService s, String at, Problems problems) {
+  private static List<ServiceSpec.Port> ports(
+      ComposeApp app, ComposeService s, String at, Problems problems) {
     List<ServiceSpec.Port> out = new ArrayList<>();
     if (s.ports().size() > 1) {
-      problems.error(
-          0,
-          0,
+      error(
+          app,
+          problems,
           at + ".ports",
           "the agent publishes one port per service today, got "
               + s.ports().size()
@@ -83,9 +84,9 @@ public final class ServiceSpecs {
     for (ComposeService.Port p : s.ports()) {
       String published = p.published();
       if (published == null || !published.matches("[0-9]+") || published.equals("0")) {
-        problems.error(
-            0,
-            0,
+        error(
+            app,
+            problems,
             at + ".ports[0].published",
             "the agent needs one fixed host port (HOST:CONTAINER), got "
                 + (published == null ? "none" : "\"" + published + "\""));
@@ -97,14 +98,15 @@ public final class ServiceSpecs {
     return out;
   }
 
-  private static List<ServiceSpec.Volume> volumes(ComposeService s, String at, Problems problems) {
+  private static List<ServiceSpec.Volume> volumes(
+      ComposeApp app, ComposeService s, String at, Problems problems) {
     List<ServiceSpec.Volume> out = new ArrayList<>();
     for (int i = 0; i < s.volumes().size(); i++) {
       ComposeService.Mount m = s.volumes().get(i);
       if (m.type().equals("volume") && m.source() == null) {
-        problems.error(
-            0,
-            0,
+        error(
+            app,
+            problems,
             at + ".volumes[" + i + "]",
             "anonymous volumes are not supported: name it (NAME:" + m.target() + ")");
         continue;
@@ -126,20 +128,23 @@ public final class ServiceSpecs {
       String name =
           target.startsWith(SECRETS_DIR) ? target.substring(SECRETS_DIR.length()) : target;
       if (name.isEmpty() || name.contains("/")) {
-        problems.error(
-            0,
-            0,
+        error(
+            app,
+            problems,
             path + ".target",
             "the agent mounts a secret at /run/secrets/NAME, got \"" + target + "\"");
         continue;
       }
       if (r.uid() != null || r.gid() != null || r.mode() != null) {
-        problems.error(
-            0, 0, path, "uid, gid and mode are not supported by the agent yet (0400, root)");
+        error(
+            app,
+            problems,
+            path,
+            "uid, gid and mode are not supported by the agent yet (0400, root)");
       }
       ComposeApp.Secret def = app.secrets().get(r.source());
       if (def == null) {
-        problems.error(0, 0, path + ".source", "undefined secret \"" + r.source() + "\"");
+        error(app, problems, path + ".source", "undefined secret \"" + r.source() + "\"");
         continue;
       }
       out.add(new ServiceSpec.Secret(name, def.path()));
@@ -156,15 +161,15 @@ public final class ServiceSpecs {
   }
 
   private static ServiceSpec.Healthcheck healthcheck(
-      ComposeService.Healthcheck h, String at, Problems problems) {
+      ComposeApp app, ComposeService.Healthcheck h, String at, Problems problems) {
     if (h == null) {
       return null;
     }
     List<String> test = h.disable() ? List.of("NONE") : h.test();
     if (test == null) {
-      problems.error(
-          0,
-          0,
+      error(
+          app,
+          problems,
           at + ".healthcheck.test",
           "required by the agent when a healthcheck is given: [\"CMD\", …], [\"CMD-SHELL\", \"…\"]"
               + " or [\"NONE\"]");
@@ -185,6 +190,11 @@ public final class ServiceSpecs {
     }
     ComposeService.UpdateConfig u = d.updateConfig();
     return new ServiceSpec.Update(u.order(), u.parallelism(), iso(u.delay()));
+  }
+
+  private static void error(ComposeApp app, Problems problems, String path, String message) {
+    ComposeApp.Position at = app.position(path);
+    problems.error(at.line(), at.column(), path, message);
   }
 
   /** ISO-8601, as the agent's wire form has it: {@code PT1M30S}, {@code PT0.5S}. */

@@ -88,10 +88,11 @@ class ServiceSpecsTest {
             """);
     assertThatThrownBy(() -> ServiceSpecs.of(app, app.services().get("web"), DIGEST))
         .isInstanceOf(ComposeException.class)
-        .hasMessageContaining(
-            "apps/shop/compose.yaml: services.web.ports: the agent publishes one port per service"
-                + " today, got 2")
-        .hasMessageContaining("services.web.deploy.replicas: 1 to 256, got 0")
-        .hasMessageContaining("services.web.deploy.resources.limits.memory: at least 6291456");
+        .hasMessage(
+            "apps/shop/compose.yaml:4:12: services.web.ports: the agent publishes one port per"
+                + " service today, got 2 (a range counts one per port)\n"
+                + "apps/shop/compose.yaml:5:24: services.web.deploy.replicas: 1 to 256, got 0\n"
+                + "apps/shop/compose.yaml:5:56: services.web.deploy.resources.limits.memory: at"
+                + " least 6291456 (6 MiB), got 1048576");
   }
 }
