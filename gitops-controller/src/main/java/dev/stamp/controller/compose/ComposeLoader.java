@@ -92,7 +92,7 @@ public final class ComposeLoader {
     }
     Map<String, String> merged = new HashMap<>(dotEnv);
     merged.putAll(env);
-    YamlNode root = text == null ? null : YamlReader.read(file, text, problems);
+    YamlNode root = text == null ? null : YamlReader.read(text, problems);
     if (problems.hasErrors()) {
       throw new ComposeException(problems.errors(), problems.warnings());
     }
@@ -263,34 +263,30 @@ public final class ComposeLoader {
         List<String> volumes,
         Map<String, ComposeApp.Secret> secrets,
         ServiceReader reader) {
-      reader.volumeRefs.forEach(
-          (svc, refs) -> {
-            for (ServiceReader.Ref r : refs) {
-              if (!volumes.contains(r.name())) {
-                problems.error(
-                    r.at(),
-                    r.path(),
-                    "service \""
-                        + svc
-                        + "\" refers to undefined volume \""
-                        + r.name()
-                        + "\" (declare it under the top-level volumes:)");
-              }
-            }
-          });
-      reader.secretRefs.values().stream()
-          .flatMap(List::stream)
-          .filter(r -> !secrets.containsKey(r.name()))
-          .forEach(
-              r ->
-                  problems.error(
-                      r.at(),
-                      r.path(),
-                      "service \""
-                          + r.path().split("\\.")[1]
-                          + "\" refers to undefined secret \""
-                          + r.name()
-                          + "\" (declare it under the top-level secrets: with a file)"));
+      for (ServiceReader.Ref r : reader.volumeRefs) {
+        if (!volumes.contains(r.name())) {
+          problems.error(
+              r.at(),
+              r.path(),
+              "service \""
+                  + r.service()
+                  + "\" refers to undefined volume \""
+                  + r.name()
+                  + "\" (declare it under the top-level volumes:)");
+        }
+      }
+      for (ServiceReader.Ref r : reader.secretRefs) {
+        if (!secrets.containsKey(r.name())) {
+          problems.error(
+              r.at(),
+              r.path(),
+              "service \""
+                  + r.service()
+                  + "\" refers to undefined secret \""
+                  + r.name()
+                  + "\" (declare it under the top-level secrets: with a file)");
+        }
+      }
       services.forEach(
           (svc, s) ->
               s.dependsOn()

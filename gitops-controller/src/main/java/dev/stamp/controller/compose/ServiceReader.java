@@ -126,10 +126,13 @@ final class ServiceReader {
   private final String projectDir;
   private final String home;
 
-  /** Names of volumes and secrets each service refers to, checked by the loader afterwards. */
-  final Map<String, List<Ref>> volumeRefs = new LinkedHashMap<>();
+  /** Named volumes and secrets the services refer to, checked by the loader afterwards. */
+  final List<Ref> volumeRefs = new ArrayList<>();
 
-  record Ref(String name, YamlNode at, String path) {}
+  final List<Ref> secretRefs = new ArrayList<>();
+
+  /** {@code service} refers to {@code name} at {@code path}. */
+  record Ref(String service, String name, YamlNode at, String path) {}
 
   ServiceReader(
       Values v,
@@ -165,7 +168,7 @@ final class ServiceReader {
         environment,
         ports(e.get("ports"), path + ".ports"),
         volumes(name, e.get("volumes"), path + ".volumes"),
-        secrets(e.get("secrets"), path + ".secrets"),
+        secrets(name, e.get("secrets"), path + ".secrets"),
         healthcheck(e.get("healthcheck"), path + ".healthcheck"),
         dependsOn(e.get("depends_on"), path + ".depends_on"),
         v.string(e.get("user"), path + ".user"),
@@ -459,7 +462,7 @@ final class ServiceReader {
       return new ComposeService.Mount("bind", resolve(source), target, readOnly);
     }
     if (source != null && !source.isEmpty()) {
-      volumeRefs.computeIfAbsent(service, k -> new ArrayList<>()).add(new Ref(source, at, path));
+      volumeRefs.add(new Ref(service, source, at, path));
     }
     return new ComposeService.Mount(
         "volume", source == null || source.isEmpty() ? null : source, target, readOnly);
@@ -477,9 +480,7 @@ final class ServiceReader {
     return java.nio.file.Path.of(projectDir).resolve(s).normalize().toString();
   }
 
-  final Map<String, List<Ref>> secretRefs = new LinkedHashMap<>();
-
-  private List<ComposeService.SecretRef> secrets(YamlNode n, String path) {
+  private List<ComposeService.SecretRef> secrets(String service, YamlNode n, String path) {
     List<ComposeService.SecretRef> out = new ArrayList<>();
     if (n == null || Values.isNull(n)) {
       return out;
@@ -512,7 +513,7 @@ final class ServiceReader {
           problems.error(
               modeNode, at + ".mode", "expected a file mode, got " + modeNode.describe());
         }
-        secretRefs.computeIfAbsent("", k -> new ArrayList<>()).add(new Ref(source, m, at));
+        secretRefs.add(new Ref(service, source, m, at));
         out.add(
             new ComposeService.SecretRef(
                 source,
@@ -523,7 +524,7 @@ final class ServiceReader {
       } else {
         String source = v.string(item, at);
         if (source != null) {
-          secretRefs.computeIfAbsent("", k -> new ArrayList<>()).add(new Ref(source, item, at));
+          secretRefs.add(new Ref(service, source, item, at));
           out.add(new ComposeService.SecretRef(source, "/run/secrets/" + source, null, null, null));
         }
       }

@@ -11,10 +11,11 @@ import java.util.Map;
 /**
  * A loaded Compose service as the agent runs it on one host: a {@link ServiceSpec}. The image is
  * the digest the controller resolved (built or pulled), durations become ISO-8601 ({@code
- * PT1M30S}), secrets the agent-host files of their top-level definitions. What Compose can say and
- * the agent cannot run yet (a second published port, an unpublished or ranged port, anonymous
- * volumes, secret targets outside {@code /run/secrets}, secret uid/gid/mode) is an error naming the
- * Compose field, as is everything {@link ServiceSpec#problems()} finds, under Compose's names.
+ * PT1M30S}), named volumes are the app's ({@code APP_NAME}, as Compose names them), secrets the
+ * agent-host files of their top-level definitions. What Compose can say and the agent cannot run
+ * yet (a second published port, an unpublished or ranged port, anonymous volumes, secret targets
+ * outside {@code /run/secrets}, secret uid/gid/mode) is an error naming the Compose field, as is
+ * everything {@link ServiceSpec#problems()} finds, under Compose's names.
  *
  * <p>build, depends_on, rollback_config, update_config's failure_action and monitor, and placement
  * are the controller's (order of rollout, rollback, choice of hosts), not the agent's.
@@ -111,11 +112,16 @@ public final class ServiceSpecs {
             "anonymous volumes are not supported: name it (NAME:" + m.target() + ")");
         continue;
       }
+      String source = m.type().equals("volume") ? volumeName(app, m.source()) : m.source();
       out.add(
-          new ServiceSpec.Volume(
-              m.type(), m.source(), m.target(), m.readOnly() ? Boolean.TRUE : null));
+          new ServiceSpec.Volume(m.type(), source, m.target(), m.readOnly() ? Boolean.TRUE : null));
     }
     return out;
+  }
+
+  /** A named volume on the host is the app's: {@code APP_NAME}, as Compose names it. */
+  public static String volumeName(ComposeApp app, String volume) {
+    return app.name() + "_" + volume;
   }
 
   private static List<ServiceSpec.Secret> secrets(

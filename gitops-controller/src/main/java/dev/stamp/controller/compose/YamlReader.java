@@ -26,17 +26,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class YamlReader {
 
-  private final String file;
   private final Problems problems;
   private final IdentityHashMap<Node, Boolean> visiting = new IdentityHashMap<>();
 
-  private YamlReader(String file, Problems problems) {
-    this.file = file;
+  private YamlReader(Problems problems) {
     this.problems = problems;
   }
 
   /** The document, or null when it is not YAML (the problem is recorded) or empty. */
-  static YamlNode read(String file, String text, Problems problems) {
+  static YamlNode read(String text, Problems problems) {
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(100);
     options.setCodePointLimit(8 * 1024 * 1024);
@@ -61,7 +59,7 @@ final class YamlReader {
       problems.error(0, 0, "", "not valid YAML: " + e.getMessage());
       return null;
     }
-    return root == null ? null : new YamlReader(file, problems).convert(root);
+    return root == null ? null : new YamlReader(problems).convert(root);
   }
 
   private YamlNode convert(Node node) {
@@ -144,10 +142,5 @@ final class YamlReader {
     } else {
       problems.error(value.line(), value.column(), "<<", "a merge key takes a mapping");
     }
-  }
-
-  @Override
-  public String toString() {
-    return file;
   }
 }

@@ -54,7 +54,7 @@ class ServiceSpecsTest {
     assertThat(spec.ports()).containsExactly(new ServiceSpec.Port(80, 8080, "127.0.0.1", "tcp"));
     assertThat(spec.volumes())
         .containsExactly(
-            new ServiceSpec.Volume("volume", "data", "/data", null),
+            new ServiceSpec.Volume("volume", "shop_data", "/data", null),
             new ServiceSpec.Volume("bind", "/srv/static", "/static", true));
     assertThat(spec.secrets())
         .containsExactly(new ServiceSpec.Secret("tls", "/srv/apps/shop/tls.pem"));
