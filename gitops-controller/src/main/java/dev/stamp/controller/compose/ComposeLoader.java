@@ -129,6 +129,7 @@ public final class ComposeLoader {
     private final ProjectFiles files;
     private final String projectDir;
     private final Map<String, ComposeApp.Position> positions = new HashMap<>();
+    private Set<String> declaredSecrets = Set.of();
 
     Loading(Problems problems, Map<String, String> env, ProjectFiles files, String projectDir) {
       this.problems = problems;
@@ -172,6 +173,8 @@ public final class ComposeLoader {
                 });
       }
       Map<String, ComposeApp.Secret> secrets = secrets(e.get("secrets"));
+      YamlNode.Mapping secretDefs = e.get("secrets") instanceof YamlNode.Mapping d ? d : null;
+      declaredSecrets = secretDefs == null ? Set.of() : secretDefs.entries().keySet();
       Map<String, Object> extensions = new LinkedHashMap<>();
       e.forEach(
           (k, node) -> {
@@ -183,8 +186,13 @@ public final class ComposeLoader {
       ServiceReader reader = new ServiceReader(v, env::get, files, projectDir, home());
       YamlNode servicesNode = e.get("services");
       YamlNode.Mapping sm = v.mapping(servicesNode, "services", "a mapping of service names");
-      if (servicesNode == null || Values.isNull(servicesNode)) {
-        problems.error(top, "services", "required: at least one service");
+      if (servicesNode == null
+          || Values.isNull(servicesNode)
+          || (sm != null && sm.entries().isEmpty())) {
+        problems.error(
+            servicesNode == null ? top : servicesNode,
+            "services",
+            "required: at least one service");
       }
       if (sm != null) {
         sm.entries()
@@ -242,7 +250,8 @@ public final class ComposeLoader {
                 if (d == null) {
                   return;
                 }
-                v.onlyKnown(d, path, Set.of("file"), Set.of("name", "labels"));
+                v.onlyKnown(
+                    d, path, Set.of("file"), Set.of("name", "labels", "external", "environment"));
                 String file = v.string(d.entries().get("file"), path + ".file");
                 if (file == null) {
                   problems.error(
@@ -276,7 +285,7 @@ public final class ComposeLoader {
         }
       }
       for (ServiceReader.Ref r : reader.secretRefs) {
-        if (!secrets.containsKey(r.name())) {
+        if (!secrets.containsKey(r.name()) && !declaredSecrets.contains(r.name())) {
           problems.error(
               r.at(),
               r.path(),

@@ -126,6 +126,20 @@ class ComposeLoaderTest {
   }
 
   @Test
+  void anAppNeedsServicesAndSecretsNeedAFile() {
+    assertThatThrownBy(() -> load("services: {}\n"))
+        .hasMessage("apps/shop/compose.yaml:1:11: services: required: at least one service");
+    assertThatThrownBy(
+            () ->
+                load(
+                    "services:\n  a:\n    image: x\n    secrets: [s]\n"
+                        + "secrets:\n  s:\n    external: true\n"))
+        .hasMessage(
+            "apps/shop/compose.yaml:7:5: secrets.s: Stamp supports file secrets only: expected"
+                + " file: PATH (on the agent's host)");
+  }
+
+  @Test
   void durationsAndSizesInCanonicalUnits() {
     assertThat(ComposeSyntax.duration("1m30s")).isEqualTo(Duration.ofSeconds(90));
     assertThat(ComposeSyntax.duration("1.5s")).isEqualTo(Duration.ofMillis(1500));
