@@ -49,7 +49,8 @@ import picocli.CommandLine.Option;
       ExecCommand.class,
       SearchCommand.class,
       DemoCommand.class,
-      AgentCommand.class
+      AgentCommand.class,
+      PlanCommand.class
     })
 public final class StampCli {
 

@@ -1,0 +1,93 @@
+package dev.stamp.cli;
+
+import dev.stamp.controller.compose.ComposeApp;
+import dev.stamp.controller.compose.ComposeException;
+import dev.stamp.controller.compose.ComposeJson;
+import dev.stamp.controller.compose.ComposeLoader;
+import dev.stamp.controller.compose.ComposeProblem;
+import dev.stamp.controller.compose.ComposeService;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code stamp plan [--format json] DIR}: loads {@code DIR/compose.yaml} (with {@code DIR/.env} and
+ * the process environment) and prints the app Stamp would deploy. Warnings go to stderr; an invalid
+ * file prints every problem as {@code FILE:LINE:COL: PATH: message} and exits 2.
+ */
+@Command(
+    name = "plan",
+    description = {
+      "Load DIR/compose.yaml and print the services Stamp would deploy.",
+      "Every problem is printed as FILE:LINE:COL: PATH: message (exit 2); warnings go to stderr."
+    })
+final class PlanCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--format",
+      paramLabel = "text|json",
+      description = "text (default) or json: the loaded model in Compose's normalized form.")
+  String format = "text";
+
+  @Parameters(paramLabel = "DIR", description = "The app's directory (holds compose.yaml).")
+  Path dir;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    if (!format.equals("text") && !format.equals("json")) {
+      err.println("stamp plan: --format: expected text or json, got " + format);
+      return StampCli.EXIT_USAGE;
+    }
+    ComposeApp app;
+    try {
+      app = ComposeLoader.load(dir, ComposeLoader.processEnvironment());
+    } catch (ComposeException e) {
+      e.warnings().forEach(err::println);
+      e.problems().forEach(err::println);
+      err.println(
+          "stamp plan: "
+              + e.problems().size()
+              + (e.problems().size() == 1 ? " problem" : " problems")
+              + " in "
+              + dir.resolve(ComposeLoader.FILE_NAME));
+      err.flush();
+      return e.kind().exitCode();
+    }
+    for (ComposeProblem w : app.warnings()) {
+      err.println(w);
+    }
+    err.flush();
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(format.equals("json") ? ComposeJson.render(app) : text(app));
+    out.flush();
+    return StampCli.EXIT_OK;
+  }
+
+  private static String text(ComposeApp app) {
+    StringBuilder sb = new StringBuilder("app ").append(app.name()).append('\n');
+    for (ComposeService s : app.services().values()) {
+      sb.append("  service ").append(s.name()).append(": ");
+      sb.append(s.build() != null ? "build " + s.build().context() : "image " + s.image());
+      int replicas =
+          s.deploy() == null || s.deploy().replicas() == null ? 1 : s.deploy().replicas();
+      sb.append(", ").append(replicas).append(replicas == 1 ? " replica" : " replicas");
+      for (ComposeService.Port p : s.ports()) {
+        sb.append(", port ")
+            .append(p.published() == null ? "" : p.published() + ":")
+            .append(p.target())
+            .append('/')
+            .append(p.protocol());
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+}

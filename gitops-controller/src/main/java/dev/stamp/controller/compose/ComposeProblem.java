@@ -1,0 +1,30 @@
+package dev.stamp.controller.compose;
+
+/**
+ * One thing wrong with (or, for a warning, ignored in) a Compose file: where ({@code file}, {@code
+ * line} and {@code column}, 1-based, 0 when unknown), which field ({@code services.web.ports[1]},
+ * empty for the document itself) and what was expected.
+ */
+public record ComposeProblem(
+    String file, int line, int column, String path, String message, boolean warning) {
+
+  /** {@code compose.yaml:12:9: services.web.ports[1]: expected …}, warnings marked as such. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(file);
+    if (line > 0) {
+      sb.append(':').append(line);
+      if (column > 0) {
+        sb.append(':').append(column);
+      }
+    }
+    sb.append(": ");
+    if (warning) {
+      sb.append("warning: ");
+    }
+    if (!path.isEmpty()) {
+      sb.append(path).append(": ");
+    }
+    return sb.append(message).toString();
+  }
+}
