@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,12 @@ final class ServiceReplacer {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceReplacer.class);
   static final int LOG_TAIL_LINES = 20;
   private static final Duration MONITOR_GRACE = Duration.ofMillis(500);
+
+  /**
+   * Called with the record each time a step has been written, before the step acts: a test stops
+   * the replace there (by throwing an {@link Error}, which nothing here catches) as a kill would.
+   */
+  static volatile Consumer<ServiceRecord> afterStepWritten = r -> {};
 
   private final JsonRecordDir<ServiceRecord> records;
   private final ContainerRuntime runtime;
@@ -84,6 +91,221 @@ final class ServiceReplacer {
       throw e;
     }
     return update(action, name, r -> r.replaced(image, generation), ServiceState.RUNNING);
+  }
+
+  /**
+   * Finishes or rolls back the replace a killed process left in the record (see {@link
+   * ReplaceRecord}), then clears it and moves the service back to {@code running}. {@code spec}
+   * re-creates a stop-first replica whose old container is already gone and whose new one never
+   * became healthy; without it that replica is dropped from the record (the service runs one short,
+   * as after a failed stop-first replace). A service that is not {@code replacing} is returned as
+   * it is.
+   */
+  ServiceRecord recover(String name, Optional<ContainerSpec> spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "recover service " + name;
+    options.validate(action);
+    ServiceRecord record =
+        records
+            .read(name)
+            .orElseThrow(() -> HostRuntimeException.notFound(action + ": no such service"));
+    if (record.state() != ServiceState.REPLACING) {
+      return record;
+    }
+    ReplaceRecord r = record.replace();
+    int generation = Math.max(record.generation(), r == null ? 0 : r.generation());
+    if (r == null) { // killed between two replicas: every recorded container is whole
+      restoreAll(action, record);
+      return update(action, name, x -> x.replaced(x.image(), generation), ServiceState.RUNNING);
+    }
+    int port = record.front().containerPort();
+    String old = r.oldContainer();
+    Optional<String> oldAddress = address(old);
+    Optional<String> newRef =
+        Optional.ofNullable(r.newContainer()).or(() -> runtime.idOfName(r.newName()));
+    boolean newRunning = newRef.isPresent() && running(newRef.get());
+    Optional<String> newAddress = newRunning ? address(newRef.get()) : Optional.empty();
+    boolean newServes =
+        newAddress.isPresent()
+            && lb.backends(name).stream().anyMatch(b -> b.address().equals(newAddress.get()));
+    boolean stopFirst = r.order() == ReplaceRecord.Order.STOP_FIRST;
+    boolean finish =
+        stopFirst
+            || switch (r.step()) {
+              case CREATE, HEALTH -> false;
+              case SWITCH -> newServes;
+              case RETIRE -> newRunning || !running(old);
+            };
+    LOG.info(
+        "{}: replica {} was at step {} ({}): {}",
+        name,
+        r.replica(),
+        r.step().label(),
+        r.order().label(),
+        finish ? "finishing" : "rolling back");
+    List<String> containers = new ArrayList<>(record.containers());
+    int index = r.replica() - 1;
+    String replacement = null;
+    if (!finish) {
+      if (newRef.isPresent()) {
+        removeContainer(newRef.get());
+      }
+    } else {
+      if (stopFirst) { // the old one may be half retired: finish that first
+        retire(name, old, oldAddress, port, options, true);
+        boolean whole = newRunning && r.step() != ReplaceRecord.Step.CREATE;
+        if (whole && !newServes) {
+          try {
+            awaitHealthy(action, record.health(), newRef.get(), backend(newAddress, port), options);
+          } catch (HostRuntimeException e) {
+            LOG.warn("{}: the new replica {}: {}", name, r.newName(), e.getMessage());
+            whole = false;
+          }
+        }
+        if (whole) {
+          replacement = newRef.get();
+          switchTo(name, Optional.empty(), backend(newAddress, port));
+        } else {
+          if (newRef.isPresent()) {
+            removeContainer(newRef.get());
+          }
+          if (spec.isPresent()) {
+            replacement = startReplica(action, record, r.newName(), spec.get(), options);
+          }
+        }
+      } else if (newRunning) {
+        replacement = newRef.get();
+        switchTo(name, oldAddress, backend(newAddress, port));
+        retire(name, old, oldAddress, port, options, false);
+      } else { // neither runs any more: a fresh one, if the spec is known
+        retire(name, old, oldAddress, port, options, true);
+        if (newRef.isPresent()) {
+          removeContainer(newRef.get());
+        }
+        if (spec.isPresent()) {
+          replacement = startReplica(action, record, r.newName(), spec.get(), options);
+        }
+      }
+    }
+    if (finish) {
+      if (index < containers.size()) {
+        if (replacement == null) {
+          containers.remove(index);
+        } else {
+          containers.set(index, replacement);
+        }
+      }
+    }
+    boolean done = finish && replacement != null && r.replica() >= containers.size();
+    ServiceRecord next =
+        update(
+            action,
+            name,
+            x -> x.withContainers(containers).replaced(done ? r.image() : x.image(), generation),
+            ServiceState.RUNNING);
+    if (!finish) {
+      restoreAll(action, next);
+    }
+    return next;
+  }
+
+  /**
+   * Creates and starts replica {@code newName} of {@code spec}, waits until it is healthy and adds
+   * it to the backends; removed again on any failure.
+   */
+  String startReplica(
+      String action,
+      ServiceRecord record,
+      String newName,
+      ContainerSpec spec,
+      ReplaceOptions options)
+      throws HostRuntimeException {
+    Optional<String> stale = runtime.idOfName(newName);
+    if (stale.isPresent()) {
+      removeContainer(stale.get());
+    }
+    int port = record.front().containerPort();
+    String id = null;
+    try {
+      id = runtime.create(spec.withName(newName));
+      runtime.start(id, false).close();
+      String created = id;
+      Backend target =
+          Backend.of(
+              address(id)
+                  .orElseThrow(
+                      () ->
+                          HostRuntimeException.failed(
+                              action
+                                  + ": replica "
+                                  + created.substring(0, 12)
+                                  + " has no address")),
+              port);
+      awaitHealthy(action, record.health(), id, target, options);
+      switchTo(record.name(), Optional.empty(), target);
+      return id;
+    } catch (HostRuntimeException | RuntimeException e) {
+      List<String> tail = id == null ? List.of() : logTail(id);
+      if (id != null) {
+        removeQuietly(id);
+      }
+      ReplaceFailedException failed =
+          new ReplaceFailedException(
+              action
+                  + ": new replica "
+                  + newName
+                  + " "
+                  + String.valueOf(e.getMessage())
+                      .replaceFirst("^" + java.util.regex.Pattern.quote(action) + ": ", "")
+                  + "; it was removed"
+                  + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1)),
+              record.name(),
+              0,
+              id,
+              tail);
+      failed.initCause(e);
+      throw failed;
+    }
+  }
+
+  /** The backends: every recorded replica that runs (a rollback's end state). */
+  private void restoreAll(String action, ServiceRecord record) throws HostRuntimeException {
+    int port = record.front().containerPort();
+    List<Backend> backends = new ArrayList<>();
+    for (String id : record.containers()) {
+      Optional<String> a = running(id) ? address(id) : Optional.empty();
+      if (a.isPresent()) {
+        backends.add(Backend.of(a.get(), port));
+      }
+    }
+    if (!backends.isEmpty()) {
+      lb.setBackends(record.name(), backends);
+    }
+  }
+
+  private static Backend backend(Optional<String> address, int port) throws HostRuntimeException {
+    return Backend.of(
+        address.orElseThrow(
+            () -> HostRuntimeException.failed("recover: the new replica has no address")),
+        port);
+  }
+
+  private boolean running(String ref) {
+    try {
+      return runtime.state(ref).status() == ContainerStatus.RUNNING;
+    } catch (HostRuntimeException e) {
+      return false;
+    }
+  }
+
+  private void removeContainer(String id) throws HostRuntimeException {
+    try {
+      runtime.remove(id, true);
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.NOT_FOUND) {
+        throw e;
+      }
+    }
   }
 
   /** Under the lock: running -> replacing (a typed refusal from any other state). */
@@ -453,7 +675,9 @@ final class ServiceReplacer {
 
   private ServiceRecord write(String action, String name, ReplaceRecord step)
       throws HostRuntimeException {
-    return update(action, name, r -> r.withReplace(step), null);
+    ServiceRecord written = update(action, name, r -> r.withReplace(step), null);
+    afterStepWritten.accept(written);
+    return written;
   }
 
   /**

@@ -138,6 +138,28 @@ public final class Services {
     return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
   }
 
+  /**
+   * Finishes or rolls back a replace killed in flight, from the step its record names last ({@link
+   * ReplaceRecord} has the rules): afterwards the service is {@code running}, one container serves
+   * for each recorded replica, the backends are theirs, and no new or old container of the
+   * interrupted step is left. {@code spec} (the spec the replace was making, if known) re-creates a
+   * stop-first replica that was already retired; without it that replica is dropped from the
+   * record. Returns the record as it is afterwards; a service that is not {@code replacing} is
+   * returned unchanged. Call it only where no replace of {@code name} can still be running (the
+   * agent, on start, before it reconciles). NOT_FOUND without the service; a {@link
+   * ReplaceFailedException} (FAILED, retrying can help) when a re-created replica does not become
+   * healthy, the record then still names the step, so recovering again starts over.
+   */
+  public ServiceRecord recover(String name, Optional<ContainerSpec> spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "recover service " + name;
+    if (spec.isPresent()) {
+      checkRequest(action, name, 1, spec.get());
+    }
+    require(action, name); // checks the name too
+    return new ServiceReplacer(records, runtime, lb).recover(name, spec, options);
+  }
+
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
   public void recordMonitor(String name, ProcessId monitor) throws HostRuntimeException {
     ServiceRecord record = require("record monitor of service " + name, name);
