@@ -4,6 +4,7 @@ import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.fs.JsonRecordDir;
@@ -14,7 +15,9 @@ import dev.stamp.runtime.registry.PullResult;
 import dev.stamp.runtime.registry.Registries;
 import dev.stamp.runtime.registry.TransferListener;
 import dev.stamp.runtime.service.ReplaceFailedException;
+import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.ServiceState;
 import dev.stamp.runtime.service.Services;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -187,6 +190,10 @@ public final class HostEngine implements ServiceEngine {
       events.add(name, "removed", d.generation(), "service removed");
       return;
     }
+    if (record.isPresent() && record.get().state() == ServiceState.REPLACING) {
+      recover(name, d, record.get());
+      record = serviceRecord(name);
+    }
     if (record.isPresent()
         && have.isPresent()
         && have.get().specDigest().equals(d.specDigest())
@@ -230,6 +237,45 @@ public final class HostEngine implements ServiceEngine {
       }
       throw e;
     }
+  }
+
+  /**
+   * A replace that a killed agent left in flight (nothing of this process replaces {@code name}
+   * now: reconciles of one name never overlap): finished or rolled back by {@link
+   * Services#recover}, with the desired spec for a stop-first replica that was already retired. The
+   * observed generation stays as it was, so the reconcile that follows replaces again when the
+   * desired spec is not yet what serves.
+   */
+  private void recover(String name, DesiredService d, ServiceRecord record)
+      throws HostRuntimeException {
+    stopMonitor(name);
+    String step =
+        record.replace() == null
+            ? "between replicas"
+            : "replica "
+                + record.replace().replica()
+                + " at step "
+                + record.replace().step().label();
+    events.add(name, "recovering", d.generation(), "replace killed in flight: " + step);
+    Optional<ContainerSpec> spec = Optional.empty();
+    ReplaceOptions options = ReplaceOptions.defaults();
+    try {
+      List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+      ServiceTemplate t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
+      spec = Optional.of(t.container());
+      options = t.replace();
+    } catch (HostRuntimeException e) {
+      LOG.warn(
+          "recover {}: the desired spec cannot be used ({}); recovering without it",
+          name,
+          e.getMessage());
+    }
+    ServiceRecord after = services.recover(name, spec, options);
+    events.add(
+        name,
+        "recovered",
+        d.generation(),
+        after.containers().size() + " replica(s) serving, generation " + after.generation());
   }
 
   private void fail(

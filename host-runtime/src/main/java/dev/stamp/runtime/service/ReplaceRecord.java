@@ -23,8 +23,8 @@ import java.util.Locale;
  * }
  * }</pre>
  *
- * <p>Recovery of a record found in state {@code replacing} (left to the agent): for the {@link
- * Step} written last, roll back = put the backends back to the record's {@code containers}'
+ * <p>Recovery of a record found in state {@code replacing} ({@link Services#recover}): for the
+ * {@link Step} written last, roll back = put the backends back to the record's {@code containers}'
  * addresses ({@code setBackends}) and remove the new container (by {@code newContainer}, else by
  * {@code newName}); finish = the steps from there on. Start-first: {@code create} and {@code
  * health} roll back (the old one still serves), {@code switch} either way, {@code retire} finishes
