@@ -5,6 +5,8 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.ContainerState;
+import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.fs.JsonRecordDir;
@@ -60,6 +62,22 @@ public final class HostEngine implements ServiceEngine {
   private final ScheduledExecutorService pool;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final Map<String, Thread> monitors = new ConcurrentHashMap<>();
+  private final Map<String, ReplicaRestarts> restarts = new ConcurrentHashMap<>();
+
+  /** How often the watch looks at every replica's status. */
+  static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
+
+  /**
+   * One replica's restart bookkeeping (by service name and index): replacements in a row, when the
+   * next is due, when the last one took its place, and what was already reported about which dead
+   * container (so the watch says it once).
+   */
+  private static final class ReplicaRestarts {
+    int done;
+    Instant due;
+    Instant replacedAt;
+    String reported;
+  }
 
   /** One service's place in the pool: at most one reconcile running, at most one waiting. */
   private static final class Slot {
@@ -115,6 +133,8 @@ public final class HostEngine implements ServiceEngine {
     for (DesiredService d : desired.all()) {
       engine.desiredChanged(d.name());
     }
+    engine.pool.scheduleWithFixedDelay(
+        engine::watch, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return engine;
   }
 
@@ -186,6 +206,7 @@ public final class HostEngine implements ServiceEngine {
       }
       secrets.prune(name, -1);
       observed.delete(name);
+      forgetRestarts(name);
       desired.forget(name, d.generation());
       events.add(name, "removed", d.generation(), "service removed");
       return;
@@ -198,6 +219,7 @@ public final class HostEngine implements ServiceEngine {
         && have.isPresent()
         && have.get().specDigest().equals(d.specDigest())
         && have.get().lastError() == null) {
+      heal(name, d, record.get());
       ensureMonitor(name);
       return;
     }
@@ -222,6 +244,7 @@ public final class HostEngine implements ServiceEngine {
         services.replace(name, t.container(), t.replace());
       }
       observed.write(new ObservedService(name, d.generation(), d.specDigest(), null));
+      forgetRestarts(name); // fresh replicas: their counts start over
       secrets.prune(name, d.generation());
       metrics.replaced("ok", Duration.between(started, clock.instant()));
       events.add(name, "deployed", d.generation(), "generation " + d.generation() + " serving");
@@ -276,6 +299,191 @@ public final class HostEngine implements ServiceEngine {
         "recovered",
         d.generation(),
         after.containers().size() + " replica(s) serving, generation " + after.generation());
+  }
+
+  /**
+   * The watch: every {@link #WATCH_INTERVAL}, each replica of each service that serves its desired
+   * generation is looked at; one that exited is, by the service's {@link RestartPolicy}, left as it
+   * is (said once), given up on (the service's last error says so; it waits for the next spec), or
+   * scheduled for replacement after its backoff (an event says when), which the reconcile of the
+   * service then does ({@link #heal}).
+   */
+  private void watch() {
+    try {
+      Instant now = clock.instant();
+      for (DesiredService d : desired.all()) {
+        if (d.deleted()) {
+          continue;
+        }
+        Optional<ObservedService> have = observed.read(d.name());
+        Optional<ServiceRecord> record = serviceRecord(d.name());
+        if (record.isEmpty()
+            || record.get().state() != ServiceState.RUNNING
+            || have.isEmpty()
+            || !have.get().specDigest().equals(d.specDigest())
+            || have.get().lastError() != null) {
+          continue; // not up to date: the reconcile in progress or to come owns it
+        }
+        RestartPolicy policy = RestartPolicy.parse(d.spec().restart());
+        boolean wake = false;
+        List<String> ids = record.get().containers();
+        for (int i = 1; i <= ids.size(); i++) {
+          String id = ids.get(i - 1);
+          ReplicaRestarts r =
+              restarts.computeIfAbsent(key(d.name(), i), k -> new ReplicaRestarts());
+          ContainerState state;
+          try {
+            state = runtime.state(id);
+          } catch (HostRuntimeException e) {
+            state = null; // gone: as dead as an exited one
+          }
+          boolean up =
+              state != null
+                  && (state.status() == ContainerStatus.RUNNING
+                      || state.status() == ContainerStatus.STARTING);
+          synchronized (r) {
+            if (up) {
+              if (r.done > 0
+                  && r.replacedAt != null
+                  && Duration.between(r.replacedAt, now).compareTo(RestartPolicy.RESET_AFTER)
+                      >= 0) {
+                r.done = 0; // it has run long enough: the next failure starts over
+              }
+              continue;
+            }
+            int code = state == null ? -1 : state.exitCode().orElse(-1);
+            String what =
+                "replica "
+                    + i
+                    + " ("
+                    + id.substring(0, 12)
+                    + ") "
+                    + (state == null
+                        ? "is gone"
+                        : state.status().label() + (code >= 0 ? " with code " + code : ""));
+            if (!policy.replaces(code)) {
+              if (!id.equals(r.reported)) {
+                r.reported = id;
+                events.add(
+                    d.name(),
+                    "exited",
+                    d.generation(),
+                    what + "; restart policy " + policy.label() + ": left as it is");
+              }
+            } else if (policy.exhausted(r.done)) {
+              if (!id.equals(r.reported)) {
+                r.reported = id;
+                giveUp(d, have.get(), what, policy, r.done);
+              }
+            } else if (r.due == null) {
+              Duration wait = RestartPolicy.backoff(r.done);
+              r.due = now.plus(wait);
+              r.reported = id;
+              events.add(
+                  d.name(),
+                  "backoff",
+                  d.generation(),
+                  what
+                      + "; replacing it in "
+                      + wait.toMillis()
+                      + " ms (attempt "
+                      + (r.done + 1)
+                      + ", restart policy "
+                      + policy.label()
+                      + ")");
+            } else if (!now.isBefore(r.due)) {
+              wake = true;
+            }
+          }
+        }
+        if (wake) {
+          desiredChanged(d.name());
+        }
+      }
+    } catch (HostRuntimeException | RuntimeException e) {
+      LOG.warn("watch replicas: {}", e.getMessage());
+    }
+  }
+
+  /** on-failure:N used up: the service's last error says so, not retried until the next spec. */
+  private void giveUp(
+      DesiredService d, ObservedService have, String what, RestartPolicy policy, int done) {
+    String message =
+        what
+            + "; restart policy "
+            + policy.label()
+            + " gave up after "
+            + done
+            + " replacement(s); a new spec starts over";
+    ServiceStatus.LastError error =
+        new ServiceStatus.LastError(
+            d.generation(), message, List.of(), clock.instant().toString(), false);
+    try {
+      observed.write(have.failed(error));
+    } catch (HostRuntimeException e) {
+      LOG.warn("record giving up on {}: {}", d.name(), e.getMessage());
+    }
+    events.add(d.name(), "gave-up", d.generation(), message);
+    LOG.warn("service {}: {}", d.name(), message);
+  }
+
+  /**
+   * Replaces each replica whose backoff is over with a fresh container of the service's spec
+   * ({@link Services#replaceReplica}); a failed attempt counts, and the watch schedules the next.
+   */
+  private void heal(String name, DesiredService d, ServiceRecord record)
+      throws HostRuntimeException {
+    Instant now = clock.instant();
+    ServiceTemplate t = null;
+    for (int i = 1; i <= record.containers().size(); i++) {
+      ReplicaRestarts r = restarts.get(key(name, i));
+      if (r == null) {
+        continue;
+      }
+      synchronized (r) {
+        if (r.due == null || now.isBefore(r.due)) {
+          continue;
+        }
+        r.due = null;
+        r.done++;
+      }
+      if (t == null) {
+        List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+        t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
+      }
+      stopMonitor(name);
+      events.add(
+          name,
+          "restarting",
+          d.generation(),
+          "replacing replica " + i + " (attempt " + r.done + ")");
+      try {
+        ServiceRecord after = services.replaceReplica(name, i, t.container(), t.replace());
+        synchronized (r) {
+          r.replacedAt = clock.instant();
+          r.reported = null;
+        }
+        events.add(
+            name,
+            "replaced",
+            d.generation(),
+            "replica " + i + " is now " + after.containers().get(i - 1).substring(0, 12));
+      } catch (HostRuntimeException e) {
+        events.add(name, "restart-failed", d.generation(), e.getMessage());
+        LOG.warn("service {}: {}", name, e.getMessage());
+        if (e.kind() != StampException.Kind.FAILED) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void forgetRestarts(String name) {
+    restarts.keySet().removeIf(k -> k.startsWith(name + "#"));
+  }
+
+  private static String key(String name, int index) {
+    return name + "#" + index;
   }
 
   private void fail(

@@ -94,6 +94,53 @@ final class ServiceReplacer {
   }
 
   /**
+   * Replaces replica {@code index} (1-based; typically one that exited) with a fresh container of
+   * {@code spec}, by the start-first machinery: the old one leaves the backends at once (a dead one
+   * answers nothing), the new one (named {@code NAME-index.g}) is created, started, waited for and
+   * switched in, then the old one is stopped and removed. When the new one fails, it is removed and
+   * the old one stays recorded (exited) for the next attempt. The image and the replicas' spec are
+   * the caller's: the spec the service runs.
+   */
+  ServiceRecord replaceReplica(String name, int index, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "replace replica " + index + " of service " + name;
+    options.validate(action);
+    ServiceRecord record = begin(action, name);
+    int generation = record.generation() + 1;
+    try {
+      if (index < 1 || index > record.containers().size()) {
+        throw HostRuntimeException.badInput(
+            action + ": it has replicas 1 to " + record.containers().size());
+      }
+      Optional<String> oldAddress = address(record.containers().get(index - 1));
+      if (oldAddress.isPresent()) {
+        List<Backend> rest = new ArrayList<>();
+        for (Backend b : lb.backends(name)) {
+          if (!b.address().equals(oldAddress.get())) {
+            rest.add(b);
+          }
+        }
+        lb.setBackends(name, rest);
+      }
+      replaceOne(
+          action,
+          name,
+          index,
+          spec,
+          options.withOrder(ReplaceRecord.Order.START_FIRST),
+          record.image(),
+          generation,
+          Instant.now());
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.CONFLICT) { // CONFLICT: removed meanwhile
+        update(action, name, r -> r.replaced(r.image(), generation), ServiceState.RUNNING);
+      }
+      throw e;
+    }
+    return update(action, name, r -> r.replaced(r.image(), generation), ServiceState.RUNNING);
+  }
+
+  /**
    * Finishes or rolls back the replace a killed process left in the record (see {@link
    * ReplaceRecord}), then clears it and moves the service back to {@code running}. {@code spec}
    * re-creates a stop-first replica whose old container is already gone and whose new one never

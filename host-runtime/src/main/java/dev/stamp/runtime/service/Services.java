@@ -160,6 +160,22 @@ public final class Services {
     return new ServiceReplacer(records, runtime, lb).recover(name, spec, options);
   }
 
+  /**
+   * Replaces replica {@code index} (1-based) of the running service {@code name} with a fresh
+   * container of {@code spec} (the spec the service runs): what a restart policy does with a
+   * replica that exited — never a restart in place. The old one leaves the backends at once, the
+   * new one starts, becomes healthy and takes its place; then the old one is stopped and removed.
+   * {@link ReplaceFailedException} (FAILED, retrying can help) when the new one fails: it is
+   * removed, the old one stays recorded. BAD_INPUT for a bad spec or index; NOT_FOUND without the
+   * service; {@link dev.stamp.runtime.StateTransitionException} unless it is running.
+   */
+  public ServiceRecord replaceReplica(
+      String name, int index, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    checkRequest("replace replica of service " + name, name, 1, spec);
+    return new ServiceReplacer(records, runtime, lb).replaceReplica(name, index, spec, options);
+  }
+
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
   public void recordMonitor(String name, ProcessId monitor) throws HostRuntimeException {
     ServiceRecord record = require("record monitor of service " + name, name);
