@@ -141,6 +141,94 @@ final class ServiceReplacer {
   }
 
   /**
+   * Changes the number of replicas of a running service to {@code replicas}: new ones (of {@code
+   * spec}, named {@code NAME-i.g}) are created, started and added to the backends once healthy, one
+   * at a time; surplus ones, from the last, leave the backends, are drained, stopped and removed.
+   * Each step is recorded first as a {@link ReplaceRecord} (adding: no {@code oldContainer};
+   * removing: stop-first, no {@code newName}), so {@link #recover} can finish or roll it back.
+   */
+  ServiceRecord scale(String name, int replicas, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "scale service " + name + " to " + replicas + " replicas";
+    options.validate(action);
+    ServiceRecord record = begin(action, name);
+    Instant began = Instant.now();
+    int generation = record.generation() + 1;
+    int port = record.front().containerPort();
+    try {
+      while (record.containers().size() > replicas) {
+        int index = record.containers().size();
+        String old = record.containers().get(index - 1);
+        ReplaceRecord step =
+            new ReplaceRecord(
+                Instant.now().toString(),
+                ReplaceRecord.Order.STOP_FIRST,
+                record.image(),
+                generation,
+                index,
+                old,
+                null,
+                null,
+                ReplaceRecord.Step.RETIRE);
+        record = write(action, name, step);
+        awaitMonitorPaused(record, began);
+        retire(name, old, address(old), port, options, true);
+        List<String> rest = new ArrayList<>(record.containers().subList(0, index - 1));
+        record = update(action, name, r -> r.withContainers(rest).withReplace(null), null);
+      }
+      while (record.containers().size() < replicas) {
+        int index = record.containers().size() + 1;
+        String newName = ServiceRecord.replicaName(name, index, generation);
+        ReplaceRecord step =
+            new ReplaceRecord(
+                Instant.now().toString(),
+                ReplaceRecord.Order.START_FIRST,
+                record.image(),
+                generation,
+                index,
+                null,
+                newName,
+                null,
+                ReplaceRecord.Step.CREATE);
+        record = write(action, name, step);
+        String id = null;
+        try {
+          id = runtime.create(spec.withName(newName));
+          step = step.withNewContainer(id).at(ReplaceRecord.Step.HEALTH);
+          record = write(action, name, step);
+          runtime.start(id, false).close();
+          String address =
+              address(id)
+                  .orElseThrow(
+                      () ->
+                          HostRuntimeException.failed(action + ": the new replica has no address"));
+          awaitHealthy(action, record.health(), id, Backend.of(address, port), options);
+          step = step.at(ReplaceRecord.Step.SWITCH);
+          record = write(action, name, step);
+          awaitMonitorPaused(record, began);
+          switchTo(name, Optional.empty(), Backend.of(address, port));
+        } catch (HostRuntimeException | RuntimeException e) {
+          throw rollBack(action, name, index, id, newName, Optional.empty(), false, e);
+        }
+        String added = id;
+        record = update(action, name, r -> r.withContainer(added).withReplace(null), null);
+      }
+    } catch (ReplaceFailedException e) {
+      update(
+          action,
+          name,
+          r -> r.replaced(r.image(), generation).withReplicas(r.containers().size()),
+          ServiceState.RUNNING);
+      throw e;
+    }
+    return update(
+        action,
+        name,
+        r -> r.replaced(r.image(), generation).withReplicas(r.containers().size()),
+        ServiceState.RUNNING);
+  }
+
+  /**
    * Finishes or rolls back the replace a killed process left in the record (see {@link
    * ReplaceRecord}), then clears it and moves the service back to {@code running}. {@code spec}
    * re-creates a stop-first replica whose old container is already gone and whose new one never
@@ -167,9 +255,11 @@ final class ServiceReplacer {
     }
     int port = record.front().containerPort();
     String old = r.oldContainer();
-    Optional<String> oldAddress = address(old);
+    Optional<String> oldAddress = old == null ? Optional.empty() : address(old);
     Optional<String> newRef =
-        Optional.ofNullable(r.newContainer()).or(() -> runtime.idOfName(r.newName()));
+        r.newContainer() != null
+            ? Optional.of(r.newContainer())
+            : r.newName() == null ? Optional.empty() : runtime.idOfName(r.newName());
     boolean newRunning = newRef.isPresent() && running(newRef.get());
     Optional<String> newAddress = newRunning ? address(newRef.get()) : Optional.empty();
     boolean newServes =
@@ -216,7 +306,7 @@ final class ServiceReplacer {
           if (newRef.isPresent()) {
             removeContainer(newRef.get());
           }
-          if (spec.isPresent()) {
+          if (spec.isPresent() && r.newName() != null) { // no newName: scaling down
             replacement = startReplica(action, record, r.newName(), spec.get(), options);
           }
         }
@@ -241,6 +331,8 @@ final class ServiceReplacer {
         } else {
           containers.set(index, replacement);
         }
+      } else if (replacement != null) { // scaling up: the new replica joins
+        containers.add(replacement);
       }
     }
     boolean done = finish && replacement != null && r.replica() >= containers.size();
@@ -338,6 +430,9 @@ final class ServiceReplacer {
   }
 
   private boolean running(String ref) {
+    if (ref == null) {
+      return false;
+    }
     try {
       return runtime.state(ref).status() == ContainerStatus.RUNNING;
     } catch (HostRuntimeException e) {
@@ -494,7 +589,9 @@ final class ServiceReplacer {
                 .replaceFirst("^" + java.util.regex.Pattern.quote(action) + ": ", "")
             + (stopFirst
                 ? "; the old replica was already retired (stop-first)"
-                : "; it was removed and the old replica keeps serving")
+                : oldAddress.isEmpty()
+                    ? "; it was removed"
+                    : "; it was removed and the old replica keeps serving")
             + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1));
     ReplaceFailedException e = new ReplaceFailedException(message, name, replica, id, tail);
     if (!(failure instanceof ReplaceFailedException)) {
@@ -615,6 +712,9 @@ final class ServiceReplacer {
       ReplaceOptions options,
       boolean takeOut)
       throws HostRuntimeException {
+    if (old == null) {
+      return; // scaling up: there is no old replica
+    }
     if (oldAddress.isPresent()) {
       Backend backend = Backend.of(oldAddress.get(), port);
       if (takeOut) {

@@ -176,6 +176,23 @@ public final class Services {
     return new ServiceReplacer(records, runtime, lb).replaceReplica(name, index, spec, options);
   }
 
+  /**
+   * Changes the number of replicas of the running service {@code name} to {@code replicas}, without
+   * touching the others: scaling up starts new containers of {@code spec} (the spec the service
+   * runs) one at a time and adds each to the backends once it is healthy; scaling down takes the
+   * last ones out of the backends, drains, stops and removes them. Each step is recorded first, as
+   * a replace's are, so {@link #recover} handles a scale killed in flight. {@link
+   * ReplaceFailedException} when a new replica fails (it is removed; those added before stay).
+   * BAD_INPUT for a bad count or spec; NOT_FOUND without the service; {@link
+   * dev.stamp.runtime.StateTransitionException} unless it is running.
+   */
+  public ServiceRecord scale(String name, int replicas, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "scale service " + name;
+    checkRequest(action, name, replicas, spec);
+    return new ServiceReplacer(records, runtime, lb).scale(name, replicas, spec, options);
+  }
+
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
   public void recordMonitor(String name, ProcessId monitor) throws HostRuntimeException {
     ServiceRecord record = require("record monitor of service " + name, name);

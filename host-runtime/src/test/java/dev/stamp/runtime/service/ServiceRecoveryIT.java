@@ -166,4 +166,73 @@ class ServiceRecoveryIT {
         .as("a running service is left as it is")
         .isEqualTo(next);
   }
+
+  @org.junit.jupiter.api.Test
+  void scalingAddsHealthyReplicasAndRemovesTheLastOnesAndAKilledScaleIsRecovered()
+      throws Exception {
+    HealthCheck check =
+        HealthCheck.http("/index.html")
+            .withInterval(Duration.ofMillis(200))
+            .withTimeout(Duration.ofSeconds(1))
+            .withRetries(2);
+    int port = ServiceReplaceIT.freePort();
+    services.run("web", 1, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
+    for (int i = 0; i < 50 && !"v1".equals(getQuietly(port)); i++) {
+      Thread.sleep(100);
+    }
+    String first = services.inspect("web").containers().get(0);
+    made.add(first);
+    try (ServiceReplaceIT.Load load = new ServiceReplaceIT.Load(port)) {
+      ServiceRecord up = services.scale("web", 3, httpd("v1"), ReplaceOptions.defaults());
+      made.addAll(up.containers());
+      assertThat(up.containers()).hasSize(3).startsWith(first);
+      assertThat(up.replicas()).isEqualTo(3);
+      assertThat(up.state()).isEqualTo(ServiceState.RUNNING);
+      assertThat(runtime.list(true))
+          .extracting(ContainerInfo::id)
+          .hasSameElementsAs(up.containers());
+
+      ServiceRecord down = services.scale("web", 2, httpd("v1"), ReplaceOptions.defaults());
+      assertThat(down.containers()).isEqualTo(up.containers().subList(0, 2));
+      assertThat(runtime.list(true))
+          .extracting(ContainerInfo::id)
+          .hasSameElementsAs(down.containers());
+
+      // a scale up killed while its new replica waits for health: rolled back
+      ServiceReplacer.afterStepWritten =
+          r -> {
+            if (r.replace() != null && r.replace().step() == ReplaceRecord.Step.HEALTH) {
+              throw new Killed(ReplaceRecord.Step.HEALTH);
+            }
+          };
+      assertThatThrownBy(() -> services.scale("web", 3, httpd("v1"), ReplaceOptions.defaults()))
+          .isInstanceOf(Killed.class);
+      runtime.list(true).forEach(i -> made.add(i.id()));
+      ServiceReplacer.afterStepWritten = r -> {};
+      ServiceRecord back = services.recover("web", Optional.empty(), ReplaceOptions.defaults());
+      assertThat(back.containers()).isEqualTo(down.containers());
+      assertThat(runtime.list(true))
+          .extracting(ContainerInfo::id)
+          .hasSameElementsAs(down.containers());
+
+      // a scale down killed before its replica retired: finished
+      ServiceReplacer.afterStepWritten =
+          r -> {
+            if (r.replace() != null && r.replace().step() == ReplaceRecord.Step.RETIRE) {
+              throw new Killed(ReplaceRecord.Step.RETIRE);
+            }
+          };
+      assertThatThrownBy(() -> services.scale("web", 1, httpd("v1"), ReplaceOptions.defaults()))
+          .isInstanceOf(Killed.class);
+      ServiceReplacer.afterStepWritten = r -> {};
+      ServiceRecord one = services.recover("web", Optional.empty(), ReplaceOptions.defaults());
+      assertThat(one.containers()).containsExactly(first);
+      assertThat(runtime.list(true)).extracting(ContainerInfo::id).containsExactly(first);
+      for (int i = 0; i < 10; i++) {
+        assertThat(get(port)).isEqualTo("v1");
+      }
+      load.stop();
+      assertThat(load.failures).as("failed requests while scaling").isEmpty();
+    }
+  }
 }
