@@ -1,5 +1,6 @@
 package dev.stamp.agent;
 
+import dev.stamp.agent.api.ServiceSpec;
 import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
@@ -220,6 +221,12 @@ public final class HostEngine implements ServiceEngine {
         && have.get().specDigest().equals(d.specDigest())
         && have.get().lastError() == null) {
       heal(name, d, record.get());
+      int count = d.spec().replicaCount();
+      if (services.inspect(name).containers().size() != count) { // one short after a recovery
+        List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+        stopMonitor(name);
+        scale(name, d, ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts));
+      }
       ensureMonitor(name);
       return;
     }
@@ -235,15 +242,30 @@ public final class HostEngine implements ServiceEngine {
       ServiceTemplate t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
       ensureImage(d.spec().image());
       stopMonitor(name);
+      String template = templateDigest(d.spec());
       if (record.isEmpty()) {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.front(), t.health(), t.container());
       } else {
-        events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
-        services.replace(name, t.container(), t.replace());
+        boolean sameContainers =
+            have.isPresent()
+                && have.get().lastError() == null
+                && template.equals(have.get().templateDigest());
+        if (record.get().containers().size() > t.replicas()) {
+          scale(name, d, t); // fewer first: none of them is replaced for nothing
+        }
+        if (sameContainers) {
+          events.add(name, "scaling", d.generation(), "only replicas, restart or update changed");
+        } else {
+          events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
+          services.replace(name, t.container(), t.replace());
+        }
+        if (services.inspect(name).containers().size() < t.replicas()) {
+          scale(name, d, t);
+        }
       }
-      observed.write(new ObservedService(name, d.generation(), d.specDigest(), null));
+      observed.write(new ObservedService(name, d.generation(), d.specDigest(), null, template));
       forgetRestarts(name); // fresh replicas: their counts start over
       secrets.prune(name, d.generation());
       metrics.replaced("ok", Duration.between(started, clock.instant()));
@@ -478,6 +500,41 @@ public final class HostEngine implements ServiceEngine {
     }
   }
 
+  /** To the desired count: new replicas of the spec added when healthy, surplus ones removed. */
+  private void scale(String name, DesiredService d, ServiceTemplate t) throws HostRuntimeException {
+    int from = services.inspect(name).containers().size();
+    events.add(name, "scaling", d.generation(), from + " -> " + t.replicas() + " replica(s)");
+    services.scale(name, t.replicas(), t.container(), t.replace());
+  }
+
+  /**
+   * The digest of what the containers are made from: the spec without {@code replicas}, {@code
+   * restart} and {@code update}, which change how many there are and how the agent treats them, not
+   * what one is; equal digests: no replace.
+   */
+  static String templateDigest(ServiceSpec s) throws HostRuntimeException {
+    return DesiredStore.digest(
+        new ServiceSpec(
+            s.image(),
+            s.command(),
+            s.entrypoint(),
+            s.env(),
+            s.ports(),
+            s.volumes(),
+            s.secrets(),
+            s.resources(),
+            s.user(),
+            s.workingDir(),
+            s.readOnly(),
+            s.init(),
+            s.healthcheck(),
+            null,
+            null,
+            s.stopSignal(),
+            s.stopGracePeriod(),
+            null));
+  }
+
   private void forgetRestarts(String name) {
     restarts.keySet().removeIf(k -> k.startsWith(name + "#"));
   }
@@ -497,7 +554,7 @@ public final class HostEngine implements ServiceEngine {
     ServiceStatus.LastError error =
         new ServiceStatus.LastError(
             d.generation(), e.getMessage(), logTail, clock.instant().toString(), retryable);
-    ObservedService base = have.orElse(new ObservedService(name, 0, "", null));
+    ObservedService base = have.orElse(new ObservedService(name, 0, "", null, null));
     try {
       observed.write(base.failed(error));
     } catch (HostRuntimeException written) {

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Restart policies on a real host: a replica killed with SIGKILL is replaced by a fresh container
  * of the service's spec (never restarted in place) after a backoff the events show; {@code
- * on-failure:2} gives up after two replacements and the service's status says so.
+ * on-failure:2} gives up after two replacements and the service's status says so; a change of the
+ * replica count adds or removes replicas without replacing the others.
  */
 @RequiresRoot
 class AgentRestartIT {
@@ -122,6 +123,10 @@ class AgentRestartIT {
   }
 
   ServiceSpec httpd(int port, String restart) {
+    return httpd(port, restart, 1);
+  }
+
+  ServiceSpec httpd(int port, String restart, int replicas) {
     return new ServiceSpec(
         image,
         List.of("sh", "-c", "mkdir -p /w; echo up > /w/index.html; exec httpd -f -p 80 -h /w"),
@@ -137,7 +142,7 @@ class AgentRestartIT {
         null,
         new ServiceSpec.Healthcheck(
             List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, null, null),
-        1,
+        replicas,
         null,
         null,
         "PT1S",
@@ -263,5 +268,58 @@ class AgentRestartIT {
         x -> "running".equals(x.state()) && x.observedGeneration() == 2,
         "generation 2 running");
     assertThat(getQuietly(port)).isEqualTo("up");
+  }
+
+  @Test
+  void aReplicaCountChangeAddsAndRemovesReplicasWithoutReplacingTheOthers() throws Exception {
+    int port = AgentReplaceIT.freePort();
+    client.putService("web", httpd(port, null, 1));
+    String first = awaitServing("web", port, "");
+
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean loading =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread load =
+        new Thread(
+            () -> {
+              while (loading.get()) {
+                if (!"up".equals(getQuietly(port))) {
+                  failures.add("no answer");
+                }
+              }
+            },
+            "test-load");
+    load.setDaemon(true);
+    load.start();
+    try {
+      client.putService("web", httpd(port, "on-failure", 3));
+      ServiceStatus three =
+          await(
+              "web",
+              x -> "running".equals(x.state()) && x.observedGeneration() == 2,
+              "three replicas");
+      assertThat(three.replicas())
+          .extracting(ServiceStatus.Replica::container)
+          .hasSize(3)
+          .startsWith(first);
+      assertThat(runtime.list(true)).hasSize(3);
+
+      client.putService("web", httpd(port, "on-failure", 1));
+      ServiceStatus one =
+          await(
+              "web",
+              x -> "running".equals(x.state()) && x.observedGeneration() == 3,
+              "one replica");
+      assertThat(one.replicas())
+          .extracting(ServiceStatus.Replica::container)
+          .containsExactly(first);
+      assertThat(runtime.list(true)).extracting(ContainerInfo::id).containsExactly(first);
+    } finally {
+      loading.set(false);
+      load.join(10_000);
+    }
+    assertThat(failures).as("failed requests while scaling").isEmpty();
+    assertThat(eventsOf("web", "replacing")).isEmpty();
+    assertThat(eventsOf("web", "scaling")).isNotEmpty();
   }
 }
