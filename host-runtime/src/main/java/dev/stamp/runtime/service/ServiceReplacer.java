@@ -83,6 +83,10 @@ final class ServiceReplacer {
     String image = spec.image().orElse(spec.rootfs().map(Object::toString).orElse("?"));
     try {
       for (int i = 1; i <= record.containers().size(); i++) {
+        if (i > 1 && !options.delay().isZero()) {
+          LOG.debug("{}: waiting {} ms before replica {}", name, options.delay().toMillis(), i);
+          sleep(options.delay());
+        }
         record = replaceOne(action, name, i, spec, options, image, generation, began);
       }
     } catch (ReplaceFailedException e) {
