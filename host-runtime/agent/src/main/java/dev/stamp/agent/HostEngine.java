@@ -462,11 +462,21 @@ public final class HostEngine implements ServiceEngine {
       if (r == null) {
         continue;
       }
+      boolean up;
+      try {
+        ContainerStatus status = runtime.status(record.containers().get(i - 1));
+        up = status == ContainerStatus.RUNNING || status == ContainerStatus.STARTING;
+      } catch (HostRuntimeException e) {
+        up = false;
+      }
       synchronized (r) {
         if (r.due == null || now.isBefore(r.due)) {
           continue;
         }
         r.due = null;
+        if (up) {
+          continue; // another container holds the place by now: nothing to replace
+        }
         r.done++;
       }
       if (t == null) {
