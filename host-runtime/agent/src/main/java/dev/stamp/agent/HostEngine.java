@@ -1,9 +1,13 @@
 package dev.stamp.agent;
 
+import dev.stamp.agent.api.ServiceSpec;
 import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.ContainerState;
+import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.fs.JsonRecordDir;
@@ -14,7 +18,9 @@ import dev.stamp.runtime.registry.PullResult;
 import dev.stamp.runtime.registry.Registries;
 import dev.stamp.runtime.registry.TransferListener;
 import dev.stamp.runtime.service.ReplaceFailedException;
+import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.ServiceState;
 import dev.stamp.runtime.service.Services;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,6 +63,22 @@ public final class HostEngine implements ServiceEngine {
   private final ScheduledExecutorService pool;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final Map<String, Thread> monitors = new ConcurrentHashMap<>();
+  private final Map<String, ReplicaRestarts> restarts = new ConcurrentHashMap<>();
+
+  /** How often the watch looks at every replica's status. */
+  static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
+
+  /**
+   * One replica's restart bookkeeping (by service name and index): replacements in a row, when the
+   * next is due, when the last one took its place, and what was already reported about which dead
+   * container (so the watch says it once).
+   */
+  private static final class ReplicaRestarts {
+    int done;
+    Instant due;
+    Instant replacedAt;
+    String reported;
+  }
 
   /** One service's place in the pool: at most one reconcile running, at most one waiting. */
   private static final class Slot {
@@ -112,6 +134,8 @@ public final class HostEngine implements ServiceEngine {
     for (DesiredService d : desired.all()) {
       engine.desiredChanged(d.name());
     }
+    engine.pool.scheduleWithFixedDelay(
+        engine::watch, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return engine;
   }
 
@@ -183,14 +207,26 @@ public final class HostEngine implements ServiceEngine {
       }
       secrets.prune(name, -1);
       observed.delete(name);
+      forgetRestarts(name);
       desired.forget(name, d.generation());
       events.add(name, "removed", d.generation(), "service removed");
       return;
+    }
+    if (record.isPresent() && record.get().state() == ServiceState.REPLACING) {
+      recover(name, d, record.get());
+      record = serviceRecord(name);
     }
     if (record.isPresent()
         && have.isPresent()
         && have.get().specDigest().equals(d.specDigest())
         && have.get().lastError() == null) {
+      heal(name, d, record.get());
+      int count = d.spec().replicaCount();
+      if (services.inspect(name).containers().size() != count) { // one short after a recovery
+        List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+        stopMonitor(name);
+        scale(name, d, ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts));
+      }
       ensureMonitor(name);
       return;
     }
@@ -206,15 +242,31 @@ public final class HostEngine implements ServiceEngine {
       ServiceTemplate t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
       ensureImage(d.spec().image());
       stopMonitor(name);
+      String template = templateDigest(d.spec());
       if (record.isEmpty()) {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.front(), t.health(), t.container());
       } else {
-        events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
-        services.replace(name, t.container(), t.replace());
+        boolean sameContainers =
+            have.isPresent()
+                && have.get().lastError() == null
+                && template.equals(have.get().templateDigest());
+        if (record.get().containers().size() > t.replicas()) {
+          scale(name, d, t); // fewer first: none of them is replaced for nothing
+        }
+        if (sameContainers) {
+          events.add(name, "scaling", d.generation(), "only replicas, restart or update changed");
+        } else {
+          events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
+          services.replace(name, t.container(), t.replace());
+        }
+        if (services.inspect(name).containers().size() < t.replicas()) {
+          scale(name, d, t);
+        }
       }
-      observed.write(new ObservedService(name, d.generation(), d.specDigest(), null));
+      observed.write(new ObservedService(name, d.generation(), d.specDigest(), null, template));
+      forgetRestarts(name); // fresh replicas: their counts start over
       secrets.prune(name, d.generation());
       metrics.replaced("ok", Duration.between(started, clock.instant()));
       events.add(name, "deployed", d.generation(), "generation " + d.generation() + " serving");
@@ -232,6 +284,275 @@ public final class HostEngine implements ServiceEngine {
     }
   }
 
+  /**
+   * A replace that a killed agent left in flight (nothing of this process replaces {@code name}
+   * now: reconciles of one name never overlap): finished or rolled back by {@link
+   * Services#recover}, with the desired spec for a stop-first replica that was already retired. The
+   * observed generation stays as it was, so the reconcile that follows replaces again when the
+   * desired spec is not yet what serves.
+   */
+  private void recover(String name, DesiredService d, ServiceRecord record)
+      throws HostRuntimeException {
+    stopMonitor(name);
+    String step =
+        record.replace() == null
+            ? "between replicas"
+            : "replica "
+                + record.replace().replica()
+                + " at step "
+                + record.replace().step().label();
+    events.add(name, "recovering", d.generation(), "replace killed in flight: " + step);
+    Optional<ContainerSpec> spec = Optional.empty();
+    ReplaceOptions options = ReplaceOptions.defaults();
+    try {
+      List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+      ServiceTemplate t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
+      spec = Optional.of(t.container());
+      options = t.replace();
+    } catch (HostRuntimeException e) {
+      LOG.warn(
+          "recover {}: the desired spec cannot be used ({}); recovering without it",
+          name,
+          e.getMessage());
+    }
+    ServiceRecord after = services.recover(name, spec, options);
+    events.add(
+        name,
+        "recovered",
+        d.generation(),
+        after.containers().size() + " replica(s) serving, generation " + after.generation());
+  }
+
+  /**
+   * The watch: every {@link #WATCH_INTERVAL}, each replica of each service that serves its desired
+   * generation is looked at; one that exited is, by the service's {@link RestartPolicy}, left as it
+   * is (said once), given up on (the service's last error says so; it waits for the next spec), or
+   * scheduled for replacement after its backoff (an event says when), which the reconcile of the
+   * service then does ({@link #heal}).
+   */
+  private void watch() {
+    try {
+      Instant now = clock.instant();
+      for (DesiredService d : desired.all()) {
+        if (d.deleted()) {
+          continue;
+        }
+        Optional<ObservedService> have = observed.read(d.name());
+        Optional<ServiceRecord> record = serviceRecord(d.name());
+        if (record.isEmpty()
+            || record.get().state() != ServiceState.RUNNING
+            || have.isEmpty()
+            || !have.get().specDigest().equals(d.specDigest())
+            || have.get().lastError() != null) {
+          continue; // not up to date: the reconcile in progress or to come owns it
+        }
+        RestartPolicy policy = RestartPolicy.parse(d.spec().restart());
+        boolean wake = false;
+        List<String> ids = record.get().containers();
+        for (int i = 1; i <= ids.size(); i++) {
+          String id = ids.get(i - 1);
+          ReplicaRestarts r =
+              restarts.computeIfAbsent(key(d.name(), i), k -> new ReplicaRestarts());
+          ContainerState state;
+          try {
+            state = runtime.state(id);
+          } catch (HostRuntimeException e) {
+            state = null; // gone: as dead as an exited one
+          }
+          boolean up =
+              state != null
+                  && (state.status() == ContainerStatus.RUNNING
+                      || state.status() == ContainerStatus.STARTING);
+          synchronized (r) {
+            if (up) {
+              if (r.done > 0
+                  && r.replacedAt != null
+                  && Duration.between(r.replacedAt, now).compareTo(RestartPolicy.RESET_AFTER)
+                      >= 0) {
+                r.done = 0; // it has run long enough: the next failure starts over
+              }
+              continue;
+            }
+            int code = state == null ? -1 : state.exitCode().orElse(-1);
+            String what =
+                "replica "
+                    + i
+                    + " ("
+                    + id.substring(0, 12)
+                    + ") "
+                    + (state == null
+                        ? "is gone"
+                        : state.status().label() + (code >= 0 ? " with code " + code : ""));
+            if (!policy.replaces(code)) {
+              if (!id.equals(r.reported)) {
+                r.reported = id;
+                events.add(
+                    d.name(),
+                    "exited",
+                    d.generation(),
+                    what + "; restart policy " + policy.label() + ": left as it is");
+              }
+            } else if (policy.exhausted(r.done)) {
+              if (!id.equals(r.reported)) {
+                r.reported = id;
+                giveUp(d, have.get(), what, policy, r.done);
+              }
+            } else if (r.due == null) {
+              Duration wait = RestartPolicy.backoff(r.done);
+              r.due = now.plus(wait);
+              r.reported = id;
+              events.add(
+                  d.name(),
+                  "backoff",
+                  d.generation(),
+                  what
+                      + "; replacing it in "
+                      + wait.toMillis()
+                      + " ms (attempt "
+                      + (r.done + 1)
+                      + ", restart policy "
+                      + policy.label()
+                      + ")");
+            } else if (!now.isBefore(r.due)) {
+              wake = true;
+            }
+          }
+        }
+        if (wake) {
+          desiredChanged(d.name());
+        }
+      }
+    } catch (HostRuntimeException | RuntimeException e) {
+      LOG.warn("watch replicas: {}", e.getMessage());
+    }
+  }
+
+  /** on-failure:N used up: the service's last error says so, not retried until the next spec. */
+  private void giveUp(
+      DesiredService d, ObservedService have, String what, RestartPolicy policy, int done) {
+    String message =
+        what
+            + "; restart policy "
+            + policy.label()
+            + " gave up after "
+            + done
+            + " replacement(s); a new spec starts over";
+    ServiceStatus.LastError error =
+        new ServiceStatus.LastError(
+            d.generation(), message, List.of(), clock.instant().toString(), false);
+    try {
+      observed.write(have.failed(error));
+    } catch (HostRuntimeException e) {
+      LOG.warn("record giving up on {}: {}", d.name(), e.getMessage());
+    }
+    events.add(d.name(), "gave-up", d.generation(), message);
+    LOG.warn("service {}: {}", d.name(), message);
+  }
+
+  /**
+   * Replaces each replica whose backoff is over with a fresh container of the service's spec
+   * ({@link Services#replaceReplica}); a failed attempt counts, and the watch schedules the next.
+   */
+  private void heal(String name, DesiredService d, ServiceRecord record)
+      throws HostRuntimeException {
+    Instant now = clock.instant();
+    ServiceTemplate t = null;
+    for (int i = 1; i <= record.containers().size(); i++) {
+      ReplicaRestarts r = restarts.get(key(name, i));
+      if (r == null) {
+        continue;
+      }
+      boolean up;
+      try {
+        ContainerStatus status = runtime.status(record.containers().get(i - 1));
+        up = status == ContainerStatus.RUNNING || status == ContainerStatus.STARTING;
+      } catch (HostRuntimeException e) {
+        up = false;
+      }
+      synchronized (r) {
+        if (r.due == null || now.isBefore(r.due)) {
+          continue;
+        }
+        r.due = null;
+        if (up) {
+          continue; // another container holds the place by now: nothing to replace
+        }
+        r.done++;
+      }
+      if (t == null) {
+        List<MountSpec> secretMounts = secrets.prepare(name, d.generation(), d.spec());
+        t = ServiceTemplate.of(d.spec(), config.bindRoots(), secretMounts);
+      }
+      stopMonitor(name);
+      events.add(
+          name,
+          "restarting",
+          d.generation(),
+          "replacing replica " + i + " (attempt " + r.done + ")");
+      try {
+        ServiceRecord after = services.replaceReplica(name, i, t.container(), t.replace());
+        synchronized (r) {
+          r.replacedAt = clock.instant();
+          r.reported = null;
+        }
+        events.add(
+            name,
+            "replaced",
+            d.generation(),
+            "replica " + i + " is now " + after.containers().get(i - 1).substring(0, 12));
+      } catch (HostRuntimeException e) {
+        events.add(name, "restart-failed", d.generation(), e.getMessage());
+        LOG.warn("service {}: {}", name, e.getMessage());
+        if (e.kind() != StampException.Kind.FAILED) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** To the desired count: new replicas of the spec added when healthy, surplus ones removed. */
+  private void scale(String name, DesiredService d, ServiceTemplate t) throws HostRuntimeException {
+    int from = services.inspect(name).containers().size();
+    events.add(name, "scaling", d.generation(), from + " -> " + t.replicas() + " replica(s)");
+    services.scale(name, t.replicas(), t.container(), t.replace());
+  }
+
+  /**
+   * The digest of what the containers are made from: the spec without {@code replicas}, {@code
+   * restart} and {@code update}, which change how many there are and how the agent treats them, not
+   * what one is; equal digests: no replace.
+   */
+  static String templateDigest(ServiceSpec s) throws HostRuntimeException {
+    return DesiredStore.digest(
+        new ServiceSpec(
+            s.image(),
+            s.command(),
+            s.entrypoint(),
+            s.env(),
+            s.ports(),
+            s.volumes(),
+            s.secrets(),
+            s.resources(),
+            s.user(),
+            s.workingDir(),
+            s.readOnly(),
+            s.init(),
+            s.healthcheck(),
+            null,
+            null,
+            s.stopSignal(),
+            s.stopGracePeriod(),
+            null));
+  }
+
+  private void forgetRestarts(String name) {
+    restarts.keySet().removeIf(k -> k.startsWith(name + "#"));
+  }
+
+  private static String key(String name, int index) {
+    return name + "#" + index;
+  }
+
   private void fail(
       String name,
       DesiredService d,
@@ -243,7 +564,7 @@ public final class HostEngine implements ServiceEngine {
     ServiceStatus.LastError error =
         new ServiceStatus.LastError(
             d.generation(), e.getMessage(), logTail, clock.instant().toString(), retryable);
-    ObservedService base = have.orElse(new ObservedService(name, 0, "", null));
+    ObservedService base = have.orElse(new ObservedService(name, 0, "", null, null));
     try {
       observed.write(base.failed(error));
     } catch (HostRuntimeException written) {

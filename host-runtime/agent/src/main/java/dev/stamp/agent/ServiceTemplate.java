@@ -136,6 +136,9 @@ record ServiceTemplate(
                 "stop-first".equals(spec.updateOrder())
                     ? ReplaceRecord.Order.STOP_FIRST
                     : ReplaceRecord.Order.START_FIRST);
+    if (spec.update() != null && spec.update().delay() != null) {
+      options = options.withDelay(Duration.parse(spec.update().delay()));
+    }
     return new ServiceTemplate(container, front, health, spec.replicaCount(), options);
   }
 

@@ -23,8 +23,8 @@ import java.util.Locale;
  * }
  * }</pre>
  *
- * <p>Recovery of a record found in state {@code replacing} (left to the agent): for the {@link
- * Step} written last, roll back = put the backends back to the record's {@code containers}'
+ * <p>Recovery of a record found in state {@code replacing} ({@link Services#recover}): for the
+ * {@link Step} written last, roll back = put the backends back to the record's {@code containers}'
  * addresses ({@code setBackends}) and remove the new container (by {@code newContainer}, else by
  * {@code newName}); finish = the steps from there on. Start-first: {@code create} and {@code
  * health} roll back (the old one still serves), {@code switch} either way, {@code retire} finishes
@@ -32,6 +32,11 @@ import java.util.Locale;
  * newContainer}). Stop-first retires the old one first: from {@code retire} on, the old one may be
  * gone, so only finishing restores the replica. Then {@code replace} is cleared and the state set
  * back to {@code running}. {@code stamp service rm} removes the new container too.
+ *
+ * <p>{@link Services#scale} and {@link Services#replaceReplica} record their steps the same way: a
+ * replica being added is start-first with no {@code oldContainer} (finishing appends it to {@code
+ * containers}); one being removed is stop-first at {@code retire} with no {@code newName}
+ * (finishing drops it).
  */
 public record ReplaceRecord(
     String startedAt,

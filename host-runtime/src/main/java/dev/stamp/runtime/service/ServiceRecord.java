@@ -90,6 +90,21 @@ public record ServiceRecord(
         replace);
   }
 
+  ServiceRecord withReplicas(int count) {
+    return new ServiceRecord(
+        name,
+        count,
+        image,
+        front,
+        health,
+        containers,
+        monitorPid,
+        monitorStart,
+        state,
+        generation,
+        replace);
+  }
+
   ServiceRecord withFront(PortMapping published) {
     return new ServiceRecord(
         name,

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,12 @@ final class ServiceReplacer {
   static final int LOG_TAIL_LINES = 20;
   private static final Duration MONITOR_GRACE = Duration.ofMillis(500);
 
+  /**
+   * Called with the record each time a step has been written, before the step acts: a test stops
+   * the replace there (by throwing an {@link Error}, which nothing here catches) as a kill would.
+   */
+  static volatile Consumer<ServiceRecord> afterStepWritten = r -> {};
+
   private final JsonRecordDir<ServiceRecord> records;
   private final ContainerRuntime runtime;
   private final ServiceLoadBalancer lb;
@@ -76,6 +83,10 @@ final class ServiceReplacer {
     String image = spec.image().orElse(spec.rootfs().map(Object::toString).orElse("?"));
     try {
       for (int i = 1; i <= record.containers().size(); i++) {
+        if (i > 1 && !options.delay().isZero()) {
+          LOG.debug("{}: waiting {} ms before replica {}", name, options.delay().toMillis(), i);
+          sleep(options.delay());
+        }
         record = replaceOne(action, name, i, spec, options, image, generation, began);
       }
     } catch (ReplaceFailedException e) {
@@ -84,6 +95,363 @@ final class ServiceReplacer {
       throw e;
     }
     return update(action, name, r -> r.replaced(image, generation), ServiceState.RUNNING);
+  }
+
+  /**
+   * Replaces replica {@code index} (1-based; typically one that exited) with a fresh container of
+   * {@code spec}, by the start-first machinery: the old one leaves the backends at once (a dead one
+   * answers nothing), the new one (named {@code NAME-index.g}) is created, started, waited for and
+   * switched in, then the old one is stopped and removed. When the new one fails, it is removed and
+   * the old one stays recorded (exited) for the next attempt. The image and the replicas' spec are
+   * the caller's: the spec the service runs.
+   */
+  ServiceRecord replaceReplica(String name, int index, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "replace replica " + index + " of service " + name;
+    options.validate(action);
+    ServiceRecord record = begin(action, name);
+    int generation = record.generation() + 1;
+    try {
+      if (index < 1 || index > record.containers().size()) {
+        throw HostRuntimeException.badInput(
+            action + ": it has replicas 1 to " + record.containers().size());
+      }
+      Optional<String> oldAddress = address(record.containers().get(index - 1));
+      if (oldAddress.isPresent()) {
+        List<Backend> rest = new ArrayList<>();
+        for (Backend b : lb.backends(name)) {
+          if (!b.address().equals(oldAddress.get())) {
+            rest.add(b);
+          }
+        }
+        lb.setBackends(name, rest);
+      }
+      replaceOne(
+          action,
+          name,
+          index,
+          spec,
+          options.withOrder(ReplaceRecord.Order.START_FIRST),
+          record.image(),
+          generation,
+          Instant.now());
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.CONFLICT) { // CONFLICT: removed meanwhile
+        update(action, name, r -> r.replaced(r.image(), generation), ServiceState.RUNNING);
+      }
+      throw e;
+    }
+    return update(action, name, r -> r.replaced(r.image(), generation), ServiceState.RUNNING);
+  }
+
+  /**
+   * Changes the number of replicas of a running service to {@code replicas}: new ones (of {@code
+   * spec}, named {@code NAME-i.g}) are created, started and added to the backends once healthy, one
+   * at a time; surplus ones, from the last, leave the backends, are drained, stopped and removed.
+   * Each step is recorded first as a {@link ReplaceRecord} (adding: no {@code oldContainer};
+   * removing: stop-first, no {@code newName}), so {@link #recover} can finish or roll it back.
+   */
+  ServiceRecord scale(String name, int replicas, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "scale service " + name + " to " + replicas + " replicas";
+    options.validate(action);
+    ServiceRecord record = begin(action, name);
+    Instant began = Instant.now();
+    int generation = record.generation() + 1;
+    int port = record.front().containerPort();
+    try {
+      while (record.containers().size() > replicas) {
+        int index = record.containers().size();
+        String old = record.containers().get(index - 1);
+        ReplaceRecord step =
+            new ReplaceRecord(
+                Instant.now().toString(),
+                ReplaceRecord.Order.STOP_FIRST,
+                record.image(),
+                generation,
+                index,
+                old,
+                null,
+                null,
+                ReplaceRecord.Step.RETIRE);
+        record = write(action, name, step);
+        awaitMonitorPaused(record, began);
+        retire(name, old, address(old), port, options, true);
+        List<String> rest = new ArrayList<>(record.containers().subList(0, index - 1));
+        record = update(action, name, r -> r.withContainers(rest).withReplace(null), null);
+      }
+      while (record.containers().size() < replicas) {
+        int index = record.containers().size() + 1;
+        String newName = ServiceRecord.replicaName(name, index, generation);
+        ReplaceRecord step =
+            new ReplaceRecord(
+                Instant.now().toString(),
+                ReplaceRecord.Order.START_FIRST,
+                record.image(),
+                generation,
+                index,
+                null,
+                newName,
+                null,
+                ReplaceRecord.Step.CREATE);
+        record = write(action, name, step);
+        String id = null;
+        try {
+          id = runtime.create(spec.withName(newName));
+          step = step.withNewContainer(id).at(ReplaceRecord.Step.HEALTH);
+          record = write(action, name, step);
+          runtime.start(id, false).close();
+          String address =
+              address(id)
+                  .orElseThrow(
+                      () ->
+                          HostRuntimeException.failed(action + ": the new replica has no address"));
+          awaitHealthy(action, record.health(), id, Backend.of(address, port), options);
+          step = step.at(ReplaceRecord.Step.SWITCH);
+          record = write(action, name, step);
+          awaitMonitorPaused(record, began);
+          switchTo(name, Optional.empty(), Backend.of(address, port));
+        } catch (HostRuntimeException | RuntimeException e) {
+          throw rollBack(action, name, index, id, newName, Optional.empty(), false, e);
+        }
+        String added = id;
+        record = update(action, name, r -> r.withContainer(added).withReplace(null), null);
+      }
+    } catch (ReplaceFailedException e) {
+      update(
+          action,
+          name,
+          r -> r.replaced(r.image(), generation).withReplicas(r.containers().size()),
+          ServiceState.RUNNING);
+      throw e;
+    }
+    return update(
+        action,
+        name,
+        r -> r.replaced(r.image(), generation).withReplicas(r.containers().size()),
+        ServiceState.RUNNING);
+  }
+
+  /**
+   * Finishes or rolls back the replace a killed process left in the record (see {@link
+   * ReplaceRecord}), then clears it and moves the service back to {@code running}. {@code spec}
+   * re-creates a stop-first replica whose old container is already gone and whose new one never
+   * became healthy; without it that replica is dropped from the record (the service runs one short,
+   * as after a failed stop-first replace). A service that is not {@code replacing} is returned as
+   * it is.
+   */
+  ServiceRecord recover(String name, Optional<ContainerSpec> spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "recover service " + name;
+    options.validate(action);
+    ServiceRecord record =
+        records
+            .read(name)
+            .orElseThrow(() -> HostRuntimeException.notFound(action + ": no such service"));
+    if (record.state() != ServiceState.REPLACING) {
+      return record;
+    }
+    ReplaceRecord r = record.replace();
+    int generation = Math.max(record.generation(), r == null ? 0 : r.generation());
+    if (r == null) { // killed between two replicas: every recorded container is whole
+      restoreAll(action, record);
+      return update(action, name, x -> x.replaced(x.image(), generation), ServiceState.RUNNING);
+    }
+    int port = record.front().containerPort();
+    String old = r.oldContainer();
+    Optional<String> oldAddress = old == null ? Optional.empty() : address(old);
+    Optional<String> newRef =
+        r.newContainer() != null
+            ? Optional.of(r.newContainer())
+            : r.newName() == null ? Optional.empty() : runtime.idOfName(r.newName());
+    boolean newRunning = newRef.isPresent() && running(newRef.get());
+    Optional<String> newAddress = newRunning ? address(newRef.get()) : Optional.empty();
+    boolean newServes =
+        newAddress.isPresent()
+            && lb.backends(name).stream().anyMatch(b -> b.address().equals(newAddress.get()));
+    boolean stopFirst = r.order() == ReplaceRecord.Order.STOP_FIRST;
+    boolean finish =
+        stopFirst
+            || switch (r.step()) {
+              case CREATE, HEALTH -> false;
+              case SWITCH -> newServes;
+              case RETIRE -> newRunning || !running(old);
+            };
+    LOG.info(
+        "{}: replica {} was at step {} ({}): {}",
+        name,
+        r.replica(),
+        r.step().label(),
+        r.order().label(),
+        finish ? "finishing" : "rolling back");
+    List<String> containers = new ArrayList<>(record.containers());
+    int index = r.replica() - 1;
+    String replacement = null;
+    if (!finish) {
+      if (newRef.isPresent()) {
+        removeContainer(newRef.get());
+      }
+    } else {
+      if (stopFirst) { // the old one may be half retired: finish that first
+        retire(name, old, oldAddress, port, options, true);
+        boolean whole = newRunning && r.step() != ReplaceRecord.Step.CREATE;
+        if (whole && !newServes) {
+          try {
+            awaitHealthy(action, record.health(), newRef.get(), backend(newAddress, port), options);
+          } catch (HostRuntimeException e) {
+            LOG.warn("{}: the new replica {}: {}", name, r.newName(), e.getMessage());
+            whole = false;
+          }
+        }
+        if (whole) {
+          replacement = newRef.get();
+          switchTo(name, Optional.empty(), backend(newAddress, port));
+        } else {
+          if (newRef.isPresent()) {
+            removeContainer(newRef.get());
+          }
+          if (spec.isPresent() && r.newName() != null) { // no newName: scaling down
+            replacement = startReplica(action, record, r.newName(), spec.get(), options);
+          }
+        }
+      } else if (newRunning) {
+        replacement = newRef.get();
+        switchTo(name, oldAddress, backend(newAddress, port));
+        retire(name, old, oldAddress, port, options, false);
+      } else { // neither runs any more: a fresh one, if the spec is known
+        retire(name, old, oldAddress, port, options, true);
+        if (newRef.isPresent()) {
+          removeContainer(newRef.get());
+        }
+        if (spec.isPresent()) {
+          replacement = startReplica(action, record, r.newName(), spec.get(), options);
+        }
+      }
+    }
+    if (finish) {
+      if (index < containers.size()) {
+        if (replacement == null) {
+          containers.remove(index);
+        } else {
+          containers.set(index, replacement);
+        }
+      } else if (replacement != null) { // scaling up: the new replica joins
+        containers.add(replacement);
+      }
+    }
+    boolean done = finish && replacement != null && r.replica() >= containers.size();
+    ServiceRecord next =
+        update(
+            action,
+            name,
+            x -> x.withContainers(containers).replaced(done ? r.image() : x.image(), generation),
+            ServiceState.RUNNING);
+    if (!finish) {
+      restoreAll(action, next);
+    }
+    return next;
+  }
+
+  /**
+   * Creates and starts replica {@code newName} of {@code spec}, waits until it is healthy and adds
+   * it to the backends; removed again on any failure.
+   */
+  String startReplica(
+      String action,
+      ServiceRecord record,
+      String newName,
+      ContainerSpec spec,
+      ReplaceOptions options)
+      throws HostRuntimeException {
+    Optional<String> stale = runtime.idOfName(newName);
+    if (stale.isPresent()) {
+      removeContainer(stale.get());
+    }
+    int port = record.front().containerPort();
+    String id = null;
+    try {
+      id = runtime.create(spec.withName(newName));
+      runtime.start(id, false).close();
+      String created = id;
+      Backend target =
+          Backend.of(
+              address(id)
+                  .orElseThrow(
+                      () ->
+                          HostRuntimeException.failed(
+                              action
+                                  + ": replica "
+                                  + created.substring(0, 12)
+                                  + " has no address")),
+              port);
+      awaitHealthy(action, record.health(), id, target, options);
+      switchTo(record.name(), Optional.empty(), target);
+      return id;
+    } catch (HostRuntimeException | RuntimeException e) {
+      List<String> tail = id == null ? List.of() : logTail(id);
+      if (id != null) {
+        removeQuietly(id);
+      }
+      ReplaceFailedException failed =
+          new ReplaceFailedException(
+              action
+                  + ": new replica "
+                  + newName
+                  + " "
+                  + String.valueOf(e.getMessage())
+                      .replaceFirst("^" + java.util.regex.Pattern.quote(action) + ": ", "")
+                  + "; it was removed"
+                  + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1)),
+              record.name(),
+              0,
+              id,
+              tail);
+      failed.initCause(e);
+      throw failed;
+    }
+  }
+
+  /** The backends: every recorded replica that runs (a rollback's end state). */
+  private void restoreAll(String action, ServiceRecord record) throws HostRuntimeException {
+    int port = record.front().containerPort();
+    List<Backend> backends = new ArrayList<>();
+    for (String id : record.containers()) {
+      Optional<String> a = running(id) ? address(id) : Optional.empty();
+      if (a.isPresent()) {
+        backends.add(Backend.of(a.get(), port));
+      }
+    }
+    if (!backends.isEmpty()) {
+      lb.setBackends(record.name(), backends);
+    }
+  }
+
+  private static Backend backend(Optional<String> address, int port) throws HostRuntimeException {
+    return Backend.of(
+        address.orElseThrow(
+            () -> HostRuntimeException.failed("recover: the new replica has no address")),
+        port);
+  }
+
+  private boolean running(String ref) {
+    if (ref == null) {
+      return false;
+    }
+    try {
+      return runtime.state(ref).status() == ContainerStatus.RUNNING;
+    } catch (HostRuntimeException e) {
+      return false;
+    }
+  }
+
+  private void removeContainer(String id) throws HostRuntimeException {
+    try {
+      runtime.remove(id, true);
+    } catch (HostRuntimeException e) {
+      if (e.kind() != StampException.Kind.NOT_FOUND) {
+        throw e;
+      }
+    }
   }
 
   /** Under the lock: running -> replacing (a typed refusal from any other state). */
@@ -225,7 +593,9 @@ final class ServiceReplacer {
                 .replaceFirst("^" + java.util.regex.Pattern.quote(action) + ": ", "")
             + (stopFirst
                 ? "; the old replica was already retired (stop-first)"
-                : "; it was removed and the old replica keeps serving")
+                : oldAddress.isEmpty()
+                    ? "; it was removed"
+                    : "; it was removed and the old replica keeps serving")
             + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1));
     ReplaceFailedException e = new ReplaceFailedException(message, name, replica, id, tail);
     if (!(failure instanceof ReplaceFailedException)) {
@@ -346,6 +716,9 @@ final class ServiceReplacer {
       ReplaceOptions options,
       boolean takeOut)
       throws HostRuntimeException {
+    if (old == null) {
+      return; // scaling up: there is no old replica
+    }
     if (oldAddress.isPresent()) {
       Backend backend = Backend.of(oldAddress.get(), port);
       if (takeOut) {
@@ -453,7 +826,9 @@ final class ServiceReplacer {
 
   private ServiceRecord write(String action, String name, ReplaceRecord step)
       throws HostRuntimeException {
-    return update(action, name, r -> r.withReplace(step), null);
+    ServiceRecord written = update(action, name, r -> r.withReplace(step), null);
+    afterStepWritten.accept(written);
+    return written;
   }
 
   /**

@@ -138,6 +138,61 @@ public final class Services {
     return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
   }
 
+  /**
+   * Finishes or rolls back a replace killed in flight, from the step its record names last ({@link
+   * ReplaceRecord} has the rules): afterwards the service is {@code running}, one container serves
+   * for each recorded replica, the backends are theirs, and no new or old container of the
+   * interrupted step is left. {@code spec} (the spec the replace was making, if known) re-creates a
+   * stop-first replica that was already retired; without it that replica is dropped from the
+   * record. Returns the record as it is afterwards; a service that is not {@code replacing} is
+   * returned unchanged. Call it only where no replace of {@code name} can still be running (the
+   * agent, on start, before it reconciles). NOT_FOUND without the service; a {@link
+   * ReplaceFailedException} (FAILED, retrying can help) when a re-created replica does not become
+   * healthy, the record then still names the step, so recovering again starts over.
+   */
+  public ServiceRecord recover(String name, Optional<ContainerSpec> spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "recover service " + name;
+    if (spec.isPresent()) {
+      checkRequest(action, name, 1, spec.get());
+    }
+    require(action, name); // checks the name too
+    return new ServiceReplacer(records, runtime, lb).recover(name, spec, options);
+  }
+
+  /**
+   * Replaces replica {@code index} (1-based) of the running service {@code name} with a fresh
+   * container of {@code spec} (the spec the service runs): what a restart policy does with a
+   * replica that exited — never a restart in place. The old one leaves the backends at once, the
+   * new one starts, becomes healthy and takes its place; then the old one is stopped and removed.
+   * {@link ReplaceFailedException} (FAILED, retrying can help) when the new one fails: it is
+   * removed, the old one stays recorded. BAD_INPUT for a bad spec or index; NOT_FOUND without the
+   * service; {@link dev.stamp.runtime.StateTransitionException} unless it is running.
+   */
+  public ServiceRecord replaceReplica(
+      String name, int index, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    checkRequest("replace replica of service " + name, name, 1, spec);
+    return new ServiceReplacer(records, runtime, lb).replaceReplica(name, index, spec, options);
+  }
+
+  /**
+   * Changes the number of replicas of the running service {@code name} to {@code replicas}, without
+   * touching the others: scaling up starts new containers of {@code spec} (the spec the service
+   * runs) one at a time and adds each to the backends once it is healthy; scaling down takes the
+   * last ones out of the backends, drains, stops and removes them. Each step is recorded first, as
+   * a replace's are, so {@link #recover} handles a scale killed in flight. {@link
+   * ReplaceFailedException} when a new replica fails (it is removed; those added before stay).
+   * BAD_INPUT for a bad count or spec; NOT_FOUND without the service; {@link
+   * dev.stamp.runtime.StateTransitionException} unless it is running.
+   */
+  public ServiceRecord scale(String name, int replicas, ContainerSpec spec, ReplaceOptions options)
+      throws HostRuntimeException {
+    String action = "scale service " + name;
+    checkRequest(action, name, replicas, spec);
+    return new ServiceReplacer(records, runtime, lb).scale(name, replicas, spec, options);
+  }
+
   /** Records the process running {@link #monitor} for the service, so remove can stop it. */
   public void recordMonitor(String name, ProcessId monitor) throws HostRuntimeException {
     ServiceRecord record = require("record monitor of service " + name, name);

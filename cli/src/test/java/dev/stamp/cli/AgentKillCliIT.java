@@ -1,0 +1,261 @@
+package dev.stamp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stamp.agent.api.AgentClient;
+import dev.stamp.agent.api.ServiceSpec;
+import dev.stamp.agent.api.ServiceStatus;
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.container.ContainerInfo;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.image.ImageReference;
+import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.layer.RootfsImporter;
+import dev.stamp.runtime.network.NetworkConfig;
+import dev.stamp.runtime.network.NetworkManager;
+import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampCliProcess;
+import dev.stamp.testkit.StateRootLeaks;
+import dev.stamp.testkit.TestNetworks;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code stamp agent} killed with SIGKILL in the middle of a replace: the restarted agent recovers
+ * the replace from the service's record, then makes the desired generation true; exactly one
+ * version serves afterwards, the published port answered throughout, nothing is orphaned.
+ */
+@RequiresRoot
+class AgentKillCliIT {
+
+  static final String TOKEN = "agent-kill-cli-it-token-0123456789";
+
+  @TempDir Path tmp;
+  Path root;
+  Path token;
+  String image;
+  int apiPort;
+  Process agent;
+  AgentClient client;
+  final List<String> containers = new ArrayList<>();
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    root = tmp.resolve("root");
+    StampRoot stampRoot = new StampRoot(root);
+    TestNetworks.Net net = TestNetworks.unique();
+    NetworkManager.open(stampRoot)
+        .saveNetwork(NetworkConfig.of("bridge", net.bridge(), net.subnet()));
+    Path rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
+    image =
+        new RootfsImporter(ImageStore.open(stampRoot), Map.of())
+            .importTar(
+                BusyboxRootfs.tar(rootfs, tmp.resolve("rootfs.tar")),
+                ImageReference.parse("agent-kill-it/web:1"),
+                List.of())
+            .manifestDigest()
+            .toString();
+    token = tmp.resolve("token");
+    Files.writeString(token, TOKEN);
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    apiPort = AgentCliIT.freePort();
+    client = new AgentClient(URI.create("http://127.0.0.1:" + apiPort), TOKEN);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      if (agent != null && agent.isAlive()) {
+        for (ServiceStatus s : client.services()) {
+          client.deleteService(s.name());
+          waitFor(() -> client.service(s.name()).isEmpty(), "service " + s.name() + " removed");
+        }
+        agent.destroy();
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      if (agent != null) {
+        agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      ContainerRuntime runtime = ContainerRuntime.open(new StampRoot(root));
+      for (ContainerInfo i : runtime.list(true)) {
+        containers.add(i.id());
+        runtime.remove(i.id(), true);
+      }
+      NetworkManager.open(new StampRoot(root)).removeNetwork("bridge");
+      new ProcessBuilder("umount", root.resolve("agent/secrets").toString()).start().waitFor();
+      StateRootLeaks.assertNone(root, containers);
+    }
+  }
+
+  void startAgent() throws Exception {
+    agent =
+        new StampCliProcess(root)
+            .start(
+                tmp.resolve("agent.log"),
+                "agent",
+                "--listen",
+                "127.0.0.1:" + apiPort,
+                "--token-file",
+                token.toString());
+    waitFor(client::healthy, "the agent answering /healthz");
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  void waitFor(Check check, String what) throws Exception {
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (!check.ok()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError(
+            what + " never came; agent log:\n" + Files.readString(tmp.resolve("agent.log")));
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  ServiceStatus awaitService(String name, Predicate<ServiceStatus> done) throws Exception {
+    ServiceStatus[] last = new ServiceStatus[1];
+    waitFor(
+        () -> {
+          last[0] = client.service(name).orElse(null);
+          return last[0] != null && done.test(last[0]);
+        },
+        "service " + name + " state");
+    last[0].replicas().forEach(r -> containers.add(r.container()));
+    return last[0];
+  }
+
+  String page(int port) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
+                .timeout(Duration.ofSeconds(3))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("HTTP " + r.statusCode());
+    }
+    return r.body().strip();
+  }
+
+  /** httpd serving {@code page}, after {@code delay} seconds (a slow start to kill it in). */
+  ServiceSpec spec(String page, int port, int delay) {
+    return new ServiceSpec(
+        image,
+        List.of(
+            "sh",
+            "-c",
+            "sleep "
+                + delay
+                + "; mkdir -p /w; echo "
+                + page
+                + " > /w/index.html; exec httpd -f -p 80 -h /w"),
+        null,
+        null,
+        List.of(new ServiceSpec.Port(80, port, "127.0.0.1", "tcp")),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        new ServiceSpec.Healthcheck(
+            List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, "PT" + (delay + 10) + "S", null),
+        2,
+        null,
+        null,
+        "PT1S",
+        null);
+  }
+
+  /** The replace step the service's record names now, or null. */
+  String recordedStep(String name) {
+    try {
+      JsonNode record =
+          new ObjectMapper().readTree(root.resolve("services/" + name + ".json").toFile());
+      JsonNode replace = record.get("replace");
+      return replace == null || replace.isNull() ? null : replace.get("step").asText();
+    } catch (java.io.IOException e) {
+      return null; // being replaced on disk
+    }
+  }
+
+  @Test
+  void anAgentKilledInTheMiddleOfAReplaceFinishesItAfterARestart() throws Exception {
+    startAgent();
+    int port = AgentCliIT.freePort();
+    client.putService("web", spec("v1", port, 0));
+    awaitService("web", s -> "running".equals(s.state()) && s.observedGeneration() == 1);
+    assertThat(page(port)).isEqualTo("v1");
+
+    Map<String, AtomicInteger> bodies = new ConcurrentHashMap<>();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    AtomicBoolean loading = new AtomicBoolean(true);
+    Thread load =
+        new Thread(
+            () -> {
+              while (loading.get()) {
+                try {
+                  bodies.computeIfAbsent(page(port), b -> new AtomicInteger()).incrementAndGet();
+                } catch (Exception e) {
+                  failures.add(e.toString());
+                }
+              }
+            },
+            "test-load");
+    load.setDaemon(true);
+    load.start();
+    try {
+      client.putService("web", spec("v2", port, 2));
+      waitFor(() -> "health".equals(recordedStep("web")), "the replace waiting for health");
+      agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9 mid-replace
+      assertThat(recordedStep("web")).as("the killed replace is in the record").isNotNull();
+
+      startAgent();
+      ServiceStatus after =
+          awaitService("web", s -> "running".equals(s.state()) && s.observedGeneration() == 2);
+      assertThat(after.replicas()).hasSize(2);
+      assertThat(recordedStep("web")).isNull();
+      ContainerRuntime runtime = ContainerRuntime.open(new StampRoot(root));
+      assertThat(runtime.list(true))
+          .as("nothing orphaned: only the two replicas")
+          .extracting(ContainerInfo::id)
+          .containsExactlyInAnyOrderElementsOf(
+              after.replicas().stream().map(ServiceStatus.Replica::container).toList());
+      bodies.clear();
+      Thread.sleep(500);
+    } finally {
+      loading.set(false);
+      load.join(10_000);
+    }
+    assertThat(failures).as("failed requests while killed and recovering").isEmpty();
+    assertThat(bodies.keySet()).as("exactly one version serves").containsOnly("v2");
+  }
+}
