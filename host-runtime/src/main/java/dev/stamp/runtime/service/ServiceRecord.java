@@ -76,127 +76,92 @@ public record ServiceRecord(
   }
 
   ServiceRecord withContainers(List<String> ids) {
-    return new ServiceRecord(
-        name,
-        replicas,
-        image,
-        front,
-        health,
-        ids,
-        monitorPid,
-        monitorStart,
-        state,
-        generation,
-        replace);
+    return copy(f -> f.containers = ids);
   }
 
   ServiceRecord withReplicas(int count) {
-    return new ServiceRecord(
-        name,
-        count,
-        image,
-        front,
-        health,
-        containers,
-        monitorPid,
-        monitorStart,
-        state,
-        generation,
-        replace);
+    return copy(f -> f.replicas = count);
   }
 
   ServiceRecord withFront(PortMapping published) {
-    return new ServiceRecord(
-        name,
-        replicas,
-        image,
-        published,
-        health,
-        containers,
-        monitorPid,
-        monitorStart,
-        state,
-        generation,
-        replace);
+    return copy(f -> f.front = published);
   }
 
   ServiceRecord withHealth(HealthCheck effective) {
-    return new ServiceRecord(
-        name,
-        replicas,
-        image,
-        front,
-        effective,
-        containers,
-        monitorPid,
-        monitorStart,
-        state,
-        generation,
-        replace);
+    return copy(f -> f.health = effective);
   }
 
   /** With the replace in flight ({@code null}: none). */
   ServiceRecord withReplace(ReplaceRecord next) {
-    return new ServiceRecord(
-        name,
-        replicas,
-        image,
-        front,
-        health,
-        containers,
-        monitorPid,
-        monitorStart,
-        state,
-        generation,
-        next);
+    return copy(f -> f.replace = next);
   }
 
   /** After a replace: its image and generation, no replace in flight. */
   ServiceRecord replaced(String newImage, int newGeneration) {
-    return new ServiceRecord(
-        name,
-        replicas,
-        newImage,
-        front,
-        health,
-        containers,
-        monitorPid,
-        monitorStart,
-        state,
-        newGeneration,
-        null);
+    return copy(
+        f -> {
+          f.image = newImage;
+          f.generation = newGeneration;
+          f.replace = null;
+        });
   }
 
   /** This record in state {@code next}; a move {@link ServiceState#TRANSITIONS} refuses throws. */
   ServiceRecord moveTo(String action, ServiceState next) throws StateTransitionException {
     state.checkMove(action, next, null);
-    return new ServiceRecord(
-        name,
-        replicas,
-        image,
-        front,
-        health,
-        containers,
-        monitorPid,
-        monitorStart,
-        next,
-        generation,
-        replace);
+    return copy(f -> f.state = next);
   }
 
   ServiceRecord withMonitor(ProcessId monitor) {
+    return copy(
+        f -> {
+          f.monitorPid = monitor == null ? null : monitor.pid();
+          f.monitorStart = monitor == null ? null : monitor.startTime();
+        });
+  }
+
+  /** This record's fields, to change some before {@link #copy} builds the new record. */
+  private static final class Fields {
+    String name;
+    int replicas;
+    String image;
+    PortMapping front;
+    HealthCheck health;
+    List<String> containers;
+    Integer monitorPid;
+    Long monitorStart;
+    ServiceState state;
+    int generation;
+    ReplaceRecord replace;
+  }
+
+  /** A copy with {@code change} applied: every wither goes through here, so no field is lost. */
+  private ServiceRecord copy(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields();
+    f.name = name;
+    f.replicas = replicas;
+    f.image = image;
+    f.front = front;
+    f.health = health;
+    f.containers = containers;
+    f.monitorPid = monitorPid;
+    f.monitorStart = monitorStart;
+    f.state = state;
+    f.generation = generation;
+    f.replace = replace;
+    change.accept(f);
     return new ServiceRecord(
-        name,
-        replicas,
-        image,
-        front,
-        health,
-        containers,
-        monitor == null ? null : monitor.pid(),
-        monitor == null ? null : monitor.startTime(),
-        state,
-        generation,
-        replace);
+        f.name,
+        f.replicas,
+        f.image,
+        f.front,
+        f.health,
+        f.containers,
+        f.monitorPid,
+        f.monitorStart,
+        f.state,
+        f.generation,
+        f.replace);
   }
 
   /** The process keeping the service's backends to its healthy replicas, if one was started. */
