@@ -9,17 +9,19 @@ import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand.Result;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampCliProcess;
+import dev.stamp.testkit.StampRootTest;
+import dev.stamp.testkit.TestStateRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 2, sections 3 and 4: each {@code stamp run} flag reaches the container, and the runtime's
@@ -27,20 +29,22 @@ import org.junit.jupiter.api.io.TempDir;
  * --network none} and {@code host}, users by name and number, {@code stamp inspect}).
  */
 @RequiresRoot
+@StampRootTest
 @Timeout(180)
 class RunFlagsCliIT {
 
-  @TempDir Path tmp;
+  Path tmp;
+  TestStateRoot state;
   Path root;
   Path rootfs;
   ContainerRuntime runtime;
   final List<String> cgroupDirs = new ArrayList<>();
 
-  record Result(int code, String out, String err) {}
-
   @BeforeEach
-  void setUp() throws Exception {
-    root = tmp.resolve("root");
+  void setUp(TestStateRoot state) throws Exception {
+    this.state = state;
+    tmp = state.scratch();
+    root = state.path();
     rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
     runtime = ContainerRuntime.open(new StampRoot(root));
   }
@@ -48,6 +52,7 @@ class RunFlagsCliIT {
   @AfterEach
   void nothingLeft() throws Exception {
     for (ContainerInfo i : runtime.list(true)) {
+      state.track(i.id());
       i.config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
       runtime.remove(i.id(), true);
     }
@@ -55,20 +60,8 @@ class RunFlagsCliIT {
     cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
   }
 
-  Result run(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp"));
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(StampCli.class.getName());
-    cmd.addAll(List.of("--root", root.toString()));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  Result run(String... args) {
+    return new StampCliProcess(root).run(args);
   }
 
   @Test
