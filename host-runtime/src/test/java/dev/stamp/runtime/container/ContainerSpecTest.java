@@ -235,7 +235,8 @@ class ContainerSpecTest {
                 + ": not a directory; give an image or rootfs, not"
                 + " both");
     assertThatThrownBy(() -> new ContainerSpec.OverlayRootfs(List.of(), upper, work))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("an overlay rootfs needs at least one lower dir");
   }
 
   private ContainerConfig config(String upper, String work) {
