@@ -34,7 +34,7 @@ final class ContainerExec {
   private ContainerExec() {}
 
   static ExecResult run(
-      ContainerConfig config, ProcessId process, List<String> argv, Duration timeout, String action)
+      ContainerRecord config, ProcessId process, List<String> argv, Duration timeout, String action)
       throws HostRuntimeException {
     if (argv.isEmpty() || argv.stream().anyMatch(a -> a.indexOf('\0') >= 0)) {
       throw HostRuntimeException.badInput(action + ": give a command (no NUL bytes)");
@@ -76,7 +76,7 @@ final class ContainerExec {
    * {@code /bin/sh -c 'echo $$ > CGROUP/cgroup.procs ...; exec nsenter ...' stamp-exec ARGV...}:
    * the cgroup paths come from the container's intent (absolute, no quotes), the argv stays argv.
    */
-  static List<String> command(ContainerConfig config, ProcessId process, List<String> argv) {
+  static List<String> command(ContainerRecord config, ProcessId process, List<String> argv) {
     StringBuilder script = new StringBuilder();
     for (String dir : config.intent().cgroupDirs()) {
       if (dir.indexOf('\'') >= 0) {

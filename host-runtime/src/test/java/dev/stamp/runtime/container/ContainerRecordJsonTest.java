@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
  * whatever the Java type that holds it is called. Every field is set, so a renamed or reordered
  * component shows here.
  */
-class ContainerConfigJsonTest {
+class ContainerRecordJsonTest {
 
   static final String ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-  static ContainerConfig full() {
-    return new ContainerConfig(
+  static ContainerRecord full() {
+    return new ContainerRecord(
         ID,
         "web",
         "base:1",
@@ -34,8 +34,8 @@ class ContainerConfigJsonTest {
         List.of(50),
         "web-host",
         List.of(
-            new ContainerConfig.Mount("/host/data", "/data", true, null),
-            new ContainerConfig.Mount("/r/volumes/v/_data", "/v", false, "v")),
+            new ContainerRecord.Mount("/host/data", "/data", true, null),
+            new ContainerRecord.Mount("/r/volumes/v/_data", "/v", false, "v")),
         268435456L,
         500,
         64,
@@ -46,7 +46,7 @@ class ContainerConfigJsonTest {
         true,
         15,
         10,
-        new ContainerConfig.Intent(
+        new ContainerRecord.Intent(
             List.of("/sys/fs/cgroup/memory/stamp/" + ID), "/r/names/web", true),
         List.of("web", "www"),
         List.of(new ContainerSpec.Link("db", "database")),
@@ -62,7 +62,7 @@ class ContainerConfigJsonTest {
 
   @Test
   void readsBackEqual() throws Exception {
-    assertThat(ContainerStore.json().readValue(GOLDEN, ContainerConfig.class)).isEqualTo(full());
+    assertThat(ContainerStore.json().readValue(GOLDEN, ContainerRecord.class)).isEqualTo(full());
   }
 
   static final String GOLDEN =
