@@ -3,21 +3,16 @@ package dev.stamp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.StampRoot;
-import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
-import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.runtime.network.NetworkManager;
-import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.HostCommand.Result;
 import dev.stamp.testkit.RequiresRoot;
-import dev.stamp.testkit.StampCliProcess;
 import dev.stamp.testkit.StampRootTest;
 import dev.stamp.testkit.TestStateRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -29,47 +24,40 @@ import org.junit.jupiter.api.Test;
 @StampRootTest
 class ContainerCliIT {
 
+  CliContainers containers;
   Path tmp;
-  TestStateRoot state;
   Path root;
   Path rootfs;
   ContainerRuntime runtime;
-  final List<String> cgroupDirs = new ArrayList<>();
 
   @BeforeEach
   void setUp(TestStateRoot state) throws Exception {
-    this.state = state;
-    tmp = state.scratch();
-    root = state.path();
-    rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
-    runtime = ContainerRuntime.open(new StampRoot(root));
+    containers = new CliContainers(state);
+    tmp = containers.tmp;
+    root = containers.root;
+    rootfs = containers.rootfs;
+    runtime = containers.runtime;
     // a bridge of its own: the default stamp0 may be another root's, on another subnet
     NetworkManager.open(new StampRoot(root)).saveNetwork(CliNet.uniqueNetwork());
   }
 
   @AfterEach
   void nothingLeft() throws Exception {
-    for (ContainerInfo i : runtime.list(true)) {
-      state.track(i.id());
-      i.config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
-      runtime.remove(i.id(), true);
-    }
+    containers.removeAll();
     NetworkManager.open(new StampRoot(root)).removeNetwork("bridge");
-    assertThat(Mountinfo.read().anyUnder(root)).isFalse();
-    cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
+    containers.assertNothingLeft();
   }
 
   private Result run(String... args) {
-    return new StampCliProcess(root).run(args);
+    return containers.run(args);
   }
 
   private ProcessBuilder cli(String... args) {
-    return new ProcessBuilder(new StampCliProcess(root).command(args));
+    return containers.cli(args);
   }
 
   private void track(String id) throws Exception {
-    state.track(runtime.resolve(id));
-    runtime.inspect(id).config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
+    containers.track(id);
   }
 
   @Test

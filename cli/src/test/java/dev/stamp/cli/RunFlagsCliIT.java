@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stamp.runtime.StampRoot;
-import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
-import dev.stamp.runtime.linux.Mountinfo;
-import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.HostCommand.Result;
 import dev.stamp.testkit.RequiresRoot;
-import dev.stamp.testkit.StampCliProcess;
 import dev.stamp.testkit.StampRootTest;
 import dev.stamp.testkit.TestStateRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,35 +27,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class RunFlagsCliIT {
 
+  CliContainers containers;
   Path tmp;
-  TestStateRoot state;
   Path root;
   Path rootfs;
   ContainerRuntime runtime;
-  final List<String> cgroupDirs = new ArrayList<>();
 
   @BeforeEach
   void setUp(TestStateRoot state) throws Exception {
-    this.state = state;
-    tmp = state.scratch();
-    root = state.path();
-    rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
-    runtime = ContainerRuntime.open(new StampRoot(root));
+    containers = new CliContainers(state);
+    tmp = containers.tmp;
+    root = containers.root;
+    rootfs = containers.rootfs;
+    runtime = containers.runtime;
   }
 
   @AfterEach
   void nothingLeft() throws Exception {
-    for (ContainerInfo i : runtime.list(true)) {
-      state.track(i.id());
-      i.config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
-      runtime.remove(i.id(), true);
-    }
-    assertThat(Mountinfo.read().anyUnder(root)).isFalse();
-    cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
+    containers.removeAll();
+    containers.assertNothingLeft();
   }
 
   Result run(String... args) {
-    return new StampCliProcess(root).run(args);
+    return containers.run(args);
   }
 
   @Test
@@ -224,7 +212,7 @@ class RunFlagsCliIT {
     assertThat(started.code()).as(started.err()).isZero();
     String id = started.out().strip();
     List<String> dirs = runtime.inspect(id).config().orElseThrow().intent().cgroupDirs();
-    cgroupDirs.addAll(dirs);
+    containers.cgroupDirs.addAll(dirs);
     assertThat(read(dirs, "memory.limit_in_bytes", "memory.max")).isEqualTo("67108864");
     assertThat(read(dirs, "cpu.cfs_quota_us", "cpu.max")).startsWith("50000");
     assertThat(read(dirs, "pids.max", "pids.max")).isEqualTo("50");
