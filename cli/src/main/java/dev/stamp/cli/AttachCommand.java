@@ -1,7 +1,7 @@
 package dev.stamp.cli;
 
 import dev.stamp.runtime.container.AttachConnection;
-import dev.stamp.runtime.container.ContainerConfig;
+import dev.stamp.runtime.container.ContainerRecord;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.DetachKeys;
 import java.util.concurrent.Callable;
@@ -39,7 +39,7 @@ final class AttachCommand implements Callable<Integer> {
     DetachKeys keys = detachKeys == null ? DetachKeys.DEFAULT : DetachKeys.parse(detachKeys);
     ContainerRuntime runtime = Runtimes.open(cli);
     AttachConnection connection = runtime.attach(container);
-    ContainerConfig config = runtime.inspect(container).config().orElseThrow();
+    ContainerRecord config = runtime.inspect(container).config().orElseThrow();
     AttachSession.Outcome outcome =
         new AttachSession(connection, keys, config.tty(), config.openStdin() && !noStdin, false)
             .run();

@@ -1,8 +1,8 @@
 package dev.stamp.cli;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.container.ContainerConfig;
 import dev.stamp.runtime.container.ContainerInfo;
+import dev.stamp.runtime.container.ContainerRecord;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.network.PortMapping;
 import java.time.Duration;
@@ -44,7 +44,7 @@ final class PsCommand implements Callable<Integer> {
     System.out.printf(
         format, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
     for (ContainerInfo i : infos) {
-      ContainerConfig c = i.config().orElse(null);
+      ContainerRecord c = i.config().orElse(null);
       System.out.printf(
           format,
           noTrunc ? i.id() : i.shortId(),

@@ -5,34 +5,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.RequiresRoot;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code stamp build} end to end: samples/base, plain progress, exit codes, nothing partial. */
 @RequiresRoot
 class BuildCommandIT {
 
-  @TempDir Path tmp;
-  StringWriter out;
-  StringWriter err;
+  final StampCliInProcess cli = new StampCliInProcess(() -> this.tmp.resolve("root"));
 
-  int stamp(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cli = StampCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("root").toString()));
-    all.addAll(List.of(args));
-    return cli.execute(all.toArray(String[]::new));
-  }
+  @TempDir Path tmp;
 
   static Path samplesBase() {
     Path p = Path.of("").toAbsolutePath();
@@ -52,16 +37,16 @@ class BuildCommandIT {
     }
     Files.copy(BusyboxRootfs.BUSYBOX, ctx.resolve("busybox"));
 
-    assertThat(stamp("build", "--progress", "plain", "-t", "base:1", ctx.toString()))
-        .as(err.toString())
+    assertThat(cli.code("build", "--progress", "plain", "-t", "base:1", ctx.toString()))
+        .as(cli.err())
         .isZero();
-    String id = out.toString().strip();
+    String id = cli.out().strip();
     assertThat(id).matches("sha256:[0-9a-f]{64}");
-    assertThat(err.toString()).contains("#2 [stage-0 2/6] RUN [\"/bin/busybox\", \"--install\"");
-    assertThat(err.toString()).containsPattern("DONE \\d+\\.\\ds");
+    assertThat(cli.err()).contains("#2 [stage-0 2/6] RUN [\"/bin/busybox\", \"--install\"");
+    assertThat(cli.err()).containsPattern("DONE \\d+\\.\\ds");
 
     assertThat(
-            stamp(
+            cli.code(
                 "build",
                 "--progress",
                 "plain",
@@ -71,26 +56,31 @@ class BuildCommandIT {
                 "base:1",
                 ctx.toString()))
         .isZero();
-    assertThat(out.toString().strip()).isEqualTo(id);
-    assertThat(err.toString()).contains("warning: build args not consumed by any ARG: UNUSED");
-    assertThat(err.toString()).contains("COPY busybox /bin/busybox  CACHED");
+    assertThat(cli.out().strip()).isEqualTo(id);
+    assertThat(cli.err()).contains("warning: build args not consumed by any ARG: UNUSED");
+    assertThat(cli.err()).contains("COPY busybox /bin/busybox  CACHED");
 
     Path app = tmp.resolve("app");
     Files.createDirectories(app);
     Files.writeString(app.resolve("Dockerfile"), "FROM base:1\nCOPY missing.txt /x\n");
-    assertThat(stamp("build", "-t", "app:1", app.toString())).isEqualTo(2);
-    assertThat(err.toString())
+    assertThat(cli.code("build", "-t", "app:1", app.toString())).isEqualTo(2);
+    assertThat(cli.err())
         .contains("stamp: Dockerfile:2:1: COPY missing.txt")
         .doesNotContain("\tat ");
 
     Files.writeString(app.resolve("Dockerfile"), "FROM base:1\nRUN echo boom; exit 4\n");
-    assertThat(stamp("build", "--progress", "plain", "-t", "app:1", app.toString())).isEqualTo(1);
-    assertThat(err.toString()).contains("exit code 4").contains("boom");
-    assertThat(stamp("images", "-q")).isZero();
-    assertThat(out.toString().lines()).hasSize(1);
+    assertThat(cli.code("build", "--progress", "plain", "-t", "app:1", app.toString()))
+        .isEqualTo(1);
+    assertThat(cli.err()).contains("exit code 4").contains("boom");
+    assertThat(cli.code("images", "-q")).isZero();
+    assertThat(cli.out().lines()).hasSize(1);
 
-    assertThat(stamp("build", "--progress", "fancy", app.toString())).isEqualTo(2);
-    assertThat(stamp("build", "--target", "nope", app.toString())).isEqualTo(2);
+    assertThat(cli.code("build", "--progress", "fancy", app.toString())).isEqualTo(2);
+    assertThat(cli.code("build", "--target", "nope", app.toString())).isEqualTo(2);
+    assertThat(cli.err())
+        .isEqualTo("stamp: build target \"nope\": no stage with that name in Dockerfile\n");
+    assertThat(cli.code("images", "-q")).isZero();
+    assertThat(cli.out().lines()).hasSize(1);
   }
 
   private void buildBase() throws Exception {
@@ -100,7 +90,7 @@ class BuildCommandIT {
       Files.copy(samplesBase().resolve(name), ctx.resolve(name));
     }
     Files.copy(BusyboxRootfs.BUSYBOX, ctx.resolve("busybox"));
-    assertThat(stamp("build", "-t", "base:1", ctx.toString())).as(err.toString()).isZero();
+    assertThat(cli.code("build", "-t", "base:1", ctx.toString())).as(cli.err()).isZero();
   }
 
   @Test
@@ -126,12 +116,12 @@ class BuildCommandIT {
     Path secret = tmp.resolve("tok");
     Files.writeString(secret, "abcdef");
 
-    assertThat(stamp("build", "-f", dockerfile.toString(), "-t", "app:2", ctx.toString()))
+    assertThat(cli.code("build", "-f", dockerfile.toString(), "-t", "app:2", ctx.toString()))
         .as("without the secret")
         .isEqualTo(2);
-    assertThat(err.toString()).contains("no secret \"tok\"").doesNotContain("\tat ");
+    assertThat(cli.err()).contains("no secret \"tok\"").doesNotContain("\tat ");
     assertThat(
-            stamp(
+            cli.code(
                 "build",
                 "-f",
                 dockerfile.toString(),
@@ -141,11 +131,11 @@ class BuildCommandIT {
                 "-t",
                 "app:2",
                 ctx.toString()))
-        .as(err.toString())
+        .as(cli.err())
         .isZero();
-    assertThat(stamp("build", "--secret", "id=tok,src=" + tmp.resolve("nope"), ctx.toString()))
+    assertThat(cli.code("build", "--secret", "id=tok,src=" + tmp.resolve("nope"), ctx.toString()))
         .isEqualTo(2);
-    assertThat(err.toString()).contains("--secret id=tok,src=").contains("cannot read");
+    assertThat(cli.err()).contains("--secret id=tok,src=").contains("cannot read");
   }
 
   @Test
@@ -159,18 +149,18 @@ class BuildCommandIT {
         "FROM scratch\nCOPY busybox /bin/sh\n"
             + "RUN --network=host [\"/bin/sh\", \"-c\", \"test -d /proc/self\"]\n");
 
-    assertThat(stamp("build", "--progress", "plain", ctx.toString())).isEqualTo(2);
-    assertThat(err.toString())
+    assertThat(cli.code("build", "--progress", "plain", ctx.toString())).isEqualTo(2);
+    assertThat(cli.err())
         .contains("Dockerfile:3:1: RUN --network=host: ")
         .contains("stamp build --allow network.host")
         .doesNotContain("\tat ");
 
-    assertThat(stamp("build", "--progress", "plain", "--allow", "network.host", ctx.toString()))
-        .as(err.toString())
+    assertThat(cli.code("build", "--progress", "plain", "--allow", "network.host", ctx.toString()))
+        .as(cli.err())
         .isZero();
-    assertThat(out.toString().strip()).matches("sha256:[0-9a-f]{64}");
+    assertThat(cli.out().strip()).matches("sha256:[0-9a-f]{64}");
 
-    assertThat(stamp("build", "--allow", "security.insecure", ctx.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("--allow security.insecure: unknown entitlement");
+    assertThat(cli.code("build", "--allow", "security.insecure", ctx.toString())).isEqualTo(2);
+    assertThat(cli.err()).contains("--allow security.insecure: unknown entitlement");
   }
 }

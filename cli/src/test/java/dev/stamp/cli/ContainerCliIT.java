@@ -3,80 +3,61 @@ package dev.stamp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.StampRoot;
-import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
-import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.runtime.network.NetworkManager;
-import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand.Result;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampRootTest;
+import dev.stamp.testkit.TestStateRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** End to end: the CLI as its own {@code java} process, as a user runs it. */
 @RequiresRoot
+@StampRootTest
 class ContainerCliIT {
 
-  @TempDir Path tmp;
+  CliContainers containers;
+  Path tmp;
   Path root;
   Path rootfs;
   ContainerRuntime runtime;
-  final List<String> cgroupDirs = new ArrayList<>();
-
-  record Result(int code, String out, String err) {}
 
   @BeforeEach
-  void setUp() throws Exception {
-    root = tmp.resolve("root");
-    rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
-    runtime = ContainerRuntime.open(new StampRoot(root));
+  void setUp(TestStateRoot state) throws Exception {
+    containers = new CliContainers(state);
+    tmp = containers.tmp;
+    root = containers.root;
+    rootfs = containers.rootfs;
+    runtime = containers.runtime;
     // a bridge of its own: the default stamp0 may be another root's, on another subnet
     NetworkManager.open(new StampRoot(root)).saveNetwork(CliNet.uniqueNetwork());
   }
 
   @AfterEach
   void nothingLeft() throws Exception {
-    for (ContainerInfo i : runtime.list(true)) {
-      i.config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
-      runtime.remove(i.id(), true);
-    }
+    containers.removeAll();
     NetworkManager.open(new StampRoot(root)).removeNetwork("bridge");
-    assertThat(Mountinfo.read().anyUnder(root)).isFalse();
-    cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
+    containers.assertNothingLeft();
+  }
+
+  private Result run(String... args) {
+    return containers.run(args);
   }
 
   private ProcessBuilder cli(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(StampCli.class.getName());
-    cmd.add("--root");
-    cmd.add(root.toString());
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd);
-  }
-
-  private Result run(String... args) throws Exception {
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p = cli(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    return containers.cli(args);
   }
 
   private void track(String id) throws Exception {
-    runtime.inspect(id).config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
+    containers.track(id);
   }
 
   @Test

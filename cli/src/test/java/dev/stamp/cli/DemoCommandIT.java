@@ -7,11 +7,14 @@ import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.runtime.network.NetworkConfig;
 import dev.stamp.runtime.network.NetworkManager;
+import dev.stamp.testkit.HostCommand.Result;
+import dev.stamp.testkit.HttpFetch;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampCliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,26 +26,15 @@ class DemoCommandIT {
 
   @TempDir Path tmp;
 
-  record Result(int code, String out, String err) {}
-
-  Result demo(Path root, String... extra) throws Exception {
-    ProcessBuilder pb = IssueTwoAuditIT.cli(extra);
-    List<String> cmd = pb.command();
-    int rootArg = cmd.indexOf("--root") + 1;
-    cmd.set(rootArg, root.toString());
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(240, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  Result demo(Path root, String... extra) {
+    return new StampCliProcess(root).timeout(Duration.ofSeconds(240)).run(extra);
   }
 
   @Test
   void buildsTheBaseImageServesAPageAndLeavesNothing() throws Exception {
     Path root = tmp.resolve("root");
     NetworkManager net = NetworkManager.open(new StampRoot(root));
-    NetworkConfig network = net.saveNetwork(IssueTwoAuditIT.uniqueNetwork());
-    IssueTwoAuditIT.root = root; // cli() reads it
+    NetworkConfig network = net.saveNetwork(CliNet.uniqueNetwork());
     try {
       Result first = demo(root, "demo");
       assertThat(first.code()).as(first.err()).isZero();
@@ -64,7 +56,8 @@ class DemoCommandIT {
       assertThat(kept.code()).as(kept.err()).isZero();
       assertThat(kept.out()).contains("(in the store)").contains("kept");
       String url = kept.out().replaceAll("(?s).*running: (http://\\S+).*", "$1");
-      assertThat(IssueTwoAuditIT.get(url)).contains("Hello from a Stamp container");
+      assertThat(HttpFetch.getWhenUp(url, Duration.ofSeconds(10)))
+          .contains("Hello from a Stamp container");
       String id = kept.out().replaceAll("(?s).*container ([0-9a-f]{12}).*", "$1");
       assertThat(demo(root, "rm", "-f", id).code()).isZero();
       assertNothingLeft(root, network);
@@ -79,7 +72,6 @@ class DemoCommandIT {
     NetworkManager net = NetworkManager.open(new StampRoot(root));
     // "lo" exists and is no bridge: the CNI bridge plugin refuses it
     NetworkConfig network = net.saveNetwork(NetworkConfig.of("bridge", "lo", "10.254.254.0/24"));
-    IssueTwoAuditIT.root = root;
     Result r = demo(root, "demo");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().lines()).hasSize(1);

@@ -3,6 +3,8 @@ package dev.stamp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand;
+import dev.stamp.testkit.HttpFetch;
 import dev.stamp.testkit.RequiresRoot;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -49,10 +51,10 @@ class NetworkingCliIT {
 
   @Test
   void anEphemeralPortIsRecordedAndServesTheContainer() throws Exception {
-    CliNet.Result run = net.run(httpd("-d", "--name", "web", "-p", "80"));
+    HostCommand.Result run = net.run(httpd("-d", "--name", "web", "-p", "80"));
     assertThat(run.code()).as(run.err()).isZero();
 
-    CliNet.Result port = net.run("port", "web");
+    HostCommand.Result port = net.run("port", "web");
     Matcher m = MAPPING.matcher(port.out());
     assertThat(m.matches()).as(port.out()).isTrue();
     int hostPort = Integer.parseInt(m.group(1));
@@ -61,12 +63,12 @@ class NetworkingCliIT {
     assertThat(CliNet.await(10, () -> fetches("127.0.0.1", hostPort, "hello from www"))).isTrue();
     assertThat(net.run("ps").out()).contains("0.0.0.0:" + hostPort + "->80/tcp");
 
-    CliNet.Result other = net.run("port", "web", "81");
+    HostCommand.Result other = net.run("port", "web", "81");
     assertThat(other.code()).isEqualTo(1);
     assertThat(other.err()).isEqualTo("stamp: port web 81: no public port 81/tcp published\n");
 
     assertThat(net.run("stop", "-t", "1", "web").code()).isZero();
-    assertThat(net.run("port", "web")).isEqualTo(new CliNet.Result(0, "", ""));
+    assertThat(net.run("port", "web")).isEqualTo(new HostCommand.Result(0, "", ""));
     assertThat(net.run("ps", "-a").out()).doesNotContain("->80/tcp");
   }
 
@@ -82,10 +84,10 @@ class NetworkingCliIT {
   @Test
   void publishAllPublishesEveryExposedPortOfTheImage() throws Exception {
     Path tar = BusyboxRootfs.tar(rootfs, tmp.resolve("rootfs.tar"));
-    CliNet.Result imported =
+    HostCommand.Result imported =
         net.run("import", "--change", "EXPOSE 8080", tar.toString(), "exposing:1");
     assertThat(imported.code()).as(imported.err()).isZero();
-    CliNet.Result run =
+    HostCommand.Result run =
         net.run(
             "run",
             "-d",
@@ -111,7 +113,7 @@ class NetworkingCliIT {
   void containersReachEachOtherByNameAliasAndLinkUntilRemoved() throws Exception {
     assertThat(net.run(httpd("-d", "--name", "web", "--network-alias", "frontend")).code())
         .isZero();
-    CliNet.Result client =
+    HostCommand.Result client =
         net.run(
             "run",
             "--rm",
@@ -122,9 +124,9 @@ class NetworkingCliIT {
             "sh",
             "-c",
             "ping -c1 -W2 web >/dev/null && wget -qO- http://frontend/ && wget -qO- http://site:80/");
-    assertThat(client).isEqualTo(new CliNet.Result(0, "hello from www\nhello from www\n", ""));
+    assertThat(client).isEqualTo(new HostCommand.Result(0, "hello from www\nhello from www\n", ""));
 
-    CliNet.Result watcher =
+    HostCommand.Result watcher =
         net.run(
             "run",
             "-d",
@@ -154,7 +156,7 @@ class NetworkingCliIT {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
       int middle = taken.getLocalPort();
       String range = (middle - 1) + "-" + (middle + 1) + ":80-82";
-      CliNet.Result run = net.run(httpd("-d", "--name", "ranged", "-p", range));
+      HostCommand.Result run = net.run(httpd("-d", "--name", "ranged", "-p", range));
       assertThat(run.code()).isEqualTo(1);
       assertThat(run.out()).isEmpty();
       assertThat(run.err().lines()).hasSize(1);
@@ -173,7 +175,7 @@ class NetworkingCliIT {
   @Test
   void aNameInUseFailsAndCreatesNothing() throws Exception {
     assertThat(net.run(httpd("-d", "--name", "web")).code()).isZero();
-    CliNet.Result again = net.run(httpd("-d", "--name", "web", "-p", "80"));
+    HostCommand.Result again = net.run(httpd("-d", "--name", "web", "-p", "80"));
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err().lines()).hasSize(1);
     assertThat(again.err()).contains("container name web is already in use");
@@ -183,13 +185,13 @@ class NetworkingCliIT {
 
   @Test
   void portOfAnUnknownContainerIsExit2() throws Exception {
-    CliNet.Result port = net.run("port", "nosuch");
-    assertThat(port).isEqualTo(new CliNet.Result(2, "", "stamp: no such container: nosuch\n"));
+    HostCommand.Result port = net.run("port", "nosuch");
+    assertThat(port).isEqualTo(new HostCommand.Result(2, "", "stamp: no such container: nosuch\n"));
   }
 
   private static boolean fetches(String host, int port, String body) {
     try {
-      return CliNet.get(host, port, "/").equals(body + "\n");
+      return HttpFetch.getOnNewConnection(host, port, "/").equals(body + "\n");
     } catch (java.io.IOException e) {
       return false;
     }

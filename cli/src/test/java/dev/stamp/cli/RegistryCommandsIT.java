@@ -12,8 +12,6 @@ import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.image.MediaType;
 import dev.stamp.runtime.image.Platform;
 import dev.stamp.testkit.RegistryFixture;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,19 +23,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code stamp push} and {@code stamp pull} against a real registry on 127.0.0.1. */
 @Timeout(120)
 class RegistryCommandsIT {
 
+  final StampCliInProcess cli = new StampCliInProcess(() -> null);
+
   static RegistryFixture registry;
 
   @TempDir Path rootA;
   @TempDir Path rootB;
-
-  StringWriter out = new StringWriter();
-  StringWriter err = new StringWriter();
 
   @BeforeAll
   static void start() {
@@ -49,15 +45,6 @@ class RegistryCommandsIT {
     if (registry != null) {
       registry.close();
     }
-  }
-
-  int stamp(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cli = StampCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
   }
 
   String ref(String repoAndTag) {
@@ -87,47 +74,47 @@ class RegistryCommandsIT {
   void pushPrintsALinePerBlobAndPullFetchesOnlyWhatIsMissing() throws Exception {
     Descriptor m = putImage(rootA, ref("cli:1"), 2500);
 
-    assertThat(stamp("--root", rootA.toString(), "push", ref("cli:1"))).isZero();
-    String[] lines = out.toString().split("\n");
+    assertThat(cli.code("--root", rootA.toString(), "push", ref("cli:1"))).isZero();
+    String[] lines = cli.out().split("\n");
     assertThat(lines).hasSize(3);
     assertThat(lines[0]).matches("[0-9a-f]{12}: pushed 2\\.5 kB");
     assertThat(lines[1]).matches("[0-9a-f]{12}: pushed \\d+ B");
     assertThat(lines[2]).startsWith("1: digest: " + m.digest() + " size: ");
 
-    assertThat(stamp("--root", rootA.toString(), "push", ref("cli:1"))).isZero();
-    assertThat(out.toString()).contains(": exists").doesNotContain("pushed");
+    assertThat(cli.code("--root", rootA.toString(), "push", ref("cli:1"))).isZero();
+    assertThat(cli.out()).contains(": exists").doesNotContain("pushed");
 
-    assertThat(stamp("--root", rootB.toString(), "pull", ref("cli:1"))).isZero();
-    assertThat(out.toString())
+    assertThat(cli.code("--root", rootB.toString(), "pull", ref("cli:1"))).isZero();
+    assertThat(cli.out())
         .contains(": pulled 2.5 kB")
         .contains("Digest: " + m.digest())
         .contains("Status: pulled " + ref("cli:1") + " from " + registry.url() + " (2 blobs, ");
 
-    assertThat(stamp("--root", rootB.toString(), "pull", ref("cli:1"))).isZero();
-    assertThat(out.toString())
+    assertThat(cli.code("--root", rootB.toString(), "pull", ref("cli:1"))).isZero();
+    assertThat(cli.out())
         .contains(": exists")
         .contains("Status: image is up to date for " + ref("cli:1"));
-    assertThat(err.toString()).isEmpty();
+    assertThat(cli.err()).isEmpty();
   }
 
   @Test
   void quietModePrintsOnlyTheReference() throws Exception {
     Descriptor m = putImage(rootA, ref("quiet:1"), 100);
-    assertThat(stamp("--root", rootA.toString(), "push", "-q", ref("quiet:1"))).isZero();
-    assertThat(out.toString()).isEqualTo(ref("quiet:1") + "@" + m.digest() + "\n");
-    assertThat(stamp("--root", rootB.toString(), "pull", "-q", ref("quiet:1"))).isZero();
-    assertThat(out.toString()).isEqualTo(ref("quiet:1") + "\n");
+    assertThat(cli.code("--root", rootA.toString(), "push", "-q", ref("quiet:1"))).isZero();
+    assertThat(cli.out()).isEqualTo(ref("quiet:1") + "@" + m.digest() + "\n");
+    assertThat(cli.code("--root", rootB.toString(), "pull", "-q", ref("quiet:1"))).isZero();
+    assertThat(cli.out()).isEqualTo(ref("quiet:1") + "\n");
   }
 
   @Test
   void missingImageIsExitTwoWithTheRegistrysMessageAndNothingStored() throws Exception {
-    assertThat(stamp("--root", rootB.toString(), "pull", ref("missing:1"))).isEqualTo(2);
-    assertThat(err.toString())
+    assertThat(cli.code("--root", rootB.toString(), "pull", ref("missing:1"))).isEqualTo(2);
+    assertThat(cli.err())
         .startsWith("stamp: pull " + ref("missing:1") + ": ")
         .contains("UNKNOWN")
         .doesNotContain("at dev.stamp");
-    assertThat(err.toString().lines()).hasSize(1);
-    assertThat(out.toString()).isEmpty();
+    assertThat(cli.err().lines()).hasSize(1);
+    assertThat(cli.out()).isEmpty();
     try (var blobs = Files.list(rootB.resolve("images/blobs/sha256"))) {
       assertThat(blobs).isEmpty();
     }
@@ -135,13 +122,13 @@ class RegistryCommandsIT {
 
   @Test
   void badReferenceAndUnknownLocalImageAreExitTwo() throws Exception {
-    assertThat(stamp("--root", rootA.toString(), "pull", "Bad:Ref:x")).isEqualTo(2);
-    assertThat(err.toString()).startsWith("stamp: invalid reference \"Bad:Ref:x\"");
-    assertThat(stamp("--root", rootA.toString(), "push", ref("nothing:1"))).isEqualTo(2);
-    assertThat(err.toString()).startsWith("stamp: push " + ref("nothing:1") + ": no such image");
-    assertThat(stamp("--root", rootA.toString(), "pull", "--platform", "amd64", "x:1"))
+    assertThat(cli.code("--root", rootA.toString(), "pull", "Bad:Ref:x")).isEqualTo(2);
+    assertThat(cli.err()).startsWith("stamp: invalid reference \"Bad:Ref:x\"");
+    assertThat(cli.code("--root", rootA.toString(), "push", ref("nothing:1"))).isEqualTo(2);
+    assertThat(cli.err()).startsWith("stamp: push " + ref("nothing:1") + ": no such image");
+    assertThat(cli.code("--root", rootA.toString(), "pull", "--platform", "amd64", "x:1"))
         .isEqualTo(2);
-    assertThat(err.toString()).contains("expected OS/ARCH[/VARIANT]");
+    assertThat(cli.err()).contains("expected OS/ARCH[/VARIANT]");
   }
 
   @Test
@@ -213,9 +200,9 @@ class RegistryCommandsIT {
     }
     Files.createDirectories(rootB.resolve("config"));
     Files.writeString(rootB.resolve("config/registries.json"), "{\"maxAttempts\": 1}");
-    assertThat(stamp("--root", rootB.toString(), "pull", "127.0.0.1:" + port + "/x:1"))
+    assertThat(cli.code("--root", rootB.toString(), "pull", "127.0.0.1:" + port + "/x:1"))
         .isEqualTo(1);
-    assertThat(err.toString())
+    assertThat(cli.err())
         .startsWith("stamp: pull 127.0.0.1:" + port + "/x:1: cannot connect to 127.0.0.1:" + port);
   }
 }

@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stamp.runtime.StampRoot;
-import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
-import dev.stamp.runtime.linux.Mountinfo;
-import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand.Result;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampRootTest;
+import dev.stamp.testkit.TestStateRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 2, sections 3 and 4: each {@code stamp run} flag reaches the container, and the runtime's
@@ -27,48 +23,33 @@ import org.junit.jupiter.api.io.TempDir;
  * --network none} and {@code host}, users by name and number, {@code stamp inspect}).
  */
 @RequiresRoot
+@StampRootTest
 @Timeout(180)
 class RunFlagsCliIT {
 
-  @TempDir Path tmp;
+  CliContainers containers;
+  Path tmp;
   Path root;
   Path rootfs;
   ContainerRuntime runtime;
-  final List<String> cgroupDirs = new ArrayList<>();
-
-  record Result(int code, String out, String err) {}
 
   @BeforeEach
-  void setUp() throws Exception {
-    root = tmp.resolve("root");
-    rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
-    runtime = ContainerRuntime.open(new StampRoot(root));
+  void setUp(TestStateRoot state) throws Exception {
+    containers = new CliContainers(state);
+    tmp = containers.tmp;
+    root = containers.root;
+    rootfs = containers.rootfs;
+    runtime = containers.runtime;
   }
 
   @AfterEach
   void nothingLeft() throws Exception {
-    for (ContainerInfo i : runtime.list(true)) {
-      i.config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
-      runtime.remove(i.id(), true);
-    }
-    assertThat(Mountinfo.read().anyUnder(root)).isFalse();
-    cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
+    containers.removeAll();
+    containers.assertNothingLeft();
   }
 
-  Result run(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp"));
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(StampCli.class.getName());
-    cmd.addAll(List.of("--root", root.toString()));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  Result run(String... args) {
+    return containers.run(args);
   }
 
   @Test
@@ -231,7 +212,7 @@ class RunFlagsCliIT {
     assertThat(started.code()).as(started.err()).isZero();
     String id = started.out().strip();
     List<String> dirs = runtime.inspect(id).config().orElseThrow().intent().cgroupDirs();
-    cgroupDirs.addAll(dirs);
+    containers.cgroupDirs.addAll(dirs);
     assertThat(read(dirs, "memory.limit_in_bytes", "memory.max")).isEqualTo("67108864");
     assertThat(read(dirs, "cpu.cfs_quota_us", "cpu.max")).startsWith("50000");
     assertThat(read(dirs, "pids.max", "pids.max")).isEqualTo("50");

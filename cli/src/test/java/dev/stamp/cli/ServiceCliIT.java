@@ -9,6 +9,8 @@ import dev.stamp.runtime.network.lb.ServiceLoadBalancer;
 import dev.stamp.runtime.service.ServiceRecord;
 import dev.stamp.runtime.service.Services;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand;
+import dev.stamp.testkit.HttpFetch;
 import dev.stamp.testkit.RequiresRoot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +60,7 @@ class ServiceCliIT {
 
   @Test
   void replicasShareOnePortAndAnUnhealthyOneIsTakenOutUntilItRecovers() throws Exception {
-    CliNet.Result run =
+    HostCommand.Result run =
         net.run(
             "service",
             "run",
@@ -101,12 +103,13 @@ class ServiceCliIT {
     ServiceRecord record = Services.open(new StampRoot(net.root), net.runtime).inspect("web");
     ProcessId monitor = record.monitor().orElseThrow();
     assertThat(monitor.isAlive()).isTrue();
-    assertThat(net.run("service", "rm", "web")).isEqualTo(new CliNet.Result(0, "web\n", ""));
+    assertThat(net.run("service", "rm", "web")).isEqualTo(new HostCommand.Result(0, "web\n", ""));
     assertThat(monitor.isAlive()).isFalse();
     assertThat(net.runtime.list(true)).isEmpty();
     assertThat(net.run("service", "ls").out().lines()).hasSize(1);
     assertThat(Files.exists(net.root.resolve("services/web.json"))).isFalse();
-    assertThatThrownBy(() -> CliNet.get("127.0.0.1", port, "/")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> HttpFetch.getOnNewConnection("127.0.0.1", port, "/"))
+        .isInstanceOf(IOException.class);
   }
 
   /**
@@ -124,9 +127,9 @@ class ServiceCliIT {
         HEALTHCHECK --interval=300ms --timeout=2s --retries=1 CMD ["test", "-f", "/w/health"]
         CMD ["sh", "-c", "mkdir -p /w; echo ok > /w/health; exec httpd -f -p 80 -h /w"]
         """);
-    CliNet.Result build = net.run("build", "-t", "checked:1", rootfs.toString());
+    HostCommand.Result build = net.run("build", "-t", "checked:1", rootfs.toString());
     assertThat(build.code()).as(build.err()).isZero();
-    CliNet.Result checked =
+    HostCommand.Result checked =
         net.run(
             "service",
             "run",
@@ -139,7 +142,7 @@ class ServiceCliIT {
             "127.0.0.1::80",
             "checked:1");
     assertThat(checked.code()).as(checked.err()).isZero();
-    CliNet.Result off =
+    HostCommand.Result off =
         net.run(
             "service",
             "run",
@@ -179,7 +182,7 @@ class ServiceCliIT {
             net.run("run", "-d", "--name", "api-2", "--rootfs", rootfs.toString(), "sleep", "1000")
                 .code())
         .isZero();
-    CliNet.Result run =
+    HostCommand.Result run =
         net.run(
             "service",
             "run",
@@ -226,7 +229,7 @@ class ServiceCliIT {
   private static Map<String, Integer> hits(int port) throws IOException {
     Map<String, Integer> hits = new HashMap<>();
     for (int i = 0; i < REQUESTS; i++) {
-      hits.merge(CliNet.get("127.0.0.1", port, "/").strip(), 1, Integer::sum);
+      hits.merge(HttpFetch.getOnNewConnection("127.0.0.1", port, "/").strip(), 1, Integer::sum);
     }
     return hits;
   }

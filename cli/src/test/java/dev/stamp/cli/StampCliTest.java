@@ -2,39 +2,28 @@ package dev.stamp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class StampCliTest {
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int run(String... args) {
-    CommandLine cli = StampCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
-  }
+  final StampCliInProcess cli = new StampCliInProcess(() -> null);
 
   @Test
   void versionNamesStampAndJava() {
-    assertThat(run("--version")).isZero();
-    assertThat(out.toString()).contains("stamp 0.").contains("java 17");
+    assertThat(cli.code("--version")).isZero();
+    assertThat(cli.out()).contains("stamp 0.").contains("java 17");
   }
 
   @Test
   void unknownFlagIsBadUsageWithOneLineAndHint() {
-    assertThat(run("--no-such-flag")).isEqualTo(StampCli.EXIT_USAGE);
-    assertThat(err.toString()).startsWith("stamp: Unknown option: '--no-such-flag'");
-    assertThat(err.toString()).doesNotContain("at dev.stamp");
+    assertThat(cli.code("--no-such-flag")).isEqualTo(StampCli.EXIT_USAGE);
+    assertThat(cli.err()).startsWith("stamp: Unknown option: '--no-such-flag'");
+    assertThat(cli.err()).doesNotContain("at dev.stamp");
   }
 
   @Test
   void completionScriptIsGenerated() {
-    assertThat(run("generate-completion")).isZero();
-    assertThat(out.toString()).contains("complete -F");
+    assertThat(cli.code("generate-completion")).isZero();
+    assertThat(cli.out()).contains("complete -F");
   }
 }

@@ -10,8 +10,6 @@ import dev.stamp.runtime.linux.Cgroups;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.RequiresRoot;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,19 +19,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code stamp stats --no-stream} and {@code stamp top} on a container burning CPU. */
 @RequiresRoot
 @Timeout(120)
 class StatsTopCliIT {
 
+  final StampCliInProcess cli = new StampCliInProcess(() -> this.root);
+
   @TempDir Path tmp;
   Path root;
   ContainerRuntime runtime;
   final List<String> cgroupDirs = new ArrayList<>();
-  StringWriter out = new StringWriter();
-  StringWriter err = new StringWriter();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -48,17 +45,6 @@ class StatsTopCliIT {
       runtime.remove(i.id(), true);
     }
     cgroupDirs.forEach(d -> assertThat(Path.of(d)).doesNotExist());
-  }
-
-  int stamp(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cli = StampCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-    all.addAll(List.of(args));
-    return cli.execute(all.toArray(String[]::new));
   }
 
   private String runDetached(String name, String script) throws Exception {
@@ -82,8 +68,8 @@ class StatsTopCliIT {
     String id = runDetached("burner", "sleep 1000 & while :; do :; done");
     String idle = runDetached("idle", "exec sleep 1000");
 
-    assertThat(stamp("stats", "--no-stream", "burner", "idle")).as(err.toString()).isZero();
-    List<String> lines = out.toString().lines().toList();
+    assertThat(cli.code("stats", "--no-stream", "burner", "idle")).as(cli.err()).isZero();
+    List<String> lines = cli.out().lines().toList();
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0).split("\\s{3,}"))
         .containsExactly("CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS");
@@ -114,8 +100,8 @@ class StatsTopCliIT {
     runtime.inspect(id).config().ifPresent(c -> cgroupDirs.addAll(c.intent().cgroupDirs()));
     runtime.start(id, false).close();
 
-    assertThat(stamp("stats", "--no-stream")).as(err.toString()).isZero();
-    assertThat(out.toString()).contains(id.substring(0, 12)).contains(" / 64MiB");
+    assertThat(cli.code("stats", "--no-stream")).as(cli.err()).isZero();
+    assertThat(cli.out()).contains(id.substring(0, 12)).contains(" / 64MiB");
   }
 
   @Test
@@ -128,8 +114,8 @@ class StatsTopCliIT {
       Thread.sleep(20);
     }
 
-    assertThat(stamp("top", "top")).as(err.toString()).isZero();
-    List<String> lines = out.toString().lines().toList();
+    assertThat(cli.code("top", "top")).as(cli.err()).isZero();
+    List<String> lines = cli.out().lines().toList();
     assertThat(lines.get(0).split("\\s{3,}")).containsExactly("PID", "USER", "TIME", "CMD");
     List<String[]> rows =
         lines.subList(1, lines.size()).stream().map(l -> l.split("\\s{3,}")).toList();
@@ -150,10 +136,10 @@ class StatsTopCliIT {
   void topOfAStoppedContainerIsOneLineAndExitOne() throws Exception {
     String id = runDetached("done", "true");
     runtime.wait(id);
-    assertThat(stamp("top", "done")).isEqualTo(1);
-    assertThat(err.toString().lines()).hasSize(1);
-    assertThat(err.toString()).contains("not running");
-    assertThat(stamp("top", "no-such-container")).isEqualTo(2);
+    assertThat(cli.code("top", "done")).isEqualTo(1);
+    assertThat(cli.err().lines()).hasSize(1);
+    assertThat(cli.err()).contains("not running");
+    assertThat(cli.code("top", "no-such-container")).isEqualTo(2);
     assertThat(Files.exists(root)).isTrue();
   }
 }

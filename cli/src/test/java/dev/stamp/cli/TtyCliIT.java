@@ -8,7 +8,9 @@ import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand.Result;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampCliProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +44,6 @@ class TtyCliIT {
   ContainerRuntime runtime;
   String tmuxSocket;
   final List<String> cgroupDirs = new ArrayList<>();
-
-  record Result(int code, String out, String err) {}
 
   @BeforeEach
   void setUp() throws Exception {
@@ -82,18 +82,11 @@ class TtyCliIT {
   /** A script that runs this build's CLI on the temp root (the classpath is too long to type). */
   private Path launcher() throws IOException {
     Path script = tmp.resolve("stamp");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Files.writeString(
-        script,
-        "#!/bin/sh\nexec "
-            + java
-            + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '"
-            + System.getProperty("java.class.path")
-            + "' "
-            + StampCli.class.getName()
-            + " --root "
-            + root
-            + " \"$@\"\n");
+    StringBuilder exec = new StringBuilder("#!/bin/sh\nexec");
+    for (String arg : new StampCliProcess(root).command()) {
+      exec.append(" '").append(arg).append("'");
+    }
+    Files.writeString(script, exec.append(" \"$@\"\n").toString());
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     return script;
   }
@@ -155,15 +148,8 @@ class TtyCliIT {
     awaitScreen(s -> s.lines().filter(l -> !l.isBlank()).count() <= 1, "a cleared screen");
   }
 
-  private Result run(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(stamp.toString()));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  private Result run(String... args) {
+    return new StampCliProcess(root).run(args);
   }
 
   private String runCommand(String... args) {
@@ -280,25 +266,25 @@ class TtyCliIT {
     assertThat(runtime.list(true)).isEmpty();
   }
 
+  private static Optional<ProcessHandle> cliProcess(String containerName) {
+    return ProcessHandle.allProcesses()
+        .filter(
+            p ->
+                p.info().command().map(c -> c.endsWith("java")).orElse(false)
+                    && arguments(p.pid()).contains(containerName))
+        .findFirst();
+  }
+
   /**
-   * The CLI's JVM, found by its whole command line in /proc ({@code ProcessHandle.Info} reads only
-   * the first page of it, and the test class path is longer than that).
+   * A process's argv from {@code /proc/PID/cmdline}: {@code ProcessHandle.Info} reads only its
+   * first 4 KiB and drops the arguments of a longer command line (a test classpath is longer).
    */
-  private static Optional<ProcessHandle> cliProcess(String containerName) throws IOException {
-    try (var procs = Files.list(Path.of("/proc"))) {
-      for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
-        List<String> args;
-        try {
-          args = List.of(new String(Files.readAllBytes(p.resolve("cmdline"))).split("\0"));
-        } catch (IOException e) {
-          continue; // gone
-        }
-        if (!args.isEmpty() && args.get(0).endsWith("java") && args.contains(containerName)) {
-          return ProcessHandle.of(Long.parseLong(p.getFileName().toString()));
-        }
-      }
+  private static List<String> arguments(long pid) {
+    try {
+      return List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+    } catch (IOException | RuntimeException e) {
+      return List.of(); // gone, or not ours to read
     }
-    return Optional.empty();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.stamp.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -45,6 +46,17 @@ public final class TestNetworks {
       }
     }
     throw new IllegalStateException("no free 10.2xx.yyy.0/24 subnet");
+  }
+
+  /**
+   * A TCP port free on every address of the host right now (the kernel's pick of an ephemeral one).
+   */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
   }
 
   /** {destination, prefix} of every IPv4 route but the default one. */

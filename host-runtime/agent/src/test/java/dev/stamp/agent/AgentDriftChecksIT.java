@@ -186,7 +186,7 @@ class AgentDriftChecksIT {
     client.putService(
         "web",
         web(
-            AgentReplaceIT.freePort(),
+            dev.stamp.testkit.TestNetworks.freePort(),
             pages(),
             List.of(new ServiceSpec.Secret("token", secret.toString())),
             image));
@@ -215,7 +215,7 @@ class AgentDriftChecksIT {
 
   @Test
   void aPutTheHostCannotRunIsRefusedBeforeItsDesiredRecordIsWritten() throws Exception {
-    int port = AgentReplaceIT.freePort();
+    int port = dev.stamp.testkit.TestNetworks.freePort();
     client.putService("web", web(port, pages(), null, image));
     String container = running("web").replicas().get(0).container();
     Path record = root.resolve("agent/desired/web.json");

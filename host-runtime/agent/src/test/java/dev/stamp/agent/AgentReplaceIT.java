@@ -20,7 +20,6 @@ import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.StateRootLeaks;
 import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -192,7 +191,7 @@ class AgentReplaceIT {
 
   @Test
   void replacesUnderARequestLoopWithZeroFailuresAndASameSpecPutRestartsNothing() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     PutResult first = client.putService("web", httpd("v1", port, http()));
     assertThat(first.generation()).isEqualTo(1);
     ServiceStatus running =
@@ -255,7 +254,7 @@ class AgentReplaceIT {
   @Test
   void aNewVersionThatNeverGetsHealthyLeavesTheOldOneServingAndReportsItsLogTail()
       throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     client.putService("web", httpd("v1", port, http()));
     await(
         "web",
@@ -296,18 +295,12 @@ class AgentReplaceIT {
 
   @Test
   void deleteRemovesEverything() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     client.putService("web", httpd("v1", port, null));
     await("web", s -> "running".equals(s.state()), "running");
     client.deleteService("web");
     awaitGone("web");
     ContainerRuntime runtime = ContainerRuntime.open(new StampRoot(root));
     assertThat(runtime.list(true)).isEmpty();
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

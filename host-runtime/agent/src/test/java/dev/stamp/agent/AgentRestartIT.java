@@ -211,7 +211,7 @@ class AgentRestartIT {
   @Test
   void aReplicaKilledWithSigkillIsReplacedByAFreshContainerAndThePortServesAgain()
       throws Exception {
-    int port = AgentReplaceIT.freePort();
+    int port = dev.stamp.testkit.TestNetworks.freePort();
     client.putService("web", httpd(port, null));
     String first = awaitServing("web", port, "");
 
@@ -239,7 +239,7 @@ class AgentRestartIT {
 
   @Test
   void onFailureTwoReplacesTwiceWithGrowingBackoffThenGivesUpAndTheStatusSaysSo() throws Exception {
-    int port = AgentReplaceIT.freePort();
+    int port = dev.stamp.testkit.TestNetworks.freePort();
     client.putService("web", httpd(port, "on-failure:2"));
     String replica = awaitServing("web", port, "");
     for (int attempt = 1; attempt <= 2; attempt++) {
@@ -272,7 +272,7 @@ class AgentRestartIT {
 
   @Test
   void aReplicaCountChangeAddsAndRemovesReplicasWithoutReplacingTheOthers() throws Exception {
-    int port = AgentReplaceIT.freePort();
+    int port = dev.stamp.testkit.TestNetworks.freePort();
     client.putService("web", httpd(port, null, 1));
     String first = awaitServing("web", port, "");
 

@@ -39,15 +39,15 @@ final class ContainerDrift {
 
   private ContainerDrift() {}
 
-  static Path upperDir(ContainerConfig config, Path dir) {
+  static Path upperDir(ContainerRecord config, Path dir) {
     return config.upperDir() != null ? Path.of(config.upperDir()) : dir.resolve("upper");
   }
 
-  static Drift read(ContainerConfig config, Path dir) {
+  static Drift read(ContainerRecord config, Path dir) {
     return read(config, dir, MAX_ENTRIES);
   }
 
-  static Drift read(ContainerConfig config, Path dir, int maxEntries) {
+  static Drift read(ContainerRecord config, Path dir, int maxEntries) {
     Set<String> expected = expected(config);
     Path upper = upperDir(config, dir);
     TreeSet<String> changed = new TreeSet<>();
@@ -87,9 +87,9 @@ final class ContainerDrift {
   }
 
   /** The paths the runtime makes, resolved through the layers' symlinks, and their parents. */
-  static Set<String> expected(ContainerConfig config) {
+  static Set<String> expected(ContainerRecord config) {
     List<String> targets = new ArrayList<>(RUNTIME_PATHS);
-    for (ContainerConfig.Mount m : config.mounts()) {
+    for (ContainerRecord.Mount m : config.mounts()) {
       targets.add(m.target());
     }
     if (config.workdir() != null) {

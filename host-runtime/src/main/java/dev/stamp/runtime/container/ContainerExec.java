@@ -41,7 +41,7 @@ final class ContainerExec {
   record Identity(int uid, int gid, List<Integer> groups, String workdir) {}
 
   static ExecResult run(
-      ContainerConfig config,
+      ContainerRecord config,
       ProcessId process,
       Path shim,
       List<String> argv,
@@ -83,7 +83,7 @@ final class ContainerExec {
    * N).
    */
   static Process start(
-      ContainerConfig config,
+      ContainerRecord config,
       ProcessId process,
       Path shim,
       Identity identity,
@@ -110,7 +110,7 @@ final class ContainerExec {
     }
   }
 
-  static Identity identityOf(ContainerConfig config) {
+  static Identity identityOf(ContainerRecord config) {
     return new Identity(config.uid(), config.gid(), config.groups(), null);
   }
 
@@ -121,7 +121,7 @@ final class ContainerExec {
   }
 
   /** The container's environment, then {@code extra} over it (docker exec -e). */
-  static Map<String, String> environment(ContainerConfig config, Map<String, String> extra) {
+  static Map<String, String> environment(ContainerRecord config, Map<String, String> extra) {
     Map<String, String> env = new LinkedHashMap<>();
     for (String e : config.env()) {
       int eq = e.indexOf('=');
@@ -145,7 +145,7 @@ final class ContainerExec {
    * path and the argv stay arguments.
    */
   static List<String> command(
-      ContainerConfig config,
+      ContainerRecord config,
       ProcessId process,
       Path shim,
       Identity identity,

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a {@link ContainerSpec} into a {@link ContainerConfig}: resolves the image, the command
+ * Turns a {@link ContainerSpec} into a {@link ContainerRecord}: resolves the image, the command
  * (Docker's ENTRYPOINT/CMD rules), the user (from the image's /etc/passwd), mounts, environment and
  * the intent. Everything that can be wrong with the input fails here, before anything exists.
  */
@@ -37,7 +37,7 @@ final class ContainerFactory {
     this.network = network;
   }
 
-  ContainerConfig config(ContainerSpec spec, String id) throws HostRuntimeException {
+  ContainerRecord config(ContainerSpec spec, String id) throws HostRuntimeException {
     checkCpus(spec, Runtime.getRuntime().availableProcessors());
     ResolvedImage image = image(spec);
     List<String> args = command(spec, image);
@@ -54,7 +54,7 @@ final class ContainerFactory {
     checkOverlayPaths(image.lowerDirs());
     checkLinks(spec);
     boolean attached = mode instanceof NetworkMode.Bridge;
-    return new ContainerConfig(
+    return new ContainerRecord(
         id,
         spec.name().orElse(null),
         image.reference(),
@@ -82,7 +82,7 @@ final class ContainerFactory {
         spec.autoRemove(),
         stopSignal,
         spec.stopTimeout().toSeconds(),
-        new ContainerConfig.Intent(
+        new ContainerRecord.Intent(
             cgroups.dirsFor(id).stream().map(Path::toString).toList(),
             spec.name().map(n -> store.nameFile(n).toString()).orElse(null),
             attached),
@@ -213,18 +213,18 @@ final class ContainerFactory {
     env.put(kv.substring(0, eq), kv.substring(eq + 1));
   }
 
-  private List<ContainerConfig.Mount> mounts(ContainerSpec spec) throws HostRuntimeException {
-    List<ContainerConfig.Mount> mounts = new ArrayList<>();
+  private List<ContainerRecord.Mount> mounts(ContainerSpec spec) throws HostRuntimeException {
+    List<ContainerRecord.Mount> mounts = new ArrayList<>();
     for (MountSpec m : spec.mounts()) {
       if (m.isBind()) {
         if (!Files.exists(Path.of(m.source()))) {
           throw HostRuntimeException.badInput(
               "-v " + m.source() + ":" + m.target() + ": source " + m.source() + " does not exist");
         }
-        mounts.add(new ContainerConfig.Mount(m.source(), m.target(), m.readOnly(), null));
+        mounts.add(new ContainerRecord.Mount(m.source(), m.target(), m.readOnly(), null));
       } else {
         mounts.add(
-            new ContainerConfig.Mount(
+            new ContainerRecord.Mount(
                 store.volume(m.source()).toString(), m.target(), m.readOnly(), m.source()));
       }
     }
@@ -246,7 +246,7 @@ final class ContainerFactory {
   }
 
   /** The overlay's dirs and the files bind-mounted at /etc/hostname, /etc/hosts, resolv.conf. */
-  static void prepareFiles(ContainerConfig c, Path dir) throws HostRuntimeException {
+  static void prepareFiles(ContainerRecord c, Path dir) throws HostRuntimeException {
     try {
       writeFiles(dir, c.hostname(), c.network().equals("host"));
     } catch (IOException e) {

@@ -3,7 +3,7 @@ package dev.stamp.runtime.container;
 import java.util.Optional;
 
 /** One container as {@code ps} and {@code inspect} show it: its config (if readable) and state. */
-public record ContainerInfo(String id, Optional<ContainerConfig> config, ContainerState state) {
+public record ContainerInfo(String id, Optional<ContainerRecord> config, ContainerState state) {
 
   public String shortId() {
     return id.substring(0, 12);

@@ -22,7 +22,7 @@ public final class ContainerLayerUsage implements LayerUsage.Provider {
       Set<Digest> inUse = new HashSet<>();
       for (String id : store.ids()) {
         for (String dir :
-            store.config(id).map(ContainerConfig::lowerDirs).orElse(java.util.List.of())) {
+            store.config(id).map(ContainerRecord::lowerDirs).orElse(java.util.List.of())) {
           Path path = Path.of(dir).toAbsolutePath();
           if (layers.equals(path.getParent())) {
             inUse.add(diffId(path));

@@ -36,7 +36,7 @@ final class ContainerRemover {
 
   void remove(String id, boolean force) throws HostRuntimeException {
     Path dir = store.dir(id);
-    Optional<ContainerConfig> config = store.config(id);
+    Optional<ContainerRecord> config = store.config(id);
     ContainerState state = ContainerState.read(dir);
     if (!force) {
       state

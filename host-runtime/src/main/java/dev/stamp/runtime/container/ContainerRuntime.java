@@ -174,7 +174,7 @@ public final class ContainerRuntime {
   /** The processes in the container's cgroup, by host pid. CONFLICT when it is not running. */
   public List<ContainerProcess> processes(String ref) throws HostRuntimeException {
     String id = store.resolve(ref);
-    ContainerConfig c = requireConfig(id);
+    ContainerRecord c = requireConfig(id);
     requireRunning("list processes of container " + c.shortId(), id);
     return ContainerProcesses.of(c.intent().cgroupDirs());
   }
@@ -188,7 +188,7 @@ public final class ContainerRuntime {
   public ExecResult exec(String ref, List<String> argv, Duration timeout)
       throws HostRuntimeException {
     String id = store.resolve(ref);
-    ContainerConfig c = requireConfig(id);
+    ContainerRecord c = requireConfig(id);
     String action = "exec in container " + c.shortId();
     ProcessId process = requireRunning(action, id);
     return ContainerExec.run(c, process, shimBinary(), argv, timeout, action);
@@ -203,7 +203,7 @@ public final class ContainerRuntime {
    */
   public Process execStreaming(String ref, ExecOptions options) throws HostRuntimeException {
     String id = store.resolve(ref);
-    ContainerConfig c = requireConfig(id);
+    ContainerRecord c = requireConfig(id);
     String action = "exec in container " + c.shortId();
     ProcessId process = requireRunning(action, id);
     Path dir = store.dir(id);
@@ -272,7 +272,7 @@ public final class ContainerRuntime {
     ContainerFactory factory = new ContainerFactory(store, cgroups, images, network);
     Optional<StandbyPool.Standby> standby =
         usesStandby(spec) ? standbys.flatMap(StandbyPool::take) : Optional.empty();
-    ContainerConfig config =
+    ContainerRecord config =
         factory.config(spec, standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId));
     if (standby.isPresent()) {
       adopt(standby.get(), config);
@@ -332,7 +332,7 @@ public final class ContainerRuntime {
    */
   public AttachConnection attach(String ref) throws HostRuntimeException {
     String id = store.resolve(ref);
-    ContainerConfig c = requireConfig(id);
+    ContainerRecord c = requireConfig(id);
     String action = "attach to container " + c.shortId();
     if (!c.interactive()) {
       throw HostRuntimeException.conflict(
@@ -349,7 +349,7 @@ public final class ContainerRuntime {
   private RunningContainer start(String ref, boolean relayStdio, int[] attachWindow)
       throws HostRuntimeException {
     String id = store.resolve(ref);
-    ContainerConfig c = requireConfig(id);
+    ContainerRecord c = requireConfig(id);
     Path dir = store.dir(id);
     String action = "start container " + c.shortId();
     ContainerState.read(dir)
@@ -468,7 +468,7 @@ public final class ContainerRuntime {
    */
   public int stop(String ref, Duration timeout) throws HostRuntimeException {
     String id = store.resolve(ref);
-    ContainerConfig c = requireConfig(id);
+    ContainerRecord c = requireConfig(id);
     Path dir = store.dir(id);
     ContainerState state = ContainerState.read(dir);
     if (state.status() == ContainerStatus.RUNNING && state.process().isPresent()) {
@@ -535,9 +535,9 @@ public final class ContainerRuntime {
     infos.sort(
         (a, b) ->
             b.config()
-                .map(ContainerConfig::created)
+                .map(ContainerRecord::created)
                 .orElse("")
-                .compareTo(a.config().map(ContainerConfig::created).orElse("")));
+                .compareTo(a.config().map(ContainerRecord::created).orElse("")));
     return infos;
   }
 
@@ -561,7 +561,7 @@ public final class ContainerRuntime {
     return s.status() == ContainerStatus.RUNNING || s.status() == ContainerStatus.STARTING;
   }
 
-  ContainerConfig requireConfig(String id) throws HostRuntimeException {
+  ContainerRecord requireConfig(String id) throws HostRuntimeException {
     return store
         .config(id)
         .orElseThrow(
@@ -593,7 +593,7 @@ public final class ContainerRuntime {
     return spec.network().map(m -> !(m instanceof NetworkMode.Host)).orElse(true);
   }
 
-  private void adopt(StandbyPool.Standby standby, ContainerConfig config)
+  private void adopt(StandbyPool.Standby standby, ContainerRecord config)
       throws HostRuntimeException {
     try {
       standbys.orElseThrow().adopt(standby, config);

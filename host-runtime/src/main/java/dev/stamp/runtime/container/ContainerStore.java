@@ -49,7 +49,7 @@ final class ContainerStore {
   private final Path trash;
 
   /** Configs are immutable once written: kept in memory for this process's later calls. */
-  private final Map<String, ContainerConfig> configs = new ConcurrentHashMap<>();
+  private final Map<String, ContainerRecord> configs = new ConcurrentHashMap<>();
 
   public ContainerStore(StampRoot root) {
     this.containers = root.path().resolve("containers");
@@ -82,7 +82,7 @@ final class ContainerStore {
   }
 
   /** Creates the container's directory and its config.json (temp + rename: whole or absent). */
-  public void createDir(ContainerConfig config) throws HostRuntimeException {
+  public void createDir(ContainerRecord config) throws HostRuntimeException {
     Path dir = dir(config.id());
     try {
       Files.createDirectories(containers);
@@ -95,20 +95,20 @@ final class ContainerStore {
     }
   }
 
-  private static void writeConfig(Path dir, ContainerConfig config) throws IOException {
+  private static void writeConfig(Path dir, ContainerRecord config) throws IOException {
     Path tmp = dir.resolve("config.json.tmp");
     JSON.writeValue(tmp.toFile(), config);
     Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE);
   }
 
-  public Optional<ContainerConfig> config(String id) {
-    ContainerConfig cached = configs.get(id);
+  public Optional<ContainerRecord> config(String id) {
+    ContainerRecord cached = configs.get(id);
     if (cached != null && Files.isDirectory(dir(id))) {
       return Optional.of(cached);
     }
     try {
       return Optional.of(
-          JSON.readValue(dir(id).resolve("config.json").toFile(), ContainerConfig.class));
+          JSON.readValue(dir(id).resolve("config.json").toFile(), ContainerRecord.class));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -251,7 +251,7 @@ final class ContainerStore {
       return true;
     }
     try {
-      ContainerConfig c = JSON.readValue(config.toFile(), ContainerConfig.class);
+      ContainerRecord c = JSON.readValue(config.toFile(), ContainerRecord.class);
       Cgroups.remove(c.intent().cgroupPaths());
       return true;
     } catch (IOException e) {

@@ -63,7 +63,7 @@ final class HostsFiles {
   }
 
   /** A container on the network: its attachment and config. */
-  record Member(NetworkAttachment attachment, ContainerConfig config) {
+  record Member(NetworkAttachment attachment, ContainerRecord config) {
 
     String address() {
       return attachment.ipAddress().orElseThrow();
@@ -84,7 +84,7 @@ final class HostsFiles {
   private List<Member> members(String name) throws HostRuntimeException {
     List<Member> members = new ArrayList<>();
     for (NetworkAttachment attachment : network.attachments(name)) {
-      Optional<ContainerConfig> config = store.config(attachment.containerId());
+      Optional<ContainerRecord> config = store.config(attachment.containerId());
       if (config.isPresent() && attachment.ipAddress().isPresent()) {
         members.add(new Member(attachment, config.get()));
       }

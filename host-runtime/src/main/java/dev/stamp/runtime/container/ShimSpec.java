@@ -70,7 +70,7 @@ final class ShimSpec {
 
   /** The whole spec of one container, from its config and where its files are. */
   static byte[] of(
-      ContainerConfig c,
+      ContainerRecord c,
       Path dir,
       boolean newNet,
       String netns,
@@ -114,7 +114,7 @@ final class ShimSpec {
     for (String etc : List.of("hostname", "hosts", "resolv.conf")) {
       s.mount(dir.resolve(etc).toString(), "/etc/" + etc, false);
     }
-    for (ContainerConfig.Mount m : c.mounts()) {
+    for (ContainerRecord.Mount m : c.mounts()) {
       s.mount(m.source(), m.target(), m.readOnly());
     }
     return s.bytes();
@@ -124,7 +124,7 @@ final class ShimSpec {
    * overlay's options: lowerdir lists the topmost layer first; upper and work are the container's
    * own, or the explicit ones of an {@link ContainerSpec.OverlayRootfs}.
    */
-  static String overlayOptions(ContainerConfig c, Path dir) {
+  static String overlayOptions(ContainerRecord c, Path dir) {
     StringBuilder lower = new StringBuilder();
     for (int i = c.lowerDirs().size() - 1; i >= 0; i--) {
       lower.append(lower.length() == 0 ? "" : ":").append(c.lowerDirs().get(i));

@@ -103,7 +103,7 @@ final class StandbyPool {
    * Moves the standby's directory to {@code containers/<id>} with config.json in it: the rename
    * publishes both at once.
    */
-  void adopt(Standby s, ContainerConfig config) throws IOException {
+  void adopt(Standby s, ContainerRecord config) throws IOException {
     ContainerStore.json().writeValue(s.dir().resolve("config.json").toFile(), config);
     Files.createDirectories(store.dir(config.id()).getParent());
     Files.move(s.dir(), store.dir(config.id()), StandardCopyOption.ATOMIC_MOVE);

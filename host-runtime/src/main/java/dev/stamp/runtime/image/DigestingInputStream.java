@@ -51,10 +51,19 @@ public final class DigestingInputStream extends FilterInputStream {
 
   @Override
   public long skip(long n) throws IOException {
-    byte[] buf = new byte[8192];
+    return skipByReading(this, n);
+  }
+
+  /**
+   * Skips {@code n} bytes by reading them through {@code stream}'s own {@code read}, so a digesting
+   * or verifying stream hashes what is skipped too ({@code FilterInputStream.skip} would pass the
+   * bytes by unseen); fewer at the end of the stream.
+   */
+  static long skipByReading(InputStream stream, long n) throws IOException {
+    byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
     long skipped = 0;
     while (skipped < n) {
-      int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+      int r = stream.read(buf, 0, (int) Math.min(buf.length, n - skipped));
       if (r < 0) {
         break;
       }

@@ -131,7 +131,7 @@ final class TimedBodyStream extends InputStream
       if (next == null) {
         cancel();
         throw new HttpTimeoutException(
-            "no data from " + peer + " for " + Durations.describe(timeoutNanos));
+            "no data from " + peer + " for " + DurationText.describe(timeoutNanos));
       }
       return next;
     } catch (InterruptedException e) {

@@ -225,7 +225,7 @@ final class Transport {
     } catch (HttpTimeoutException e) {
       throw new HttpTimeoutException(
           "timed out after "
-              + Durations.describe(config.requestTimeout())
+              + DurationText.describe(config.requestTimeout())
               + " waiting for an answer from "
               + built.uri().getAuthority());
     } catch (ConnectException e) {

@@ -2,7 +2,7 @@ package dev.stamp.runtime.service;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
-import dev.stamp.runtime.container.ContainerConfig;
+import dev.stamp.runtime.container.ContainerRecord;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.container.ContainerState;
@@ -748,7 +748,7 @@ final class ServiceReplacer {
           runtime
               .inspect(old)
               .config()
-              .map(ContainerConfig::stopTimeoutSeconds)
+              .map(ContainerRecord::stopTimeoutSeconds)
               .map(Duration::ofSeconds)
               .orElse(Duration.ofSeconds(10));
       long t0 = System.nanoTime();

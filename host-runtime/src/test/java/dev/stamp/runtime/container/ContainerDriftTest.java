@@ -14,12 +14,12 @@ class ContainerDriftTest {
 
   @TempDir Path tmp;
 
-  private ContainerConfig config(Path lower, Path upper, String workdir, String... targets) {
-    List<ContainerConfig.Mount> mounts =
+  private ContainerRecord config(Path lower, Path upper, String workdir, String... targets) {
+    List<ContainerRecord.Mount> mounts =
         java.util.Arrays.stream(targets)
-            .map(t -> new ContainerConfig.Mount("/host" + t, t, false, null))
+            .map(t -> new ContainerRecord.Mount("/host" + t, t, false, null))
             .toList();
-    return new ContainerConfig(
+    return new ContainerRecord(
         "0".repeat(64),
         "c",
         "img",
@@ -47,7 +47,7 @@ class ContainerDriftTest {
         false,
         15,
         10,
-        new ContainerConfig.Intent(List.of(), null, false),
+        new ContainerRecord.Intent(List.of(), null, false),
         List.of(),
         List.of(),
         false,
@@ -68,7 +68,7 @@ class ContainerDriftTest {
     Files.createFile(upper.resolve("etc/hosts"));
     Files.createFile(upper.resolve("etc/hostname"));
     Files.createFile(upper.resolve("run/dns/resolv.conf"));
-    ContainerConfig c = config(lower, upper, "/app/work", "/data");
+    ContainerRecord c = config(lower, upper, "/app/work", "/data");
 
     Drift fresh = ContainerDrift.read(c, tmp);
     assertThat(fresh.paths()).isEmpty();

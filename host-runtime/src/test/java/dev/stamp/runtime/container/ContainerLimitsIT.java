@@ -81,7 +81,7 @@ class ContainerLimitsIT {
   }
 
   private long throttledPeriods(String id) throws Exception {
-    ContainerConfig c = f.runtime.inspect(id).config().orElseThrow();
+    ContainerRecord c = f.runtime.inspect(id).config().orElseThrow();
     for (String dir : c.intent().cgroupDirs()) {
       if (dir.contains("/cpu/")) {
         for (String line : Files.readAllLines(Path.of(dir, "cpu.stat"))) {
@@ -99,7 +99,7 @@ class ContainerLimitsIT {
     String id =
         f.runtime.create(
             f.spec("true").memoryBytes(64L << 20).cpuMillis(250).pidsLimit(42).build());
-    ContainerConfig c = f.runtime.inspect(id).config().orElseThrow();
+    ContainerRecord c = f.runtime.inspect(id).config().orElseThrow();
     for (String dir : c.intent().cgroupDirs()) {
       Path d = Path.of(dir);
       if (dir.contains("/memory/")) {

@@ -206,8 +206,8 @@ class ContainerSpecTest {
             .command(List.of("true"))
             .build();
     assertThat(spec.overlay().orElseThrow().upperDir()).isEqualTo(upper);
-    ContainerConfig own = config(null, null);
-    ContainerConfig explicit = config(upper.toString(), work.toString());
+    ContainerRecord own = config(null, null);
+    ContainerRecord explicit = config(upper.toString(), work.toString());
     Path dir = tmp.resolve("containers/x");
     assertThat(ShimSpec.overlayOptions(own, dir))
         .isEqualTo(
@@ -235,11 +235,12 @@ class ContainerSpecTest {
                 + ": not a directory; give an image or rootfs, not"
                 + " both");
     assertThatThrownBy(() -> new ContainerSpec.OverlayRootfs(List.of(), upper, work))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("an overlay rootfs needs at least one lower dir");
   }
 
-  private ContainerConfig config(String upper, String work) {
-    return new ContainerConfig(
+  private ContainerRecord config(String upper, String work) {
+    return new ContainerRecord(
         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         null,
         "img",
@@ -267,7 +268,7 @@ class ContainerSpecTest {
         false,
         15,
         10,
-        new ContainerConfig.Intent(List.of(), null, false),
+        new ContainerRecord.Intent(List.of(), null, false),
         List.of(),
         List.of(),
         false,

@@ -120,8 +120,8 @@ class HostsFilesTest {
       List<ContainerSpec.Link> links,
       String address) {
     String id = idChar.repeat(64);
-    ContainerConfig config =
-        new ContainerConfig(
+    ContainerRecord config =
+        new ContainerRecord(
             id,
             name,
             "img",
@@ -149,7 +149,7 @@ class HostsFilesTest {
             false,
             15,
             10,
-            new ContainerConfig.Intent(List.of(), null, true),
+            new ContainerRecord.Intent(List.of(), null, true),
             aliases,
             links,
             false,

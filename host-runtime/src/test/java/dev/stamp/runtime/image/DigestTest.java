@@ -67,6 +67,26 @@ class DigestTest {
   }
 
   @Test
+  void skippedBytesAreHashedToo() throws Exception {
+    byte[] data = new byte[20000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) i;
+    }
+    DigestingInputStream in = new DigestingInputStream(new ByteArrayInputStream(data));
+    assertThat(in.skip(15000)).isEqualTo(15000);
+    assertThat(in.skip(15000)).isEqualTo(5000);
+    assertThat(in.digest()).isEqualTo(Digest.of(data));
+    assertThat(in.size()).isEqualTo(20000);
+
+    VerifyingInputStream ok =
+        new VerifyingInputStream(new ByteArrayInputStream(data), Digest.of(data));
+    assertThat(ok.skip(30000)).isEqualTo(20000);
+    VerifyingInputStream bad =
+        new VerifyingInputStream(new ByteArrayInputStream(data), Digest.of(new byte[0]));
+    assertThatThrownBy(() -> bad.skip(30000)).isInstanceOf(BlobCorruptedException.class);
+  }
+
+  @Test
   void jsonIsTheString() throws Exception {
     Digest d = Digest.of(new byte[0]);
     assertThat(new String(ImageJson.write(d), StandardCharsets.UTF_8))

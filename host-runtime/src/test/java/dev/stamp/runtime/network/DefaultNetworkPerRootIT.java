@@ -1,11 +1,11 @@
 package dev.stamp.runtime.network;
 
-import static dev.stamp.runtime.network.HostNet.fetchWhenUp;
+import static dev.stamp.testkit.HttpFetch.getWhenUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.testkit.RequiresRoot;
-import java.net.ServerSocket;
+import dev.stamp.testkit.TestNetworks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ class DefaultNetworkPerRootIT {
     for (String name : List.of("a", "b")) {
       NetworkManager net = NetworkManager.open(new StampRoot(tmp.resolve(name)), claims);
       managers.add(net);
-      int port = freePort();
+      int port = TestNetworks.freePort();
       ports.add(port);
       NetworkAttachment a =
           net.attach(
@@ -66,7 +66,7 @@ class DefaultNetworkPerRootIT {
     assertThat(configs.get(0).bridge()).isNotEqualTo(configs.get(1).bridge());
     assertThat(configs.get(0).subnet()).isNotEqualTo(configs.get(1).subnet());
     for (int port : ports) {
-      assertThat(fetchWhenUp("http://127.0.0.1:" + port + "/index.html")).isEqualTo("served\n");
+      assertThat(getWhenUp("http://127.0.0.1:" + port + "/index.html")).isEqualTo("served\n");
     }
   }
 
@@ -74,11 +74,5 @@ class DefaultNetworkPerRootIT {
     byte[] b = new byte[8];
     ThreadLocalRandom.current().nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

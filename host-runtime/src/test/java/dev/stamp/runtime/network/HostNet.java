@@ -3,16 +3,13 @@ package dev.stamp.runtime.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,20 +25,10 @@ final class HostNet {
 
   private HostNet() {}
 
-  /** A bridge name and a /24 in 10.200-254.x.0 that no host route overlaps. */
+  /** The network {@code name} on a bridge and /24 of its own ({@link TestNetworks}). */
   static NetworkConfig uniqueNetwork(String name) throws Exception {
-    List<Subnet> routed = routedSubnets();
-    for (int attempt = 0; attempt < 100; attempt++) {
-      Subnet candidate =
-          Subnet.parse("10." + (200 + RANDOM.nextInt(55)) + "." + RANDOM.nextInt(256) + ".0/24");
-      if (routed.stream().noneMatch(candidate::overlaps)) {
-        byte[] suffix = new byte[3];
-        RANDOM.nextBytes(suffix);
-        return NetworkConfig.of(
-            name, "stt" + HexFormat.of().formatHex(suffix), candidate.toString());
-      }
-    }
-    throw new IllegalStateException("no free 10.2xx.yyy.0/24 subnet");
+    TestNetworks.Net n = TestNetworks.unique();
+    return NetworkConfig.of(name, n.bridge(), n.subnet());
   }
 
   /** Destinations of the host's IPv4 routes (default route excluded), from /proc/net/route. */
@@ -85,33 +72,6 @@ final class HostNet {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
-  }
-
-  /** GETs {@code url}; the body, or null when the connection fails. */
-  static String fetch(String url) {
-    try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-      c.setConnectTimeout(2000);
-      c.setReadTimeout(5000);
-      try (InputStream in = c.getInputStream()) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } finally {
-        c.disconnect();
-      }
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Retries {@link #fetch} until it answers (a server just started) or 15 s have passed. */
-  static String fetchWhenUp(String url) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    String body = fetch(url);
-    while (body == null && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      body = fetch(url);
-    }
-    return body;
   }
 
   /** The host's non-loopback IPv4 addresses outside Stamp test bridges. */

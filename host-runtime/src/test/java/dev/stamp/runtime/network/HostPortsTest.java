@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException.Kind;
+import dev.stamp.testkit.TestNetworks;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -26,7 +27,7 @@ class HostPortsTest {
 
   @Test
   void anotherContainersPortIsTakenEvenWithNoListener() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     HostPorts.Published other = new HostPorts.Published("c0", PortMapping.tcp(port, 8080));
     assertThatThrownBy(
             () ->
@@ -42,7 +43,7 @@ class HostPortsTest {
 
   @Test
   void theSamePortTwiceInOneRequestIsRefused() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     assertThatThrownBy(
             () ->
                 HostPorts.resolve(
@@ -52,7 +53,7 @@ class HostPortsTest {
 
   @Test
   void sameNumberOnTheOtherProtocolIsFree() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     List<PortMapping> resolved =
         HostPorts.resolve(
             List.of(PortMapping.parse(port + ":53/udp")),
@@ -79,12 +80,6 @@ class HostPortsTest {
             () -> HostPorts.resolve(List.of(PortMapping.parse("192.0.2.254::80")), List.of()))
         .hasMessage("publish 192.0.2.254:0->80/tcp: 192.0.2.254 is not an address of this host")
         .satisfies(e -> assertThat(((HostRuntimeException) e).kind()).isEqualTo(Kind.BAD_INPUT));
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   static int[] localPortRange() throws Exception {

@@ -1,8 +1,8 @@
 package dev.stamp.runtime.network;
 
 import static dev.stamp.runtime.network.HostNet.bridgePorts;
-import static dev.stamp.runtime.network.HostNet.fetchWhenUp;
 import static dev.stamp.runtime.network.HostNet.leftovers;
+import static dev.stamp.testkit.HttpFetch.getWhenUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +10,7 @@ import dev.stamp.runtime.StampException.Kind;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.TestNetworks;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -83,16 +84,16 @@ class NetworkManagerIT {
   @Test
   void publishedPortServesTheContainerOnLoopbackAndOtherHostAddresses() throws Exception {
     String id = newId();
-    int port = freePort();
+    int port = TestNetworks.freePort();
     NetworkAttachment a =
         net.attach(id, NetworkMode.defaultMode(), List.of(PortMapping.parse(port + ":8080")));
     assertThat(a.ports()).containsExactly(PortMapping.tcp(port, 8080));
     processes.add(HostNet.httpdIn(a.netnsPath().orElseThrow(), www));
 
-    assertThat(fetchWhenUp("http://127.0.0.1:" + port + "/index.html"))
+    assertThat(getWhenUp("http://127.0.0.1:" + port + "/index.html"))
         .isEqualTo("hello from the container\n");
     for (String address : HostNet.otherHostAddresses()) {
-      assertThat(fetchWhenUp("http://" + address + ":" + port + "/index.html"))
+      assertThat(getWhenUp("http://" + address + ":" + port + "/index.html"))
           .as("via %s", address)
           .isEqualTo("hello from the container\n");
     }
@@ -111,7 +112,7 @@ class NetworkManagerIT {
     processes.add(HostNet.httpdIn(a.netnsPath().orElseThrow(), www));
 
     for (PortMapping p : a.ports()) {
-      assertThat(fetchWhenUp("http://127.0.0.1:" + p.hostPort() + "/index.html"))
+      assertThat(getWhenUp("http://127.0.0.1:" + p.hostPort() + "/index.html"))
           .as("%s", p.describe())
           .isEqualTo("hello from the container\n");
     }
@@ -125,7 +126,7 @@ class NetworkManagerIT {
     assertThat(server.ipAddress()).isNotEqualTo(client.ipAddress());
     processes.add(HostNet.httpdIn(server.netnsPath().orElseThrow(), www));
     String url = "http://" + server.ipAddress().orElseThrow() + ":8080/index.html";
-    assertThat(fetchWhenUp(url)).isEqualTo("hello from the container\n");
+    assertThat(getWhenUp(url)).isEqualTo("hello from the container\n");
 
     String fromClient =
         HostNet.run(
@@ -158,7 +159,7 @@ class NetworkManagerIT {
 
   @Test
   void aPortAnotherContainerPublishesIsRefusedAndNothingIsLeft() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     String first = newId();
     net.attach(first, NetworkMode.defaultMode(), List.of(PortMapping.tcp(port, 80)));
     List<String> vethsBefore = bridgePorts(network.bridge());
@@ -191,7 +192,7 @@ class NetworkManagerIT {
         net.attach(
             id,
             NetworkMode.defaultMode(),
-            List.of(PortMapping.tcp(freePort(), 80), PortMapping.parse("53/udp")));
+            List.of(PortMapping.tcp(TestNetworks.freePort(), 80), PortMapping.parse("53/udp")));
     assertThat(HostNet.run("iptables-save")).contains(id);
     assertThat(leftovers(net, id, root)).isNotEmpty();
     assertThat(a.ipAddress()).isPresent();
@@ -294,7 +295,7 @@ class NetworkManagerIT {
   @Test
   void detachCleansAnIntentWithNothingCreated() throws Exception {
     String id = newId();
-    AttachmentRecord intent = intent(id, List.of(PortMapping.tcp(freePort(), 80)));
+    AttachmentRecord intent = intent(id, List.of(PortMapping.tcp(TestNetworks.freePort(), 80)));
     store().write(intent);
 
     net.detach(id);
@@ -315,7 +316,7 @@ class NetworkManagerIT {
   @Test
   void detachCleansANamespaceConnectedWithoutTheFinalRecord() throws Exception {
     String id = newId();
-    AttachmentRecord intent = intent(id, List.of(PortMapping.tcp(freePort(), 8080)));
+    AttachmentRecord intent = intent(id, List.of(PortMapping.tcp(TestNetworks.freePort(), 8080)));
     store().write(intent);
     NetnsFile.create(net.netnsPath(id));
     new CniPlugins(root.resolve("networks/ipam")).add(intent);
@@ -330,7 +331,8 @@ class NetworkManagerIT {
   @Test
   void detachCleansAfterTheNamespaceFileWasRemovedBehindItsBack() throws Exception {
     String id = newId();
-    net.attach(id, NetworkMode.defaultMode(), List.of(PortMapping.tcp(freePort(), 80)));
+    net.attach(
+        id, NetworkMode.defaultMode(), List.of(PortMapping.tcp(TestNetworks.freePort(), 80)));
     NetnsFile.remove(net.netnsPath(id));
     assertThat(HostNet.bridgePortsOnceSettled(network.bridge()))
         .as("veth died with the namespace")
@@ -344,7 +346,7 @@ class NetworkManagerIT {
   void aJvmKilledWithSignal9AtEachStageOfAttachIsCleanedByDetach() throws Exception {
     for (Stage stage : Stage.values()) {
       String id = newId();
-      Process child = AttachInChild.start(root, id, freePort());
+      Process child = AttachInChild.start(root, id, TestNetworks.freePort());
       processes.add(child);
       try {
         waitFor(stage, id, child);
@@ -421,12 +423,6 @@ class NetworkManagerIT {
     byte[] bytes = new byte[8];
     ThreadLocalRandom.current().nextBytes(bytes);
     return "it" + HexFormat.of().formatHex(bytes);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-      return s.getLocalPort();
-    }
   }
 
   @Test

@@ -116,7 +116,10 @@ class NetworkManagerTest {
     for (String bad : new String[] {"../x", "", "a/b", ".hidden", "a b"}) {
       assertThatThrownBy(() -> net.attach(bad, NetworkMode.defaultMode(), List.of()))
           .hasMessage("container id \"" + bad + "\": expected letters, digits, '_', '.', '-'");
-      assertThatThrownBy(() -> net.detach(bad)).isInstanceOf(HostRuntimeException.class);
+      assertThatThrownBy(() -> net.detach(bad))
+          .isInstanceOf(HostRuntimeException.class)
+          .hasMessage("container id \"" + bad + "\": expected letters, digits, '_', '.', '-'")
+          .satisfies(e -> assertThat(HostNet.kindOf(e)).isEqualTo(Kind.BAD_INPUT));
     }
   }
 

@@ -116,7 +116,7 @@ class ServiceRecoveryIT {
             .withInterval(Duration.ofMillis(200))
             .withTimeout(Duration.ofSeconds(1))
             .withRetries(2);
-    int port = ServiceReplaceIT.freePort();
+    int port = dev.stamp.testkit.TestNetworks.freePort();
     services.run("web", 1, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
     for (int i = 0; i < 50 && !"v1".equals(getQuietly(port)); i++) {
       Thread.sleep(100);
@@ -175,7 +175,7 @@ class ServiceRecoveryIT {
             .withInterval(Duration.ofMillis(200))
             .withTimeout(Duration.ofSeconds(1))
             .withRetries(2);
-    int port = ServiceReplaceIT.freePort();
+    int port = dev.stamp.testkit.TestNetworks.freePort();
     services.run("web", 1, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
     for (int i = 0; i < 50 && !"v1".equals(getQuietly(port)); i++) {
       Thread.sleep(100);

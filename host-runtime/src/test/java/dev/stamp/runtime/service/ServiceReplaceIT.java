@@ -17,19 +17,13 @@ import dev.stamp.runtime.network.NetworkConfig;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HttpFetch;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,7 +113,7 @@ class ServiceReplaceIT {
   }
 
   int start(String name, int replicas, String page, HealthCheck health) throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     services.run(name, replicas, PortMapping.of("127.0.0.1", port, 80, "tcp"), health, httpd(page));
     for (int i = 0; i < 50 && !page.equals(getQuietly(port)); i++) {
       Thread.sleep(100);
@@ -342,45 +336,11 @@ class ServiceReplaceIT {
 
   /** {@code GET /index.html} on its own connection; the body, stripped. */
   static String get(int port) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      out.write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int body = response.indexOf("\r\n\r\n");
-      if (!response.startsWith("HTTP/1.0 200") && !response.startsWith("HTTP/1.1 200")
-          || body < 0) {
-        throw new IOException("not a 200 response: " + response);
-      }
-      return response.substring(body + 4).strip();
-    }
+    return HttpFetch.getOnNewConnection("127.0.0.1", port, "/index.html").strip();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A bridge named str + 6 hex digits on a 10.2xx.yyy.0/24 that no host route overlaps. */
   static NetworkConfig uniqueNetwork() throws Exception {
-    List<String> routes = Files.readAllLines(Path.of("/proc/net/route"));
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int second = 200 + RANDOM.nextInt(55);
-      int third = RANDOM.nextInt(256);
-      String hexNet = String.format("%02X%02X%02X%02X", 0, third, second, 10);
-      if (routes.stream().noneMatch(l -> l.contains(hexNet))) {
-        byte[] suffix = new byte[3];
-        RANDOM.nextBytes(suffix);
-        return NetworkConfig.of(
-            "bridge",
-            "str" + HexFormat.of().formatHex(suffix),
-            "10." + second + "." + third + ".0/24");
-      }
-    }
-    throw new IllegalStateException("no free 10.2xx.yyy.0/24");
+    TestNetworks.Net n = TestNetworks.unique();
+    return NetworkConfig.of("bridge", n.bridge(), n.subnet());
   }
 }

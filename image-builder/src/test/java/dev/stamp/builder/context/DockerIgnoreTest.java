@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.builder.BuildException;
+import dev.stamp.runtime.StampException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,11 +183,18 @@ class DockerIgnoreTest {
       quoteCharacter = '`',
       value = {"[]a]", "[-]", "[x-]", "[-x]", "\\", "[a-b-c]", "[", "[^", "[^bc", "a[", "!"})
   void malformedPatternsAreRejected(String pattern) {
+    String why =
+        pattern.equals("!")
+            ? "illegal exclusion pattern: \"!\""
+            : "syntax error in pattern \"" + pattern + "\"";
     assertThatThrownBy(() -> DockerIgnore.of(List.of(pattern)))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(why);
     assertThatThrownBy(() -> DockerIgnore.parse(".dockerignore", pattern + "\n"))
         .isInstanceOf(BuildException.class)
-        .hasMessageStartingWith("read .dockerignore: ");
+        .hasMessage("read .dockerignore: " + why)
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.BAD_INPUT);
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -29,10 +30,22 @@ class ShellLexerTest {
 
   private final ShellLexer lexer = ShellLexer.of('\\');
 
-  /** Every line of envVarTest: SOURCE | EXPECTED (or "error"). */
+  /**
+   * Every line of envVarTest: SOURCE | EXPECTED (or "error": then the message and offset that
+   * envVarTestErrors gives for SOURCE).
+   */
   @TestFactory
   Stream<DynamicTest> envVarTable() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
+    Map<String, String[]> errors = new HashMap<>();
+    try (InputStream in = getClass().getResourceAsStream("/dockerfile/shell/envVarTestErrors")) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (!line.startsWith("#") && !line.isBlank()) {
+          String[] f = line.split("\t", 3);
+          errors.put(f[0], new String[] {f[1], f[2]});
+        }
+      }
+    }
     try (InputStream in = getClass().getResourceAsStream("/dockerfile/shell/envVarTest")) {
       String table = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       int lineNo = 0;
@@ -49,8 +62,13 @@ class ShellLexerTest {
                 lineNo + ": " + source,
                 () -> {
                   if (expected.equals("error")) {
+                    String[] error = errors.get(source);
+                    assertThat(error).as("a line of envVarTestErrors for %s", source).isNotNull();
                     assertThatThrownBy(() -> lexer.processWord(source, ENV))
-                        .isInstanceOf(ExpansionException.class);
+                        .isInstanceOf(ExpansionException.class)
+                        .hasMessage(error[1])
+                        .extracting(e -> ((ExpansionException) e).offset())
+                        .isEqualTo(Integer.parseInt(error[0]));
                   } else {
                     assertThat(lexer.processWord(source, ENV)).isEqualTo(expected);
                   }

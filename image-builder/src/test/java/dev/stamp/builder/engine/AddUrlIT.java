@@ -187,7 +187,10 @@ class AddUrlIT {
         .extracting(e -> ((StampException) e).kind())
         .isEqualTo(StampException.Kind.FAILED);
     assertThatThrownBy(() -> ImageStore.open(root).resolve("stamp-test/addurl:bad"))
-        .isInstanceOf(StampException.class);
+        .isInstanceOf(StampException.class)
+        .hasMessage("no such image: stamp-test/addurl:bad")
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.NOT_FOUND);
   }
 
   @Test

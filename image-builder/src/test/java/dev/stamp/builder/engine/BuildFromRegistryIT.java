@@ -2,6 +2,7 @@ package dev.stamp.builder.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.ImageReference;
@@ -162,7 +163,10 @@ class BuildFromRegistryIT {
     }
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageStore.open(fresh).resolve(ref))
         .as("nothing is tagged")
-        .isInstanceOf(dev.stamp.runtime.HostRuntimeException.class);
+        .isInstanceOf(dev.stamp.runtime.HostRuntimeException.class)
+        .hasMessage("no such image: " + ref)
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.NOT_FOUND);
 
     BuildResult built = ImageBuilder.open(fresh).build(BuildRequest.of(ctx), Progress.NONE);
     assertThat(built.cacheKey()).isEqualTo(planned.cacheKey());

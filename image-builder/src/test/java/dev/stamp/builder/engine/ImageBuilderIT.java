@@ -388,7 +388,10 @@ class ImageBuilderIT {
     Path ctx = context("FROM " + BASE + "\nCOPY . /src/\n", "real.txt", "x\n");
     Files.createSymbolicLink(ctx.resolve("inside"), Path.of("real.txt"));
     BuildResult ok = build(ctx);
-    assertThat(ok.steps()).isNotEmpty();
+    Path rootfs = unpacked(ok);
+    assertThat(rootfs.resolve("src/inside")).isSymbolicLink();
+    assertThat(Files.readSymbolicLink(rootfs.resolve("src/inside"))).isEqualTo(Path.of("real.txt"));
+    assertThat(Files.readString(rootfs.resolve("src/real.txt"))).isEqualTo("x\n");
     Files.createSymbolicLink(ctx.resolve("escape"), Path.of("../../etc/shadow"));
     assertThatThrownBy(() -> build(ctx))
         .isInstanceOf(BuildException.class)
@@ -510,7 +513,9 @@ class ImageBuilderIT {
     Path unknownStage = context("FROM " + BASE + "\nRUN true\n");
     assertThatThrownBy(() -> build(root, BuildRequest.of(unknownStage).withTarget("nope")))
         .isInstanceOf(BuildException.class)
-        .hasMessageContaining("nope");
+        .hasMessage("build target \"nope\": no stage with that name in Dockerfile")
+        .extracting(e -> ((StampException) e).kind())
+        .isEqualTo(StampException.Kind.NOT_FOUND);
   }
 
   @Test

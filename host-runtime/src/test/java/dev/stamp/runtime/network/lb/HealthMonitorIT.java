@@ -1,7 +1,7 @@
 package dev.stamp.runtime.network.lb;
 
-import static dev.stamp.runtime.network.lb.ServiceLoadBalancerIT.freePort;
 import static dev.stamp.runtime.network.lb.ServiceLoadBalancerIT.spread;
+import static dev.stamp.testkit.TestNetworks.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.StampRoot;

@@ -5,9 +5,9 @@ import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkConfig;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.testkit.HttpFetch;
+import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -182,35 +182,14 @@ final class Replicas implements AutoCloseable {
 
   /** {@code GET /} on {@code host:port}; the body, or an IOException when the connection fails. */
   static String get(String host, int port) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 2000);
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int body = response.indexOf("\r\n\r\n");
-      if (!response.startsWith("HTTP/1.") || body < 0) {
-        throw new IOException("not an HTTP response: " + response);
-      }
-      return response.substring(body + 4).strip();
-    }
+    return HttpFetch.getOnNewConnection(host, port, "/").strip();
   }
 
   // --- a bridge and /24 no host route overlaps ---
 
   private static NetworkConfig uniqueNetwork() throws Exception {
-    List<long[]> routed = routes();
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int second = 200 + RANDOM.nextInt(55);
-      int third = RANDOM.nextInt(256);
-      long network = (10L << 24) | ((long) second << 16) | ((long) third << 8);
-      if (routed.stream().noneMatch(r -> overlaps(network, 24, r[0], (int) r[1]))) {
-        return NetworkConfig.of("bridge", "stl" + hex(3), "10." + second + "." + third + ".0/24");
-      }
-    }
-    throw new IllegalStateException("no free 10.2xx.yyy.0/24 subnet");
+    TestNetworks.Net n = TestNetworks.unique();
+    return NetworkConfig.of("bridge", n.bridge(), n.subnet());
   }
 
   /** {network, prefix} of each IPv4 route of the host but the default one. */

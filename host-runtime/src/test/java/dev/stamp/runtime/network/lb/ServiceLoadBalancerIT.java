@@ -9,12 +9,12 @@ import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.TestNetworks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -65,7 +65,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void thirtyConnectionsAreSpreadRoundRobinOverThreeReplicas() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     ServiceEndpoint web =
         lb.publish("web", PortMapping.tcp(port, 8080), List.of(backend(0), backend(1), backend(2)));
     assertThat(web.front()).isEqualTo(PortMapping.tcp(port, 8080));
@@ -78,7 +78,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void weightsShareConnectionsInProportionAndBackendsMayOmitTheirPort() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     lb.publish(
         "web",
         PortMapping.tcp(port, 8080),
@@ -98,7 +98,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void containersReachTheServiceThroughTheHostIncludingTheirOwnReplica() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     lb.publish("web", PortMapping.tcp(port, 8080), List.of(backend(0), backend(1)));
     List<String> answers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -135,7 +135,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void settingBackendsSwitchesNewConnectionsAndNoneIsRefusedDuringSwitches() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     lb.publish("web", PortMapping.tcp(port, 8080), List.of(backend(0)));
     List<List<Integer>> sets = List.of(List.of(0, 1), List.of(1, 2), List.of(2), List.of(0));
     List<String> failures = new ArrayList<>();
@@ -184,7 +184,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void noBackendsRefusesConnectionsUntilBackendsReturn() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     lb.publish("web", PortMapping.tcp(port, 8080), List.of(backend(0)));
     lb.setBackends("web", List.of());
     assertThat(lb.backends("web")).isEmpty();
@@ -197,7 +197,7 @@ class ServiceLoadBalancerIT {
   void anEstablishedConnectionKeepsItsBackendAfterASwitchAndDrainWaitsForIt() throws Exception {
     replicas.startEcho(0);
     replicas.startEcho(1);
-    int port = freePort();
+    int port = TestNetworks.freePort();
     Backend a = replicas.echoBackend(0);
     Backend b = replicas.echoBackend(1);
     lb.publish("echo", PortMapping.tcp(port, Replicas.ECHO_PORT), List.of(a));
@@ -233,8 +233,8 @@ class ServiceLoadBalancerIT {
 
   @Test
   void unpublishLeavesNoRulesAndASecondUnpublishIsANoOp() throws Exception {
-    lb.publish("web", PortMapping.tcp(freePort(), 8080), List.of(backend(0)));
-    int apiPort = freePort();
+    lb.publish("web", PortMapping.tcp(TestNetworks.freePort(), 8080), List.of(backend(0)));
+    int apiPort = TestNetworks.freePort();
     lb.publish("api", PortMapping.parse("127.0.0.1:" + apiPort + ":8080"), List.of(backend(1)));
     assertThat(ruleset()).contains(NftRuleset.chainName("web"), NftRuleset.chainName("api"));
 
@@ -256,7 +256,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void onlyContainersOfThisRootCanBeBackendsAndARefusedPublishLeavesNothing() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     assertThatThrownBy(
             () ->
                 lb.publish(
@@ -286,13 +286,14 @@ class ServiceLoadBalancerIT {
                 + port
                 + "/tcp is already in use (published by"
                 + " service web)");
-    assertThatThrownBy(() -> lb.publish("web", PortMapping.tcp(freePort(), 8080), List.of()))
+    assertThatThrownBy(
+            () -> lb.publish("web", PortMapping.tcp(TestNetworks.freePort(), 8080), List.of()))
         .hasMessage("publish service web: it is already published (unpublish it first)");
   }
 
   @Test
   void restoreReappliesTheTableFromTheRecords() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     lb.publish("web", PortMapping.tcp(port, 8080), List.of(backend(1)));
     Replicas.run("nft", "delete", "table", "ip", lb.tableName());
     assertThatThrownBy(() -> Replicas.get("127.0.0.1", port)).isInstanceOf(ConnectException.class);
@@ -306,7 +307,8 @@ class ServiceLoadBalancerIT {
   void aJvmKilledWithSignal9AtEachStageOfPublishIsCleanedByUnpublish() throws Exception {
     for (Stage stage : Stage.values()) {
       String service = "k" + stage.ordinal();
-      Process child = PublishInChild.start(root, service, freePort(), replicas.address(0));
+      Process child =
+          PublishInChild.start(root, service, TestNetworks.freePort(), replicas.address(0));
       try {
         waitFor(stage, service, child);
       } finally {
@@ -320,7 +322,7 @@ class ServiceLoadBalancerIT {
 
   @Test
   void unpublishCleansEveryIntermediateState() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     JsonRecordDir<BalancedService> store = ServiceLoadBalancer.serviceRecords(root.resolve("lb"));
     BalancedService intent =
         new BalancedService(
@@ -349,7 +351,7 @@ class ServiceLoadBalancerIT {
     assertThat(ruleset())
         .as("killed before the table changed")
         .contains(NftRuleset.chainName("web"));
-    lb.publish("other", PortMapping.tcp(freePort(), 8080), List.of(backend(1)));
+    lb.publish("other", PortMapping.tcp(TestNetworks.freePort(), 8080), List.of(backend(1)));
     assertThat(ruleset())
         .as("another service's update does not resurrect a half-unpublished one")
         .doesNotContain(NftRuleset.chainName("web"))
@@ -432,12 +434,6 @@ class ServiceLoadBalancerIT {
 
   static String ruleset() throws Exception {
     return Replicas.run("nft", "list", "ruleset");
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-      return s.getLocalPort();
-    }
   }
 
   private static Kind kind(Throwable t) {

@@ -11,15 +11,14 @@ import dev.stamp.runtime.linux.Mountinfo;
 import dev.stamp.runtime.network.NetworkConfig;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand.Result;
+import dev.stamp.testkit.HttpFetch;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.StampCliProcess;
+import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,15 +42,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2's points that need the whole path (CLI process, image store, default bridge) rather than
- * {@code --rootfs}: whiteouts through {@code stamp run IMAGE}, {@code -p} to busybox httpd, bad
- * input leaving nothing behind, /proc and /etc symlinks in an image, and kill -9 of {@code stamp
- * run} at random moments. Each test ends by checking that nothing of its containers is left:
- * container dirs, mounts, cgroups, netns files, veths on the root's bridge.
+ * {@code stamp run IMAGE} end to end, the CLI as its own process over the image store and the
+ * root's default bridge (rather than {@code --rootfs}): whiteouts through {@code stamp run IMAGE},
+ * {@code -p} to busybox httpd, bad input leaving nothing behind, /proc and /etc symlinks in an
+ * image, and kill -9 of {@code stamp run} at random moments. Each test ends by checking that
+ * nothing of its containers is left: container dirs, mounts, cgroups, netns files, veths on the
+ * root's bridge.
  */
 @RequiresRoot
 @Timeout(300)
-class IssueTwoAuditIT {
+class RunImageEndToEndIT {
 
   static final Random RANDOM = new Random();
 
@@ -65,12 +65,10 @@ class IssueTwoAuditIT {
   /** Every container id this test saw created (from a watch on ROOT/containers). */
   final Set<String> seen = new LinkedHashSet<>();
 
-  record Result(int code, String out, String err) {}
-
   @BeforeAll
   static void images() throws Exception {
     root = tmp.resolve("root");
-    network = NetworkManager.open(new StampRoot(root)).saveNetwork(uniqueNetwork());
+    network = NetworkManager.open(new StampRoot(root)).saveNetwork(CliNet.uniqueNetwork());
     runtime = ContainerRuntime.open(new StampRoot(root));
     Path rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
     Files.writeString(rootfs.resolve("etc/motd"), "base layer\n");
@@ -146,7 +144,7 @@ class IssueTwoAuditIT {
 
   @Test
   void publishedPortReachesBusyboxHttpdOnTheDefaultBridge() throws Exception {
-    int port = freePort();
+    int port = TestNetworks.freePort();
     Result r = run("run", "-d", "-p", port + ":80", APP, "httpd", "-f", "-p", "80", "-h", "/www");
     assertThat(r.code()).as(r.err()).isZero();
     String id = r.out().strip();
@@ -169,8 +167,16 @@ class IssueTwoAuditIT {
         results.add(run("run", "-d", "-p", taken + ":80", APP, "httpd", "-f"));
         results.add(run("run", "127.0.0.1:9/audit-no-such-image:1"));
         results.add(
-            run("run", "-d", "-p", freePort() + ":80", "--user", "nosuchuser", APP, "true"));
-        results.add(run("run", "-d", "-p", freePort() + ":80", APP, "nosuchcommand"));
+            run(
+                "run",
+                "-d",
+                "-p",
+                TestNetworks.freePort() + ":80",
+                "--user",
+                "nosuchuser",
+                APP,
+                "true"));
+        results.add(run("run", "-d", "-p", TestNetworks.freePort() + ":80", APP, "nosuchcommand"));
         results.add(run("run", "-d", "--memory", "12q", APP, "true"));
         seen.addAll(watch.ids());
       }
@@ -260,7 +266,7 @@ class IssueTwoAuditIT {
     Random random = new Random(seed);
     for (int round = 0; round < 6; round++) {
       int delay = 300 + random.nextInt(2700);
-      int port = freePort();
+      int port = TestNetworks.freePort();
       String what = "seed " + seed + ", round " + round + ", kill after " + delay + " ms";
       try (ContainerWatch watch = new ContainerWatch()) {
         Process p =
@@ -355,20 +361,6 @@ class IssueTwoAuditIT {
     }
   }
 
-  static NetworkConfig uniqueNetwork() throws Exception {
-    String routes = Files.readString(Path.of("/proc/net/route"));
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int a = 200 + RANDOM.nextInt(55);
-      int b = RANDOM.nextInt(256);
-      // /proc/net/route holds destinations as little-endian hex: 10.a.b.0 -> 00 b a 0A
-      String dest = String.format("00%02X%02X0A", b, a);
-      if (!routes.contains(dest)) {
-        return NetworkConfig.of("bridge", "sta" + hex(3), "10." + a + "." + b + ".0/24");
-      }
-    }
-    throw new IllegalStateException("no free 10.2xx.yyy.0/24 subnet");
-  }
-
   static String hex(int bytes) {
     byte[] b = new byte[bytes];
     RANDOM.nextBytes(b);
@@ -385,47 +377,16 @@ class IssueTwoAuditIT {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static String get(String url) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
-    IOException last = null;
-    for (int i = 0; i < 100; i++) {
-      try {
-        return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
-      } catch (IOException e) {
-        last = e;
-        Thread.sleep(100);
-      }
-    }
-    throw last;
+  static Result run(String... args) {
+    return new StampCliProcess(root).run(args);
   }
 
   static ProcessBuilder cli(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(StampCli.class.getName());
-    cmd.add("--root");
-    cmd.add(root.toString());
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd);
+    return new ProcessBuilder(new StampCliProcess(root).command(args));
   }
 
-  static Result run(String... args) throws Exception {
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p = cli(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  /** GETs {@code url} until the server answers (10 s at most); null when it never did. */
+  static String get(String url) throws InterruptedException {
+    return HttpFetch.getWhenUp(url, Duration.ofSeconds(10));
   }
 }

@@ -2,10 +2,13 @@ package dev.stamp.runtime.registry;
 
 import java.time.Duration;
 
-/** Human-readable durations for messages: {@code 1.5s}, {@code 250ms}. */
-final class Durations {
+/**
+ * Durations as text for messages: {@code 1.5s}, {@code 250ms} (the agent API's {@code Durations}
+ * are ISO-8601 on the wire).
+ */
+final class DurationText {
 
-  private Durations() {}
+  private DurationText() {}
 
   static String describe(Duration d) {
     return describe(d.toNanos());

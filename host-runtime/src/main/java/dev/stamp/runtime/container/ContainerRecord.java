@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A container as created: everything resolved (command, user ids, host paths), plus the {@link
+ * A container's record, its {@code config.json} (not to be confused with the image config's {@link
+ * dev.stamp.runtime.image.ContainerConfig}, the defaults an image gives its containers): the
+ * container as created, everything resolved (command, user ids, host paths), plus the {@link
  * Intent}. Stored as {@code config.json} before any resource exists, so {@code rm} can always clean
  * up whatever a kill -9 left. Nullable fields are absent values (this is the JSON form); {@code
  * upperDir}/{@code workDir} are set only for an {@link ContainerSpec.OverlayRootfs} (else the
  * overlay's dirs are {@code upper} and {@code work} in the container's dir).
  */
-public record ContainerConfig(
+public record ContainerRecord(
     String id,
     String name,
     String image,
@@ -46,7 +48,7 @@ public record ContainerConfig(
     boolean tty,
     boolean openStdin) {
 
-  public ContainerConfig {
+  public ContainerRecord {
     aliases = aliases == null ? List.of() : List.copyOf(aliases); // config.json from before aliases
     links = links == null ? List.of() : List.copyOf(links);
   }
