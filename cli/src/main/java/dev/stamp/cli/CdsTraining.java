@@ -29,7 +29,10 @@ public final class CdsTraining {
   private CdsTraining() {}
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("jnr.ffi.asm.enabled", "false"); // as StampCli.main for short commands
+    // as StampCli.main for short commands
+    System.setProperty("jnr.ffi.asm.enabled", "false");
+    System.setProperty("slf4j.provider", StderrLogging.class.getName());
+    System.setProperty("slf4j.internal.verbosity", "WARN");
     StringWriter sink = new StringWriter();
     PrintWriter out = new PrintWriter(sink);
     for (List<String> command :

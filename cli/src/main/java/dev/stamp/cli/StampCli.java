@@ -113,13 +113,22 @@ public final class StampCli {
 
   public static void main(String[] args) {
     String command = commandWord(args);
-    if (!"agent".equals(command)
-        && !"demo".equals(command)
+    boolean shortLived = !"agent".equals(command) && !"demo".equals(command);
+    // attach: a detach must end the process at once (what is typed next belongs to the host shell)
+    if (shortLived
+        && !"attach".equals(command)
         && System.getProperty("jnr.ffi.asm.enabled") == null) {
       // A short-lived CLI calls a few libc functions a few times: jnr-ffi's reflection loader binds
       // each function on its first call, where the default ASM loader generates and compiles a stub
       // for every LibC function when the binding loads (~100 ms). The agent keeps the fast stubs.
       System.setProperty("jnr.ffi.asm.enabled", "false");
+    }
+    if (shortLived
+        && !List.of(args).contains("--debug")
+        && System.getProperty("slf4j.provider") == null
+        && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("slf4j.provider", StderrLogging.class.getName()); // warnings, no logback
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // no line about the choice
     }
     System.exit(run(args));
   }
