@@ -19,11 +19,12 @@ import jnr.ffi.byref.IntByReference;
  *
  * <p>Paths: runc run (same rootfs, same isolation); Stamp's warm path (this long-lived JVM: create +
  * start + wait + remove through ContainerRuntime, as the agent does), with two standbys (see
- * StandbyPool) and without; the Stamp CLI (`java -jar
- * stamp.jar run --rm --network none --rootfs DIR true`), without and with an AppCDS archive; and
- * `stamp --version` alone, which is what JVM start-up costs the CLI.
+ * StandbyPool) and without; the Stamp CLI as users start it (`./stamp run --rm --network none
+ * --rootfs DIR true`: the launcher's defaults, with the AppCDS archive it keeps by itself) and as
+ * plain `java -jar stamp.jar` without an archive; `./stamp --version`, and `java -version` alone,
+ * which is what JVM start-up costs any CLI.
  *
- * <p>Arguments: STATE_ROOT ROOTFS RUNC_BUNDLE STAMP_JAR CDS_ARCHIVE WARMUP RUNS CLI_EVERY.
+ * <p>Arguments: STATE_ROOT ROOTFS RUNC_BUNDLE STAMP_JAR LAUNCHER WARMUP RUNS CLI_EVERY.
  */
 public final class RunLatency {
 
@@ -38,13 +39,14 @@ public final class RunLatency {
     String rootfs = a[1];
     String bundle = a[2];
     String jar = a[3];
-    String cds = a[4];
+    String launcher = a[4];
     int warmup = Integer.parseInt(a[5]);
     int runs = Integer.parseInt(a[6]);
     int cliEvery = Integer.parseInt(a[7]);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> jvm = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
-    List<String> cli = List.of("-jar", jar, "--root", root + "-cli", "run", "--rm", "--network", "none", "--rootfs", rootfs, "true");
+    List<String> run = List.of("--root", root + "-cli", "run", "--rm", "--network", "none", "--rootfs", rootfs, "true");
+    List<String> cli = concat(List.of("-jar", jar), run);
 
     ContainerRuntime warm = ContainerRuntime.openLongLived(new StampRoot(root), 2);
     ContainerRuntime cold = ContainerRuntime.openLongLived(new StampRoot(Path.of(root + "-nostandby")), 0);
@@ -61,10 +63,10 @@ public final class RunLatency {
             "runc run (same rootfs and isolation)",
             "stamp warm path (long-lived JVM, 2 standbys)",
             "stamp warm path, no standby",
-            "stamp CLI: run --rm",
-            "stamp CLI: run --rm, AppCDS",
-            "JVM start: stamp --version",
-            "JVM start: stamp --version, AppCDS")) {
+            "stamp CLI: ./stamp run --rm (default)",
+            "stamp CLI: java -jar, no AppCDS",
+            "JVM start: ./stamp --version",
+            "JVM start: java -version")) {
       samples.put(k, new ArrayList<>());
     }
     List<List<Long>> s = new ArrayList<>(samples.values());
@@ -84,13 +86,13 @@ public final class RunLatency {
       }
       if (i % cliEvery == 0) {
         long c0 = System.nanoTime();
-        spawnAndWait(concat(jvm, cli));
+        spawnAndWait(concat(List.of(launcher), run));
         long c1 = System.nanoTime();
-        spawnAndWait(concat(jvm, List.of("-XX:SharedArchiveFile=" + cds), cli));
+        spawnAndWait(concat(jvm, cli));
         long c2 = System.nanoTime();
-        spawnAndWait(concat(jvm, List.of("-jar", jar, "--version")));
+        spawnAndWait(List.of(launcher, "--version"));
         long c3 = System.nanoTime();
-        spawnAndWait(concat(jvm, List.of("-XX:SharedArchiveFile=" + cds, "-jar", jar, "--version")));
+        spawnAndWait(concat(jvm, List.of("-version")));
         long c4 = System.nanoTime();
         if (keep) {
           s.get(3).add(c1 - c0);

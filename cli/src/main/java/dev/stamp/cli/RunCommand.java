@@ -123,6 +123,11 @@ final class RunCommand implements Callable<Integer> {
     ContainerSpec spec = spec(runtime);
     String id = runtime.create(spec);
     boolean attach = !detach && (tty || interactive);
+    if (!detach && !tty) {
+      // Docker's sig-proxy (not with a tty), in place before the container can print anything: a
+      // signal sent once its first output is seen reaches it, never the default handler
+      SignalProxy.forward(runtime, id);
+    }
     RunningContainer container;
     try {
       if (attach) {
@@ -141,9 +146,6 @@ final class RunCommand implements Callable<Integer> {
       container.close();
       System.out.println(id);
       return StampCli.EXIT_OK;
-    }
-    if (!tty) {
-      SignalProxy.forward(runtime, id); // Docker's sig-proxy: not with a tty
     }
     if (attach) {
       AttachSession.Outcome outcome =

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -24,34 +25,7 @@ import picocli.CommandLine.Option;
     name = "stamp",
     mixinStandardHelpOptions = true,
     versionProvider = StampCli.Version.class,
-    description = "Immutable infrastructure: build images, run containers, replace never patch.",
-    subcommands = {
-      AutoComplete.GenerateCompletion.class,
-      ImportCommand.class,
-      ImagesCommand.class,
-      TagCommand.class,
-      RmiCommand.class,
-      DockerfileCommand.class,
-      RunCommand.class,
-      AttachCommand.class,
-      PsCommand.class,
-      PortCommand.class,
-      ServiceCommand.class,
-      LogsCommand.class,
-      StopCommand.class,
-      RmCommand.class,
-      InspectCommand.class,
-      PullCommand.class,
-      PushCommand.class,
-      BuildCommand.class,
-      StatsCommand.class,
-      TopCommand.class,
-      ExecCommand.class,
-      SearchCommand.class,
-      DemoCommand.class,
-      AgentCommand.class,
-      PlanCommand.class
-    })
+    description = "Immutable infrastructure: build images, run containers, replace never patch.")
 public final class StampCli {
 
   public static final int EXIT_OK = 0;
@@ -76,19 +50,143 @@ public final class StampCli {
     return debug;
   }
 
+  /**
+   * The subcommands in the order help lists them. Each class is loaded only when its name is asked
+   * for: picocli reflects over every option and field type of a subcommand it is given (and so
+   * loads Jackson, the agent and the builder for the whole list), which cost ~150 ms before {@code
+   * run} could start.
+   */
+  static final List<String> SUBCOMMANDS =
+      List.of(
+          "generate-completion",
+          "import",
+          "images",
+          "tag",
+          "rmi",
+          "dockerfile",
+          "run",
+          "attach",
+          "ps",
+          "port",
+          "service",
+          "logs",
+          "stop",
+          "rm",
+          "inspect",
+          "pull",
+          "push",
+          "build",
+          "stats",
+          "top",
+          "exec",
+          "search",
+          "demo",
+          "agent",
+          "plan");
+
+  private static Class<?> subcommand(String name) {
+    return switch (name) {
+      case "generate-completion" -> AutoComplete.GenerateCompletion.class;
+      case "import" -> ImportCommand.class;
+      case "images" -> ImagesCommand.class;
+      case "tag" -> TagCommand.class;
+      case "rmi" -> RmiCommand.class;
+      case "dockerfile" -> DockerfileCommand.class;
+      case "run" -> RunCommand.class;
+      case "attach" -> AttachCommand.class;
+      case "ps" -> PsCommand.class;
+      case "port" -> PortCommand.class;
+      case "service" -> ServiceCommand.class;
+      case "logs" -> LogsCommand.class;
+      case "stop" -> StopCommand.class;
+      case "rm" -> RmCommand.class;
+      case "inspect" -> InspectCommand.class;
+      case "pull" -> PullCommand.class;
+      case "push" -> PushCommand.class;
+      case "build" -> BuildCommand.class;
+      case "stats" -> StatsCommand.class;
+      case "top" -> TopCommand.class;
+      case "exec" -> ExecCommand.class;
+      case "search" -> SearchCommand.class;
+      case "demo" -> DemoCommand.class;
+      case "agent" -> AgentCommand.class;
+      case "plan" -> PlanCommand.class;
+      default -> throw new IllegalArgumentException(name);
+    };
+  }
+
   public static void main(String[] args) {
+    String command = commandWord(args);
+    boolean shortLived = !"agent".equals(command) && !"demo".equals(command);
+    // attach: a detach must end the process at once (what is typed next belongs to the host shell)
+    if (shortLived
+        && !"attach".equals(command)
+        && System.getProperty("jnr.ffi.asm.enabled") == null) {
+      // A short-lived CLI calls a few libc functions a few times: jnr-ffi's reflection loader binds
+      // each function on its first call, where the default ASM loader generates and compiles a stub
+      // for every LibC function when the binding loads (~100 ms). The agent keeps the fast stubs.
+      System.setProperty("jnr.ffi.asm.enabled", "false");
+    }
+    if (shortLived
+        && !List.of(args).contains("--debug")
+        && System.getProperty("slf4j.provider") == null
+        && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("slf4j.provider", StderrLogging.class.getName()); // warnings, no logback
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // no line about the choice
+    }
     System.exit(run(args));
   }
 
   /** Runs the CLI and returns its exit code (for tests and the launcher). */
   public static int run(String... args) {
-    CommandLine cli = commandLine();
+    CommandLine cli = commandLine(args);
     return cli.execute(args);
   }
 
+  /** The command line with every subcommand (help, completion, tests). */
   static CommandLine commandLine() {
+    return commandLine(SUBCOMMANDS);
+  }
+
+  /**
+   * The command line for these arguments: only the subcommand they name when they name one, only
+   * the top level for a bare {@code --version}, else every subcommand (help, usage errors with
+   * suggestions, completion).
+   */
+  static CommandLine commandLine(String[] args) {
+    String command = commandWord(args);
+    if (command != null && !command.equals("generate-completion")) {
+      return commandLine(List.of(command));
+    }
+    if (command == null
+        && args.length == 1
+        && (args[0].equals("-V") || args[0].equals("--version"))) {
+      return commandLine(List.of());
+    }
+    return commandLine(SUBCOMMANDS);
+  }
+
+  /** The subcommand the arguments name (the first word after the top-level options), or null. */
+  static String commandWord(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--root")) {
+        i++; // its value
+      } else if (!arg.startsWith("-")) {
+        return SUBCOMMANDS.contains(arg) ? arg : null;
+      }
+    }
+    return null;
+  }
+
+  private static CommandLine commandLine(List<String> subcommands) {
     StampCli app = new StampCli();
     CommandLine cli = new CommandLine(app);
+    for (String name : subcommands) {
+      // its own CommandLine, so that its model transformer runs (picocli applies transformers only
+      // to the hierarchy a CommandLine is constructed with)
+      cli.addSubcommand(name, new CommandLine(subcommand(name)));
+    }
     cli.setExecutionStrategy(
         parseResult -> {
           if (app.debug) {
@@ -100,7 +198,10 @@ public final class StampCli {
     cli.setParameterExceptionHandler(StampCli::onBadUsage);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> onFailure(ex, commandLine, app.debug));
-    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    CommandLine completion = cli.getSubcommands().get("generate-completion");
+    if (completion != null) {
+      completion.getCommandSpec().usageMessage().hidden(false);
+    }
     return cli;
   }
 

@@ -26,4 +26,31 @@ class StampCliTest {
     assertThat(cli.code("generate-completion")).isZero();
     assertThat(cli.out()).contains("complete -F");
   }
+
+  @Test
+  void eachSubcommandIsAddedUnderItsOwnName() {
+    CommandLine all = StampCli.commandLine();
+    assertThat(all.getSubcommands().keySet()).containsExactlyElementsOf(StampCli.SUBCOMMANDS);
+    for (String name : StampCli.SUBCOMMANDS) {
+      assertThat(all.getSubcommands().get(name).getCommandName()).isEqualTo(name);
+    }
+  }
+
+  @Test
+  void aNamedSubcommandIsTheOnlyOneBuilt() {
+    CommandLine cli = StampCli.commandLine(new String[] {"--root", "run", "run", "--rm", "x"});
+    assertThat(cli.getSubcommands().keySet()).containsExactly("run");
+    assertThat(StampCli.commandLine(new String[] {"--version"}).getSubcommands()).isEmpty();
+    assertThat(StampCli.commandLine(new String[] {"--help"}).getSubcommands())
+        .hasSize(StampCli.SUBCOMMANDS.size());
+    assertThat(StampCli.commandLine(new String[] {"rnu"}).getSubcommands())
+        .hasSize(StampCli.SUBCOMMANDS.size());
+  }
+
+  @Test
+  void runStillStopsAtTheImage() throws Exception {
+    CommandLine cli = StampCli.commandLine(new String[] {"run", "img", "sh", "-c", "true"});
+    CommandLine.ParseResult parsed = cli.parseArgs("run", "img", "sh", "-c", "true");
+    assertThat(parsed.subcommand().matchedPositionals()).isNotEmpty();
+  }
 }
