@@ -3,6 +3,7 @@ package dev.stamp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class StampCliTest {
 
