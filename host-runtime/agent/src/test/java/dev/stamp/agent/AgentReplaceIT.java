@@ -9,30 +9,18 @@ import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
-import dev.stamp.runtime.image.Image;
-import dev.stamp.runtime.image.ImageReference;
-import dev.stamp.runtime.image.ImageStore;
-import dev.stamp.runtime.layer.RootfsImporter;
-import dev.stamp.runtime.network.NetworkConfig;
-import dev.stamp.runtime.network.NetworkManager;
-import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.RequiresRoot;
-import dev.stamp.testkit.StateRootLeaks;
 import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentReplaceIT {
 
   @TempDir Path tmp;
+  AgentOnHost agent;
   Path root;
   String image;
   HostEngine engine;
@@ -60,63 +49,18 @@ class AgentReplaceIT {
 
   @BeforeEach
   void start() throws Exception {
-    root = tmp.resolve("root");
-    StampRoot stampRoot = new StampRoot(root);
-    TestNetworks.Net net = TestNetworks.unique();
-    NetworkManager.open(stampRoot)
-        .saveNetwork(NetworkConfig.of("bridge", net.bridge(), net.subnet()));
-    Path rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
-    Path tar = BusyboxRootfs.tar(rootfs, tmp.resolve("rootfs.tar"));
-    Image imported =
-        new RootfsImporter(ImageStore.open(stampRoot), Map.of())
-            .importTar(tar, ImageReference.parse("agent-test/web:1"), List.of());
-    image = imported.manifestDigest().toString();
-    Path token = tmp.resolve("token");
-    Files.writeString(token, AgentApiTest.TOKEN);
-    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-    AgentConfig config =
-        new AgentConfig(
-            stampRoot,
-            "127.0.0.1",
-            0,
-            token,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            List.of());
-    EventLog events = new EventLog(Clock.systemUTC());
-    AgentMetrics metrics = new AgentMetrics();
-    engine = HostEngine.open(config, events, metrics);
-    server = AgentServer.start(config, engine, events, metrics);
-    client = new AgentClient(server.uri(), AgentApiTest.TOKEN);
+    agent = AgentOnHost.start(tmp, "agent-test/web:1");
+    root = agent.root;
+    image = agent.image;
+    engine = agent.engine;
+    server = agent.server;
+    client = agent.client;
   }
 
   @AfterEach
   void nothingLeft() throws Exception {
-    try {
-      for (ServiceStatus s : client.services()) {
-        client.deleteService(s.name());
-        awaitGone(s.name());
-      }
-    } finally {
-      server.close();
-      engine.close();
-      ContainerRuntime runtime = ContainerRuntime.open(new StampRoot(root));
-      for (ContainerInfo i : runtime.list(true)) {
-        containersSeen.add(i.id());
-        runtime.remove(i.id(), true);
-      }
-      NetworkManager.open(new StampRoot(root)).removeNetwork("bridge");
-      umountSecrets();
-      StateRootLeaks.assertNone(root, containersSeen);
-    }
-  }
-
-  void umountSecrets() throws Exception {
-    Path secrets = root.resolve("agent/secrets");
-    if (Files.exists(secrets)) {
-      new ProcessBuilder("umount", secrets.toString()).start().waitFor();
-    }
+    agent.containersSeen.addAll(containersSeen);
+    agent.close();
   }
 
   ServiceSpec httpd(String page, int port, ServiceSpec.Healthcheck health) {
@@ -150,30 +94,11 @@ class AgentReplaceIT {
   }
 
   ServiceStatus await(String name, Predicate<ServiceStatus> done, String what) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    ServiceStatus last = null;
-    while (System.currentTimeMillis() < deadline) {
-      Optional<ServiceStatus> s = client.service(name);
-      if (s.isPresent()) {
-        last = s.get();
-        s.get().replicas().forEach(r -> containersSeen.add(r.container()));
-        if (done.test(s.get())) {
-          return s.get();
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("service " + name + ": " + what + " never came; last " + last);
+    return agent.await(name, done, what);
   }
 
   void awaitGone(String name) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (client.service(name).isPresent()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("service " + name + " still there");
-      }
-      Thread.sleep(100);
-    }
+    agent.awaitGone(name);
   }
 
   String get(int port) throws Exception {
