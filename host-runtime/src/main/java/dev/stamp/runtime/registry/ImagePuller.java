@@ -20,12 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
@@ -291,40 +289,12 @@ public final class ImagePuller {
             });
       }
       for (int done = 0; done < missing.size(); done++) {
-        await(downloads);
+        BlobTasks.awaitNext(downloads, "pull");
       }
       return transfers;
     } finally {
       pool.shutdownNow();
-      awaitTermination(pool);
-    }
-  }
-
-  /** Waits for the next download to end; throws its failure. */
-  private static void await(CompletionService<Void> downloads) throws HostRuntimeException {
-    try {
-      downloads.take().get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof HostRuntimeException h) {
-        throw h;
-      }
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw HostRuntimeException.failed("pull interrupted");
-    }
-  }
-
-  private static void awaitTermination(ExecutorService pool) {
-    try {
-      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-        log().warn("blob downloads still running 30s after the pull ended");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      BlobTasks.awaitTermination(pool, "blob downloads", "pull", log());
     }
   }
 

@@ -15,12 +15,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
@@ -193,13 +191,13 @@ public final class ImagePusher {
             futures.add(pool.submit(() -> blob(blob)));
           }
           for (int i = 0; i < futures.size(); i++) {
-            settled[i] = await(futures.get(i));
+            settled[i] = BlobTasks.await(futures.get(i), "push");
             // Told in the manifest's order (layers, then config), whatever order they end in.
             listener.blob(settled[i].blob(), settled[i].status());
           }
         } finally {
           pool.shutdownNow();
-          awaitTermination(pool);
+          BlobTasks.awaitTermination(pool, "blob uploads", "push", log());
         }
       }
       transfers.addAll(List.of(settled));
@@ -248,33 +246,6 @@ public final class ImagePusher {
       return outcome == BlobPusher.Outcome.MOUNTED
           ? TransferListener.Status.MOUNTED
           : TransferListener.Status.PUSHED;
-    }
-  }
-
-  private static BlobTransfer await(Future<BlobTransfer> future) throws HostRuntimeException {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof HostRuntimeException h) {
-        throw h;
-      }
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw HostRuntimeException.failed("push interrupted");
-    }
-  }
-
-  private static void awaitTermination(ExecutorService pool) {
-    try {
-      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-        log().warn("blob uploads still running 30s after the push ended");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
