@@ -145,30 +145,11 @@ class AgentDriftChecksIT {
   }
 
   ServiceStatus await(String name, Predicate<ServiceStatus> done, String what) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    ServiceStatus last = null;
-    while (System.currentTimeMillis() < deadline) {
-      Optional<ServiceStatus> s = client.service(name);
-      if (s.isPresent()) {
-        last = s.get();
-        s.get().replicas().forEach(r -> containersSeen.add(r.container()));
-        if (done.test(s.get())) {
-          return s.get();
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("service " + name + ": " + what + " never came; last " + last);
+    return AgentOnHost.await(client, containersSeen, name, done, what);
   }
 
   void awaitGone(String name) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (client.service(name).isPresent()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("service " + name + " still there");
-      }
-      Thread.sleep(100);
-    }
+    AgentOnHost.awaitGone(client, name);
   }
 
   ServiceStatus running(String name) throws Exception {

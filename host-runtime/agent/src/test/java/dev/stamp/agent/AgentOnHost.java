@@ -101,13 +101,28 @@ final class AgentOnHost implements AutoCloseable {
 
   /** Polls {@code name} until {@code done}; fails the test after 60 s with the last status. */
   ServiceStatus await(String name, Predicate<ServiceStatus> done, String what) throws Exception {
+    return await(client, containersSeen, name, done, what);
+  }
+
+  void awaitGone(String name) throws Exception {
+    awaitGone(client, name);
+  }
+
+  /** As {@link #await(String, Predicate, String)}, noting every replica seen in {@code seen}. */
+  static ServiceStatus await(
+      AgentClient client,
+      List<String> seen,
+      String name,
+      Predicate<ServiceStatus> done,
+      String what)
+      throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     ServiceStatus last = null;
     while (System.currentTimeMillis() < deadline) {
       Optional<ServiceStatus> s = client.service(name);
       if (s.isPresent()) {
         last = s.get();
-        s.get().replicas().forEach(r -> containersSeen.add(r.container()));
+        s.get().replicas().forEach(r -> seen.add(r.container()));
         if (done.test(s.get())) {
           return s.get();
         }
@@ -117,7 +132,8 @@ final class AgentOnHost implements AutoCloseable {
     throw new AssertionError("service " + name + ": " + what + " never came; last " + last);
   }
 
-  void awaitGone(String name) throws Exception {
+  /** Waits up to 60 s until the agent no longer knows {@code name}. */
+  static void awaitGone(AgentClient client, String name) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (client.service(name).isPresent()) {
       if (System.currentTimeMillis() > deadline) {
