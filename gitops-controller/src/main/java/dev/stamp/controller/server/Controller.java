@@ -43,21 +43,19 @@ public final class Controller implements ControllerOperations, AutoCloseable {
   private final Map<String, RepoWatch> repos;
   private final EventBus bus;
   private final Clock clock;
-  private final AutoCloseable[] resources;
+  private final List<AutoCloseable> resources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Controller(
       ControllerConfig config,
       ControllerStore store,
       Map<String, RepoWatch> repos,
       EventBus bus,
-      Clock clock,
-      AutoCloseable... resources) {
+      Clock clock) {
     this.config = config;
     this.store = store;
     this.repos = Map.copyOf(repos);
     this.bus = bus;
     this.clock = clock;
-    this.resources = resources;
   }
 
   public ControllerStore store() {
@@ -204,33 +202,26 @@ public final class Controller implements ControllerOperations, AutoCloseable {
     for (RepoWatch w : repos.values()) {
       w.close();
     }
-    for (int i = resources.length - 1; i >= 0; i--) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
       try {
-        resources[i].close();
+        resources.get(i).close();
       } catch (Exception e) {
-        LOG.debug("close {}: {}", resources[i], e.getMessage());
+        LOG.debug("close {}: {}", resources.get(i), e.getMessage());
       }
     }
     store.close();
   }
 
-  /** Unused helpers kept for the wiring: the clock and config. */
-  Clock clock() {
-    return clock;
+  /** Closes {@code resource} when the controller closes (in reverse order of adding). */
+  void closing(AutoCloseable resource) {
+    resources.add(resource);
   }
 
   ControllerConfig config() {
     return config;
   }
 
-  static Map<String, Object> map(Object... kv) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < kv.length; i += 2) {
-      m.put((String) kv[i], kv[i + 1]);
-    }
-    return m;
+  Clock clock() {
+    return clock;
   }
-
-  @SuppressWarnings("unused")
-  private static void unused(StampRoot r, ImageBuilder b, HostAgent h, ControllerMetrics m) {}
 }

@@ -129,7 +129,6 @@ public final class Controllers {
         repos.put(r.name(), new RepoWatch(r, git, store, planner, sync, metrics, clock));
       }
       Controller controller = new Controller(config, store, repos, bus, clock);
-      opened.add(0, () -> {});
       ControllerServer api =
           ControllerServer.start(apiConfig(config), controller, metrics);
       controller.closing(api);
@@ -226,10 +225,5 @@ public final class Controllers {
     public void record(CatalogEntry e) throws ControllerException {
       store.recordBuild(new BuiltImage(e.key(), e.app(), e.service(), e.reference(), e.digest(), e.commit(), e.builtAt(), e.took()));
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static Path unusedPath() {
-    return null;
   }
 }

@@ -291,9 +291,4 @@ final class RepoWatch implements AutoCloseable {
     }
     git.close();
   }
-
-  @SuppressWarnings("unused")
-  private static Duration unused() {
-    return Duration.ZERO;
-  }
 }

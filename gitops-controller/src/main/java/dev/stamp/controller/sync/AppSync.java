@@ -74,6 +74,7 @@ public final class AppSync {
   private final Snapshots snapshots;
   private final int keepReleases;
   private final Clock clock;
+  private final java.util.function.Consumer<String> onEvent;
 
   public AppSync(
       String repository,
@@ -85,7 +86,8 @@ public final class AppSync {
       ImageNames names,
       Snapshots snapshots,
       int keepReleases,
-      Clock clock) {
+      Clock clock,
+      java.util.function.Consumer<String> onEvent) {
     this.repository = repository;
     this.path = path;
     this.store = store;
@@ -96,6 +98,7 @@ public final class AppSync {
     this.snapshots = snapshots;
     this.keepReleases = keepReleases;
     this.clock = clock;
+    this.onEvent = onEvent;
   }
 
   /** Syncs {@code loaded} (read from {@code tree}) to the hosts; {@code trigger} says who asked. */
@@ -301,6 +304,7 @@ public final class AppSync {
   private void event(String app, long release, String type, Object data) {
     try {
       store.appendEvent(app, release, type, JSON.writeValueAsString(data));
+      onEvent.accept(app);
     } catch (Exception e) {
       LOG.warn("app {}: record event {}: {}", app, type, e.getMessage());
     }
