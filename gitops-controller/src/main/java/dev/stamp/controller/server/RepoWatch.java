@@ -244,7 +244,16 @@ final class RepoWatch implements AutoCloseable {
             new PlanView.Build(
                 d.service(), d.key(), d.action().name().toLowerCase(java.util.Locale.ROOT), d.digest().orElse(null), d.reason()));
       }
-      changes.addAll(sync.planChanges(tree, loaded));
+      for (var step : sync.plan(tree, loaded).steps()) {
+        changes.add(
+            new PlanView.Change(
+                step.host(),
+                step.service(),
+                step.action().label(),
+                null,
+                null,
+                step.reason()));
+      }
     } catch (ControllerException e) {
       problems.add(e.getMessage());
     }

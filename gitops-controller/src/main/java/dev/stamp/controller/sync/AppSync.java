@@ -201,6 +201,38 @@ public final class AppSync {
     return new Outcome(app, commit.id(), Optional.of(id), appState, message);
   }
 
+  /** A digest that stands for an image still to be built in a plan. */
+  public static final String UNBUILT = "sha256:" + "0".repeat(64);
+
+  /**
+   * What a sync of {@code loaded} would change on the hosts, without building or pulling: images
+   * that would be reused count with their digests, images still to build as {@link #UNBUILT}
+   * (every host running the service then shows a replace).
+   */
+  public RolloutPlan plan(TreeSnapshot tree, DesiredState.Loaded loaded)
+      throws ControllerException {
+    if (loaded.error().isPresent()) {
+      throw ControllerException.badInput(loaded.error().get());
+    }
+    ComposeApp compose = loaded.app().orElseThrow();
+    List<BuildInputs> builds = new ArrayList<>();
+    for (ComposeService s : compose.services().values()) {
+      if (s.build() != null) {
+        builds.add(BuildInputs.of(compose, s));
+      }
+    }
+    Map<String, String> digests = new LinkedHashMap<>();
+    for (var d : images.plan(tree, builds)) {
+      digests.put(d.service(), d.digest().orElse(UNBUILT));
+    }
+    for (ComposeService s : compose.services().values()) {
+      if (s.build() == null) {
+        digests.put(s.name(), images.known(s.image()).orElse(UNBUILT));
+      }
+    }
+    return rollouts.create(e -> {}).plan(desiredApp(compose, tree.commit().shortId(), digests));
+  }
+
   /** The images of every service: built (or reused) where it has a build, named otherwise. */
   private Map<String, ServiceImage> images(TreeSnapshot tree, ComposeApp compose)
       throws ControllerException {
