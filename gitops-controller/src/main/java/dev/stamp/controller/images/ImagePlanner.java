@@ -263,6 +263,15 @@ public final class ImagePlanner {
     }
   }
 
+  /** The digest {@code image} has in the store, if it is there. */
+  public Optional<String> known(String image) {
+    try {
+      return Optional.of(store.resolve(image).manifestDigest().toString());
+    } catch (HostRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   private ServiceImage obtain(
       TreeSnapshot tree, BuildInputs in, String sourceKey, Progress progress)
       throws ControllerException {
