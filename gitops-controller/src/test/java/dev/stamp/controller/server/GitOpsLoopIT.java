@@ -145,7 +145,7 @@ class GitOpsLoopIT {
 
     // git revert: the first release's web image again, bit for bit (its revision label is the
     // first commit's, so a rebuild could not give this digest)
-    git(work, "revert", "--no-edit", "HEAD");
+    git(work, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "revert", "--no-edit", "HEAD");
     git(work, "push", "-q", "origin", "main");
     c.syncAllNow("manual");
     assertThat(get()).isEqualTo("v1");
