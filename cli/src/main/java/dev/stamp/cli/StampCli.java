@@ -82,7 +82,12 @@ public final class StampCli {
           "search",
           "demo",
           "agent",
-          "plan");
+          "plan",
+          "controller",
+          "sync",
+          "status",
+          "history",
+          "rollback");
 
   private static Class<?> subcommand(String name) {
     return switch (name) {
@@ -111,6 +116,11 @@ public final class StampCli {
       case "demo" -> DemoCommand.class;
       case "agent" -> AgentCommand.class;
       case "plan" -> PlanCommand.class;
+      case "controller" -> ControllerCommand.class;
+      case "sync" -> SyncCommand.class;
+      case "status" -> StatusCommand.class;
+      case "history" -> HistoryCommand.class;
+      case "rollback" -> RollbackCommand.class;
       default -> throw new IllegalArgumentException(name);
     };
   }
