@@ -42,12 +42,21 @@ public record BuildInputs(
    * repository or is not a directory of it (a URL, a Git context, {@code ../..}).
    */
   public static BuildInputs of(ComposeApp app, ComposeService service) throws ControllerException {
+    return of(app, service, TREE_ROOT);
+  }
+
+  /**
+   * The same for an app loaded with a real project directory: {@code treeRoot} is the absolute
+   * directory the tree's root stands for ({@code stamp up}: the app's directory).
+   */
+  public static BuildInputs of(ComposeApp app, ComposeService service, String treeRoot)
+      throws ControllerException {
     ComposeService.Build build = service.build();
     String at = app.file() + ": services." + service.name() + ".build";
     if (build == null) {
       throw ControllerException.badInput(at + ": the service has no build section");
     }
-    String context = repoRelative(build.context(), at + ".context");
+    String context = repoRelative(build.context(), at + ".context", treeRoot);
     String dockerfileText = build.dockerfile() == null ? "Dockerfile" : build.dockerfile();
     if (dockerfileText.startsWith("/")) {
       throw ControllerException.badInput(
@@ -55,8 +64,9 @@ public record BuildInputs(
     }
     String dockerfile =
         repoRelative(
-            java.nio.file.Path.of(TREE_ROOT, context, dockerfileText).normalize().toString(),
-            at + ".dockerfile");
+            java.nio.file.Path.of(treeRoot, context, dockerfileText).normalize().toString(),
+            at + ".dockerfile",
+            treeRoot);
     Map<String, String> args = new TreeMap<>();
     build.args().forEach((k, v) -> args.put(k, v == null ? "" : v));
     return new BuildInputs(
@@ -68,7 +78,8 @@ public record BuildInputs(
         Optional.ofNullable(build.target()).filter(t -> !t.isBlank()));
   }
 
-  private static String repoRelative(String resolved, String field) throws ControllerException {
+  private static String repoRelative(String resolved, String field, String treeRoot)
+      throws ControllerException {
     if (resolved == null || resolved.contains("://") || resolved.startsWith("git@")) {
       throw ControllerException.badInput(
           field + ": expected a directory of the repository, got " + resolved);
