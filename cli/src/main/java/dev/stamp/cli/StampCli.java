@@ -87,7 +87,9 @@ public final class StampCli {
           "sync",
           "status",
           "history",
-          "rollback");
+          "rollback",
+          "up",
+          "down");
 
   private static Class<?> subcommand(String name) {
     return switch (name) {
@@ -121,6 +123,8 @@ public final class StampCli {
       case "status" -> StatusCommand.class;
       case "history" -> HistoryCommand.class;
       case "rollback" -> RollbackCommand.class;
+      case "up" -> UpCommand.class;
+      case "down" -> DownCommand.class;
       default -> throw new IllegalArgumentException(name);
     };
   }
