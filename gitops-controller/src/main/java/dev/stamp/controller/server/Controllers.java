@@ -98,6 +98,27 @@ public final class Controllers {
       }
       ControllerMetrics metrics = new ControllerMetrics();
       EventBus bus = new EventBus();
+      Notifier notifier = new Notifier(config.notifications(), Duration.ofSeconds(2));
+      opened.add(notifier);
+      AppSync.Listener listener =
+          new AppSync.Listener() {
+            @Override
+            public void event(String app) {
+              bus.published(app);
+            }
+
+            @Override
+            public void released(
+                String app,
+                long release,
+                dev.stamp.controller.store.ReleaseState state,
+                String commit,
+                String message) {
+              notifier.released(
+                  Notifier.event(state),
+                  Map.of("app", app, "id", release, "state", state.name().toLowerCase(java.util.Locale.ROOT), "commit", commit, "message", message == null ? "" : message));
+            }
+          };
       Map<String, RepoWatch> repos = new LinkedHashMap<>();
       for (RepositoryConfig r : config.repositories()) {
         GitRepository git =
@@ -125,7 +146,7 @@ public final class Controllers {
                 git::snapshot,
                 images.keepReleases(),
                 clock,
-                bus::published);
+                listener);
         repos.put(r.name(), new RepoWatch(r, git, store, planner, sync, metrics, clock));
       }
       Controller controller = new Controller(config, store, repos, bus, clock);

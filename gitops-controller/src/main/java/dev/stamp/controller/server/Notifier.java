@@ -115,6 +115,17 @@ final class Notifier implements AutoCloseable {
     LOG.warn("notification to {}: gave up after 3 attempts", redacted(target.url()));
   }
 
+  /** The notification event a release's end is. */
+  static NotificationConfig.Event event(dev.stamp.controller.store.ReleaseState state) {
+    return switch (state) {
+      case SUCCEEDED -> NotificationConfig.Event.SUCCEEDED;
+      case PARTIAL -> NotificationConfig.Event.PARTIAL;
+      case ROLLED_BACK -> NotificationConfig.Event.ROLLED_BACK;
+      case DENIED -> NotificationConfig.Event.DENIED;
+      default -> NotificationConfig.Event.FAILED;
+    };
+  }
+
   /** HMAC-SHA256 of {@code body} with {@code secret}, lower-case hex. */
   static String hmac(String secret, byte[] body) {
     try {

@@ -60,6 +60,13 @@ public final class AppSync {
     Rollout create(dev.stamp.controller.rollout.RolloutListener listener);
   }
 
+  /** Who hears of a sync's progress: new events (to wake stream readers), finished releases. */
+  public interface Listener {
+    default void event(String app) {}
+
+    default void released(String app, long release, ReleaseState state, String commit, String message) {}
+  }
+
   /** What one sync did. */
   public record Outcome(
       String app, String commit, Optional<Long> release, AppState state, String message) {}
@@ -74,7 +81,7 @@ public final class AppSync {
   private final Snapshots snapshots;
   private final int keepReleases;
   private final Clock clock;
-  private final java.util.function.Consumer<String> onEvent;
+  private final Listener listener;
 
   public AppSync(
       String repository,
@@ -87,7 +94,7 @@ public final class AppSync {
       Snapshots snapshots,
       int keepReleases,
       Clock clock,
-      java.util.function.Consumer<String> onEvent) {
+      Listener listener) {
     this.repository = repository;
     this.path = path;
     this.store = store;
@@ -98,7 +105,7 @@ public final class AppSync {
     this.snapshots = snapshots;
     this.keepReleases = keepReleases;
     this.clock = clock;
-    this.onEvent = onEvent;
+    this.listener = listener;
   }
 
   /** Syncs {@code loaded} (read from {@code tree}) to the hosts; {@code trigger} says who asked. */
@@ -158,6 +165,7 @@ public final class AppSync {
       result = rollouts.create(e -> event(app, id, "rollout", rolloutEvent(e))).apply(desired, lastGood);
     } catch (ControllerException e) {
       store.updateRelease(id, ReleaseState.FAILED, List.of(), e.getMessage());
+      listener.released(app, id, ReleaseState.FAILED, commit.id(), e.getMessage());
       status(app, AppState.FAILED, "rollout: " + e.getMessage(), commit.id(), current.map(Release::id), commit.id());
       event(app, id, "release", Map.of("state", "failed", "error", e.getMessage()));
       return new Outcome(app, commit.id(), Optional.of(id), AppState.FAILED, e.getMessage());
@@ -192,6 +200,7 @@ public final class AppSync {
       }
     }
     store.updateRelease(id, state, hosts, state == ReleaseState.SUCCEEDED ? null : result.message());
+    listener.released(app, id, state, commit.id(), result.message());
     Optional<Long> running = state == ReleaseState.SUCCEEDED || state == ReleaseState.PARTIAL ? Optional.of(id) : current.map(Release::id);
     String message = state.name().toLowerCase(java.util.Locale.ROOT) + " at " + commit.shortId() + (result.message().isEmpty() ? "" : ": " + result.message());
     status(app, appState, message, commit.id(), running, failed.orElse(null));
@@ -293,6 +302,7 @@ public final class AppSync {
     Optional<Release> current = store.lastGood(app);
     long id = store.startRelease(release(commit, app, digests, trigger));
     store.updateRelease(id, state, List.of(), message);
+    listener.released(app, id, state, commit.id(), message);
     status(app, appState, message, commit.id(), current.map(Release::id), commit.id());
     event(app, id, "release", Map.of("state", state.name().toLowerCase(java.util.Locale.ROOT), "error", message));
     LOG.warn("app {} at {}: {}", app, commit.shortId(), message);
@@ -336,7 +346,7 @@ public final class AppSync {
   private void event(String app, long release, String type, Object data) {
     try {
       store.appendEvent(app, release, type, JSON.writeValueAsString(data));
-      onEvent.accept(app);
+      listener.event(app);
     } catch (Exception e) {
       LOG.warn("app {}: record event {}: {}", app, type, e.getMessage());
     }
