@@ -51,6 +51,11 @@ public final class Problems {
     return !errors.isEmpty();
   }
 
+  /** How many errors so far: a reader compares counts to know whether a part added any. */
+  public int errorCount() {
+    return errors.size();
+  }
+
   /** The errors, by file and then position (problems without a position first). */
   public List<YamlProblem> errors() {
     return sorted(errors);
