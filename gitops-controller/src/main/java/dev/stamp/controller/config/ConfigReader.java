@@ -438,7 +438,7 @@ final class ConfigReader {
       String zoneText = f.string(get(m, "timeZone"), Fields.child(at, "timeZone"));
       if (zoneText != null) {
         try {
-          zone = ZoneId.of(zoneText);
+          zone = ZoneId.of(zoneText).normalized();
         } catch (DateTimeException e) {
           f.error(
               get(m, "timeZone"),
