@@ -187,23 +187,29 @@ public record ControllerConfig(
    * than at its first sync.
    *
    * @throws ControllerException BAD_INPUT listing each file that cannot be used (missing, open to
-   *     group or others, empty)
+   *     group or others, empty); FAILED and retryable when one could not be read for another reason
+   *     (an I/O error)
    */
   public void checkSecrets() throws ControllerException {
     List<String> problems = new ArrayList<>();
+    boolean retryable = false;
     for (SecretFile s : secretFiles()) {
       try {
         s.read();
       } catch (ControllerException e) {
         problems.add(e.getMessage());
+        retryable |= e.retryable();
       }
     }
     if (!problems.isEmpty()) {
-      throw ControllerException.badInput(
+      String message =
           "checking the secret files of "
               + (file == null ? "the controller configuration" : file)
               + ":\n"
-              + String.join("\n", problems));
+              + String.join("\n", problems);
+      throw retryable
+          ? ControllerException.unavailable(message, null)
+          : ControllerException.badInput(message);
     }
   }
 

@@ -44,7 +44,11 @@ public record HostPort(String host, int port) {
     return isLoopback(host);
   }
 
-  /** {@code localhost}, {@code 127.x.x.x} or {@code ::1}, in any of its spellings. */
+  /**
+   * {@code localhost}, {@code 127.x.x.x} or {@code ::1} in any of its spellings; no other name
+   * ({@code 127.0.0.1.nip.io}, {@code foo.localhost}) since what it resolves to is not ours to
+   * know.
+   */
   public static boolean isLoopback(String host) {
     if (host == null) {
       return false;
@@ -53,7 +57,7 @@ public record HostPort(String host, int port) {
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
-    if (h.equals("localhost") || h.endsWith(".localhost")) {
+    if (h.equals("localhost")) {
       return true;
     }
     if (h.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}")) {

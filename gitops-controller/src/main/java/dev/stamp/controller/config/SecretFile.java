@@ -35,6 +35,9 @@ public record SecretFile(Path path) {
           PosixFilePermission.OTHERS_WRITE,
           PosixFilePermission.OTHERS_EXECUTE);
 
+  /** The largest secret read: keys and tokens are far smaller. */
+  static final long MAX_BYTES = 64 * 1024;
+
   public SecretFile {
     Objects.requireNonNull(path, "path");
     path = path.toAbsolutePath().normalize();
@@ -122,6 +125,14 @@ public record SecretFile(Path path) {
         throw new NoSuchFileException(path.toString());
       }
       throw ControllerException.badInput("reading secret file " + path + ": not a regular file");
+    }
+    if (Files.size(path) > MAX_BYTES) {
+      throw ControllerException.badInput(
+          "reading secret file "
+              + path
+              + ": larger than "
+              + MAX_BYTES / 1024
+              + " KiB, which is no token, password or key");
     }
     PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
     if (view == null) {

@@ -95,6 +95,17 @@ class SecretFileTest {
   }
 
   @Test
+  void refusesAFileTooLargeToBeASecret() throws Exception {
+    Path big = write(dir.resolve("big"), "x".repeat(64 * 1024 + 1), "rw-------");
+    assertThatThrownBy(() -> new SecretFile(big).read())
+        .isInstanceOf(ControllerException.class)
+        .hasMessage(
+            "reading secret file "
+                + big
+                + ": larger than 64 KiB, which is no token, password or key");
+  }
+
+  @Test
   void followsASymlinkAndChecksItsTarget() throws Exception {
     Path target = write(dir.resolve("real"), "s3cret\n", "rw-r--r--");
     Path link = Files.createSymbolicLink(dir.resolve("link"), target);

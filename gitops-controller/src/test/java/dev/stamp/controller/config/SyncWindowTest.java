@@ -184,7 +184,6 @@ class SyncWindowTest {
     RepositoryConfig r = repo(List.of());
     assertThat(r.nextPollDelay(new java.util.Random(1)))
         .isBetween(Duration.ofSeconds(60), Duration.ofSeconds(66));
-    java.util.random.RandomGenerator max = () -> Long.MAX_VALUE;
     assertThat(r.nextPollDelay(() -> 0L)).isEqualTo(Duration.ofSeconds(60));
   }
 }
