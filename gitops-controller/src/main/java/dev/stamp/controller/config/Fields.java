@@ -1,13 +1,17 @@
 package dev.stamp.controller.config;
 
+import dev.stamp.controller.ControllerException;
 import dev.stamp.controller.yaml.Problems;
 import dev.stamp.controller.yaml.YamlNode;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Typed reads of the configuration's {@link YamlNode}s. Each returns null for an absent or null
@@ -26,6 +30,11 @@ final class Fields {
 
   Problems problems() {
     return problems;
+  }
+
+  /** How many errors so far: a part added none when the count did not move. */
+  int errorCount() {
+    return problems.errorCount();
   }
 
   static String child(String path, String key) {
@@ -173,6 +182,117 @@ final class Fields {
   SecretFile secret(YamlNode n, String path) {
     Path p = path(n, path);
     return p == null ? null : new SecretFile(p);
+  }
+
+  static YamlNode get(YamlNode.Mapping m, String key) {
+    return m == null ? null : m.entries().get(key);
+  }
+
+  static <T> T or(T value, T otherwise) {
+    return value == null ? otherwise : value;
+  }
+
+  /** A list item that must be a mapping (null is an error here, not "absent"). */
+  YamlNode.Mapping item(YamlNode n, String path, String what) {
+    if (n instanceof YamlNode.Mapping m) {
+      return m;
+    }
+    error(n, path, "expected " + what + ", got " + n.describe());
+    return null;
+  }
+
+  String name(YamlNode.Mapping m, String path) {
+    String name = string(get(m, "name"), child(path, "name"));
+    if (name == null && isNull(get(m, "name"))) {
+      missing(m, path, "name", "a name such as web-1");
+    }
+    check(get(m, "name"), child(path, "name"), Names.problem(name));
+    return name;
+  }
+
+  /** Records an error when a repository's or host's name was given before. */
+  void unique(YamlNode.Mapping m, String path, Map<String, String> seen) {
+    if (get(m, "name") instanceof YamlNode.Scalar s && !s.isNull()) {
+      String first = seen.putIfAbsent(s.text(), path);
+      if (first != null) {
+        error(
+            s,
+            child(path, "name"),
+            "\"" + s.text() + "\" is already the name of " + first + "; names must be unique");
+      }
+    }
+  }
+
+  void check(YamlNode at, String path, String problem) {
+    if (problem != null) {
+      error(at, path, problem);
+    }
+  }
+
+  HostPort hostPort(YamlNode n, String path, HostPort otherwise) {
+    String text = string(n, path);
+    if (text == null) {
+      return isNull(n) ? otherwise : null;
+    }
+    try {
+      return HostPort.parse(text);
+    } catch (ControllerException e) {
+      error(n, path, e.getMessage());
+      return null;
+    }
+  }
+
+  List<String> strings(YamlNode n, String path) {
+    if (n instanceof YamlNode.Scalar s && !s.isNull()) {
+      return List.of(s.text());
+    }
+    List<YamlNode> items = list(n, path, "a list of strings");
+    if (items == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String s = string(items.get(i), index(path, i));
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** An enum constant named in lower case ({@code rolled_back}), or {@code otherwise} if absent. */
+  <E extends Enum<E>> E oneOf(YamlNode n, String path, Class<E> type, E otherwise) {
+    String text = string(n, path);
+    if (text == null) {
+      return isNull(n) ? otherwise : null;
+    }
+    for (E e : type.getEnumConstants()) {
+      if (e.name().toLowerCase(Locale.ROOT).equals(text)) {
+        return e;
+      }
+    }
+    List<String> names =
+        java.util.Arrays.stream(type.getEnumConstants())
+            .map(e -> e.name().toLowerCase(Locale.ROOT))
+            .toList();
+    error(n, path, "expected one of " + String.join(", ", names) + ", got \"" + text + "\"");
+    return null;
+  }
+
+  /**
+   * {@code value.get()} when no error was recorded since {@code mark}; a constructor's refusal
+   * becomes an error at {@code at} (the readers above check first, so this is a safety net).
+   */
+  <T> T build(YamlNode at, String path, int mark, Supplier<T> value) {
+    if (problems.errorCount() > mark) {
+      return null;
+    }
+    try {
+      return value.get();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      error(at, path, e.getMessage());
+      return null;
+    }
   }
 
   /** Whether {@code a} and {@code b} differ only in case or by one edit: a likely typo. */

@@ -15,10 +15,11 @@
  * dev.stamp.controller.config.ConfigException} (every problem of a bad file, BAD_INPUT).
  *
  * <p>A load runs {@link dev.stamp.controller.yaml.YamlReader} (positions), then the package-private
- * {@code ConfigReader}, section by section over {@code Fields} (typed reads that record an error
- * with line, column and field path and go on), {@code Urls}, {@code Names} and {@code Durations}. A
- * record is built only from a section without errors; the records' constructors check their own
- * invariants again (IllegalArgumentException) for values built in code.
+ * {@code ConfigReader} (and {@code RepositoryReader}), section by section over {@code Fields}
+ * (typed reads that record an error with line, column and field path and go on), {@code Urls},
+ * {@code Names} and {@code Durations}. A record is built only from a section without errors; the
+ * records' constructors check their own invariants again (IllegalArgumentException) for values
+ * built in code.
  *
  * <p>Unknown keys are warnings ({@link dev.stamp.controller.config.ControllerConfig#warnings()});
  * keys starting with {@code x-} are silent, for YAML anchors. No secret is read while loading.
