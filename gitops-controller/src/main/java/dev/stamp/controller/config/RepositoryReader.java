@@ -80,7 +80,8 @@ final class RepositoryReader {
     } else if (isNull(get(m, "url"))) {
       f.missing(m, path, "url", "the repository's Git URL");
     }
-    String branch = or(f.string(get(m, "branch"), child(path, "branch")), "main");
+    String branch =
+        or(f.string(get(m, "branch"), child(path, "branch")), RepositoryConfig.DEFAULT_BRANCH);
     f.check(get(m, "branch"), child(path, "branch"), RepositoryConfig.branchProblem(branch));
     String dir =
         RepositoryConfig.normalizePath(or(f.string(get(m, "path"), child(path, "path")), ""));
@@ -92,6 +93,12 @@ final class RepositoryReader {
     WebhookConfig webhook = webhook(get(m, "webhook"), child(path, "webhook"));
     List<SyncWindow> windows = syncWindows(get(m, "syncWindows"), child(path, "syncWindows"));
     boolean autoSync = or(f.bool(get(m, "autoSync"), child(path, "autoSync")), true);
+    if (poll == null && webhook == null && get(m, "poll") != null && f.errorCount() == mark) {
+      f.warn(
+          get(m, "poll"),
+          child(path, "poll"),
+          "poll: off and no webhook: the repository is only fetched on stamp sync");
+    }
     URI u = url;
     return f.build(
         m,

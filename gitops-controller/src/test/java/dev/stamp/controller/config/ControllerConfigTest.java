@@ -612,6 +612,17 @@ class ControllerConfigTest {
   }
 
   @Test
+  void aRepositoryNeitherPolledNorHookedIsAWarning() throws Exception {
+    ControllerConfig c = parse(API + "repositories: [{name: r, url: /r.git, poll: off}]\n");
+    assertThat(c.repositories().get(0).polls()).isFalse();
+    assertThat(c.warnings())
+        .extracting(Object::toString)
+        .containsExactly(
+            "controller.yaml:2:45: warning: repositories[0].poll: poll: off and no webhook: the"
+                + " repository is only fetched on stamp sync");
+  }
+
+  @Test
   void plainHttpNotificationsBeyondLoopbackAreAWarning() throws Exception {
     ControllerConfig c = parse(API + "notifications: [{url: 'http://hooks.internal/stamp'}]\n");
     assertThat(c.notifications()).hasSize(1);
