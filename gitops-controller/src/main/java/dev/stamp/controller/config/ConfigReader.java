@@ -165,10 +165,10 @@ final class ConfigReader {
     f.onlyKnown(m, path, Set.of("certFile", "keyFile"));
     Path cert = f.path(get(m, "certFile"), child(path, "certFile"));
     Path key = f.path(get(m, "keyFile"), child(path, "keyFile"));
-    if (get(m, "certFile") == null) {
+    if (isNull(get(m, "certFile"))) {
       f.missing(m, path, "certFile", "the PEM certificate chain");
     }
-    if (get(m, "keyFile") == null) {
+    if (isNull(get(m, "keyFile"))) {
       f.missing(m, path, "keyFile", "the PEM private key");
     }
     return cert == null || key == null ? null : new TlsConfig(cert, key);
@@ -262,7 +262,7 @@ final class ConfigReader {
     }
     if (agent != null && agent.getScheme().equalsIgnoreCase("http")) {
       for (String k : List.of("caFile", "clientCertFile", "clientKeyFile")) {
-        if (get(m, k) != null) {
+        if (!isNull(get(m, k))) {
           f.error(get(m, k), child(path, k), "only for an https agent URL");
         }
       }
@@ -363,7 +363,7 @@ final class ConfigReader {
                 + listen
                 + ")");
       }
-      if (get(m, "registry") != null) {
+      if (!isNull(get(m, "registry"))) {
         f.error(get(m, "registry"), "images.registry", "only with distribution: registry");
       }
       if (advertise != null) {
@@ -371,7 +371,7 @@ final class ConfigReader {
       }
     } else {
       for (String k : List.of("listen", "advertise", "pullPasswordFile")) {
-        if (get(m, k) != null) {
+        if (!isNull(get(m, k))) {
           f.error(get(m, k), child(path, k), "only with distribution: embedded");
         }
       }

@@ -204,7 +204,7 @@ final class Fields {
   String name(YamlNode.Mapping m, String path) {
     String name = string(get(m, "name"), child(path, "name"));
     if (name == null && isNull(get(m, "name"))) {
-      missing(m, path, "name", "a name such as web-1");
+      missing(m, path, "name", "a unique name");
     }
     check(get(m, "name"), child(path, "name"), Names.problem(name));
     return name;
@@ -289,7 +289,7 @@ final class Fields {
     }
     try {
       return value.get();
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       error(at, path, e.getMessage());
       return null;
     }

@@ -186,19 +186,19 @@ final class RepositoryReader {
     String scheme = url == null ? null : url.getScheme().toLowerCase(Locale.ROOT);
     if (scheme != null) {
       boolean http = scheme.equals("http") || scheme.equals("https");
-      for (String key2 : List.of("usernameFile", "passwordFile", "tokenFile")) {
-        if (get(m, key2) != null && !http) {
+      for (String field : List.of("usernameFile", "passwordFile", "tokenFile")) {
+        if (!isNull(get(m, field)) && !http) {
           f.error(
-              get(m, key2),
-              child(path, key2),
+              get(m, field),
+              child(path, field),
               "only for http(s) repository URLs; this one is " + scheme + "://");
         }
       }
-      for (String key2 : List.of("sshKeyFile", "knownHostsFile")) {
-        if (get(m, key2) != null && !scheme.equals("ssh")) {
+      for (String field : List.of("sshKeyFile", "knownHostsFile")) {
+        if (!isNull(get(m, field)) && !scheme.equals("ssh")) {
           f.error(
-              get(m, key2),
-              child(path, key2),
+              get(m, field),
+              child(path, field),
               "only for ssh:// repository URLs; this one is " + scheme + "://");
         }
       }

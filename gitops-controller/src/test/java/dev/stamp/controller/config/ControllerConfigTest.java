@@ -272,6 +272,16 @@ class ControllerConfigTest {
   }
 
   @Test
+  void anExplicitNullIsNoValue() {
+    assertThat(errors("api: {tokenFile: t, tls: {certFile: c, keyFile: ~}}\n"))
+        .containsExactly("controller.yaml:1:26: api.tls.keyFile: required: the PEM private key");
+    assertThat(errors("api: {tokenFile: ~}\n"))
+        .singleElement()
+        .asString()
+        .startsWith("controller.yaml:1:6: api.tokenFile: required:");
+  }
+
+  @Test
   void insecureApiOnLoopbackNeedsNoToken() throws Exception {
     ControllerConfig c = parse("api: {listen: 'localhost:7700', insecure: true}\n");
     assertThat(c.api().insecure()).isTrue();
