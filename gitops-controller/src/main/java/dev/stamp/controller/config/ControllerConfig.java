@@ -48,7 +48,7 @@ public record ControllerConfig(
     List<NotificationConfig> notifications,
     List<YamlProblem> warnings) {
 
-  /** The file name {@code stamp controller} looks for under the state root. */
+  /** The configuration file's conventional name. */
   public static final String FILE_NAME = "controller.yaml";
 
   /** The local host's name in {@link #embeddedDefault}. */

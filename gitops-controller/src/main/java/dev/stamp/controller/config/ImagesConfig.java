@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
  * unless {@code listen} is loopback). {@link Distribution#REGISTRY}: images are pushed to {@code
  * registry} ({@code host[:port]/prefix}) and agents pull from there. {@code keepReleases}: how many
  * releases per app keep their images; {@code parallelBuilds}: builds at once.
+ *
+ * <p>{@code advertise} defaults to {@code listen}; so with {@code listen} on port 0 and no {@code
+ * advertise}, the port to tell agents is the one the endpoint bound.
  */
 public record ImagesConfig(
     Distribution distribution,

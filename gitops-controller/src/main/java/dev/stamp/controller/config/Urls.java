@@ -62,8 +62,9 @@ final class Urls {
         "expected a file://, git://, http(s):// or ssh:// URL or an absolute path, got ";
     if (text.startsWith("/")) {
       try {
-        return java.nio.file.Path.of(text).normalize().toUri();
-      } catch (java.nio.file.InvalidPathException e) {
+        // not Path.toUri(): it adds a slash when the directory exists on this machine
+        return new URI("file", "", java.nio.file.Path.of(text).normalize().toString(), null, null);
+      } catch (java.nio.file.InvalidPathException | URISyntaxException e) {
         throw new IllegalArgumentException(expected + quote(text));
       }
     }

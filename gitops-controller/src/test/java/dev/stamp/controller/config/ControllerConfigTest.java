@@ -426,6 +426,12 @@ class ControllerConfigTest {
           .as(ok)
           .hasSize(1);
     }
+    assertThat(parse(API + "repositories: [{name: r, url: '/tmp/../srv/my repo'}]").repositories())
+        .extracting(RepositoryConfig::url)
+        .containsExactly(URI.create("file:///srv/my%20repo"));
+    assertThat(parse(API + "repositories: [{name: r, url: /tmp}]").repositories())
+        .extracting(RepositoryConfig::url)
+        .containsExactly(URI.create("file:///tmp"));
     assertThat(errors(API + "repositories: [{name: r, url: 'git@github.com:org/shop.git'}]"))
         .singleElement()
         .asString()
