@@ -1,5 +1,8 @@
 package dev.stamp.controller.compose;
 
+import dev.stamp.controller.yaml.Problems;
+import dev.stamp.controller.yaml.YamlNode;
+import dev.stamp.controller.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -64,7 +67,7 @@ public final class ComposeLoader {
     } catch (IOException e) {
       Problems p = new Problems(file.toString());
       p.error(0, 0, "", e instanceof NoSuchFileException ? "no such file" : e.toString());
-      throw new ComposeException(p.errors(), List.of());
+      throw new ComposeException(ComposeProblem.of(p.errors()), List.of());
     }
     Path abs = dir.toAbsolutePath().normalize();
     return load(file.toString(), bytes, abs.toString(), ProjectFiles.of(dir), env);
@@ -94,11 +97,13 @@ public final class ComposeLoader {
     merged.putAll(env);
     YamlNode root = text == null ? null : YamlReader.read(text, problems);
     if (problems.hasErrors()) {
-      throw new ComposeException(problems.errors(), problems.warnings());
+      throw new ComposeException(
+          ComposeProblem.of(problems.errors()), ComposeProblem.of(problems.warnings()));
     }
     ComposeApp app = new Loading(problems, merged, files, projectDir).app(root);
     if (problems.hasErrors()) {
-      throw new ComposeException(problems.errors(), problems.warnings());
+      throw new ComposeException(
+          ComposeProblem.of(problems.errors()), ComposeProblem.of(problems.warnings()));
     }
     return app;
   }
@@ -222,7 +227,7 @@ public final class ComposeLoader {
           volumes,
           secrets,
           extensions,
-          problems.warnings(),
+          ComposeProblem.of(problems.warnings()),
           positions);
     }
 

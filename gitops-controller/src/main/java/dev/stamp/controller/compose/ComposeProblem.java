@@ -1,5 +1,8 @@
 package dev.stamp.controller.compose;
 
+import dev.stamp.controller.yaml.YamlProblem;
+import java.util.List;
+
 /**
  * One thing wrong with (or, for a warning, ignored in) a Compose file: where ({@code file}, {@code
  * line} and {@code column}, 1-based, 0 when unknown), which field ({@code services.web.ports[1]},
@@ -26,5 +29,15 @@ public record ComposeProblem(
       sb.append(path).append(": ");
     }
     return sb.append(message).toString();
+  }
+
+  /** The problems {@link dev.stamp.controller.yaml.Problems} collected, as Compose's own type. */
+  static List<ComposeProblem> of(List<YamlProblem> problems) {
+    return problems.stream()
+        .map(
+            p ->
+                new ComposeProblem(
+                    p.file(), p.line(), p.column(), p.path(), p.message(), p.warning()))
+        .toList();
   }
 }

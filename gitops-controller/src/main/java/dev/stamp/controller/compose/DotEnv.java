@@ -1,5 +1,6 @@
 package dev.stamp.controller.compose;
 
+import dev.stamp.controller.yaml.Problems;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;

@@ -1,5 +1,7 @@
 package dev.stamp.controller.compose;
 
+import dev.stamp.controller.yaml.Problems;
+import dev.stamp.controller.yaml.YamlNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

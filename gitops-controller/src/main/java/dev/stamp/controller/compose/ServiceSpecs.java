@@ -2,6 +2,7 @@ package dev.stamp.controller.compose;
 
 import dev.stamp.agent.api.Problem;
 import dev.stamp.agent.api.ServiceSpec;
+import dev.stamp.controller.yaml.Problems;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ public final class ServiceSpecs {
       error(app, problems, at + "." + composeName(p.field()), p.message());
     }
     if (problems.hasErrors()) {
-      throw new ComposeException(problems.errors(), List.of());
+      throw new ComposeException(ComposeProblem.of(problems.errors()), List.of());
     }
     return spec;
   }

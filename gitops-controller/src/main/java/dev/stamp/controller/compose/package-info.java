@@ -9,8 +9,9 @@
  * (the normalized JSON form), {@link dev.stamp.controller.compose.ServiceSpecs} (the mapping) and
  * {@link dev.stamp.controller.compose.ComposeException} / {@link
  * dev.stamp.controller.compose.ComposeProblem}. Package-private steps, in the order a load runs
- * them: {@code YamlReader} (nodes with positions, YAML 1.2 scalars in {@code YamlNode}), {@code
- * DotEnv} and {@code Interpolation}, {@code ServiceReader} over {@code Values} (typed reads) and
- * {@code ComposeSyntax} (ports, volumes, durations, sizes, modes, command words).
+ * them: {@link dev.stamp.controller.yaml.YamlReader} (shared: nodes with positions, YAML 1.2
+ * scalars in {@link dev.stamp.controller.yaml.YamlNode}), {@code DotEnv} and {@code Interpolation},
+ * {@code ServiceReader} over {@code Values} (typed reads) and {@code ComposeSyntax} (ports,
+ * volumes, durations, sizes, modes, command words).
  */
 package dev.stamp.controller.compose;

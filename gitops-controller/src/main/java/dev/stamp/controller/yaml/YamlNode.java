@@ -1,4 +1,4 @@
-package dev.stamp.controller.compose;
+package dev.stamp.controller.yaml;
 
 import java.util.List;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * type YAML 1.2's core schema gives them, and where they were written ({@code line}, {@code
  * column}, 1-based), so a wrong value can be named exactly.
  */
-sealed interface YamlNode {
+public sealed interface YamlNode {
 
   int line();
 
@@ -38,7 +38,7 @@ sealed interface YamlNode {
             "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
 
     /** A scalar as written: a plain one typed by YAML 1.2's core schema, a quoted one a string. */
-    static Scalar of(String text, boolean plain, int line, int column) {
+    public static Scalar of(String text, boolean plain, int line, int column) {
       Type type = Type.STRING;
       if (plain) {
         if (NULL.matcher(text).matches()) {
@@ -54,7 +54,7 @@ sealed interface YamlNode {
       return new Scalar(text, type, line, column);
     }
 
-    boolean isNull() {
+    public boolean isNull() {
       return type == Type.NULL;
     }
 

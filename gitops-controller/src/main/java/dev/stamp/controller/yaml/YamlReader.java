@@ -1,4 +1,4 @@
-package dev.stamp.controller.compose;
+package dev.stamp.controller.yaml;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -23,8 +23,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * asked what a scalar is: {@link YamlNode.Scalar#of} applies YAML 1.2's core schema, so an unquoted
  * {@code 2222:22} stays a string and {@code yes} is no boolean. Merge keys ({@code <<: *defaults})
  * are applied, explicit keys winning; a key written twice is an error, as in Compose.
+ *
+ * <p>Shared by the Compose loader and the controller's configuration file.
  */
-final class YamlReader {
+public final class YamlReader {
 
   private final Problems problems;
   private final IdentityHashMap<Node, Boolean> visiting = new IdentityHashMap<>();
@@ -34,7 +36,7 @@ final class YamlReader {
   }
 
   /** The document, or null when it is not YAML (the problem is recorded) or empty. */
-  static YamlNode read(String text, Problems problems) {
+  public static YamlNode read(String text, Problems problems) {
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(100);
     options.setCodePointLimit(8 * 1024 * 1024);
