@@ -158,7 +158,7 @@ public final class Controllers {
           new Scheduling(store.dataSource(), store.settings().jdbcUrl().startsWith("jdbc:postgresql:"), "main", controller::job);
       controller.closing(scheduling);
       for (RepositoryConfig r : config.repositories()) {
-        if (!r.poll().isZero()) {
+        if (r.polls()) {
           scheduling.every("poll:" + r.name(), r.poll());
         }
       }

@@ -5,7 +5,6 @@ import dev.stamp.controller.api.ControllerMetrics;
 import dev.stamp.controller.api.PlanView;
 import dev.stamp.controller.api.SyncAccepted;
 import dev.stamp.controller.config.RepositoryConfig;
-import dev.stamp.controller.config.SyncWindow;
 import dev.stamp.controller.git.FetchResult;
 import dev.stamp.controller.git.GitRepository;
 import dev.stamp.controller.git.TreeSnapshot;
@@ -161,13 +160,8 @@ final class RepoWatch implements AutoCloseable {
     if (auto && status.flatMap(AppStatus::failedCommit).filter(commit::equals).isPresent()) {
       return Optional.of("this commit failed before; waiting for a new commit (or a manual sync)");
     }
-    if (!override) {
-      Instant now = clock.instant();
-      for (SyncWindow w : config.syncWindows()) {
-        if (w.denies(now, app) && (auto || !w.manualSync())) {
-          return Optional.of("held by a deny sync window (" + w.schedule() + ")");
-        }
-      }
+    if (!override && !config.syncAllowed(clock.instant(), app, !auto)) {
+      return Optional.of("held by the repository's sync windows");
     }
     return Optional.empty();
   }
@@ -201,16 +195,14 @@ final class RepoWatch implements AutoCloseable {
       throws ControllerException {
     String commit = rev.isPresent() ? git.resolve(rev.get()) : git.fetch().commit();
     Instant now = clock.instant();
-    for (SyncWindow w : config.syncWindows()) {
-      if (w.denies(now, app) && !(overrideWindow && w.manualSync())) {
-        throw ControllerException.conflict(
-            "app "
-                + app
-                + ": a deny sync window is open ("
-                + w.schedule()
-                + ")"
-                + (w.manualSync() ? "; pass overrideSyncWindow to sync anyway" : "; it does not allow manual syncs"));
-      }
+    if (!config.syncAllowed(now, app, overrideWindow)) {
+      throw ControllerException.conflict(
+          "app "
+              + app
+              + ": the sync windows of repository "
+              + config.name()
+              + " hold syncs now"
+              + (overrideWindow ? " and do not allow manual syncs" : "; pass overrideSyncWindow (stamp sync --override-window) to sync anyway where a window allows manual syncs"));
     }
     worker.submit(() -> reconcile(trigger, Optional.of(commit), true));
     return new SyncAccepted(app, 0, commit, "queued");
