@@ -260,6 +260,10 @@ public final class ControllerClient {
     HttpResponse<String> r;
     try {
       r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (javax.net.ssl.SSLException e) {
+      // a certificate the client does not trust will not become trusted by retrying
+      throw ControllerException.failed(
+          what + ": TLS with the controller at " + base + " failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw ControllerException.unavailable(
           what + ": controller at " + base + " unreachable: " + e, e);

@@ -74,6 +74,10 @@ public final class ControllerServer implements AutoCloseable {
       return new Config(host, port, tokenFile, tlsCert, tlsKey, heartbeat, events, maxStreams);
     }
 
+    public Config withMaxStreams(int streams) {
+      return new Config(host, port, tokenFile, tlsCert, tlsKey, heartbeat, eventBuffer, streams);
+    }
+
     void check() throws ControllerException {
       if (port < 0 || port > 65535) {
         throw ControllerException.badInput("controller API port: 0 to 65535, got " + port);

@@ -1,5 +1,6 @@
 package dev.stamp.controller.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ final class Webhooks {
   private static final String ZEROS = "0".repeat(40);
 
   /** What a delivery came to: {@code accepted}, {@code ignored} or {@code ping}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record Reply(String result, List<String> repositories, String reason) {}
 
   private final ControllerOperations ops;
