@@ -115,6 +115,9 @@ public final class ControllerApi extends Handler.Abstract {
         }
       }
       if (route == null) {
+        if (pathKnown) {
+          response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed(path)));
+        }
         throw pathKnown
             ? new ApiFailure(
                 ApiError.Code.METHOD_NOT_ALLOWED, method + " " + path + ": not allowed")
@@ -230,6 +233,16 @@ public final class ControllerApi extends Handler.Abstract {
       }
       default -> throw new IllegalStateException("route without a handler: " + route);
     }
+  }
+
+  private List<String> allowed(String path) {
+    List<String> methods = new ArrayList<>();
+    for (int i = 0; i < ROUTES.size(); i++) {
+      if (patterns.get(i).matcher(path).matches()) {
+        methods.add(ROUTES.get(i).method());
+      }
+    }
+    return methods;
   }
 
   private static String app(List<String> params) throws ApiFailure {

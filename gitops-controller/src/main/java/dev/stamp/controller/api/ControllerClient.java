@@ -77,6 +77,25 @@ public final class ControllerClient {
     }
   }
 
+  /**
+   * The token in {@code file} (one line, surrounding space stripped), for a CLI given {@code
+   * --token-file}; BAD_INPUT when it cannot be read or is empty.
+   */
+  public static String tokenFrom(Path file) throws ControllerException {
+    String token;
+    try {
+      token = java.nio.file.Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw ControllerException.badInput(
+          "controller token file " + file + ": cannot read it (" + e.getMessage() + ")");
+    }
+    if (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+      throw ControllerException.badInput(
+          "controller token file " + file + ": expected one line of printable characters");
+    }
+    return token;
+  }
+
   public URI base() {
     return base;
   }

@@ -88,7 +88,7 @@ final class EventStream {
       write(response, ": stamp controller events of " + app + "\nretry: 2000\n\n");
       long heartbeatMillis = heartbeat.toMillis();
       while (true) {
-        Object next = c.queue.poll(heartbeatMillis, TimeUnit.MILLISECONDS);
+        Object next = c.next(heartbeatMillis);
         if (next == null) {
           write(response, ": heartbeat\n\n");
         } else if (next instanceof EventView e) {
@@ -152,7 +152,7 @@ final class EventStream {
   }
 
   /** The end of a stream: the producer's failure, or the reader fell too far behind. */
-  private record End(ApiError error, boolean overflow) {}
+  record End(ApiError error, boolean overflow) {}
 
   /** One reader's sink: a bounded queue, closed when the reader goes or falls behind. */
   static final class Connection implements EventSink {
@@ -180,6 +180,11 @@ final class EventStream {
     @Override
     public boolean closed() {
       return closed;
+    }
+
+    /** The next event or {@link End}, or null when none came within {@code millis}. */
+    Object next(long millis) throws InterruptedException {
+      return queue.poll(millis, TimeUnit.MILLISECONDS);
     }
 
     private synchronized void end(End end) {

@@ -224,6 +224,7 @@ class ControllerApiTest {
     HttpResponse<String> wrong = f.send("DELETE", "/api/v1/apps/shop", ServerFixture.AUTH, null);
     assertThat(wrong.statusCode()).isEqualTo(405);
     assertThat(error(wrong).get("code").asText()).isEqualTo("method_not_allowed");
+    assertThat(wrong.headers().firstValue("Allow")).hasValue("GET");
     assertThat(f.send("GET", "/hooks/github", null, null).statusCode()).isEqualTo(405);
   }
 

@@ -180,6 +180,21 @@ class ControllerClientTest {
             e -> assertThat(e.kind()).isEqualTo(StampException.Kind.NOT_FOUND));
   }
 
+  @Test
+  void aTokenFileIsReadStrippedAndAnEmptyOneRefused() throws Exception {
+    Path file = dir.resolve("client-token");
+    java.nio.file.Files.writeString(file, "  " + ServerFixture.TOKEN + "\n");
+    assertThat(ControllerClient.tokenFrom(file)).isEqualTo(ServerFixture.TOKEN);
+    java.nio.file.Files.writeString(file, "\n");
+    assertThatThrownBy(() -> ControllerClient.tokenFrom(file))
+        .isInstanceOfSatisfying(
+            ControllerException.class,
+            e -> assertThat(e.kind()).isEqualTo(StampException.Kind.BAD_INPUT))
+        .hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> ControllerClient.tokenFrom(dir.resolve("missing")))
+        .hasMessageContaining("cannot read it");
+  }
+
   private void awaitCall(String call) throws InterruptedException {
     for (int i = 0; i < 400 && !f.ops.calls.contains(call); i++) {
       Thread.sleep(50);

@@ -140,7 +140,7 @@ class EventStreamTest {
   }
 
   @Test
-  void aReaderThatFallsBehindItsBufferIsCutOffWithoutHoldingUpTheProducer() {
+  void aReaderThatFallsBehindItsBufferIsCutOffWithoutHoldingUpTheProducer() throws Exception {
     EventStream.Connection c = new EventStream.Connection(3);
     for (int i = 1; i <= 3; i++) {
       assertThat(c.offer(new EventView(i, "shop", null, "built", "t", null, null))).isTrue();
@@ -150,5 +150,14 @@ class EventStreamTest {
     assertThat(c.offer(new EventView(4, "shop", null, "built", "t", null, null))).isFalse();
     assertThat(c.closed()).isTrue();
     assertThat(c.offer(new EventView(5, "shop", null, "built", "t", null, null))).isFalse();
+    // the writer still sends what was queued, in order, then ends the stream for a resume
+    for (long id = 1; id <= 3; id++) {
+      long want = id;
+      assertThat(c.next(0))
+          .isInstanceOfSatisfying(EventView.class, e -> assertThat(e.id()).isEqualTo(want));
+    }
+    assertThat(c.next(0))
+        .isInstanceOfSatisfying(EventStream.End.class, end -> assertThat(end.overflow()).isTrue());
+    assertThat(c.next(0)).isNull();
   }
 }
