@@ -271,6 +271,38 @@ class WebhookTest {
   }
 
   @Test
+  void aRefusedDeliveryIsLoggedWithoutItsBodyOrAnySecret() throws Exception {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Webhooks.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    log.addAppender(seen);
+    try {
+      byte[] body = githubPush("acme/shop-body-marker", "refs/heads/main", AFTER);
+      String forged = sign("forged-secret-forged-secret", body);
+      assertThat(github("push", forged, body).statusCode()).isEqualTo(401);
+      Map<String, String> h = Map.of("X-Gitlab-Token", "gitlab-token-marker-0123");
+      assertThat(f.send("POST", "/hooks/gitlab", null, body, h).statusCode()).isEqualTo(401);
+    } finally {
+      log.detachAppender(seen);
+    }
+    assertThat(seen.list).hasSize(2);
+    assertThat(seen.list.get(0).getFormattedMessage())
+        .contains("refused github webhook from 127.0.0.1")
+        .contains("72d3162e-cc78-11e3-81ab-4c9367dc0958")
+        .contains("matches no repository's secret");
+    for (var e : seen.list) {
+      assertThat(e.getFormattedMessage())
+          .doesNotContain("shop-body-marker")
+          .doesNotContain(AFTER)
+          .doesNotContain("gitlab-token-marker")
+          .doesNotContain(SHOP_SECRET)
+          .doesNotContain(BILLING_SECRET);
+    }
+  }
+
+  @Test
   void secretsAreNeverPrinted() {
     WebhookSecret s = new WebhookSecret("r", "github", "main", FakeOperations.bytes(SHOP_SECRET));
     assertThat(s.toString()).doesNotContain(SHOP_SECRET).contains("***");
