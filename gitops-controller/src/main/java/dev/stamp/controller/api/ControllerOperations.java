@@ -55,6 +55,9 @@ public interface ControllerOperations {
    */
   void pushed(String repository, String ref, String afterCommit, String provider);
 
-  /** The webhook secret of each repository that accepts pushes; empty when webhooks are off. */
+  /**
+   * The webhook secret of each repository that accepts pushes; empty when webhooks are off. Called
+   * on every delivery, so it must be cheap (answer from memory).
+   */
   List<WebhookSecret> webhookSecrets();
 }

@@ -19,11 +19,14 @@ public record PlanView(
   }
 
   /**
-   * One service's image: {@code action} {@code build} (its build key is new) or {@code reuse} (an
-   * image with that key exists: {@code digest}); {@code reason} says which input changed.
+   * One service's image: {@code action} {@code build} (no image with its build key exists), {@code
+   * reuse} (one does: {@code digest}) or {@code pull} (the app names an {@code image:}); {@code
+   * image} is the reference ({@code shop/web:0123456789ab}); {@code reason} says which input
+   * changed or why the image is reused.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Build(String service, String key, String action, String digest, String reason) {}
+  public record Build(
+      String service, String action, String key, String image, String digest, String reason) {}
 
   /**
    * One service on one host: {@code action} {@code create}, {@code replace}, {@code unchanged} or

@@ -121,7 +121,9 @@ final class FakeOperations implements ControllerOperations {
     return new PlanView(
         app,
         COMMIT,
-        List.of(new PlanView.Build("web", "k1", "reuse", DIGEST, "same build key")),
+        List.of(
+            new PlanView.Build(
+                "web", "reuse", "k1", "shop/web:0123456789ab", DIGEST, "same build key")),
         List.of(new PlanView.Change("h1", "web", "replace", DIGEST, DIGEST, "drift")),
         List.of());
   }
