@@ -174,7 +174,7 @@ final class Webhooks {
       return new Reply("ignored", List.of(), "branch " + clean(fullRef) + " was deleted");
     }
     List<WebhookSecret> candidates = verified;
-    if (verified.size() > 1) {
+    if (verified.stream().map(WebhookSecret::repository).distinct().count() > 1) {
       candidates = verified.stream().filter(s -> names(s.repository(), identities)).toList();
       if (candidates.isEmpty()) {
         return new Reply(
@@ -187,7 +187,8 @@ final class Webhooks {
     }
     List<String> accepted = new ArrayList<>();
     for (WebhookSecret s : candidates) {
-      if (fullRef.equals("refs/heads/" + s.branch())) {
+      // a repository listed once per watched branch or app is handed over once
+      if (fullRef.equals("refs/heads/" + s.branch()) && !accepted.contains(s.repository())) {
         ops.pushed(s.repository(), fullRef, after, provider);
         accepted.add(s.repository());
       }

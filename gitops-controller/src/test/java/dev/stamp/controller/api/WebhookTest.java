@@ -257,6 +257,25 @@ class WebhookTest {
   }
 
   @Test
+  void aRepositoryListedTwiceIsNotASharedSecretAndIsHandedOverOnce() throws Exception {
+    f.ops.secrets.clear();
+    // two apps from one repository (by a name the payload does not use), on two branches
+    for (String branch : List.of("main", "main", "release")) {
+      f.ops.secrets.add(
+          new WebhookSecret("shop-repo", "github", branch, FakeOperations.bytes(SHOP_SECRET)));
+    }
+    byte[] body = githubPush("acme/shop", "refs/heads/release", AFTER);
+    HttpResponse<String> res = github("push", sign(SHOP_SECRET, body), body);
+    assertThat(json(res).get("result").asText()).isEqualTo("accepted");
+    body = githubPush("acme/shop", "refs/heads/main", AFTER);
+    github("push", sign(SHOP_SECRET, body), body);
+    assertThat(f.ops.pushes)
+        .containsExactly(
+            new FakeOperations.Push("shop-repo", "refs/heads/release", AFTER, "github"),
+            new FakeOperations.Push("shop-repo", "refs/heads/main", AFTER, "github"));
+  }
+
+  @Test
   void deliveriesAreCountedByProviderAndResult() throws Exception {
     byte[] body = githubPush("acme/shop", "refs/heads/main", AFTER);
     github("push", sign(SHOP_SECRET, body), body);
