@@ -140,6 +140,46 @@ class EventStreamTest {
   }
 
   @Test
+  void aReaderThatDoesNotReadIsCutOffAndTheProducerIsNeverBlocked() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, c -> c.withEventBuffer(8))) {
+      // far more than socket buffers hold: the writer blocks, the queue fills, the sink refuses
+      f.ops.flood = 1_000_000;
+      try (java.net.Socket s =
+          new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), f.server.port())) {
+        s.getOutputStream()
+            .write(
+                FakeOperations.bytes(
+                    "GET /api/v1/apps/shop/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: "
+                        + ServerFixture.AUTH
+                        + "\r\nAccept: text/event-stream\r\n\r\n"));
+        s.getOutputStream().flush();
+        // the producer returns on its own although nobody reads: it was refused, not blocked
+        for (int i = 0; i < 400 && f.ops.refusedAt.get() == 0; i++) {
+          Thread.sleep(50);
+        }
+        long refused = f.ops.refusedAt.get();
+        assertThat(refused).isBetween(9L, 1_000_000L);
+        // the reader, reading at last, gets every event before the refused one, in order, and
+        // is told to resume
+        java.io.BufferedReader in =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        long expected = 1;
+        String line;
+        while ((line = in.readLine()) != null && !line.contains("reader too slow")) {
+          if (line.startsWith("id: ")) {
+            assertThat(Long.parseLong(line.substring(4))).isEqualTo(expected++);
+          }
+        }
+        assertThat(line).isNotNull();
+        assertThat(expected).isEqualTo(refused);
+      }
+    }
+  }
+
+  @Test
   void aReaderThatFallsBehindItsBufferIsCutOffWithoutHoldingUpTheProducer() throws Exception {
     EventStream.Connection c = new EventStream.Connection(3);
     for (int i = 1; i <= 3; i++) {

@@ -159,9 +159,25 @@ final class FakeOperations implements ControllerOperations {
     return e;
   }
 
+  /** When set, events() offers this many numbered events as fast as it can, then waits. */
+  volatile long flood;
+
+  /** What the last flood offered before the sink refused (0 while none was refused). */
+  final java.util.concurrent.atomic.AtomicLong refusedAt =
+      new java.util.concurrent.atomic.AtomicLong();
+
   @Override
   public void events(String app, long after, EventSink sink) throws ControllerException {
     calls.add("events " + app + " " + after);
+    if (flood > 0) {
+      for (long id = after + 1; id <= after + flood; id++) {
+        String pad = "x".repeat(200);
+        if (!sink.offer(new EventView(id, app, null, "built", "t", pad, null))) {
+          refusedAt.set(id);
+          return;
+        }
+      }
+    }
     long last = after;
     while (!sink.closed()) {
       List<EventView> batch = new ArrayList<>();
