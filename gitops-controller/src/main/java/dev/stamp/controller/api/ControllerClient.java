@@ -155,7 +155,8 @@ public final class ControllerClient {
    * answers false or the thread is interrupted; a dropped stream is resumed with {@code
    * Last-Event-ID} (given up after {@value #MAX_QUIET_RECONNECTS} reconnects in a row that brought
    * nothing). Returns the id of the last event handled. An error the server sends in the stream, or
-   * a refusal (401, 404), is thrown.
+   * a refusal (401, 404), is thrown. An interrupt is noticed at the next line the server sends (a
+   * heartbeat at the latest).
    */
   public long events(String app, long after, Predicate<EventView> handler)
       throws ControllerException {
