@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Assumptions;
  * {@link #USER} with a generated password (scram-sha-256 over TCP), {@code fsync=off}. {@link
  * #close()} stops it ({@code pg_ctl stop -m immediate}) and deletes the directory. PostgreSQL
  * refuses to run as root, so under root every binary runs as the {@code postgres} OS user through
- * {@code setpriv} and the temp dir is handed to that user. Binaries come from the newest {@code
- * /usr/lib/postgresql/VERSION/bin}; when they are missing the test is skipped (Debian package
- * postgresql; {@code bin/setup} installs it).
+ * {@code setpriv} (started in {@code /}) and the temp dir is handed to that user. Binaries come
+ * from the newest {@code /usr/lib/postgresql/VERSION/bin}; when they are missing the test is
+ * skipped (Debian package postgresql; {@code bin/setup} installs it).
  *
  * <pre>{@code
  * try (PostgresServer pg = PostgresServer.start()) {
@@ -250,7 +250,11 @@ public final class PostgresServer implements AutoCloseable {
               "--regid=" + OS_USER,
               "--init-groups",
               "--reset-env",
-              "--"));
+              "--",
+              // start in a directory the postgres user may enter (the JVM's may be root's own)
+              "env",
+              "-C",
+              "/"));
     }
     argv.add(bin.resolve(tool).toString());
     argv.addAll(List.of(args));
