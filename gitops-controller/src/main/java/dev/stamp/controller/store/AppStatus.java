@@ -25,12 +25,12 @@ public record AppStatus(
     Values.requireText(app, "app", 200);
     Values.requireText(repo, "repo", 2000);
     path = Values.orEmpty(path, "path", 1000);
-    Objects.requireNonNull(lastFetchedCommit, "lastFetchedCommit");
-    Objects.requireNonNull(desiredCommit, "desiredCommit");
+    Values.requireCommit(lastFetchedCommit, "lastFetchedCommit");
+    Values.requireCommit(desiredCommit, "desiredCommit");
     Objects.requireNonNull(currentReleaseId, "currentReleaseId");
     Objects.requireNonNull(state, "state");
     message = Values.orEmpty(message, "message", 100_000);
-    Objects.requireNonNull(failedCommit, "failedCommit");
+    Values.requireCommit(failedCommit, "failedCommit");
     updatedAt = Values.micros(Objects.requireNonNull(updatedAt, "updatedAt"));
   }
 

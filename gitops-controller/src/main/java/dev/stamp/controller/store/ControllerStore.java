@@ -584,11 +584,19 @@ public final class ControllerStore implements AutoCloseable {
 
   // ---------------------------------------------------------------- retention
 
+  /** {@link #prune(String, int)} keeping {@link #DEFAULT_KEEP} releases. */
+  public List<BuiltImage> prune(String app) throws ControllerException {
+    return prune(app, DEFAULT_KEEP);
+  }
+
   /**
    * Deletes the releases of {@code app} beyond the newest {@code keep} (with their events), always
    * keeping the app's current release, its last good one (the rollback target) and any still
    * running. Then deletes from the build catalogue, and returns, the builds whose image a deleted
-   * release used and no remaining release of any app uses: the images the caller may now remove.
+   * release used and no remaining release of any app uses: the images the caller may now remove. A
+   * release started between this and the image's removal could still name one of them (a revert
+   * that looked its build up just before): run prune and image GC where the app's syncs run, one at
+   * a time per app.
    */
   public List<BuiltImage> prune(String app, int keep) throws ControllerException {
     Objects.requireNonNull(app, "app");
@@ -758,9 +766,13 @@ public final class ControllerStore implements AutoCloseable {
    */
   public long appendEvent(String app, Long releaseId, String type, String json)
       throws ControllerException {
-    Objects.requireNonNull(app, "app");
-    Objects.requireNonNull(type, "type");
     Objects.requireNonNull(json, "json");
+    try {
+      Values.requireText(app, "app", 200);
+      Values.requireText(type, "type", 100);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw ControllerException.badInput("append an event: " + e.getMessage());
+    }
     try {
       JSON.readTree(json);
     } catch (JsonProcessingException e) {

@@ -3,6 +3,7 @@ package dev.stamp.controller.store;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Checks shared by the store's value records. */
 final class Values {
@@ -29,6 +30,12 @@ final class Values {
       throw new IllegalArgumentException(name + ": not a digest (sha256:HEX): " + value);
     }
     return value;
+  }
+
+  /** An optional commit id: present means non-blank and at most 64 characters (SHA-256 hex). */
+  static void requireCommit(Optional<String> commit, String name) {
+    Objects.requireNonNull(commit, name);
+    commit.ifPresent(c -> requireText(c, name, 64));
   }
 
   /** Null becomes empty; the text is at most {@code max} characters. */

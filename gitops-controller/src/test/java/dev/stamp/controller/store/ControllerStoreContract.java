@@ -377,6 +377,10 @@ abstract class ControllerStoreContract {
         .isInstanceOfSatisfying(
             ControllerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT))
         .hasMessageContaining("step event of web");
+    assertThatThrownBy(() -> store.appendEvent("web", null, " ", "{}"))
+        .isInstanceOfSatisfying(
+            ControllerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT))
+        .hasMessageContaining("type");
   }
 
   // ---------------------------------------------------------------- concurrency
