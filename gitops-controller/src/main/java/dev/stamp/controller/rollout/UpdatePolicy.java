@@ -20,12 +20,12 @@ public record UpdatePolicy(
   public static final String CONTINUE = "continue";
   public static final String ROLLBACK = "rollback";
 
+  private static final Set<String> ORDERS = Set.of("start-first", "stop-first");
+  private static final Set<String> ACTIONS = Set.of(PAUSE, CONTINUE, ROLLBACK);
+
   /** Compose's defaults: one host at a time, no delay, pause on failure, no monitoring. */
   public static final UpdatePolicy DEFAULT =
       new UpdatePolicy(1, Duration.ZERO, "start-first", PAUSE, Duration.ZERO);
-
-  private static final Set<String> ORDERS = Set.of("start-first", "stop-first");
-  private static final Set<String> ACTIONS = Set.of(PAUSE, CONTINUE, ROLLBACK);
 
   public UpdatePolicy {
     if (parallelism < 0) {
