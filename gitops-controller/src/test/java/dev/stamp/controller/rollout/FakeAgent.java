@@ -27,7 +27,9 @@ final class FakeAgent implements HostAgent {
   Predicate<ServiceSpec> failing = s -> false;
   Predicate<ServiceSpec> neverReady = s -> false;
   Predicate<ServiceSpec> refused = s -> false;
+  Predicate<ServiceSpec> crashing = s -> false;
   boolean down;
+  boolean downOnPut;
   int flaky;
   int calls;
   int changedPuts;
@@ -39,6 +41,7 @@ final class FakeAgent implements HostAgent {
     long generation;
     long observed;
     int pendingPolls;
+    int runningPolls;
     boolean deleting;
     List<ServiceStatus.Replica> replicas = List.of();
     ServiceStatus.LastError lastError;
@@ -76,6 +79,11 @@ final class FakeAgent implements HostAgent {
   @Override
   public synchronized PutResult put(String service, ServiceSpec spec) throws AgentException {
     call("put service " + service);
+    if (downOnPut) {
+      throw new AgentException(
+          "put service " + service + " on http://" + name + ":7070/: Connection reset",
+          new java.io.IOException("Connection reset"));
+    }
     if (refused.test(spec)) {
       throw new AgentException(
           "put service " + service + " on " + name + ": 422 image: not in this host's store",
@@ -119,6 +127,16 @@ final class FakeAgent implements HostAgent {
   }
 
   private void advance(String service, Svc s) {
+    if (s.observed >= s.generation && crashing.test(s.spec) && s.runningPolls++ > 0) {
+      List<ServiceStatus.Replica> dead = new ArrayList<>();
+      for (ServiceStatus.Replica r : s.replicas) {
+        dead.add(
+            new ServiceStatus.Replica(
+                r.index(), r.container(), r.image(), "exited", null, false, null, null));
+      }
+      s.replicas = dead;
+      return;
+    }
     if (s.observed >= s.generation
         || (s.lastError != null && s.lastError.generation() == s.generation)) {
       return;

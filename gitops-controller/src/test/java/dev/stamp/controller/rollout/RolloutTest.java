@@ -323,13 +323,73 @@ class RolloutTest {
   }
 
   @Test
-  void anAgentThatGoesAwayDuringTheRolloutIsLeftOutAfterItsRetries() throws Exception {
+  void anAgentThatFailsTwiceIsRetriedAndTheRolloutSucceeds() throws Exception {
     DesiredApp app = shop("a1", "v1", "v1");
     Rollout r = rollout(h1, h2, h3);
     r.plan(app);
     h1.flaky = 2; // two 503s, then answers
     RolloutResult result = r.apply(app, Optional.empty());
     assertThat(result.state()).isEqualTo(State.SUCCEEDED);
+  }
+
+  @Test
+  void anAgentThatStopsAnsweringMidRolloutIsLeftOutAndTheOtherHostsGoOn() throws Exception {
+    h1.downOnPut = true;
+    DesiredApp app = new DesiredApp("shop", "a1", List.of(service("web", "v1", 2)));
+    RolloutResult result = rollout(h1, h2).apply(app, Optional.empty());
+    assertThat(result.state()).isEqualTo(State.PARTIAL);
+    assertThat(outcomes(result, "web"))
+        .containsEntry("h1", Outcome.FAILED)
+        .containsEntry("h2", Outcome.SUCCEEDED);
+    assertThat(result.results("web").get(0).message())
+        .contains("unreachable")
+        .contains("Connection reset")
+        .contains("after 3 attempts");
+  }
+
+  @Test
+  void aServiceThatStopsRunningWithinMonitorFails() throws Exception {
+    h1.crashing = s -> true;
+    DesiredApp watched =
+        new DesiredApp(
+            "shop",
+            "a1",
+            List.of(
+                service("web", "v1", 1)
+                    .withUpdate(UpdatePolicy.DEFAULT.withMonitor(Duration.ofSeconds(5)))));
+    RolloutResult result = rollout(h1).apply(watched, Optional.empty());
+    assertThat(result.state()).isEqualTo(State.PAUSED);
+    assertThat(result.results().get(0).message())
+        .contains("stopped running within monitor PT5S")
+        .contains("1:exited");
+  }
+
+  @Test
+  void rollbackGoesAtRollbackConfigsPace() throws Exception {
+    FakeAgent h4 = new FakeAgent("h4", Map.of(), journal);
+    Rollout r = rollout(h1, h2, h4);
+    DesiredApp good = new DesiredApp("shop", "a1", List.of(service("web", "v1", 3)));
+    r.apply(good, Optional.empty());
+    DesiredApp bad =
+        new DesiredApp(
+            "shop",
+            "b2",
+            List.of(
+                service("web", "v2", 3)
+                    .withUpdate(
+                        UpdatePolicy.DEFAULT
+                            .withParallelism(0)
+                            .withFailureAction(UpdatePolicy.ROLLBACK))
+                    .withRollback(UpdatePolicy.DEFAULT.withDelay(Duration.ofSeconds(7)))));
+    h4.failing = s -> s.image().equals(image("web", "v2"));
+    time.sleeps.clear();
+
+    RolloutResult result = r.apply(bad, Optional.of(good));
+
+    assertThat(result.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(time.sleeps).filteredOn(d -> d.equals(Duration.ofSeconds(7))).hasSize(2);
+    assertThat(List.of(h1, h2, h4))
+        .allMatch(h -> h.spec("shop.web").orElseThrow().image().equals(image("web", "v1")));
   }
 
   @Test
