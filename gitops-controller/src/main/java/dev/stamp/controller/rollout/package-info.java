@@ -12,7 +12,10 @@
  * what it reports while it runs ({@link dev.stamp.controller.rollout.RolloutListener}). {@link
  * dev.stamp.controller.rollout.AgentNames} is the one naming scheme of an app's services on an
  * agent ({@code APP.SERVICE}); {@link dev.stamp.controller.rollout.SpecDigest} is the agent's spec
- * digest computed here. Package-private: {@code ServiceOrder} (topological order of {@code
- * depends_on}), {@code AgentCalls} (bounded retries of agent calls with backoff).
+ * digest computed here. Package-private steps, in the order an apply runs them: {@code
+ * ServiceOrder} (topological order of {@code depends_on}), {@code Planner} (desired against what
+ * the agents report), {@code RolloutRun} (services in order, hosts in batches, failure actions,
+ * rollback, removal) over {@code HostWaits} (until a generation serves, until a service is gone)
+ * and {@code AgentCalls} (bounded retries of agent calls with backoff).
  */
 package dev.stamp.controller.rollout;
