@@ -3,9 +3,13 @@ package dev.stamp.controller.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.agent.api.ServiceSpec;
+import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.controller.compose.ComposeService;
 import dev.stamp.controller.rollout.HostServiceResult.Outcome;
 import dev.stamp.controller.rollout.RolloutResult.State;
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.container.ExecResult;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
@@ -198,6 +202,60 @@ class RolloutIT {
     assertThat(get(webPort)).isEqualTo("web-v2");
     assertThat(rollout.plan(v2).changes()).as(rollout.plan(v2).lines().toString()).isFalse();
     assertThat(dbHost.containers("shop.db")).isEqualTo(db1);
+  }
+
+  @Test
+  void aDriftedReplicaIsReplacedAndServicesNoLongerDesiredAreRemovedButNotOtherApps()
+      throws Exception {
+    Rollout rollout = rollout();
+    int blogPort = TestNetworks.freePort();
+    webHost.client.putService("blog.web", httpd("blog", "blog", "80", blogPort));
+    DesiredApp v1 = shop("a1", "web-v1", "80");
+    assertThat(rollout.apply(v1, Optional.empty()).state()).isEqualTo(State.SUCCEEDED);
+    String before = webHost.containers("shop.web").get(0);
+
+    // someone edits a file in the running web replica: drift
+    ContainerRuntime runtime = ContainerRuntime.open(new StampRoot(webHost.root));
+    ExecResult edit =
+        runtime.exec(before, List.of("sh", "-c", "touch /etc/x"), Duration.ofSeconds(10));
+    assertThat(edit.succeeded()).as(edit.output()).isTrue();
+    RolloutPlan drifted = rollout.plan(v1);
+    assertThat(drifted.steps("web"))
+        .extracting(RolloutPlan.Step::action, RolloutPlan.Step::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                RolloutPlan.Action.REPLACE, "drifted: replica 1 [/etc/x]"));
+    assertThat(drifted.steps("db"))
+        .extracting(RolloutPlan.Step::action)
+        .containsExactly(RolloutPlan.Action.UNCHANGED);
+
+    RolloutResult replaced = rollout.apply(v1, Optional.empty());
+    assertThat(replaced.state()).as(replaced.message()).isEqualTo(State.SUCCEEDED);
+    ServiceStatus web = webHost.client.service("shop.web").orElseThrow();
+    assertThat(web.replicas()).hasSize(1);
+    assertThat(web.replicas().get(0).container()).isNotEqualTo(before);
+    assertThat(web.replicas().get(0).drifted()).isFalse();
+    webHost.containers("shop.web");
+    assertThat(get(webPort)).isEqualTo("web-v1");
+    assertThat(rollout.plan(v1).changes()).as(rollout.plan(v1).lines().toString()).isFalse();
+
+    // db leaves the app: removed from host a once web is up; blog (another app) untouched
+    DesiredApp webOnly =
+        new DesiredApp(
+            "shop",
+            "b2",
+            List.of(
+                DesiredService.of("web", httpd("web", "web-v2", "80", webPort))
+                    .withConstraints(List.of("node.labels.role == web"))));
+    RolloutResult removed = rollout.apply(webOnly, Optional.of(v1));
+    assertThat(removed.state()).as(removed.message()).isEqualTo(State.SUCCEEDED);
+    assertThat(RolloutTest.outcomes(removed, "db")).containsEntry("a", Outcome.REMOVED);
+    assertThat(dbHost.client.services()).isEmpty();
+    assertThat(webHost.client.services())
+        .extracting(ServiceStatus::name)
+        .containsExactlyInAnyOrder("blog.web", "shop.web");
+    assertThat(get(blogPort)).isEqualTo("blog");
+    assertThat(get(webPort)).isEqualTo("web-v2");
   }
 
   int indexOf(String service, String host, RolloutEvent.Phase phase) {
