@@ -80,6 +80,7 @@ final class RolloutRun {
           event(service, st.host(), Phase.SKIPPED, blocked.get());
         }
         failedServices.add(service);
+        failures.add(service + " skipped: " + blocked.get());
         continue;
       }
       Optional<String> failure = roll(s, steps);
@@ -120,13 +121,28 @@ final class RolloutRun {
     return finish(RolloutResult.State.SUCCEEDED, summary());
   }
 
-  /** A dependency that failed or was skipped, as a reason to skip {@code s}. */
+  /**
+   * A dependency that failed, was skipped, or runs on no host (all its hosts unreachable), as a
+   * reason to skip {@code s}. Every condition ({@code service_started}, {@code service_healthy},
+   * {@code service_completed_successfully}) waits for the same thing: the dependency served on its
+   * hosts, which the agent reports only once its health check passed.
+   */
   private Optional<String> blockedBy(DesiredService s) {
     for (String dep : ServiceOrder.dependencies(desired, s.name())) {
+      var d = s.dependsOn().get(dep);
+      String condition = d == null || d.condition() == null ? "service_started" : d.condition();
       if (failedServices.contains(dep)) {
-        var d = s.dependsOn().get(dep);
-        String condition = d == null || d.condition() == null ? "service_started" : d.condition();
         return Optional.of("dependency " + dep + " (" + condition + ") did not come up");
+      }
+      boolean up =
+          results.values().stream()
+              .anyMatch(
+                  r ->
+                      r.service().equals(dep)
+                          && (r.outcome() == Outcome.SUCCEEDED
+                              || r.outcome() == Outcome.UNCHANGED));
+      if (!up) {
+        return Optional.of("dependency " + dep + " (" + condition + ") runs on no reachable host");
       }
     }
     return Optional.empty();

@@ -487,6 +487,18 @@ class RolloutTest {
   }
 
   @Test
+  void aDependentWaitsWhenItsDependencyRunsOnNoReachableHost() throws Exception {
+    h3.down = true;
+    RolloutResult result = rollout(h1, h2, h3).apply(shop("a1", "v1", "v1"), Optional.empty());
+    assertThat(result.state()).isEqualTo(State.FAILED);
+    assertThat(outcomes(result, "db")).containsEntry("h3", Outcome.FAILED);
+    assertThat(outcomes(result, "web")).containsValues(Outcome.SKIPPED, Outcome.SKIPPED);
+    assertThat(result.results("web").get(0).message()).contains("runs on no reachable host");
+    assertThat(result.message()).contains("web skipped: dependency db (service_healthy) runs on");
+    assertThat(h1.names()).isEmpty();
+  }
+
+  @Test
   void servicesMovedOffAHostByPlacementAreRemovedThere() throws Exception {
     Rollout r = rollout(h1, h2);
     DesiredApp two = new DesiredApp("shop", "a1", List.of(service("web", "v1", 2)));
