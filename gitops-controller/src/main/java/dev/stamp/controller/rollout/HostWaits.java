@@ -10,8 +10,16 @@ import java.util.Optional;
 
 /**
  * Waiting on one host's agent, polling at {@link Rollout.Timing#poll()}: until a service serves a
- * generation (the agent's health gate passed: {@code observedGeneration} reached, state running,
- * every replica running) and still does {@code monitor} later, or until a deleted service is gone.
+ * generation ({@code observedGeneration} reached, state running, every replica running and, when
+ * the agent says, healthy) and still does {@code monitor} later, or until a deleted service is
+ * gone.
+ *
+ * <p>What "healthy" can mean here is what the agent reports. A replace is health-gated on the host
+ * (the new replica must pass its check before it takes the port, else {@code lastError}), so a
+ * replaced service that serves its generation is healthy. A first {@code run} is not gated, and the
+ * agent leaves {@code Replica.health} empty today; a created service counts as up once its replicas
+ * run. Once the agent fills {@code health}, {@code starting} and {@code unhealthy} keep this
+ * waiting.
  */
 final class HostWaits {
 
@@ -61,7 +69,10 @@ final class HostWaits {
                 && "running".equals(s.state())
                 && s.replicas().size() == replicas
                 && s.replicas().stream()
-                    .allMatch(r -> "running".equals(r.state()) && !"unhealthy".equals(r.health()));
+                    .allMatch(
+                        r ->
+                            "running".equals(r.state())
+                                && (r.health() == null || "healthy".equals(r.health())));
         last = describe(s);
         if (up) {
           Instant now = clock.instant();

@@ -15,9 +15,9 @@ import java.util.Set;
  * <p>{@link #plan} compares the desired spec of each service on each host (its share of the
  * replicas, see {@link Placement}) with what the agent reports ({@link SpecDigest}). {@link #apply}
  * then rolls the services one at a time in {@code depends_on} order (a dependent starts once its
- * dependencies are running and healthy on every host, as the agent's health gate says), each over
- * its hosts in batches of {@code update_config.parallelism} with {@code delay} between batches; a
- * batch's hosts are PUT together, then each is waited for until the agent's {@code
+ * dependencies are rolled out: see {@link HostWaits} for what the agent lets "healthy" mean), each
+ * over its hosts in batches of {@code update_config.parallelism} with {@code delay} between
+ * batches; a batch's hosts are PUT together, then each is waited for until the agent's {@code
  * observedGeneration} reaches the PUT's generation with every replica running, and it stays so for
  * {@code monitor}. The agent's {@code lastError} for that generation, or no health within {@code
  * monitor} + {@link Timing#settle()}, is a failure, handled by {@code failure_action}: {@code

@@ -124,8 +124,8 @@ final class RolloutRun {
   /**
    * A dependency that failed, was skipped, or runs on no host (all its hosts unreachable), as a
    * reason to skip {@code s}. Every condition ({@code service_started}, {@code service_healthy},
-   * {@code service_completed_successfully}) waits for the same thing: the dependency served on its
-   * hosts, which the agent reports only once its health check passed.
+   * {@code service_completed_successfully}) waits for the same thing: the dependency rolled out on
+   * its hosts ({@link HostWaits#settle}: health-gated for a replace, running for a first create).
    */
   private Optional<String> blockedBy(DesiredService s) {
     for (String dep : ServiceOrder.dependencies(desired, s.name())) {

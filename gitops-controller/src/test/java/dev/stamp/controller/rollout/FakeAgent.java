@@ -30,6 +30,7 @@ final class FakeAgent implements HostAgent {
   Predicate<ServiceSpec> crashing = s -> false;
   boolean down;
   boolean downOnPut;
+  int startingPolls;
   int flaky;
   int calls;
   int changedPuts;
@@ -42,6 +43,7 @@ final class FakeAgent implements HostAgent {
     long observed;
     int pendingPolls;
     int runningPolls;
+    int starting;
     boolean deleting;
     List<ServiceStatus.Replica> replicas = List.of();
     ServiceStatus.LastError lastError;
@@ -127,6 +129,11 @@ final class FakeAgent implements HostAgent {
   }
 
   private void advance(String service, Svc s) {
+    if (s.observed >= s.generation && s.starting > 0 && --s.starting == 0) {
+      s.replicas = withHealth(s.replicas, "healthy");
+      journal.add("healthy " + name + " " + service + " " + s.generation);
+      return;
+    }
     if (s.observed >= s.generation && crashing.test(s.spec) && s.runningPolls++ > 0) {
       List<ServiceStatus.Replica> dead = new ArrayList<>();
       for (ServiceStatus.Replica r : s.replicas) {
@@ -165,7 +172,8 @@ final class FakeAgent implements HostAgent {
           new ServiceStatus.Replica(
               i, "c" + (++containers), s.spec.image(), "running", null, false, null, null));
     }
-    s.replicas = fresh;
+    s.starting = startingPolls;
+    s.replicas = startingPolls > 0 ? withHealth(fresh, "starting") : fresh;
     s.observed = s.generation;
     s.lastError = null;
     journal.add("running " + name + " " + service + " " + s.generation);
@@ -202,6 +210,17 @@ final class FakeAgent implements HostAgent {
     }
     s.deleting = true;
     journal.add("delete " + name + " " + service);
+  }
+
+  private static List<ServiceStatus.Replica> withHealth(
+      List<ServiceStatus.Replica> replicas, String health) {
+    List<ServiceStatus.Replica> out = new ArrayList<>();
+    for (ServiceStatus.Replica r : replicas) {
+      out.add(
+          new ServiceStatus.Replica(
+              r.index(), r.container(), r.image(), r.state(), health, false, null, null));
+    }
+    return out;
   }
 
   /** The spec the agent holds for {@code service}, if any. */

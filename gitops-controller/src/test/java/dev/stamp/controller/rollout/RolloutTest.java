@@ -499,6 +499,16 @@ class RolloutTest {
   }
 
   @Test
+  void replicasTheAgentReportsStartingAreWaitedForUntilHealthy() throws Exception {
+    h3.startingPolls = 3;
+    RolloutResult result = rollout(h1, h2, h3).apply(shop("a1", "v1", "v1"), Optional.empty());
+    assertThat(result.state()).isEqualTo(State.SUCCEEDED);
+    assertThat(journal.indexOf("healthy h3 shop.db 1"))
+        .isNotNegative()
+        .isLessThan(journal.indexOf("put h1 shop.web 1"));
+  }
+
+  @Test
   void servicesMovedOffAHostByPlacementAreRemovedThere() throws Exception {
     Rollout r = rollout(h1, h2);
     DesiredApp two = new DesiredApp("shop", "a1", List.of(service("web", "v1", 2)));
