@@ -128,6 +128,25 @@ class RolloutTest {
   }
 
   @Test
+  void aControllerKilledAfterItsPutsConvergesWithoutPuttingAgain() throws Exception {
+    DesiredApp app = shop("a1", "v1", "v1");
+    // what a killed controller left: every spec put, nothing waited for yet
+    h3.put("shop.db", spec("db", "v1", 1));
+    h1.put("shop.web", spec("web", "v1", 1));
+    h2.put("shop.web", spec("web", "v1", 1));
+    journal.clear();
+
+    RolloutResult result = rollout(h1, h2, h3).apply(app, Optional.empty());
+
+    assertThat(result.state()).isEqualTo(State.SUCCEEDED);
+    assertThat(result.results())
+        .extracting(HostServiceResult::outcome)
+        .containsOnly(Outcome.UNCHANGED);
+    assertThat(puts()).isEmpty();
+    assertThat(journal).contains("running h3 shop.db 1", "running h1 shop.web 1");
+  }
+
+  @Test
   void onlyTheChangedServiceIsReplacedAndThePlanSaysWhy() throws Exception {
     Rollout r = rollout(h1, h2, h3);
     r.apply(shop("a1", "v1", "v1"), Optional.empty());
