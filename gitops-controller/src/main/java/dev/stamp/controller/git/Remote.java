@@ -27,30 +27,36 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 final class Remote implements AutoCloseable {
 
   private final RepoSource source;
+  private final Path sshHome;
   private final StrictKnownHosts knownHosts;
-  private final SshdSessionFactory ssh;
+  private SshdSessionFactory ssh;
 
   Remote(RepoSource source, Path sshHome) {
     this.source = source;
-    GitCredentials c = source.credentials();
-    if (c.sshKeyFile().isPresent()) {
-      this.knownHosts = new StrictKnownHosts(c.knownHostsFile().orElseThrow());
-      Path key = c.sshKeyFile().orElseThrow();
+    this.sshHome = sshHome;
+    this.knownHosts = new StrictKnownHosts(source.credentials().knownHostsFile().orElse(null));
+  }
+
+  /**
+   * The ssh session factory, made on first use: only the configured key (none without one), only
+   * the configured known_hosts file, no ~/.ssh, no ssh config, no agent.
+   */
+  private synchronized SshdSessionFactory ssh() {
+    if (ssh == null) {
+      GitCredentials c = source.credentials();
       File home = sshHome.toFile();
-      this.ssh =
+      ssh =
           new SshdSessionFactoryBuilder()
               .setHomeDirectory(home)
               .setSshDirectory(new File(home, "ssh-unused"))
               .setConfigFile(f -> null)
               .setPreferredAuthentications("publickey")
-              .setDefaultIdentities(f -> List.of(key))
-              .setDefaultKnownHostsFiles(f -> List.of(c.knownHostsFile().orElseThrow()))
+              .setDefaultIdentities(f -> c.sshKeyFile().map(List::of).orElse(List.of()))
+              .setDefaultKnownHostsFiles(f -> c.knownHostsFile().map(List::of).orElse(List.of()))
               .setServerKeyDatabase((h, s) -> knownHosts)
               .build(null);
-    } else {
-      this.knownHosts = null;
-      this.ssh = null;
     }
+    return ssh;
   }
 
   String url() {
@@ -70,13 +76,9 @@ final class Remote implements AutoCloseable {
   /** Applies the ssh session factory and the timeout to a transport JGit opened. */
   void configure(Transport transport, int timeoutSeconds) {
     transport.setTimeout(timeoutSeconds);
+    knownHosts.reset();
     if (transport instanceof SshTransport sshTransport) {
-      if (ssh != null) {
-        sshTransport.setSshSessionFactory(ssh);
-      } else {
-        // no key configured: still never consult ~/.ssh or accept an unknown host
-        sshTransport.setSshSessionFactory(NO_KEY_SSH);
-      }
+      sshTransport.setSshSessionFactory(ssh());
     }
   }
 
@@ -86,10 +88,10 @@ final class Remote implements AutoCloseable {
    * (NOT_FOUND). The message names the URL (which never carries a password) and never the secret.
    */
   ControllerException classify(String action, Throwable e, Secret secret) {
-    String detail = secret.scrub(chainText(e));
+    String detail = secret.scrub(chainText(e)).replace(source.url() + ": ", "");
     String lower = detail.toLowerCase(Locale.ROOT);
     String where = action + " " + source.url();
-    if (knownHosts != null && knownHosts.refusal() != null) {
+    if (knownHosts.refusal() != null) {
       return ControllerException.failed(where + ": " + knownHosts.refusal(), null);
     }
     if (lower.contains("not authorized")
@@ -128,7 +130,7 @@ final class Remote implements AutoCloseable {
         || lower.contains("connection failed")
         || lower.matches("(?s).*\\b5\\d\\d\\b.*")) {
       return ControllerException.unavailable(
-          where + ": unreachable, will retry (" + firstLine(detail) + ")", null);
+          where + ": unreachable or unavailable, will retry (" + firstLine(detail) + ")", null);
     }
     return ControllerException.unavailable(where + ": " + firstLine(detail), null);
   }
@@ -166,21 +168,11 @@ final class Remote implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (ssh != null) {
       ssh.close();
     }
   }
-
-  private static final SshdSessionFactory NO_KEY_SSH =
-      new SshdSessionFactoryBuilder()
-          .setHomeDirectory(new File(System.getProperty("java.io.tmpdir"), "stamp-no-ssh-home"))
-          .setSshDirectory(new File(System.getProperty("java.io.tmpdir"), "stamp-no-ssh-home/none"))
-          .setConfigFile(f -> null)
-          .setDefaultIdentities(f -> List.of())
-          .setDefaultKnownHostsFiles(f -> List.of())
-          .setServerKeyDatabase((h, s) -> new StrictKnownHosts(Path.of("/nonexistent-known-hosts")))
-          .build(null);
 
   /** The password of one operation: its provider, wiped after use. */
   static final class Secret implements AutoCloseable {

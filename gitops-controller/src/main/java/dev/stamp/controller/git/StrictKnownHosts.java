@@ -27,9 +27,14 @@ final class StrictKnownHosts implements ServerKeyDatabase {
     this.file = file;
   }
 
-  /** Why the last host key was refused, or null. */
+  /** Why the last host key was refused, or null. {@code file} may be null: nothing is known. */
   String refusal() {
     return refusal;
+  }
+
+  /** Forgets the last refusal (a new connection starts). */
+  void reset() {
+    refusal = null;
   }
 
   @Override
@@ -50,6 +55,15 @@ final class StrictKnownHosts implements ServerKeyDatabase {
       Configuration config,
       CredentialsProvider provider) {
     String host = remoteAddress.getHostString() + ":" + remoteAddress.getPort();
+    if (file == null) {
+      refusal =
+          "no known_hosts file is configured for this repository, so the ssh host key of "
+              + host
+              + " ("
+              + KeyUtils.getFingerPrint(serverKey)
+              + ") cannot be checked; unknown hosts are never accepted automatically";
+      return false;
+    }
     List<PublicKey> known;
     try {
       known = keysFor(remoteAddress.getHostString(), remoteAddress.getPort(), connectAddress);
@@ -84,6 +98,9 @@ final class StrictKnownHosts implements ServerKeyDatabase {
   private List<PublicKey> keysFor(String host, int port, String connectAddress)
       throws IOException, GeneralSecurityException {
     List<PublicKey> keys = new ArrayList<>();
+    if (file == null) {
+      return keys;
+    }
     for (KnownHostEntry e : KnownHostEntry.readKnownHostEntries(file)) {
       if (e.getMarker() != null) {
         continue; // @revoked and @cert-authority entries are never a match

@@ -217,4 +217,21 @@ class GitTransportsIT {
       }
     }
   }
+
+  @Test
+  void sshWithoutConfiguredCredentialsNeverTrustsTheHost() throws Exception {
+    up.commit("v1", Map.of("a", "1"));
+    try (GitSshServer ssh = new GitSshServer(tmp, Files.createDirectories(tmp.resolve("ssh")));
+        GitRepository git =
+            GitRepository.open(mirrors, RepoSource.of("shop", ssh.url("upstream.git")))) {
+      assertThatThrownBy(git::fetch)
+          .isInstanceOfSatisfying(
+              ControllerException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(Kind.FAILED);
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.getMessage()).contains("no known_hosts file is configured");
+              });
+    }
+  }
 }
