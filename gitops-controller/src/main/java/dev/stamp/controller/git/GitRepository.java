@@ -544,8 +544,16 @@ public final class GitRepository implements AutoCloseable {
    * every later fetch.
    */
   private void removeStaleLocks() throws ControllerException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      List<Path> stale =
+    List<Path> stale = new ArrayList<>();
+    try {
+      try (Stream<Path> refs = Files.walk(dir.resolve("refs"))) {
+        refs.filter(p -> p.getFileName().toString().endsWith(".lock")).forEach(stale::add);
+      }
+      for (Path d : List.of(dir, dir.resolve("objects"), dir.resolve("objects/pack"))) {
+        if (!Files.isDirectory(d)) {
+          continue;
+        }
+        try (Stream<Path> files = Files.list(d)) {
           files
               .filter(Files::isRegularFile)
               .filter(
@@ -553,10 +561,11 @@ public final class GitRepository implements AutoCloseable {
                     String n = p.getFileName().toString();
                     return (n.endsWith(".lock") && !n.equals("stamp.lock"))
                         || n.startsWith("incoming_")
-                        || (n.startsWith("noz")
-                            && p.getParent().getFileName().toString().equals("objects"));
+                        || (n.startsWith("noz") && d.endsWith("objects"));
                   })
-              .toList();
+              .forEach(stale::add);
+        }
+      }
       for (Path p : stale) {
         LOG.warn("mirror {}: removing {} left by an interrupted operation", dir, dir.relativize(p));
         Files.deleteIfExists(p);

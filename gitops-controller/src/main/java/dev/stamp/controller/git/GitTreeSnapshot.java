@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -37,6 +39,9 @@ final class GitTreeSnapshot implements TreeSnapshot {
       PosixFilePermissions.fromString("rwxr-xr-x");
   private static final Set<PosixFilePermission> REGULAR =
       PosixFilePermissions.fromString("rw-r--r--");
+
+  /** The largest file {@link #read} returns; bigger ones are for {@link #export}. */
+  static final int MAX_READ = 16 << 20;
 
   private final CommitInfo commit;
   private final ObjectId tree;
@@ -65,7 +70,20 @@ final class GitTreeSnapshot implements TreeSnapshot {
       if (walk == null || !isFile(walk.getFileMode(0))) {
         return Optional.empty();
       }
-      return Optional.of(reader.open(walk.getObjectId(0)).getCachedBytes(Integer.MAX_VALUE));
+      ObjectLoader blob = reader.open(walk.getObjectId(0));
+      if (blob.getSize() > MAX_READ) {
+        throw ControllerException.badInput(
+            "read "
+                + p
+                + " in "
+                + where
+                + ": the file has "
+                + blob.getSize()
+                + " bytes, more than the "
+                + (MAX_READ >> 20)
+                + " MiB read() returns");
+      }
+      return Optional.of(blob.getCachedBytes(MAX_READ));
     } catch (IOException e) {
       throw failure("read " + p, e);
     }
@@ -164,6 +182,9 @@ final class GitTreeSnapshot implements TreeSnapshot {
         }
         // gitlinks (submodules) are skipped
       }
+    } catch (InvalidPathException e) {
+      throw ControllerException.failed(
+          what + ": the tree has a symlink with an unusable target", e);
     } catch (FileAlreadyExistsException e) {
       throw ControllerException.failed(
           what + ": \"" + root.relativize(Path.of(e.getFile())) + "\" appears twice in the tree",
