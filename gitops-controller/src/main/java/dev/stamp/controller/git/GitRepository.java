@@ -2,44 +2,27 @@ package dev.stamp.controller.git;
 
 import dev.stamp.controller.ControllerException;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
-import org.eclipse.jgit.errors.AmbiguousObjectException;
-import org.eclipse.jgit.errors.IncorrectObjectTypeException;
-import org.eclipse.jgit.errors.MissingObjectException;
-import org.eclipse.jgit.errors.RevisionSyntaxException;
-import org.eclipse.jgit.errors.TransportException;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
-import org.eclipse.jgit.lib.TreeFormatter;
-import org.eclipse.jgit.merge.MergeStrategy;
-import org.eclipse.jgit.merge.ResolveMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.TrackingRefUpdate;
-import org.eclipse.jgit.transport.Transport;
-import org.eclipse.jgit.transport.URIish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +52,8 @@ public final class GitRepository implements AutoCloseable {
   private final Repository repo;
   private final Remote remote;
   private final MirrorLock lock;
+  private final Revisions revisions;
+  private final Rollbacks rollbacks;
 
   private GitRepository(RepoSource source, Path dir, Repository repo) {
     this.source = source;
@@ -76,6 +61,8 @@ public final class GitRepository implements AutoCloseable {
     this.repo = repo;
     this.remote = new Remote(source, dir);
     this.lock = new MirrorLock(dir);
+    this.revisions = new Revisions(repo, source.name() + " (" + source.url() + ")");
+    this.rollbacks = new Rollbacks(repo, revisions, source.branch(), source.url());
   }
 
   /**
@@ -203,56 +190,15 @@ public final class GitRepository implements AutoCloseable {
    */
   public String resolve(String rev) throws ControllerException {
     try (RevWalk walk = new RevWalk(repo)) {
-      return commit(walk, rev).name();
-    }
-  }
-
-  private RevCommit commit(RevWalk walk, String rev) throws ControllerException {
-    String what = "resolve \"" + rev + "\" in " + source.name() + " (" + source.url() + ")";
-    if (rev == null || rev.isBlank()) {
-      throw ControllerException.badInput(what + ": no revision given");
-    }
-    ObjectId id;
-    try {
-      id = repo.resolve(rev);
-    } catch (AmbiguousObjectException e) {
-      throw ControllerException.badInput(
-          what
-              + ": the short id matches "
-              + e.getCandidates().size()
-              + " objects; give more digits");
-    } catch (RevisionSyntaxException e) {
-      throw ControllerException.badInput(what + ": not a valid revision");
-    } catch (IOException e) {
-      throw ControllerException.failed(what + ": " + e.getMessage(), e);
-    }
-    if (id == null) {
-      throw ControllerException.notFound(what + ": no such branch, tag or commit in the mirror");
-    }
-    try {
-      return walk.parseCommit(id);
-    } catch (IncorrectObjectTypeException e) {
-      throw ControllerException.badInput(what + ": names a " + typeOf(id) + ", not a commit");
-    } catch (MissingObjectException e) {
-      throw ControllerException.notFound(what + ": no such commit in the mirror");
-    } catch (IOException e) {
-      throw ControllerException.failed(what + ": " + e.getMessage(), e);
-    }
-  }
-
-  private String typeOf(ObjectId id) {
-    try {
-      return org.eclipse.jgit.lib.Constants.typeString(repo.open(id).getType());
-    } catch (IOException e) {
-      return "non-commit object";
+      return revisions.commit(walk, rev).name();
     }
   }
 
   /** The tree of {@code commit} (any rev {@link #resolve} takes), read without a checkout. */
   public TreeSnapshot snapshot(String commit) throws ControllerException {
     try (RevWalk walk = new RevWalk(repo)) {
-      RevCommit c = commit(walk, commit);
-      return new GitTreeSnapshot(repo, info(c), c.getTree().copy(), source.name());
+      RevCommit c = revisions.commit(walk, commit);
+      return new GitTreeSnapshot(repo, Revisions.info(c), c.getTree().copy(), source.name());
     }
   }
 
@@ -263,10 +209,10 @@ public final class GitRepository implements AutoCloseable {
           "log " + source.name() + ": max must be at least 1, got " + max);
     }
     try (RevWalk walk = new RevWalk(repo)) {
-      walk.markStart(commit(walk, from));
+      walk.markStart(revisions.commit(walk, from));
       List<CommitInfo> out = new ArrayList<>();
       for (RevCommit c : walk) {
-        out.add(info(c));
+        out.add(Revisions.info(c));
         if (out.size() == max) {
           break;
         }
@@ -286,10 +232,11 @@ public final class GitRepository implements AutoCloseable {
    */
   public String revert(String commit, String authorName, String authorEmail, String message)
       throws ControllerException {
-    PersonIdent who = person("revert " + commit, authorName, authorEmail);
+    PersonIdent who = Rollbacks.person("revert " + commit, authorName, authorEmail);
     return lock.with(
         "revert " + commit + " on " + source.branch() + " of " + source.url(),
-        () -> pushWithRetry("revert " + commit, tip -> revertCommit(tip, commit, who, message)));
+        () ->
+            pushWithRetry("revert " + commit, tip -> rollbacks.revert(tip, commit, who, message)));
   }
 
   /**
@@ -299,12 +246,13 @@ public final class GitRepository implements AutoCloseable {
    */
   public String restore(String targetCommit, String authorName, String authorEmail, String message)
       throws ControllerException {
-    PersonIdent who = person("restore " + targetCommit, authorName, authorEmail);
+    PersonIdent who = Rollbacks.person("restore " + targetCommit, authorName, authorEmail);
     return lock.with(
         "restore " + targetCommit + " on " + source.branch() + " of " + source.url(),
         () ->
             pushWithRetry(
-                "restore " + targetCommit, tip -> restoreCommit(tip, targetCommit, who, message)));
+                "restore " + targetCommit,
+                tip -> rollbacks.restore(tip, targetCommit, who, message)));
   }
 
   private interface CommitMaker {
@@ -332,7 +280,7 @@ public final class GitRepository implements AutoCloseable {
         LOG.info("{}: nothing to change, the tip {} already has that tree", what, tipId);
         return tipId;
       }
-      if (push(what, made, tip)) {
+      if (remote.push(repo, what, made, tip, TIMEOUT_SECONDS)) {
         updateLocalBranch(what, made, tip);
         LOG.info("{}: pushed {} on {}", what, made.name(), tipId.substring(0, 12));
         return made.name();
@@ -343,126 +291,6 @@ public final class GitRepository implements AutoCloseable {
       }
       LOG.info("{}: the remote branch moved since {}, fetching and trying once more", what, tipId);
       fetchLocked();
-    }
-  }
-
-  private ObjectId revertCommit(RevCommit tip, String rev, PersonIdent who, String message)
-      throws ControllerException, IOException {
-    String what = "revert " + rev + " on " + source.branch() + " of " + source.url();
-    try (RevWalk walk = new RevWalk(repo);
-        ObjectInserter ins = repo.newObjectInserter()) {
-      RevCommit c = commit(walk, rev);
-      RevCommit onTip = walk.parseCommit(tip);
-      if (c.getParentCount() > 1) {
-        throw ControllerException.badInput(
-            what + ": " + c.name() + " is a merge commit; use restore to go back to a release");
-      }
-      if (!walk.isMergedInto(c, onTip)) {
-        throw ControllerException.badInput(
-            what + ": " + c.name() + " is not on branch " + source.branch());
-      }
-      ObjectId parentTree =
-          c.getParentCount() == 0
-              ? ins.insert(new TreeFormatter())
-              : walk.parseCommit(c.getParent(0)).getTree();
-      ResolveMerger merger =
-          (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(ins, repo.getConfig());
-      merger.setBase(c.getTree());
-      if (!merger.merge(onTip.getTree(), parentTree)) {
-        TreeSet<String> paths = new TreeSet<>(merger.getUnmergedPaths());
-        if (merger.getFailingPaths() != null) {
-          paths.addAll(merger.getFailingPaths().keySet());
-        }
-        throw ControllerException.conflict(
-            what
-                + ": later commits changed the same lines of "
-                + String.join(", ", paths)
-                + "; revert by hand or use restore to go back to a release");
-      }
-      ObjectId tree = merger.getResultTreeId();
-      if (tree.equals(onTip.getTree())) {
-        return onTip;
-      }
-      String text =
-          message != null && !message.isBlank()
-              ? message
-              : "Revert \"" + c.getShortMessage() + "\"\n\nThis reverts commit " + c.name() + ".\n";
-      return insertCommit(ins, tree, onTip, who, text);
-    }
-  }
-
-  private ObjectId restoreCommit(RevCommit tip, String rev, PersonIdent who, String message)
-      throws ControllerException, IOException {
-    String what = "restore " + rev + " on " + source.branch() + " of " + source.url();
-    try (RevWalk walk = new RevWalk(repo);
-        ObjectInserter ins = repo.newObjectInserter()) {
-      RevCommit target = commit(walk, rev);
-      RevCommit onTip = walk.parseCommit(tip);
-      if (!walk.isMergedInto(target, onTip)) {
-        throw ControllerException.badInput(
-            what + ": " + target.name() + " is not on branch " + source.branch());
-      }
-      if (target.getTree().equals(onTip.getTree())) {
-        return onTip;
-      }
-      String text =
-          message != null && !message.isBlank()
-              ? message
-              : "Restore the tree of "
-                  + target.abbreviate(12).name()
-                  + " \""
-                  + target.getShortMessage()
-                  + "\"\n\nThe files are those of commit "
-                  + target.name()
-                  + ".\n";
-      return insertCommit(ins, target.getTree(), onTip, who, text);
-    }
-  }
-
-  private static ObjectId insertCommit(
-      ObjectInserter ins, ObjectId tree, RevCommit parent, PersonIdent who, String message)
-      throws IOException {
-    CommitBuilder cb = new CommitBuilder();
-    cb.setTreeId(tree);
-    cb.setParentId(parent);
-    cb.setAuthor(who);
-    cb.setCommitter(who);
-    cb.setMessage(message.endsWith("\n") ? message : message + "\n");
-    ObjectId id = ins.insert(cb);
-    ins.flush();
-    return id;
-  }
-
-  /** True when pushed; false when the remote branch is no longer at {@code expected}. */
-  private boolean push(String what, ObjectId commit, ObjectId expected) throws ControllerException {
-    try (Remote.Secret secret = remote.secret()) {
-      try (Transport transport = Transport.open(repo, new URIish(source.url()))) {
-        remote.configure(transport, TIMEOUT_SECONDS);
-        transport.setCredentialsProvider(secret.provider());
-        RemoteRefUpdate update =
-            new RemoteRefUpdate(repo, (String) null, commit, source.ref(), false, null, expected);
-        transport.push(NullProgressMonitor.INSTANCE, List.of(update));
-        return switch (update.getStatus()) {
-          case OK, UP_TO_DATE -> true;
-          case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> false;
-          default ->
-              throw ControllerException.failed(
-                  what
-                      + ": the remote refused the push ("
-                      + update.getStatus()
-                      + (update.getMessage() == null
-                          ? ""
-                          : ": " + secret.scrub(update.getMessage()))
-                      + ")",
-                  null);
-        };
-      } catch (URISyntaxException e) {
-        throw ControllerException.badInput(what + ": not a repository URL");
-      } catch (TransportException e) {
-        throw remote.classify("push " + source.branch() + " to", e, secret);
-      } catch (IOException e) {
-        throw ControllerException.failed(what + ": " + e.getMessage(), e);
-      }
     }
   }
 
@@ -484,19 +312,6 @@ public final class GitRepository implements AutoCloseable {
     }
   }
 
-  private static PersonIdent person(String what, String name, String email)
-      throws ControllerException {
-    if (name == null || name.isBlank() || name.matches("(?s).*[<>\\n\\r].*")) {
-      throw ControllerException.badInput(
-          what + ": author name is blank or has '<', '>' or a newline");
-    }
-    if (email == null || email.isBlank() || email.matches("(?s).*[<>\\s].*")) {
-      throw ControllerException.badInput(
-          what + ": author email is blank or has '<', '>' or spaces");
-    }
-    return new PersonIdent(name, email, Instant.now(), java.time.ZoneOffset.UTC);
-  }
-
   private String branchTip() throws ControllerException {
     try {
       Ref ref = repo.exactRef(source.ref());
@@ -505,17 +320,6 @@ public final class GitRepository implements AutoCloseable {
       throw ControllerException.failed(
           "read " + source.ref() + " of the mirror " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  private static CommitInfo info(RevCommit c) {
-    PersonIdent a = c.getAuthorIdent();
-    return new CommitInfo(
-        c.name(),
-        c.abbreviate(12).name(),
-        a.getName(),
-        a.getEmailAddress(),
-        a.getWhenAsInstant(),
-        c.getFullMessage());
   }
 
   /** The URL (no credentials), mirror refspecs and HEAD on the followed branch. */

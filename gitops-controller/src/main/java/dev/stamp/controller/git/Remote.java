@@ -2,18 +2,26 @@ package dev.stamp.controller.git;
 
 import dev.stamp.controller.ControllerException;
 import java.io.File;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
@@ -79,6 +87,40 @@ final class Remote implements AutoCloseable {
     knownHosts.reset();
     if (transport instanceof SshTransport sshTransport) {
       sshTransport.setSshSessionFactory(ssh());
+    }
+  }
+
+  /** True when pushed; false when the remote branch is no longer at {@code expected}. */
+  boolean push(Repository repo, String what, ObjectId commit, ObjectId expected, int timeoutSeconds)
+      throws ControllerException {
+    try (Remote.Secret secret = secret()) {
+      try (Transport transport = Transport.open(repo, new URIish(source.url()))) {
+        configure(transport, timeoutSeconds);
+        transport.setCredentialsProvider(secret.provider());
+        RemoteRefUpdate update =
+            new RemoteRefUpdate(repo, (String) null, commit, source.ref(), false, null, expected);
+        transport.push(NullProgressMonitor.INSTANCE, List.of(update));
+        return switch (update.getStatus()) {
+          case OK, UP_TO_DATE -> true;
+          case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> false;
+          default ->
+              throw ControllerException.failed(
+                  what
+                      + ": the remote refused the push ("
+                      + update.getStatus()
+                      + (update.getMessage() == null
+                          ? ""
+                          : ": " + secret.scrub(update.getMessage()))
+                      + ")",
+                  null);
+        };
+      } catch (URISyntaxException e) {
+        throw ControllerException.badInput(what + ": not a repository URL");
+      } catch (TransportException e) {
+        throw classify("push " + source.branch() + " to", e, secret);
+      } catch (IOException e) {
+        throw ControllerException.failed(what + ": " + e.getMessage(), e);
+      }
     }
   }
 
