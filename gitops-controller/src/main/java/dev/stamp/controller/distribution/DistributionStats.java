@@ -1,0 +1,14 @@
+package dev.stamp.controller.distribution;
+
+/**
+ * What the endpoint has answered since it started: requests by kind, refusals, and blob bytes sent
+ * (a {@code HEAD} counts as a request and sends none). For metrics and for tests that check a pull
+ * fetched only what it lacked.
+ */
+public record DistributionStats(
+    long manifestRequests,
+    long blobRequests,
+    long blobBytesSent,
+    long tagListRequests,
+    long unauthorized,
+    long refused) {}
