@@ -722,7 +722,8 @@ public final class HostEngine implements ServiceEngine {
   @Override
   public List<CheckProblem> check(String name, dev.stamp.agent.api.ServiceSpec spec)
       throws HostRuntimeException {
-    return SpecChecks.check(config.root(), config.bindRoots(), name, spec, desired.all());
+    return SpecChecks.check(
+        config.root(), config.bindRoots(), config.registryCredentials(), name, spec, desired.all());
   }
 
   @Override
