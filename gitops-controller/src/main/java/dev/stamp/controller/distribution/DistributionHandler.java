@@ -10,8 +10,10 @@ import dev.stamp.runtime.image.ImageJson;
 import dev.stamp.runtime.registry.RegistryErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,12 +46,17 @@ final class DistributionHandler extends Handler.Abstract {
   static final String API_VERSION = "registry/2.0";
   private static final int MAX_PATH = 1024;
   private static final int BLOB_BUFFER = 256 * 1024;
+
+  /** Blobs up to this size are sent as one mapped buffer; larger ones are streamed. */
+  static final long MAX_MAPPED = 1L << 30;
+
   private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/]+)");
   private static final Pattern BLOB = Pattern.compile("/v2/(.+)/blobs/([^/]+)");
   private static final Pattern TAGS = Pattern.compile("/v2/(.+)/tags/list");
 
   private final StoreView view;
   private final PullAccess access;
+  private final long maxMapped;
   private final LongAdder manifests = new LongAdder();
   private final LongAdder blobs = new LongAdder();
   private final LongAdder blobBytes = new LongAdder();
@@ -57,9 +64,10 @@ final class DistributionHandler extends Handler.Abstract {
   private final LongAdder unauthorized = new LongAdder();
   private final LongAdder refused = new LongAdder();
 
-  DistributionHandler(StoreView view, PullAccess access) {
+  DistributionHandler(StoreView view, PullAccess access, long maxMapped) {
     this.view = view;
     this.access = access;
+    this.maxMapped = maxMapped;
   }
 
   DistributionStats stats() {
@@ -262,18 +270,27 @@ final class DistributionHandler extends Handler.Abstract {
       response.write(true, null, cb);
       return;
     }
-    ByteBufferPool.Sized pool =
-        new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BLOB_BUFFER);
     long sent = length;
-    Content.copy(
-        Content.Source.from(pool, file, offset, length),
-        response,
+    Callback counted =
         Callback.from(
             () -> {
               blobBytes.add(sent);
               cb.succeeded();
             },
-            cb::failed));
+            cb::failed);
+    if (length <= maxMapped) {
+      // one write of the mapped file: the kernel copies from the page cache, no heap copies
+      // (blobs are immutable: written to a temp file, renamed into place, only ever unlinked)
+      ByteBuffer mapped;
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+      }
+      response.write(true, mapped, counted);
+      return;
+    }
+    ByteBufferPool.Sized pool =
+        new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BLOB_BUFFER);
+    Content.copy(Content.Source.from(pool, file, offset, length), response, counted);
   }
 
   private void tags(Repository repo, Request request, Response response, Callback cb, boolean head)

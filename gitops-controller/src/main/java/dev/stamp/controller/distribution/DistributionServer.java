@@ -67,7 +67,8 @@ public final class DistributionServer implements AutoCloseable {
     connector.setHost(address.getHostAddress());
     connector.setPort(listen.getPort());
     server.addConnector(connector);
-    DistributionHandler handler = new DistributionHandler(new StoreView(store), access);
+    DistributionHandler handler =
+        new DistributionHandler(new StoreView(store), access, DistributionHandler.MAX_MAPPED);
     server.setHandler(handler);
     server.setStopTimeout(2000);
     String where = address.getHostAddress() + ":" + listen.getPort();

@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,8 @@ final class TestImages {
   }
 
   /** Sends {@code METHOD target HTTP/1.1} verbatim to 127.0.0.1:{@code port}. */
-  static Raw raw(int port, String method, String target, String authorization) throws IOException {
+  static Raw raw(int port, String method, String target, String authorization, String... headers)
+      throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       String request =
@@ -83,6 +85,7 @@ final class TestImages {
               + port
               + "\r\n"
               + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+              + String.join("", Arrays.stream(headers).map(h -> h + "\r\n").toList())
               + "Content-Length: 0\r\nConnection: close\r\n\r\n";
       s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
