@@ -105,7 +105,8 @@ final class DistributionHandler extends Handler.Abstract {
               .get()
               .matchesBasic(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
         unauthorized.increment();
-        LOG.info(
+        // debug: most clients send their first request without credentials, by design
+        LOG.debug(
             "refused {} {} from {}: missing or wrong pull credentials",
             method,
             shorten(path),

@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -23,9 +27,10 @@ import java.util.TreeMap;
  */
 final class StoreView {
 
-  private record Version(Object fileKey, long modified, long size) {}
+  private record Version(Object fileKey, FileTime modified, long size) {}
 
-  private record Snapshot(Version version, ImageIndex index) {}
+  /** One version of index.json, its tags grouped by repository name. */
+  private record Snapshot(Version version, Map<String, SortedMap<String, Descriptor>> byName) {}
 
   private final ImageStore store;
   private final Path indexFile;
@@ -42,33 +47,43 @@ final class StoreView {
 
   /** The repository {@code name} (already validated), empty when no tag has that name. */
   Optional<Repository> repository(String name) throws HostRuntimeException {
-    SortedMap<String, Descriptor> tags = new TreeMap<>();
-    for (Descriptor entry : index().manifests()) {
+    SortedMap<String, Descriptor> tags = snapshot().byName().get(name);
+    return tags == null ? Optional.empty() : Optional.of(new Repository(name, tags, store));
+  }
+
+  private static Map<String, SortedMap<String, Descriptor>> byName(ImageIndex index)
+      throws HostRuntimeException {
+    Map<String, SortedMap<String, Descriptor>> byName = new HashMap<>();
+    for (Descriptor entry : index.manifests()) {
       String refName = entry.annotation(Descriptor.REF_NAME);
       if (refName == null || !ImageReference.isValid(refName)) {
         continue;
       }
       ImageReference ref = ImageReference.parse(refName);
-      if (ref.tag() != null && ref.familiarName().equals(name)) {
-        tags.put(ref.tag(), Descriptor.of(entry.mediaType(), entry.digest(), entry.size()));
+      if (ref.tag() != null) {
+        byName
+            .computeIfAbsent(ref.familiarName(), n -> new TreeMap<>())
+            .put(ref.tag(), Descriptor.of(entry.mediaType(), entry.digest(), entry.size()));
       }
     }
-    return tags.isEmpty() ? Optional.empty() : Optional.of(new Repository(name, tags, store));
+    byName.replaceAll((n, tags) -> Collections.unmodifiableSortedMap(tags));
+    return Map.copyOf(byName);
   }
 
-  private ImageIndex index() throws HostRuntimeException {
+  private Snapshot snapshot() throws HostRuntimeException {
     try {
       BasicFileAttributes attrs = Files.readAttributes(indexFile, BasicFileAttributes.class);
-      Version now = new Version(attrs.fileKey(), attrs.lastModifiedTime().toMillis(), attrs.size());
+      Version now = new Version(attrs.fileKey(), attrs.lastModifiedTime(), attrs.size());
       Snapshot current = snapshot;
       if (current != null && Objects.equals(current.version(), now)) {
-        return current.index();
+        return current;
       }
       ImageIndex index =
           ImageJson.read(
               Files.readAllBytes(indexFile), ImageIndex.class, "image store index " + indexFile);
-      snapshot = new Snapshot(now, index);
-      return index;
+      Snapshot fresh = new Snapshot(now, byName(index));
+      snapshot = fresh;
+      return fresh;
     } catch (IOException e) {
       throw HostRuntimeException.failed("read " + indexFile + ": " + e.getMessage(), e);
     }
