@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * One warm JVM pulls the same image, round after round, into a fresh root each time: from the
  * controller's distribution endpoint (serving the store at ROOT, with a pull password) and from a
  * docker-registry holding the same image. The order alternates per round; round 1 warms up; prints
- * the medians of the others as "name value" lines, and the endpoint's address for the script's
+ * the medians and minima of the others as "name value" lines, and the endpoint's address for the script's
  * skopeo runs when asked to keep serving (KEEP: seconds).
  * Args: ROOT (holding docker.io/NAME:TAG) NAME:TAG REGISTRY_HOST ROUNDS [KEEP_SECONDS].
  */
@@ -61,7 +61,9 @@ public final class ControllerDistributionBench {
           docker[round - 1] = d;
         }
       }
-      System.out.printf("endpoint_s %.3f%nregistry_s %.3f%n", median(endpoint), median(docker));
+      System.out.printf(
+          "endpoint_s %.3f%nregistry_s %.3f%nendpoint_min_s %.3f%nregistry_min_s %.3f%n",
+          median(endpoint), median(docker), min(endpoint), min(docker));
       if (args.length > 4) {
         System.out.println("endpoint " + server.registry() + " " + secret.reveal());
         System.out.flush();
@@ -83,6 +85,10 @@ public final class ControllerDistributionBench {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  private static double min(double[] values) {
+    return Arrays.stream(values).min().orElseThrow();
   }
 
   private static double median(double[] values) {
