@@ -248,6 +248,18 @@ class DistributionServerTest {
     assertThat(whole.headers().firstValue("Docker-Content-Digest")).hasValue(layer.toString());
     assertThat(whole.headers().firstValue("Accept-Ranges")).hasValue("bytes");
 
+    HttpResponse<Void> head =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://" + server.registry() + "/v2/shop/web/blobs/" + layer))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", auth)
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue("Content-Length")).hasValue("" + all.length);
+    assertThat(server.stats().blobBytesSent()).isEqualTo(all.length); // the GET only
+
     HttpResponse<byte[]> part = get("/v2/shop/web/blobs/" + layer, auth, "Range", "bytes=10-19");
     assertThat(part.statusCode()).isEqualTo(206);
     assertThat(part.body()).isEqualTo(Arrays.copyOfRange(all, 10, 20));
@@ -322,6 +334,11 @@ class DistributionServerTest {
       assertThat(r.status()).as(target).isIn(400, 404);
       assertThat(r.text()).as(target).doesNotContain("CANARY").doesNotContain("root:x:");
     }
+    // without credentials nothing is validated or looked up: every path gets the same 401
+    for (String target : targets.subList(0, 4)) {
+      assertThat(raw(port(), "GET", target, null).status()).as(target).isIn(400, 401);
+    }
+    assertThat(raw(port(), "GET", "/v2/Shop/Web/manifests/abc123", null).status()).isEqualTo(401);
     HttpResponse<byte[]> bad = get("/v2/shop/web/blobs/sha256:" + hex.substring(1), auth);
     assertThat(errorCode(bad.body())).isEqualTo("DIGEST_INVALID");
     HttpResponse<byte[]> upper = get("/v2/Shop/Web/manifests/abc123", auth);
