@@ -114,7 +114,9 @@ final class AgentCommand implements Callable<Integer> {
     try {
       AgentOptions.write(stamp.root(), server.uri(), tokenFile);
     } catch (java.io.IOException e) {
-      out(spec).println("stamp agent: warning: cannot record the address for stamp up: " + e.getMessage());
+      out(spec)
+          .println(
+              "stamp agent: warning: cannot record the address for stamp up: " + e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(

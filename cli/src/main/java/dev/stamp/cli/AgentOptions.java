@@ -22,10 +22,16 @@ final class AgentOptions {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--agent", paramLabel = "URL", description = "The agent's API (default: the agent of this state root).")
+  @Option(
+      names = "--agent",
+      paramLabel = "URL",
+      description = "The agent's API (default: the agent of this state root).")
   String url;
 
-  @Option(names = "--agent-token-file", paramLabel = "FILE", description = "File with the agent's token.")
+  @Option(
+      names = "--agent-token-file",
+      paramLabel = "FILE",
+      description = "File with the agent's token.")
   Path tokenFile;
 
   static Path file(StampRoot root) {
@@ -51,7 +57,9 @@ final class AgentOptions {
       Path file = file(root);
       if (!Files.exists(file)) {
         throw ControllerException.notFound(
-            "no agent on state root " + root.path() + ": start one (stamp agent --token-file FILE) or pass --agent URL");
+            "no agent on state root "
+                + root.path()
+                + ": start one (stamp agent --token-file FILE) or pass --agent URL");
       }
       try {
         JsonNode n = JSON.readTree(file.toFile());
@@ -74,7 +82,8 @@ final class AgentOptions {
     }
     AgentClient client = new AgentClient(URI.create(u), token);
     if (!client.healthy()) {
-      throw ControllerException.unavailable("agent " + u + ": not answering (is stamp agent running?)", null);
+      throw ControllerException.unavailable(
+          "agent " + u + ": not answering (is stamp agent running?)", null);
     }
     return client;
   }

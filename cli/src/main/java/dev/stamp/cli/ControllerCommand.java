@@ -9,10 +9,10 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code stamp controller --config FILE}: runs the GitOps controller until SIGINT/SIGTERM. It
@@ -35,7 +35,8 @@ final class ControllerCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       required = true,
-      description = "The controller's configuration (controller.yaml; see samples/controller.yaml).")
+      description =
+          "The controller's configuration (controller.yaml; see samples/controller.yaml).")
   Path config;
 
   @Override
@@ -44,10 +45,11 @@ final class ControllerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     loaded.warnings().forEach(w -> err.println("stamp controller: warning: " + w));
     err.flush();
-    Controllers.Started started =
-        Controllers.start(loaded, stamp.root(), Clock.systemUTC());
+    Controllers.Started started = Controllers.start(loaded, stamp.root(), Clock.systemUTC());
     ControllerEndpoint.write(
-        stamp.root(), started.api(), loaded.api().tokenFile() == null ? null : loaded.api().tokenFile().path());
+        stamp.root(),
+        started.api(),
+        loaded.api().tokenFile() == null ? null : loaded.api().tokenFile().path());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -70,5 +72,4 @@ final class ControllerCommand implements Callable<Integer> {
     stopped.await();
     return StampCli.EXIT_OK;
   }
-
 }

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a running controller's API is: {@code --controller URL} and {@code --token-file FILE},
- * else {@code STAMP_CONTROLLER} and {@code STAMP_CONTROLLER_TOKEN_FILE}, else what {@code stamp
+ * Where a running controller's API is: {@code --controller URL} and {@code --token-file FILE}, else
+ * {@code STAMP_CONTROLLER} and {@code STAMP_CONTROLLER_TOKEN_FILE}, else what {@code stamp
  * controller} wrote to {@code ROOT/controller/api.json}.
  */
 final class ControllerEndpoint {
@@ -53,7 +53,9 @@ final class ControllerEndpoint {
     Path t =
         tokenFile != null
             ? tokenFile
-            : Optional.ofNullable(System.getenv("STAMP_CONTROLLER_TOKEN_FILE")).map(Path::of).orElse(null);
+            : Optional.ofNullable(System.getenv("STAMP_CONTROLLER_TOKEN_FILE"))
+                .map(Path::of)
+                .orElse(null);
     if (u == null) {
       Path file = file(root);
       if (!Files.exists(file)) {
@@ -73,7 +75,8 @@ final class ControllerEndpoint {
       }
     }
     if (t == null) {
-      throw ControllerException.badInput("--token-file: the controller API needs a token (or set STAMP_CONTROLLER_TOKEN_FILE)");
+      throw ControllerException.badInput(
+          "--token-file: the controller API needs a token (or set STAMP_CONTROLLER_TOKEN_FILE)");
     }
     return new ControllerClient(URI.create(u), ControllerClient.tokenFrom(t));
   }

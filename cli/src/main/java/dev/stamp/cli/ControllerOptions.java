@@ -12,13 +12,15 @@ final class ControllerOptions {
   @Option(
       names = "--controller",
       paramLabel = "URL",
-      description = "The controller's API (default: STAMP_CONTROLLER, else ROOT/controller/api.json).")
+      description =
+          "The controller's API (default: STAMP_CONTROLLER, else ROOT/controller/api.json).")
   String url;
 
   @Option(
       names = "--token-file",
       paramLabel = "FILE",
-      description = "File with the API token (default: STAMP_CONTROLLER_TOKEN_FILE, else api.json's).")
+      description =
+          "File with the API token (default: STAMP_CONTROLLER_TOKEN_FILE, else api.json's).")
   Path tokenFile;
 
   ControllerClient client(StampRoot root) throws ControllerException {

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code stamp history APP}: the app's releases, newest first. */
 @Command(name = "history", description = "Show an app's releases, newest first.")
@@ -25,7 +25,10 @@ final class HistoryCommand implements Callable<Integer> {
   @Parameters(paramLabel = "APP")
   String app;
 
-  @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "At most N releases (default 20).")
+  @Option(
+      names = {"-n", "--limit"},
+      paramLabel = "N",
+      description = "At most N releases (default 20).")
   int limit = 20;
 
   @Override
@@ -41,7 +44,8 @@ final class HistoryCommand implements Callable<Integer> {
               StatusCommand.nz(r.author()),
               StatusCommand.nz(r.trigger()),
               StatusCommand.nz(r.startedAt()),
-              StatusCommand.firstLine(StatusCommand.nz(r.error() != null ? r.error() : r.message()))));
+              StatusCommand.firstLine(
+                  StatusCommand.nz(r.error() != null ? r.error() : r.message()))));
     }
     PrintWriter out = spec.commandLine().getOut();
     Table.print(out, rows);

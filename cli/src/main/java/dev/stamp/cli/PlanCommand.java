@@ -43,7 +43,10 @@ final class PlanCommand implements Callable<Integer> {
               + " running controller deploys (what a sync would build and replace, and why).")
   Path dir;
 
-  @Option(names = "--rev", paramLabel = "REV", description = "With APP: plan this commit (default: the branch head).")
+  @Option(
+      names = "--rev",
+      paramLabel = "REV",
+      description = "With APP: plan this commit (default: the branch head).")
   String rev;
 
   @picocli.CommandLine.ParentCommand StampCli stamp;
@@ -97,7 +100,8 @@ final class PlanCommand implements Callable<Integer> {
                 .writerWithDefaultPrettyPrinter()
                 .writeValueAsString(plan));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw dev.stamp.controller.ControllerException.failed("render the plan: " + e.getMessage(), e);
+        throw dev.stamp.controller.ControllerException.failed(
+            "render the plan: " + e.getMessage(), e);
       }
       out.flush();
       return plan.problems().isEmpty() ? StampCli.EXIT_OK : StampCli.EXIT_USAGE;
@@ -107,7 +111,14 @@ final class PlanCommand implements Callable<Integer> {
       out.println("  image " + b.service() + ": " + b.action() + " (" + b.reason() + ")");
     }
     for (var c : plan.changes()) {
-      out.println("  " + c.action() + " " + c.service() + " on " + c.host() + (c.reason() == null || c.reason().isEmpty() ? "" : " (" + c.reason() + ")"));
+      out.println(
+          "  "
+              + c.action()
+              + " "
+              + c.service()
+              + " on "
+              + c.host()
+              + (c.reason() == null || c.reason().isEmpty() ? "" : " (" + c.reason() + ")"));
     }
     for (String p : plan.problems()) {
       out.println("  problem: " + p);

@@ -7,11 +7,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code stamp rollback APP [--to RELEASE]}: a revert commit pushed to Git, then synced. */
 @Command(
@@ -29,7 +29,10 @@ final class RollbackCommand implements Callable<Integer> {
   @Parameters(paramLabel = "APP")
   String app;
 
-  @Option(names = "--to", paramLabel = "RELEASE", description = "The release to go back to (see stamp history).")
+  @Option(
+      names = "--to",
+      paramLabel = "RELEASE",
+      description = "The release to go back to (see stamp history).")
   Long to;
 
   @Option(names = "--no-wait", description = "Return once the revert commit is pushed.")
@@ -39,6 +42,10 @@ final class RollbackCommand implements Callable<Integer> {
   public Integer call() throws StampException, InterruptedException {
     ControllerClient client = controller.client(stamp.root());
     return SyncCommand.follow(
-        client, client.rollback(app, Optional.ofNullable(to)), spec.commandLine().getOut(), noWait, Duration.ofMinutes(10));
+        client,
+        client.rollback(app, Optional.ofNullable(to)),
+        spec.commandLine().getOut(),
+        noWait,
+        Duration.ofMinutes(10));
   }
 }

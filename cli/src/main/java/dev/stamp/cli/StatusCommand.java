@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code stamp status [APP]}: every app (or one, with its services per host) as the controller sees it. */
+/**
+ * {@code stamp status [APP]}: every app (or one, with its services per host) as the controller sees
+ * it.
+ */
 @Command(name = "status", description = "Show the apps a controller deploys, or one app in detail.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -38,15 +41,29 @@ final class StatusCommand implements Callable<Integer> {
       Table.print(out, rows);
     } else {
       AppView a = client.app(app);
-      out.println("app:      " + a.name() + " (" + a.repository() + (a.path() == null || a.path().isEmpty() ? "" : "/" + a.path()) + ")");
+      out.println(
+          "app:      "
+              + a.name()
+              + " ("
+              + a.repository()
+              + (a.path() == null || a.path().isEmpty() ? "" : "/" + a.path())
+              + ")");
       out.println("state:    " + a.state());
       out.println("message:  " + nz(a.message()));
       out.println("desired:  " + shortOf(a.desiredCommit()));
-      out.println("running:  " + shortOf(a.syncedCommit()) + (a.currentRelease() == null ? "" : " (release " + a.currentRelease() + ")"));
+      out.println(
+          "running:  "
+              + shortOf(a.syncedCommit())
+              + (a.currentRelease() == null ? "" : " (release " + a.currentRelease() + ")"));
       for (AppView.ServiceView s : a.services()) {
         out.println("service " + s.name() + ": " + nz(s.image()) + " " + nz(s.digest()));
         for (AppView.HostServiceView h : s.hosts()) {
-          out.println("  on " + h.host() + ": " + nz(h.state()) + (h.message() == null || h.message().isEmpty() ? "" : " - " + h.message()));
+          out.println(
+              "  on "
+                  + h.host()
+                  + ": "
+                  + nz(h.state())
+                  + (h.message() == null || h.message().isEmpty() ? "" : " - " + h.message()));
         }
       }
     }

@@ -11,18 +11,20 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code stamp sync APP [--rev REV]} and {@code stamp rollback APP [--to RELEASE]}: ask the
  * controller, then wait (unless {@code --no-wait}) until the app settles; exit 1 unless it ends
  * synced.
  */
-@Command(name = "sync", description = "Sync an app to the branch head (or --rev) now, and wait for it.")
+@Command(
+    name = "sync",
+    description = "Sync an app to the branch head (or --rev) now, and wait for it.")
 final class SyncCommand implements Callable<Integer> {
 
   static final Set<String> SETTLED = Set.of("synced", "degraded", "failed", "error", "paused");
@@ -34,29 +36,48 @@ final class SyncCommand implements Callable<Integer> {
   @Parameters(paramLabel = "APP")
   String app;
 
-  @Option(names = "--rev", paramLabel = "REV", description = "A commit, tag or branch (default: the branch head).")
+  @Option(
+      names = "--rev",
+      paramLabel = "REV",
+      description = "A commit, tag or branch (default: the branch head).")
   String rev;
 
-  @Option(names = "--override-window", description = "Sync even inside a deny sync window that allows manual syncs.")
+  @Option(
+      names = "--override-window",
+      description = "Sync even inside a deny sync window that allows manual syncs.")
   boolean overrideWindow;
 
   @Option(names = "--no-wait", description = "Return once the controller has accepted the sync.")
   boolean noWait;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait (default 600).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "How long to wait (default 600).")
   long timeoutSeconds = 600;
 
   @Override
   public Integer call() throws StampException, InterruptedException {
     ControllerClient client = controller.client(stamp.root());
     SyncAccepted accepted = client.sync(app, Optional.ofNullable(rev), overrideWindow);
-    return follow(client, accepted, spec.commandLine().getOut(), noWait, Duration.ofSeconds(timeoutSeconds));
+    return follow(
+        client, accepted, spec.commandLine().getOut(), noWait, Duration.ofSeconds(timeoutSeconds));
   }
 
   /** Prints the acceptance, then waits until the app reaches the commit and settles. */
-  static int follow(ControllerClient client, SyncAccepted accepted, PrintWriter out, boolean noWait, Duration timeout)
+  static int follow(
+      ControllerClient client,
+      SyncAccepted accepted,
+      PrintWriter out,
+      boolean noWait,
+      Duration timeout)
       throws StampException, InterruptedException {
-    out.println(accepted.app() + ": sync of " + StatusCommand.shortOf(accepted.commit()) + " " + accepted.state());
+    out.println(
+        accepted.app()
+            + ": sync of "
+            + StatusCommand.shortOf(accepted.commit())
+            + " "
+            + accepted.state());
     out.flush();
     if (noWait) {
       return StampCli.EXIT_OK;

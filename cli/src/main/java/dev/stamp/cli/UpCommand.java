@@ -29,10 +29,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code stamp up [-f compose.yaml]}: the controller's loader, planner and rollout for one
@@ -89,7 +89,14 @@ final class UpCommand implements Callable<Integer> {
     }
     Map<String, String> digests = new LinkedHashMap<>();
     for (ServiceImage img : planner.ensure(tree, builds, Progress.NONE).values()) {
-      out.println(app.name() + "/" + img.service() + ": " + img.action().name().toLowerCase(java.util.Locale.ROOT) + " " + img.digest());
+      out.println(
+          app.name()
+              + "/"
+              + img.service()
+              + ": "
+              + img.action().name().toLowerCase(java.util.Locale.ROOT)
+              + " "
+              + img.digest());
       digests.put(img.service(), img.digest());
     }
     for (ComposeService s : inTree.services().values()) {
@@ -108,9 +115,15 @@ final class UpCommand implements Callable<Integer> {
               out.flush();
             });
     RolloutResult result = rollout.apply(desired, Optional.empty());
-    out.println(app.name() + ": " + result.state().name().toLowerCase(java.util.Locale.ROOT) + (result.message().isEmpty() ? "" : " - " + result.message()));
+    out.println(
+        app.name()
+            + ": "
+            + result.state().name().toLowerCase(java.util.Locale.ROOT)
+            + (result.message().isEmpty() ? "" : " - " + result.message()));
     out.flush();
-    return result.state() == RolloutResult.State.SUCCEEDED ? StampCli.EXIT_OK : StampCli.EXIT_FAILED;
+    return result.state() == RolloutResult.State.SUCCEEDED
+        ? StampCli.EXIT_OK
+        : StampCli.EXIT_FAILED;
   }
 
   static ComposeApp load(Path file, PrintWriter err) throws StampException {

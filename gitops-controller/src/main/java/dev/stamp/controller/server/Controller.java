@@ -1,27 +1,21 @@
 package dev.stamp.controller.server;
 
-import dev.stamp.builder.engine.ImageBuilder;
 import dev.stamp.controller.ControllerException;
 import dev.stamp.controller.api.AppView;
-import dev.stamp.controller.api.ControllerMetrics;
 import dev.stamp.controller.api.ControllerOperations;
 import dev.stamp.controller.api.EventSink;
-import dev.stamp.controller.api.EventView;
 import dev.stamp.controller.api.PlanView;
 import dev.stamp.controller.api.ReleaseView;
 import dev.stamp.controller.api.SyncAccepted;
 import dev.stamp.controller.api.WebhookSecret;
 import dev.stamp.controller.config.ControllerConfig;
 import dev.stamp.controller.config.RepositoryConfig;
-import dev.stamp.controller.rollout.HostAgent;
 import dev.stamp.controller.store.AppStatus;
 import dev.stamp.controller.store.ControllerStore;
 import dev.stamp.controller.store.Release;
 import dev.stamp.controller.store.StoredEvent;
-import dev.stamp.runtime.StampRoot;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,8 +62,7 @@ public final class Controller implements ControllerOperations, AutoCloseable {
     if (status.isPresent() && repos.containsKey(status.get().repo())) {
       return repos.get(status.get().repo());
     }
-    throw ControllerException.notFound(
-        "app " + app + ": no such app (apps: " + names() + ")");
+    throw ControllerException.notFound("app " + app + ": no such app (apps: " + names() + ")");
   }
 
   private List<String> names() throws ControllerException {
@@ -88,9 +81,11 @@ public final class Controller implements ControllerOperations, AutoCloseable {
 
   @Override
   public AppView app(String app) throws ControllerException {
-    AppStatus s =
-        store.appStatus(app)
-            .orElseThrow(() -> ControllerException.notFound("app " + app + ": no such app (apps: " + names() + ")"));
+    Optional<AppStatus> found = store.appStatus(app);
+    if (found.isEmpty()) {
+      throw ControllerException.notFound("app " + app + ": no such app (apps: " + names() + ")");
+    }
+    AppStatus s = found.get();
     return Views.app(s, branchOf(s.repo()), store.lastGood(app));
   }
 

@@ -31,7 +31,6 @@ import dev.stamp.controller.sync.PolicyGate;
 import dev.stamp.runtime.StampRoot;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +41,10 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
- * Builds a running {@link Controller} from its configuration, in order: the store (migrations),
- * the image builder over the state root, the image distribution endpoint, the agents, one watch
- * per repository, the HTTP API, the Quartz jobs; then a first sync of every repository. A failure
- * at any step closes what was started and says which step failed.
+ * Builds a running {@link Controller} from its configuration, in order: the store (migrations), the
+ * image builder over the state root, the image distribution endpoint, the agents, one watch per
+ * repository, the HTTP API, the Quartz jobs; then a first sync of every repository. A failure at
+ * any step closes what was started and says which step failed.
  */
 public final class Controllers {
 
@@ -86,7 +85,10 @@ public final class Controllers {
                 new InetSocketAddress(images.listen().host(), images.listen().port()),
                 access);
         opened.add(dist);
-        advertise = images.advertise() != null && images.advertise().port() != 0 ? images.advertise().toString() : dist.registry();
+        advertise =
+            images.advertise() != null && images.advertise().port() != 0
+                ? images.advertise().toString()
+                : dist.registry();
       } else {
         throw ControllerException.badInput(
             config.file() + ": images.distribution: registry is not supported yet; use embedded");
@@ -116,7 +118,17 @@ public final class Controllers {
                 String message) {
               notifier.released(
                   Notifier.event(state),
-                  Map.of("app", app, "id", release, "state", state.name().toLowerCase(java.util.Locale.ROOT), "commit", commit, "message", message == null ? "" : message));
+                  Map.of(
+                      "app",
+                      app,
+                      "id",
+                      release,
+                      "state",
+                      state.name().toLowerCase(java.util.Locale.ROOT),
+                      "commit",
+                      commit,
+                      "message",
+                      message == null ? "" : message));
             }
           };
       Map<String, RepoWatch> repos = new LinkedHashMap<>();
@@ -124,7 +136,8 @@ public final class Controllers {
         GitRepository git =
             GitRepository.open(
                 root.path().resolve("controller/git/" + r.name() + ".git"),
-                new RepoSource(r.name(), r.url().toString(), r.branch(), credentials(r.credentials())));
+                new RepoSource(
+                    r.name(), r.url().toString(), r.branch(), credentials(r.credentials())));
         ImagePlanner planner =
             new ImagePlanner(
                 builder,
@@ -140,7 +153,7 @@ public final class Controllers {
                 r.path(),
                 store,
                 planner,
-                listener -> new Rollout(hosts, listener),
+                l -> new Rollout(hosts, l),
                 PolicyGate.NONE,
                 (app, service, digest) -> registry + "/" + app + "/" + service + "@" + digest,
                 git::snapshot,
@@ -150,12 +163,15 @@ public final class Controllers {
         repos.put(r.name(), new RepoWatch(r, git, store, planner, sync, metrics, clock));
       }
       Controller controller = new Controller(config, store, repos, bus, clock);
-      ControllerServer api =
-          ControllerServer.start(apiConfig(config), controller, metrics);
+      ControllerServer api = ControllerServer.start(apiConfig(config), controller, metrics);
       controller.closing(api);
       opened.forEach(controller::closing);
       Scheduling scheduling =
-          new Scheduling(store.dataSource(), store.settings().jdbcUrl().startsWith("jdbc:postgresql:"), "main", controller::job);
+          new Scheduling(
+              store.dataSource(),
+              store.settings().jdbcUrl().startsWith("jdbc:postgresql:"),
+              "main",
+              controller::job);
       controller.closing(scheduling);
       for (RepositoryConfig r : config.repositories()) {
         if (r.polls()) {
@@ -193,7 +209,8 @@ public final class Controllers {
   private static ControllerServer.Config apiConfig(ControllerConfig config) {
     var api = config.api();
     ControllerServer.Config c =
-        ControllerServer.Config.of(api.listen().host(), api.listen().port(), api.tokenFile().path());
+        ControllerServer.Config.of(
+            api.listen().host(), api.listen().port(), api.tokenFile().path());
     return api.tls() == null ? c : c.withTls(api.tls().certFile(), api.tls().keyFile());
   }
 
@@ -228,7 +245,8 @@ public final class Controllers {
 
   private static String withoutUserInfo(URI url) {
     try {
-      return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null).toString();
+      return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null)
+          .toString();
     } catch (Exception e) {
       return url.getScheme() + "://" + url.getHost() + url.getPath();
     }
@@ -238,13 +256,33 @@ public final class Controllers {
   private record StoreCatalog(ControllerStore store) implements BuildCatalog {
     @Override
     public Optional<CatalogEntry> find(String key) throws ControllerException {
-      return store.build(key)
-          .map(b -> new CatalogEntry(b.buildKey(), b.app(), b.service(), b.imageRef(), b.digest(), b.commit(), b.builtAt(), b.took()));
+      return store
+          .build(key)
+          .map(
+              b ->
+                  new CatalogEntry(
+                      b.buildKey(),
+                      b.app(),
+                      b.service(),
+                      b.imageRef(),
+                      b.digest(),
+                      b.commit(),
+                      b.builtAt(),
+                      b.took()));
     }
 
     @Override
     public void record(CatalogEntry e) throws ControllerException {
-      store.recordBuild(new BuiltImage(e.key(), e.app(), e.service(), e.reference(), e.digest(), e.commit(), e.builtAt(), e.took()));
+      store.recordBuild(
+          new BuiltImage(
+              e.key(),
+              e.app(),
+              e.service(),
+              e.reference(),
+              e.digest(),
+              e.commit(),
+              e.builtAt(),
+              e.took()));
     }
   }
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Wakes readers of an app's event stream when a new event is stored. The events themselves live
- * in the store (a reader that missed a wake-up finds them on its next read); this only saves the
+ * Wakes readers of an app's event stream when a new event is stored. The events themselves live in
+ * the store (a reader that missed a wake-up finds them on its next read); this only saves the
  * readers from polling.
  */
 final class EventBus {

@@ -85,7 +85,10 @@ final class Notifier implements AutoCloseable {
       try {
         request.header("X-Stamp-Signature", "sha256=" + hmac(target.secretFile().read(), body));
       } catch (ControllerException e) {
-        LOG.warn("notification to {}: secret unreadable, not sent: {}", redacted(target.url()), e.getMessage());
+        LOG.warn(
+            "notification to {}: secret unreadable, not sent: {}",
+            redacted(target.url()),
+            e.getMessage());
         return;
       }
     }
@@ -94,13 +97,24 @@ final class Notifier implements AutoCloseable {
         HttpResponse<Void> r = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() < 500) {
           if (r.statusCode() >= 300) {
-            LOG.warn("notification to {}: HTTP {} (not retried)", redacted(target.url()), r.statusCode());
+            LOG.warn(
+                "notification to {}: HTTP {} (not retried)",
+                redacted(target.url()),
+                r.statusCode());
           }
           return;
         }
-        LOG.info("notification to {}: HTTP {}, attempt {} of 3", redacted(target.url()), r.statusCode(), attempt);
+        LOG.info(
+            "notification to {}: HTTP {}, attempt {} of 3",
+            redacted(target.url()),
+            r.statusCode(),
+            attempt);
       } catch (java.io.IOException e) {
-        LOG.info("notification to {}: {}, attempt {} of 3", redacted(target.url()), e.getMessage(), attempt);
+        LOG.info(
+            "notification to {}: {}, attempt {} of 3",
+            redacted(target.url()),
+            e.getMessage(),
+            attempt);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -138,7 +152,11 @@ final class Notifier implements AutoCloseable {
   }
 
   private static String redacted(URI url) {
-    return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + url.getPath();
+    return url.getScheme()
+        + "://"
+        + url.getHost()
+        + (url.getPort() < 0 ? "" : ":" + url.getPort())
+        + url.getPath();
   }
 
   @Override

@@ -18,7 +18,6 @@ import dev.stamp.controller.store.Release;
 import dev.stamp.controller.sync.AppSync;
 import dev.stamp.controller.sync.DesiredState;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One repository: its Git mirror and the syncs of its apps, all on one thread (so two syncs of an
  * app never overlap, and a burst of webhooks collapses into one fetch). Auto-sync (poll, webhook)
- * skips an app whose commit already failed (until a new commit arrives), apps in a deny window,
- * and repositories with {@code autoSync: false}; a manual sync may override the window.
+ * skips an app whose commit already failed (until a new commit arrives), apps in a deny window, and
+ * repositories with {@code autoSync: false}; a manual sync may override the window.
  */
 final class RepoWatch implements AutoCloseable {
 
@@ -141,7 +140,10 @@ final class RepoWatch implements AutoCloseable {
         }
         AppSync.Outcome out = sync.sync(tree, loaded, trigger);
         metrics.synced(app, out.state().name().toLowerCase(java.util.Locale.ROOT));
-        metrics.reconciled(app, out.state().name().toLowerCase(java.util.Locale.ROOT), java.time.Duration.between(start, clock.instant()));
+        metrics.reconciled(
+            app,
+            out.state().name().toLowerCase(java.util.Locale.ROOT),
+            java.time.Duration.between(start, clock.instant()));
       } catch (ControllerException | RuntimeException e) {
         LOG.warn("app {}: sync at {} failed: {}", app, tree.commit().shortId(), e.getMessage());
         metrics.synced(app, "error");
@@ -202,7 +204,9 @@ final class RepoWatch implements AutoCloseable {
               + ": the sync windows of repository "
               + config.name()
               + " hold syncs now"
-              + (overrideWindow ? " and do not allow manual syncs" : "; pass overrideSyncWindow (stamp sync --override-window) to sync anyway where a window allows manual syncs"));
+              + (overrideWindow
+                  ? " and do not allow manual syncs"
+                  : "; pass overrideSyncWindow (stamp sync --override-window) to sync anyway where a window allows manual syncs"));
     }
     worker.submit(() -> reconcile(trigger, Optional.of(commit), true));
     return new SyncAccepted(app, 0, commit, "queued");
@@ -215,7 +219,12 @@ final class RepoWatch implements AutoCloseable {
     DesiredState.Loaded loaded = state.apps().get(app);
     if (loaded == null) {
       throw ControllerException.notFound(
-          "app " + app + ": not declared at commit " + tree.commit().shortId() + " of " + config.name());
+          "app "
+              + app
+              + ": not declared at commit "
+              + tree.commit().shortId()
+              + " of "
+              + config.name());
     }
     List<String> problems = new ArrayList<>();
     List<PlanView.Build> builds = new ArrayList<>();
@@ -234,17 +243,17 @@ final class RepoWatch implements AutoCloseable {
       for (ImageDecision d : images.plan(tree, inputs)) {
         builds.add(
             new PlanView.Build(
-                d.service(), d.key(), d.action().name().toLowerCase(java.util.Locale.ROOT), d.digest().orElse(null), d.reason()));
+                d.service(),
+                d.action().name().toLowerCase(java.util.Locale.ROOT),
+                d.key(),
+                app + "/" + d.service() + ":" + tree.commit().shortId(),
+                d.digest().orElse(null),
+                d.reason()));
       }
       for (var step : sync.plan(tree, loaded).steps()) {
         changes.add(
             new PlanView.Change(
-                step.host(),
-                step.service(),
-                step.action().label(),
-                null,
-                null,
-                step.reason()));
+                step.host(), step.service(), step.action().label(), null, null, step.reason()));
       }
     } catch (ControllerException e) {
       problems.add(e.getMessage());
@@ -253,8 +262,8 @@ final class RepoWatch implements AutoCloseable {
   }
 
   /**
-   * Makes a revert commit that brings the app back to release {@code to} (default: the good
-   * release before the current one), pushes it, and syncs it: Git stays the truth.
+   * Makes a revert commit that brings the app back to release {@code to} (default: the good release
+   * before the current one), pushes it, and syncs it: Git stays the truth.
    */
   SyncAccepted rollback(String app, Optional<Long> to) throws ControllerException {
     List<Release> history = store.history(app, 100);
@@ -262,9 +271,11 @@ final class RepoWatch implements AutoCloseable {
     Release target;
     if (to.isPresent()) {
       target =
-          store.release(to.get())
+          store
+              .release(to.get())
               .filter(r -> r.app().equals(app))
-              .orElseThrow(() -> ControllerException.notFound("app " + app + ": no release " + to.get()));
+              .orElseThrow(
+                  () -> ControllerException.notFound("app " + app + ": no release " + to.get()));
     } else {
       long currentId = current.map(Release::id).orElse(Long.MAX_VALUE);
       target =
@@ -273,10 +284,18 @@ final class RepoWatch implements AutoCloseable {
               .filter(r -> r.state().name().equals("SUCCEEDED"))
               .findFirst()
               .orElseThrow(
-                  () -> ControllerException.conflict("app " + app + ": no earlier good release to roll back to"));
+                  () ->
+                      ControllerException.conflict(
+                          "app " + app + ": no earlier good release to roll back to"));
     }
     String message =
-        "Roll back " + app + " to release " + target.id() + " (" + target.shortCommit() + ")\n\nBy stamp rollback.";
+        "Roll back "
+            + app
+            + " to release "
+            + target.id()
+            + " ("
+            + target.shortCommit()
+            + ")\n\nBy stamp rollback.";
     String commit = git.restore(target.commit(), "stamp", "stamp@localhost", message);
     worker.submit(() -> reconcile("rollback", Optional.of(commit), true));
     return new SyncAccepted(app, 0, commit, "queued");

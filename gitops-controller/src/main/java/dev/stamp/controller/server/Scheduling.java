@@ -58,7 +58,6 @@ final class Scheduling implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "stamp-controller-" + instance);
     p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_ID, "AUTO");
-    p.setProperty(StdSchedulerFactory.PROP_SCHED_SKIP_UPDATE_CHECK, "true");
     p.setProperty("org.quartz.threadPool.threadCount", "2");
     p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
@@ -84,8 +83,10 @@ final class Scheduling implements AutoCloseable {
 
   /** Runs job {@code name} every {@code interval} from now on (replacing an older schedule). */
   void every(String name, Duration interval) throws ControllerException {
-    JobDetail job = JobBuilder.newJob(NamedJob.class).withIdentity(name, GROUP).storeDurably().build();
-    long first = ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval.toMillis(), 5000)));
+    JobDetail job =
+        JobBuilder.newJob(NamedJob.class).withIdentity(name, GROUP).storeDurably().build();
+    long first =
+        ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval.toMillis(), 5000)));
     Trigger trigger =
         TriggerBuilder.newTrigger()
             .withIdentity(name, GROUP)

@@ -42,7 +42,11 @@ final class Views {
                       }
                       services.add(
                           new AppView.ServiceView(
-                              service, s.app() + "/" + service + ":" + r.shortCommit(), digest, null, hosts));
+                              service,
+                              s.app() + "/" + service + ":" + r.shortCommit(),
+                              digest,
+                              null,
+                              hosts));
                     }));
     return new AppView(
         s.app(),
@@ -65,10 +69,11 @@ final class Views {
     }
     List<ReleaseView.PolicyFinding> policy = new ArrayList<>();
     for (PolicyVerdict v : r.verdicts()) {
-      policy.add(new ReleaseView.PolicyFinding(v.rule(), v.severity(), v.location(), v.message(), v.waived()));
+      policy.add(
+          new ReleaseView.PolicyFinding(
+              v.rule(), v.severity(), v.location(), v.message(), v.waived()));
     }
-    boolean finished =
-        r.state() != ReleaseState.PENDING && r.state() != ReleaseState.DEPLOYING;
+    boolean finished = r.state() != ReleaseState.PENDING && r.state() != ReleaseState.DEPLOYING;
     return new ReleaseView(
         r.id(),
         r.app(),

@@ -64,7 +64,8 @@ public final class AppSync {
   public interface Listener {
     default void event(String app) {}
 
-    default void released(String app, long release, ReleaseState state, String commit, String message) {}
+    default void released(
+        String app, long release, ReleaseState state, String commit, String message) {}
   }
 
   /** What one sync did. */
@@ -114,7 +115,8 @@ public final class AppSync {
     CommitInfo commit = tree.commit();
     String app = loaded.name();
     if (loaded.error().isPresent()) {
-      return refuse(tree, app, trigger, ReleaseState.FAILED, AppState.ERROR, loaded.error().get(), Map.of());
+      return refuse(
+          tree, app, trigger, ReleaseState.FAILED, AppState.ERROR, loaded.error().get(), Map.of());
     }
     ComposeApp compose = loaded.app().orElseThrow();
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
@@ -124,7 +126,14 @@ public final class AppSync {
     try {
       built = images(tree, compose);
     } catch (ControllerException e) {
-      return refuse(tree, app, trigger, ReleaseState.FAILED, AppState.ERROR, "images: " + e.getMessage(), Map.of());
+      return refuse(
+          tree,
+          app,
+          trigger,
+          ReleaseState.FAILED,
+          AppState.ERROR,
+          "images: " + e.getMessage(),
+          Map.of());
     }
     Map<String, String> digests = new LinkedHashMap<>();
     built.forEach((service, image) -> digests.put(service, image.digest()));
@@ -133,8 +142,17 @@ public final class AppSync {
     PolicyGate.Verdict verdict = gate.check(compose, tree, built);
     if (verdict.denied()) {
       Outcome out =
-          refuse(tree, app, trigger, ReleaseState.DENIED, AppState.FAILED, "denied by policy: " + summary(verdict), digests);
-      out.release().ifPresent(id -> store.recordPolicy(id, verdict.findings()));
+          refuse(
+              tree,
+              app,
+              trigger,
+              ReleaseState.DENIED,
+              AppState.FAILED,
+              "denied by policy: " + summary(verdict),
+              digests);
+      if (out.release().isPresent()) {
+        store.recordPolicy(out.release().get(), verdict.findings());
+      }
       return out;
     }
 
@@ -145,7 +163,14 @@ public final class AppSync {
       desired = desiredApp(compose, commit.shortId(), digests);
       plan = rollouts.create(e -> {}).plan(desired);
     } catch (ControllerException e) {
-      return refuse(tree, app, trigger, ReleaseState.FAILED, AppState.ERROR, "plan: " + e.getMessage(), digests);
+      return refuse(
+          tree,
+          app,
+          trigger,
+          ReleaseState.FAILED,
+          AppState.ERROR,
+          "plan: " + e.getMessage(),
+          digests);
     }
     Optional<Release> current = store.lastGood(app);
     if (!plan.changes()) {
@@ -158,15 +183,26 @@ public final class AppSync {
     long id = store.startRelease(release(commit, app, digests, trigger));
     store.recordPolicy(id, verdict.findings());
     store.updateRelease(id, ReleaseState.DEPLOYING, List.of(), null);
-    event(app, id, "release", Map.of("state", "deploying", "commit", commit.id(), "changes", plan.lines()));
+    event(
+        app,
+        id,
+        "release",
+        Map.of("state", "deploying", "commit", commit.id(), "changes", plan.lines()));
     Optional<DesiredApp> lastGood = lastGoodApp(current);
     RolloutResult result;
     try {
-      result = rollouts.create(e -> event(app, id, "rollout", rolloutEvent(e))).apply(desired, lastGood);
+      result =
+          rollouts.create(e -> event(app, id, "rollout", rolloutEvent(e))).apply(desired, lastGood);
     } catch (ControllerException e) {
       store.updateRelease(id, ReleaseState.FAILED, List.of(), e.getMessage());
       listener.released(app, id, ReleaseState.FAILED, commit.id(), e.getMessage());
-      status(app, AppState.FAILED, "rollout: " + e.getMessage(), commit.id(), current.map(Release::id), commit.id());
+      status(
+          app,
+          AppState.FAILED,
+          "rollout: " + e.getMessage(),
+          commit.id(),
+          current.map(Release::id),
+          commit.id());
       event(app, id, "release", Map.of("state", "failed", "error", e.getMessage()));
       return new Outcome(app, commit.id(), Optional.of(id), AppState.FAILED, e.getMessage());
     }
@@ -199,12 +235,25 @@ public final class AppSync {
         failed = Optional.of(commit.id());
       }
     }
-    store.updateRelease(id, state, hosts, state == ReleaseState.SUCCEEDED ? null : result.message());
+    store.updateRelease(
+        id, state, hosts, state == ReleaseState.SUCCEEDED ? null : result.message());
     listener.released(app, id, state, commit.id(), result.message());
-    Optional<Long> running = state == ReleaseState.SUCCEEDED || state == ReleaseState.PARTIAL ? Optional.of(id) : current.map(Release::id);
-    String message = state.name().toLowerCase(java.util.Locale.ROOT) + " at " + commit.shortId() + (result.message().isEmpty() ? "" : ": " + result.message());
+    Optional<Long> running =
+        state == ReleaseState.SUCCEEDED || state == ReleaseState.PARTIAL
+            ? Optional.of(id)
+            : current.map(Release::id);
+    String message =
+        state.name().toLowerCase(java.util.Locale.ROOT)
+            + " at "
+            + commit.shortId()
+            + (result.message().isEmpty() ? "" : ": " + result.message());
     status(app, appState, message, commit.id(), running, failed.orElse(null));
-    event(app, id, "release", Map.of("state", state.name().toLowerCase(java.util.Locale.ROOT), "message", result.message()));
+    event(
+        app,
+        id,
+        "release",
+        Map.of(
+            "state", state.name().toLowerCase(java.util.Locale.ROOT), "message", result.message()));
     store.prune(app, keepReleases);
     LOG.info("app {}: {}", app, message);
     return new Outcome(app, commit.id(), Optional.of(id), appState, message);
@@ -215,8 +264,8 @@ public final class AppSync {
 
   /**
    * What a sync of {@code loaded} would change on the hosts, without building or pulling: images
-   * that would be reused count with their digests, images still to build as {@link #UNBUILT}
-   * (every host running the service then shows a replace).
+   * that would be reused count with their digests, images still to build as {@link #UNBUILT} (every
+   * host running the service then shows a replace).
    */
   public RolloutPlan plan(TreeSnapshot tree, DesiredState.Loaded loaded)
       throws ControllerException {
@@ -255,7 +304,8 @@ public final class AppSync {
     for (ComposeService s : compose.services().values()) {
       if (s.build() == null) {
         if (s.image() == null) {
-          throw ControllerException.badInput(compose.file() + ": services." + s.name() + ": needs build or image");
+          throw ControllerException.badInput(
+              compose.file() + ": services." + s.name() + ": needs build or image");
         }
         out.put(s.name(), images.named(tree, compose.name(), s.name(), s.image()));
       }
@@ -266,7 +316,9 @@ public final class AppSync {
   private DesiredApp desiredApp(ComposeApp compose, String release, Map<String, String> digests)
       throws ControllerException {
     Map<String, String> refs = new LinkedHashMap<>();
-    digests.forEach((service, digest) -> refs.put(service, names.agentReference(compose.name(), service, digest)));
+    digests.forEach(
+        (service, digest) ->
+            refs.put(service, names.agentReference(compose.name(), service, digest)));
     return DesiredApp.of(compose, release, refs);
   }
 
@@ -284,7 +336,11 @@ public final class AppSync {
         }
       }
     } catch (ControllerException e) {
-      LOG.warn("app {}: cannot rebuild the last good release {} for a rollback: {}", r.app(), r.id(), e.getMessage());
+      LOG.warn(
+          "app {}: cannot rebuild the last good release {} for a rollback: {}",
+          r.app(),
+          r.id(),
+          e.getMessage());
     }
     return Optional.empty();
   }
@@ -304,13 +360,26 @@ public final class AppSync {
     store.updateRelease(id, state, List.of(), message);
     listener.released(app, id, state, commit.id(), message);
     status(app, appState, message, commit.id(), current.map(Release::id), commit.id());
-    event(app, id, "release", Map.of("state", state.name().toLowerCase(java.util.Locale.ROOT), "error", message));
+    event(
+        app,
+        id,
+        "release",
+        Map.of("state", state.name().toLowerCase(java.util.Locale.ROOT), "error", message));
     LOG.warn("app {} at {}: {}", app, commit.shortId(), message);
     return new Outcome(app, commit.id(), Optional.of(id), appState, message);
   }
 
-  private NewRelease release(CommitInfo commit, String app, Map<String, String> digests, String trigger) {
-    return new NewRelease(app, commit.id(), commit.shortId(), commit.author(), commit.subject(), commit.time(), digests, trigger);
+  private NewRelease release(
+      CommitInfo commit, String app, Map<String, String> digests, String trigger) {
+    return new NewRelease(
+        app,
+        commit.id(),
+        commit.shortId(),
+        commit.author(),
+        commit.subject(),
+        commit.time(),
+        digests,
+        trigger);
   }
 
   private void status(

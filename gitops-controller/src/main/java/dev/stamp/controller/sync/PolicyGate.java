@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The policy check every release passes before anything ships: over the app's spec, its
- * Dockerfiles (in {@code tree}) and its images. The policies module implements it; until it is
- * wired in, {@link #NONE} lets everything through.
+ * The policy check every release passes before anything ships: over the app's spec, its Dockerfiles
+ * (in {@code tree}) and its images. The policies module implements it; until it is wired in, {@link
+ * #NONE} lets everything through.
  */
 @FunctionalInterface
 public interface PolicyGate {

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The GitOps loop end to end, with real Git (a bare repository the test pushes to with the git
  * CLI), the real builder and a real agent on a state root of its own that pulls from the
- * controller's image endpoint: a merge deploys; a commit changing one service rebuilds and
- * replaces only that one; a revert brings back the earlier digest without a build; a malformed
- * compose file is reported with its line and the running release keeps serving.
+ * controller's image endpoint: a merge deploys; a commit changing one service rebuilds and replaces
+ * only that one; a revert brings back the earlier digest without a build; a malformed compose file
+ * is reported with its line and the running release keeps serving.
  */
 @RequiresRoot
 class GitOpsLoopIT {
@@ -145,7 +145,15 @@ class GitOpsLoopIT {
 
     // git revert: the first release's web image again, bit for bit (its revision label is the
     // first commit's, so a rebuild could not give this digest)
-    git(work, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "revert", "--no-edit", "HEAD");
+    git(
+        work,
+        "-c",
+        "user.name=dev",
+        "-c",
+        "user.email=dev@example.com",
+        "revert",
+        "--no-edit",
+        "HEAD");
     git(work, "push", "-q", "origin", "main");
     c.syncAllNow("manual");
     assertThat(get()).isEqualTo("v1");
@@ -182,7 +190,16 @@ class GitOpsLoopIT {
 
   void commit(String message) throws Exception {
     git(work, "add", "-A");
-    git(work, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", message);
+    git(
+        work,
+        "-c",
+        "user.name=dev",
+        "-c",
+        "user.email=dev@example.com",
+        "commit",
+        "-q",
+        "-m",
+        message);
     git(work, "push", "-q", "origin", "main");
   }
 
@@ -197,15 +214,10 @@ class GitOpsLoopIT {
     String[] cmd = new String[args.length + 1];
     cmd[0] = "git";
     System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .start();
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {
       throw new AssertionError("git " + String.join(" ", args) + ": " + out);
     }
   }
-
 }
