@@ -173,7 +173,8 @@ public final class AppSync {
           digests);
     }
     Optional<Release> current = store.lastGood(app);
-    if (!plan.changes()) {
+    boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
+    if (!plan.changes() && wasSynced) {
       String message = "in sync at " + commit.shortId() + " (nothing to replace)";
       status(app, AppState.SYNCED, message, commit.id(), current.map(Release::id));
       return new Outcome(app, commit.id(), current.map(Release::id), AppState.SYNCED, message);

@@ -46,6 +46,7 @@ class GitOpsLoopIT {
   Controllers.Started started;
   Path work;
   int webPort;
+  int apiPort;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeEach
@@ -63,6 +64,7 @@ class GitOpsLoopIT {
     work = tmp.resolve("work");
     git(tmp, "clone", "-q", bare.toString(), work.toString());
     webPort = TestNetworks.freePort();
+    apiPort = TestNetworks.freePort();
     write("shop/compose.yaml", compose("web"));
     write("shop/web/Dockerfile", "FROM base:1\nCOPY index.html /srv/index.html\n");
     write("shop/web/index.html", "v1\n");
@@ -115,7 +117,10 @@ class GitOpsLoopIT {
         + "    healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'], interval: 1s, retries: 20}\n"
         + "  api:\n"
         + "    build: ./api\n"
-        + "    command: [httpd, -f, -p, '8080', -h, /srv]\n";
+        + "    command: [httpd, -f, -p, '8080', -h, /srv]\n"
+        + "    ports: ['127.0.0.1:"
+        + apiPort
+        + ":8080']\n";
   }
 
   @Test
