@@ -39,8 +39,9 @@ public final class DistributionServer implements AutoCloseable {
 
   /**
    * Starts serving {@code store} on {@code listen} (port 0: any free port, see {@link #address()}).
-   * BAD_INPUT when {@code access} is anonymous and {@code listen} is not a loopback address;
-   * CONFLICT when the port is taken; FAILED (retryable) when Jetty cannot start otherwise.
+   * BAD_INPUT when {@code access} is anonymous and {@code listen} is not a loopback address, or its
+   * password file gives no password; CONFLICT when the port is taken; FAILED (retryable) when Jetty
+   * cannot start otherwise.
    */
   public static DistributionServer start(
       ImageStore store, InetSocketAddress listen, PullAccess access) throws ControllerException {
@@ -56,6 +57,7 @@ public final class DistributionServer implements AutoCloseable {
               + address.getHostAddress()
               + "; give agents the pull password or listen on 127.0.0.1");
     }
+    access.current(); // a password file that cannot give a password fails here, not per request
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("controller-distribution");
     threads.setDaemon(true);
