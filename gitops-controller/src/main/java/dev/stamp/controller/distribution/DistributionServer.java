@@ -1,6 +1,8 @@
 package dev.stamp.controller.distribution;
 
 import dev.stamp.controller.ControllerException;
+import dev.stamp.runtime.image.Digest;
+import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -113,6 +115,16 @@ public final class DistributionServer implements AutoCloseable {
     InetSocketAddress a = address();
     String host = a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /**
+   * What an agent is asked to pull for the image the store tags {@code tagged} (its manifest or
+   * index {@code digest}): {@code ADVERTISE/<name>@sha256:…}, with {@code <name>} as this endpoint
+   * serves it ({@code shop/web} for {@code shop/web:abc123}). {@code advertise} is {@code
+   * host:port} as agents reach the endpoint.
+   */
+  public static String pullReference(String advertise, ImageReference tagged, Digest digest) {
+    return advertise + "/" + tagged.familiarName() + "@" + digest;
   }
 
   /** Requests answered so far. */
