@@ -66,6 +66,15 @@ final class AgentCommand implements Callable<Integer> {
       description = "Host directory bind volumes may come from (repeatable; none: no binds).")
   List<Path> bindRoots = List.of();
 
+  @Option(
+      names = "--registry-auth",
+      paramLabel = "FILE",
+      description =
+          "Docker config.json with the credentials pulls present, e.g."
+              + " {\"auths\":{\"127.0.0.1:7701\":{\"auth\":\"BASE64(stamp:PASSWORD)\"}}}"
+              + " for the controller's registry (mode 0600; default: ~/.docker/config.json).")
+  Path registryAuth;
+
   @Override
   public Integer call() throws HostRuntimeException, InterruptedException {
     String[] hostPort = AgentConfig.listen(listen);
@@ -78,7 +87,8 @@ final class AgentCommand implements Callable<Integer> {
             Optional.ofNullable(tlsCert),
             Optional.ofNullable(tlsKey),
             Optional.ofNullable(clientCa),
-            bindRoots);
+            bindRoots,
+            Optional.ofNullable(registryAuth));
     config.check();
     EventLog events = new EventLog(Clock.systemUTC());
     AgentMetrics metrics = new AgentMetrics();

@@ -16,6 +16,7 @@ import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.registry.ImagePuller;
 import dev.stamp.runtime.registry.PullResult;
 import dev.stamp.runtime.registry.Registries;
+import dev.stamp.runtime.registry.RegistryConfig;
 import dev.stamp.runtime.registry.TransferListener;
 import dev.stamp.runtime.service.ReplaceFailedException;
 import dev.stamp.runtime.service.ReplaceOptions;
@@ -596,7 +597,9 @@ public final class HostEngine implements ServiceEngine {
   public String pull(String image) throws HostRuntimeException {
     ImageReference ref = ImageReference.parse(image);
     PullResult result =
-        new ImagePuller(Registries.open(config.root(), Map.of()), ImageStore.open(config.root()))
+        new ImagePuller(
+                new Registries(RegistryConfig.load(config.root()), config.registryCredentials()),
+                ImageStore.open(config.root()))
             .pull(ref, TransferListener.NONE);
     return result.remoteDigest().toString();
   }
@@ -719,7 +722,8 @@ public final class HostEngine implements ServiceEngine {
   @Override
   public List<CheckProblem> check(String name, dev.stamp.agent.api.ServiceSpec spec)
       throws HostRuntimeException {
-    return SpecChecks.check(config.root(), config.bindRoots(), name, spec, desired.all());
+    return SpecChecks.check(
+        config.root(), config.bindRoots(), config.registryCredentials(), name, spec, desired.all());
   }
 
   @Override

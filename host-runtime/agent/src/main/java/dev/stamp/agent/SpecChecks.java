@@ -6,6 +6,7 @@ import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.StoreImages;
 import dev.stamp.runtime.network.HostPorts;
 import dev.stamp.runtime.network.PortMapping;
+import dev.stamp.runtime.registry.CredentialSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ final class SpecChecks {
   static List<ServiceEngine.CheckProblem> check(
       StampRoot root,
       List<Path> bindRoots,
+      CredentialSource credentials,
       String name,
       ServiceSpec spec,
       Collection<DesiredService> others) {
@@ -58,7 +60,7 @@ final class SpecChecks {
     }
     if (problems.isEmpty()) { // the costly one last, and only for an otherwise deployable spec
       try {
-        StoreImages.pulling(root).resolve(spec.image());
+        StoreImages.pulling(root, credentials).resolve(spec.image());
       } catch (HostRuntimeException e) {
         problems.add(
             invalid(

@@ -8,8 +8,10 @@ import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.layer.LayerStore;
+import dev.stamp.runtime.registry.CredentialSource;
 import dev.stamp.runtime.registry.ImagePuller;
 import dev.stamp.runtime.registry.Registries;
+import dev.stamp.runtime.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +27,27 @@ public final class StoreImages implements RootfsSource {
 
   private final StampRoot root;
   private final boolean pullMissing;
+  private final CredentialSource credentials; // null: Docker's config.json from the environment
 
-  private StoreImages(StampRoot root, boolean pullMissing) {
+  private StoreImages(StampRoot root, boolean pullMissing, CredentialSource credentials) {
     this.root = root;
     this.pullMissing = pullMissing;
+    this.credentials = credentials;
   }
 
   /** Local images only. */
   public static StoreImages local(StampRoot root) {
-    return new StoreImages(root, false);
+    return new StoreImages(root, false, null);
   }
 
   /** Local images, and a pull (mirrors first) for a reference the store does not have. */
   public static StoreImages pulling(StampRoot root) {
-    return new StoreImages(root, true);
+    return new StoreImages(root, true, null);
+  }
+
+  /** As {@link #pulling(StampRoot)}, presenting {@code credentials} (an agent's registry auth). */
+  public static StoreImages pulling(StampRoot root, CredentialSource credentials) {
+    return new StoreImages(root, true, credentials);
   }
 
   @Override
@@ -69,7 +78,10 @@ public final class StoreImages implements RootfsSource {
       }
     }
     ImageReference ref = ImageReference.parse(reference);
-    Registries registries = Registries.open(root, Map.copyOf(System.getenv()));
+    Registries registries =
+        credentials == null
+            ? Registries.open(root, Map.copyOf(System.getenv()))
+            : new Registries(RegistryConfig.load(root), credentials);
     try {
       return new ImagePuller(registries, store).resolveOrPull(ref);
     } catch (HostRuntimeException e) {
