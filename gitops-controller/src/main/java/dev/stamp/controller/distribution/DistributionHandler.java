@@ -2,6 +2,7 @@ package dev.stamp.controller.distribution;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stamp.controller.ControllerException;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.image.Descriptor;
@@ -99,11 +100,9 @@ final class DistributionHandler extends Handler.Abstract {
     String path = request.getHttpURI().getPath();
     response.getHeaders().put("Docker-Distribution-API-Version", API_VERSION);
     try {
-      if (access.secret().isPresent()
-          && !access
-              .secret()
-              .get()
-              .matchesBasic(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      Optional<PullSecret> secret = access.current();
+      if (secret.isPresent()
+          && !secret.get().matchesBasic(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
         unauthorized.increment();
         // debug: most clients send their first request without credentials, by design
         LOG.debug(
@@ -130,6 +129,14 @@ final class DistributionHandler extends Handler.Abstract {
         refused.increment();
       }
       error(response, callback, r, method.equals("HEAD"));
+    } catch (ControllerException e) {
+      // the pull password file is unreadable or weak: refuse everything until it is fixed
+      LOG.warn("{} {}: {}", method, shorten(path), e.getMessage());
+      error(
+          response,
+          callback,
+          new Refusal(503, RegistryErrorCode.UNKNOWN, "pull credentials unavailable on the server"),
+          method.equals("HEAD"));
     } catch (HostRuntimeException e) {
       int status = e.kind() == StampException.Kind.NOT_FOUND ? 404 : 500;
       LOG.warn("{} {}: {}", method, shorten(path), e.getMessage());

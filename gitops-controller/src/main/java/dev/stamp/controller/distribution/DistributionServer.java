@@ -1,6 +1,8 @@
 package dev.stamp.controller.distribution;
 
 import dev.stamp.controller.ControllerException;
+import dev.stamp.runtime.image.Digest;
+import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -39,8 +41,9 @@ public final class DistributionServer implements AutoCloseable {
 
   /**
    * Starts serving {@code store} on {@code listen} (port 0: any free port, see {@link #address()}).
-   * BAD_INPUT when {@code access} is anonymous and {@code listen} is not a loopback address;
-   * CONFLICT when the port is taken; FAILED (retryable) when Jetty cannot start otherwise.
+   * BAD_INPUT when {@code access} is anonymous and {@code listen} is not a loopback address, or its
+   * password file gives no password; CONFLICT when the port is taken; FAILED (retryable) when Jetty
+   * cannot start otherwise.
    */
   public static DistributionServer start(
       ImageStore store, InetSocketAddress listen, PullAccess access) throws ControllerException {
@@ -56,6 +59,7 @@ public final class DistributionServer implements AutoCloseable {
               + address.getHostAddress()
               + "; give agents the pull password or listen on 127.0.0.1");
     }
+    access.current(); // a password file that cannot give a password fails here, not per request
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("controller-distribution");
     threads.setDaemon(true);
@@ -111,6 +115,16 @@ public final class DistributionServer implements AutoCloseable {
     InetSocketAddress a = address();
     String host = a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /**
+   * What an agent is asked to pull for the image the store tags {@code tagged} (its manifest or
+   * index {@code digest}): {@code ADVERTISE/<name>@sha256:…}, with {@code <name>} as this endpoint
+   * serves it ({@code shop/web} for {@code shop/web:abc123}). {@code advertise} is {@code
+   * host:port} as agents reach the endpoint.
+   */
+  public static String pullReference(String advertise, ImageReference tagged, Digest digest) {
+    return advertise + "/" + tagged.familiarName() + "@" + digest;
   }
 
   /** Requests answered so far. */

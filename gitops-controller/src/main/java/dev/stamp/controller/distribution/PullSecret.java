@@ -1,17 +1,12 @@
 package dev.stamp.controller.distribution;
 
 import dev.stamp.controller.ControllerException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Set;
 
 /**
  * The pull password agents present to the controller's distribution endpoint (HTTP Basic, user
@@ -56,30 +51,6 @@ public final class PullSecret {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     return new PullSecret(HexFormat.of().formatHex(bytes));
-  }
-
-  /**
-   * The password in {@code file} (one line; surrounding whitespace ignored). BAD_INPUT when the
-   * file is readable by group or others, unreadable, or the password is too weak.
-   */
-  public static PullSecret fromFile(Path file) throws ControllerException {
-    try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-      if (perms.contains(PosixFilePermission.GROUP_READ)
-          || perms.contains(PosixFilePermission.OTHERS_READ)) {
-        throw ControllerException.badInput(
-            "pull password file " + file + ": readable by group or others; chmod 600 " + file);
-      }
-      String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-      try {
-        return of(text);
-      } catch (ControllerException e) {
-        throw ControllerException.badInput("pull password file " + file + ": " + e.getMessage());
-      }
-    } catch (IOException e) {
-      throw ControllerException.badInput(
-          "pull password file " + file + ": cannot read it (" + e.getMessage() + ")");
-    }
   }
 
   /** The password itself: for an agent's registry-auth file, never for a log. */

@@ -127,7 +127,10 @@ class DistributionServerTest {
   void aPullByDigestWorksAsTheControllerAsksAgentsToPull() throws Exception {
     ImageStore agentStore = TestImages.store(tmp.resolve("agent"));
     ImageReference ref =
-        ImageReference.parse(server.registry() + "/shop/web@" + web.manifestDigest());
+        ImageReference.parse(
+            DistributionServer.pullReference(
+                server.registry(), ImageReference.parse("shop/web:abc123"), web.manifestDigest()));
+    assertThat(ref.toString()).isEqualTo(server.registry() + "/shop/web@" + web.manifestDigest());
 
     new ImagePuller(registries(secret.reveal()), agentStore).pull(ref, TransferListener.NONE);
 

@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.controller.ControllerException;
 import dev.stamp.runtime.StampException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class PullSecretTest {
-
-  @TempDir Path tmp;
 
   @Test
   void matchesOnlyBasicStampWithThePassword() throws Exception {
@@ -40,16 +34,6 @@ class PullSecretTest {
                 assertThat(e.getMessage()).doesNotContain(weak);
               });
     }
-  }
-
-  @Test
-  void aFileReadableByOthersIsRefused() throws Exception {
-    Path file = tmp.resolve("pull-password");
-    Files.writeString(file, "0123456789abcdef0123\n");
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    assertThatThrownBy(() -> PullSecret.fromFile(file)).hasMessageContaining("chmod 600");
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    assertThat(PullSecret.fromFile(file).reveal()).isEqualTo("0123456789abcdef0123");
   }
 
   @Test
