@@ -14,7 +14,6 @@ import dev.stamp.controller.config.RepositoryConfig;
 import dev.stamp.controller.config.RepositoryCredentials;
 import dev.stamp.controller.distribution.DistributionServer;
 import dev.stamp.controller.distribution.PullAccess;
-import dev.stamp.controller.distribution.PullSecret;
 import dev.stamp.controller.git.GitCredentials;
 import dev.stamp.controller.git.GitRepository;
 import dev.stamp.controller.git.RepoSource;
@@ -78,7 +77,7 @@ public final class Controllers {
         PullAccess access =
             images.pullPasswordFile() == null
                 ? PullAccess.anonymousOnLoopback()
-                : PullAccess.password(PullSecret.fromFile(images.pullPasswordFile().path()));
+                : PullAccess.passwordFile(images.pullPasswordFile());
         DistributionServer dist =
             DistributionServer.start(
                 builder.store(),

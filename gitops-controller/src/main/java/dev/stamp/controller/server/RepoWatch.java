@@ -88,7 +88,7 @@ final class RepoWatch implements AutoCloseable {
       worker.submit(
           () -> {
             queued.set(false);
-            reconcile(trigger, Optional.empty(), false);
+            reconcile(trigger, Optional.empty(), false, java.util.Map.of());
           });
     } else {
       LOG.debug("repository {}: {} folded into the queued sync ({})", config.name(), trigger, hint);
@@ -97,7 +97,7 @@ final class RepoWatch implements AutoCloseable {
 
   /** Fetches and syncs now, on the worker, and waits for it. */
   void reconcileNow(String trigger, Optional<String> rev) {
-    Future<?> f = worker.submit(() -> reconcile(trigger, rev, false));
+    Future<?> f = worker.submit(() -> reconcile(trigger, rev, false, java.util.Map.of()));
     try {
       f.get();
     } catch (InterruptedException e) {
@@ -108,7 +108,11 @@ final class RepoWatch implements AutoCloseable {
   }
 
   /** One pass: fetch, read the apps at the commit, sync those that auto-sync allows. */
-  private void reconcile(String trigger, Optional<String> rev, boolean overrideWindow) {
+  private void reconcile(
+      String trigger,
+      Optional<String> rev,
+      boolean overrideWindow,
+      java.util.Map<String, Long> pending) {
     Instant start = clock.instant();
     String commit;
     TreeSnapshot tree;
@@ -121,6 +125,7 @@ final class RepoWatch implements AutoCloseable {
       metrics.fetched(config.name(), e.retryable() ? "unreachable" : "error");
       LOG.warn("repository {}: {}", config.name(), e.getMessage());
       markRepo("fetch " + config.url() + ": " + e.getMessage());
+      failPending(pending, "fetch " + config.url() + ": " + e.getMessage());
       return;
     }
     DesiredState state;
@@ -128,17 +133,29 @@ final class RepoWatch implements AutoCloseable {
       state = DesiredState.read(tree, config.path(), config.name());
     } catch (ControllerException e) {
       markRepo("read commit " + tree.commit().shortId() + ": " + e.getMessage());
+      failPending(pending, "read commit " + tree.commit().shortId() + ": " + e.getMessage());
       return;
+    }
+    for (var p : pending.entrySet()) {
+      if (!state.apps().containsKey(p.getKey())) {
+        failPending(
+            java.util.Map.of(p.getKey(), p.getValue()),
+            "app " + p.getKey() + " is not declared at commit " + tree.commit().shortId());
+      }
     }
     for (DesiredState.Loaded loaded : state.apps().values()) {
       String app = loaded.name();
       try {
+        Optional<Long> asked = Optional.ofNullable(pending.get(app));
+        if (!pending.isEmpty() && asked.isEmpty()) {
+          continue; // a sync of one app: the others wait for their own trigger
+        }
         Optional<String> held = held(app, commit, trigger, overrideWindow);
-        if (held.isPresent()) {
+        if (held.isPresent() && asked.isEmpty()) {
           LOG.info("app {} at {}: not synced: {}", app, tree.commit().shortId(), held.get());
           continue;
         }
-        AppSync.Outcome out = sync.sync(tree, loaded, trigger);
+        AppSync.Outcome out = sync.sync(tree, loaded, trigger, asked);
         metrics.synced(app, out.state().name().toLowerCase(java.util.Locale.ROOT));
         metrics.reconciled(
             app,
@@ -208,8 +225,29 @@ final class RepoWatch implements AutoCloseable {
                   ? " and do not allow manual syncs"
                   : "; pass overrideSyncWindow (stamp sync --override-window) to sync anyway where a window allows manual syncs"));
     }
-    worker.submit(() -> reconcile(trigger, Optional.of(commit), true));
-    return new SyncAccepted(app, 0, commit, "queued");
+    long release = pendingRelease(app, commit, trigger);
+    worker.submit(
+        () -> reconcile(trigger, Optional.of(commit), true, java.util.Map.of(app, release)));
+    return new SyncAccepted(app, release, commit, "pending");
+  }
+
+  /** A PENDING release for a sync a person asked for, so they can follow it by its id. */
+  private long pendingRelease(String app, String commit, String trigger)
+      throws ControllerException {
+    return store.startRelease(
+        AppSync.release(git.snapshot(commit).commit(), app, java.util.Map.of(), trigger));
+  }
+
+  /** Marks the pending releases failed (the sync could not even start) with {@code message}. */
+  private void failPending(java.util.Map<String, Long> pending, String message) {
+    for (var p : pending.entrySet()) {
+      try {
+        store.updateRelease(
+            p.getValue(), dev.stamp.controller.store.ReleaseState.FAILED, List.of(), message);
+      } catch (ControllerException e) {
+        LOG.warn("release {}: record its failure: {}", p.getValue(), e.getMessage());
+      }
+    }
   }
 
   PlanView plan(String app, Optional<String> rev) throws ControllerException {
@@ -297,8 +335,10 @@ final class RepoWatch implements AutoCloseable {
             + target.shortCommit()
             + ")\n\nBy stamp rollback.";
     String commit = git.restore(target.commit(), "stamp", "stamp@localhost", message);
-    worker.submit(() -> reconcile("rollback", Optional.of(commit), true));
-    return new SyncAccepted(app, 0, commit, "queued");
+    long release = pendingRelease(app, commit, "rollback");
+    worker.submit(
+        () -> reconcile("rollback", Optional.of(commit), true, java.util.Map.of(app, release)));
+    return new SyncAccepted(app, release, commit, "pending");
   }
 
   @Override

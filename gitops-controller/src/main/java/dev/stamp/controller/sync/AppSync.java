@@ -112,11 +112,34 @@ public final class AppSync {
   /** Syncs {@code loaded} (read from {@code tree}) to the hosts; {@code trigger} says who asked. */
   public Outcome sync(TreeSnapshot tree, DesiredState.Loaded loaded, String trigger)
       throws ControllerException {
+    return sync(tree, loaded, trigger, Optional.empty());
+  }
+
+  /**
+   * The same, recording into {@code pending} (a PENDING release made when a person asked for this
+   * sync, so they could follow it) instead of a new release.
+   */
+  public Outcome sync(
+      TreeSnapshot tree, DesiredState.Loaded loaded, String trigger, Optional<Long> pending)
+      throws ControllerException {
+    return run(tree, loaded, trigger, pending);
+  }
+
+  private Outcome run(
+      TreeSnapshot tree, DesiredState.Loaded loaded, String trigger, Optional<Long> pending)
+      throws ControllerException {
     CommitInfo commit = tree.commit();
     String app = loaded.name();
     if (loaded.error().isPresent()) {
       return refuse(
-          tree, app, trigger, ReleaseState.FAILED, AppState.ERROR, loaded.error().get(), Map.of());
+          pending,
+          tree,
+          app,
+          trigger,
+          ReleaseState.FAILED,
+          AppState.ERROR,
+          loaded.error().get(),
+          Map.of());
     }
     ComposeApp compose = loaded.app().orElseThrow();
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
@@ -127,6 +150,7 @@ public final class AppSync {
       built = images(tree, compose);
     } catch (ControllerException e) {
       return refuse(
+          pending,
           tree,
           app,
           trigger,
@@ -143,6 +167,7 @@ public final class AppSync {
     if (verdict.denied()) {
       Outcome out =
           refuse(
+              pending,
               tree,
               app,
               trigger,
@@ -164,6 +189,7 @@ public final class AppSync {
       plan = rollouts.create(e -> {}).plan(desired);
     } catch (ControllerException e) {
       return refuse(
+          pending,
           tree,
           app,
           trigger,
@@ -174,14 +200,14 @@ public final class AppSync {
     }
     Optional<Release> current = store.lastGood(app);
     boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
-    if (!plan.changes() && wasSynced) {
+    if (!plan.changes() && wasSynced && pending.isEmpty()) {
       String message = "in sync at " + commit.shortId() + " (nothing to replace)";
       status(app, AppState.SYNCED, message, commit.id(), current.map(Release::id));
       return new Outcome(app, commit.id(), current.map(Release::id), AppState.SYNCED, message);
     }
 
     // 4. roll out
-    long id = store.startRelease(release(commit, app, digests, trigger));
+    long id = startRelease(pending, commit, app, digests, trigger);
     store.recordPolicy(id, verdict.findings());
     store.updateRelease(id, ReleaseState.DEPLOYING, List.of(), null);
     event(
@@ -347,6 +373,7 @@ public final class AppSync {
   }
 
   private Outcome refuse(
+      Optional<Long> pending,
       TreeSnapshot tree,
       String app,
       String trigger,
@@ -357,7 +384,7 @@ public final class AppSync {
       throws ControllerException {
     CommitInfo commit = tree.commit();
     Optional<Release> current = store.lastGood(app);
-    long id = store.startRelease(release(commit, app, digests, trigger));
+    long id = startRelease(pending, commit, app, digests, trigger);
     store.updateRelease(id, state, List.of(), message);
     listener.released(app, id, state, commit.id(), message);
     status(app, appState, message, commit.id(), current.map(Release::id), commit.id());
@@ -370,7 +397,23 @@ public final class AppSync {
     return new Outcome(app, commit.id(), Optional.of(id), appState, message);
   }
 
-  private NewRelease release(
+  /** The pending release (its images recorded now), or a new one. */
+  private long startRelease(
+      Optional<Long> pending,
+      CommitInfo commit,
+      String app,
+      Map<String, String> digests,
+      String trigger)
+      throws ControllerException {
+    if (pending.isPresent()) {
+      store.recordDigests(pending.get(), digests);
+      return pending.get();
+    }
+    return store.startRelease(release(commit, app, digests, trigger));
+  }
+
+  /** A release record for {@code commit} of {@code app}, PENDING until its rollout starts. */
+  public static NewRelease release(
       CommitInfo commit, String app, Map<String, String> digests, String trigger) {
     return new NewRelease(
         app,
