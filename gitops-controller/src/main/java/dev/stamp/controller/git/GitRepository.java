@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
@@ -329,7 +330,10 @@ public final class GitRepository implements AutoCloseable {
       config.setString("remote", "origin", "url", source.url());
       config.setStringList("remote", "origin", "fetch", List.of(HEADS.toString(), TAGS.toString()));
       config.setBoolean("remote", "origin", "mirror", true);
+      // JGit runs an automatic gc after each fetch, by default in a background thread that holds
+      // gc.log.lock outside the mirror's lock: in-line, and with nothing to do
       config.setInt("gc", null, "auto", 0);
+      config.setBoolean("gc", null, "autoDetach", false);
       config.save();
       Ref head = repo.exactRef("HEAD");
       if (head == null || !head.isSymbolic() || !head.getTarget().getName().equals(source.ref())) {
@@ -343,9 +347,10 @@ public final class GitRepository implements AutoCloseable {
   }
 
   /**
-   * Git lock files and pack temp files left by a process that died mid-fetch (the caller holds the
-   * mirror's lock, so no live writer owns them): a stale {@code refs/heads/main.lock} would fail
-   * every later fetch.
+   * Git lock files, pack temp files and pack {@code .keep} files left by a process that died
+   * mid-fetch (the caller holds the mirror's lock, so no live writer owns them): a stale {@code
+   * refs/heads/main.lock} would fail every later fetch, a stale {@code .keep} would pin its pack
+   * past every gc.
    */
   private void removeStaleLocks() throws ControllerException {
     List<Path> stale = new ArrayList<>();
@@ -365,18 +370,46 @@ public final class GitRepository implements AutoCloseable {
                     String n = p.getFileName().toString();
                     return (n.endsWith(".lock") && !n.equals("stamp.lock"))
                         || n.startsWith("incoming_")
+                        || (n.endsWith(".keep") && d.endsWith("pack"))
                         || (n.startsWith("noz") && d.endsWith("objects"));
                   })
               .forEach(stale::add);
         }
       }
-      for (Path p : stale) {
+      stale.addAll(halfMovedPacks(dir.resolve("objects/pack")));
+      for (Path p : new LinkedHashSet<>(stale)) {
         LOG.warn("mirror {}: removing {} left by an interrupted operation", dir, dir.relativize(p));
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
       throw ControllerException.failed("clean the mirror " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A pack whose {@code .idx} never got beside it (the fetch died between moving the two into
+   * place): no reader sees its objects, and a later fetch of the same pack would keep it and skip
+   * its own index, failing every fetch after. An index without its pack is as useless.
+   */
+  private static List<Path> halfMovedPacks(Path packDir) throws IOException {
+    if (!Files.isDirectory(packDir)) {
+      return List.of();
+    }
+    List<String> names;
+    try (Stream<Path> files = Files.list(packDir)) {
+      names = files.map(p -> p.getFileName().toString()).toList();
+    }
+    List<Path> out = new ArrayList<>();
+    for (String n : names) {
+      if (!n.startsWith("pack-") || n.indexOf('.') < 0) {
+        continue;
+      }
+      String base = n.substring(0, n.indexOf('.'));
+      if (!names.contains(base + ".pack") || !names.contains(base + ".idx")) {
+        out.add(packDir.resolve(n));
+      }
+    }
+    return out;
   }
 
   @Override

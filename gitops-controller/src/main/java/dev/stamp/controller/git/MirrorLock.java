@@ -29,6 +29,15 @@ final class MirrorLock {
         LOCKS.computeIfAbsent(mirror.toAbsolutePath().normalize(), p -> new ReentrantLock());
   }
 
+  /** One key per directory however it is named (two OS locks of one JVM on one file clash). */
+  private static Path canonical(Path mirror) {
+    try {
+      return mirror.toRealPath();
+    } catch (IOException e) {
+      return mirror.toAbsolutePath().normalize();
+    }
+  }
+
   /** Runs {@code body} holding both locks. */
   <T> T with(String action, Body<T> body) throws ControllerException {
     lock.lock();

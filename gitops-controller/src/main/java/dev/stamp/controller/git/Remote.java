@@ -127,14 +127,15 @@ final class Remote implements AutoCloseable {
   /**
    * A JGit failure of {@code action} as a ControllerException: unreachable (retryable FAILED),
    * authentication refused or host key refused (FAILED, not retryable), no such repository
-   * (NOT_FOUND). The message names the URL (which never carries a password) and never the secret.
+   * (NOT_FOUND). The message names the URL (which never carries a password) and never the secret;
+   * JGit's exception is kept as the cause for the debug log (its texts carry no credentials).
    */
   ControllerException classify(String action, Throwable e, Secret secret) {
     String detail = secret.scrub(chainText(e)).replace(source.url() + ": ", "");
     String lower = detail.toLowerCase(Locale.ROOT);
     String where = action + " " + source.url();
     if (knownHosts.refusal() != null) {
-      return ControllerException.failed(where + ": " + knownHosts.refusal(), null);
+      return ControllerException.failed(where + ": " + knownHosts.refusal(), e);
     }
     if (lower.contains("not authorized")
         || lower.contains("authentication is required")
@@ -150,7 +151,7 @@ final class Remote implements AutoCloseable {
       hint +=
           source.credentials().sshKeyFile().map(p -> "; check the ssh key file " + p).orElse("");
       return ControllerException.failed(
-          where + ": authentication failed (" + firstLine(detail) + ")" + hint, null);
+          where + ": authentication failed (" + firstLine(detail) + ")" + hint, e);
     }
     if (has(e, NoRemoteRepositoryException.class)
         || lower.contains("repository not found")
@@ -172,9 +173,9 @@ final class Remote implements AutoCloseable {
         || lower.contains("connection failed")
         || lower.matches("(?s).*\\b5\\d\\d\\b.*")) {
       return ControllerException.unavailable(
-          where + ": unreachable or unavailable, will retry (" + firstLine(detail) + ")", null);
+          where + ": unreachable or unavailable, will retry (" + firstLine(detail) + ")", e);
     }
-    return ControllerException.unavailable(where + ": " + firstLine(detail), null);
+    return ControllerException.unavailable(where + ": " + firstLine(detail), e);
   }
 
   private static boolean has(Throwable e, Class<? extends Throwable> type) {

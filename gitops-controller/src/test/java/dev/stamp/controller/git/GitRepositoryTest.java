@@ -237,6 +237,29 @@ class GitRepositoryTest {
   }
 
   @Test
+  void aPackMovedIntoPlaceWithoutItsIndexIsDroppedAndFetchedAgain() throws Exception {
+    // the state a fetch killed between moving its pack and its index leaves (FetchCrashIT found
+    // it): JGit would keep the index-less pack and fail every later fetch with IO_FAILURE
+    String a = up.commit("first", Map.of("a", "1"));
+    Path mirror = mirrors.resolve("shop.git");
+    try (GitRepository git = open()) {
+      git.fetch();
+    }
+    Upstream.git(mirror, "update-ref", "-d", "refs/heads/main");
+    Path idx;
+    try (var packs = Files.list(mirror.resolve("objects/pack"))) {
+      idx = packs.filter(p -> p.toString().endsWith(".idx")).findFirst().orElseThrow();
+    }
+    Files.move(idx, mirror.resolve("objects/incoming_42.idx"));
+    Files.writeString(mirror.resolve(idx.toString().replace(".idx", ".keep")), "jgit fetch\n");
+    try (GitRepository git = open()) {
+      assertThat(git.fetch().commit()).isEqualTo(a);
+      assertThat(git.snapshot(a).read("a")).isPresent();
+    }
+    assertThat(Upstream.git(mirror, "fsck", "--no-progress").strip()).isEmpty();
+  }
+
+  @Test
   void credentialsNeverReachTheMirrorConfig() throws Exception {
     up.commit("first", Map.of("a", "1"));
     Path secret = Files.writeString(tmp.resolve("password"), "s3cret-Token-value\n");

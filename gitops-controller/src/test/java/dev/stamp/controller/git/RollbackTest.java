@@ -57,6 +57,10 @@ class RollbackTest {
         .contains("This reverts commit " + bad);
     assertThat(git.resolve("main")).isEqualTo(reverted); // the mirror has it too
     assertThat(git.fetch().changed()).isFalse();
+
+    // reverting it again changes nothing: the change is already undone
+    assertThat(git.revert(bad, "Stamp", "stamp@example.com", null)).isEqualTo(reverted);
+    assertThat(up.inBare("rev-parse", "main").strip()).isEqualTo(reverted);
   }
 
   @Test
