@@ -134,7 +134,7 @@ public final class Controllers {
       for (RepositoryConfig r : config.repositories()) {
         GitRepository git =
             GitRepository.open(
-                root.path().resolve("controller/git/" + r.name() + ".git"),
+                root.path().resolve("controller/git"),
                 new RepoSource(
                     r.name(), r.url().toString(), r.branch(), credentials(r.credentials())));
         ImagePlanner planner =

@@ -41,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresRoot
 class GitOpsLoopIT {
 
+  static final String API_TOKEN = "controller-api-token-0123456789";
+  static final String HOOK_SECRET = "webhook-secret-for-the-test";
+
   @TempDir Path tmp;
   AgentHost host;
   Controllers.Started started;
@@ -72,7 +75,8 @@ class GitOpsLoopIT {
     write("shop/api/api.txt", "api\n");
     commit("shop: first release");
 
-    Path token = secret("api-token", "controller-api-token-0123456789");
+    Path token = secret("api-token", API_TOKEN);
+    Path hook = secret("hook-secret", HOOK_SECRET);
     Path agentToken = secret("agent-token", AgentHost.TOKEN);
     String yaml =
         "api: {listen: 127.0.0.1:0, tokenFile: "
@@ -81,7 +85,9 @@ class GitOpsLoopIT {
             + "repositories:\n"
             + "  - {name: shop, url: "
             + bare.toUri()
-            + ", poll: off}\n"
+            + ", poll: off, webhook: {provider: github, secretFile: "
+            + hook
+            + "}}\n"
             + "hosts:\n"
             + "  - {name: a, agent: "
             + host.client.base()
@@ -174,6 +180,91 @@ class GitOpsLoopIT {
     assertThat(broken.message()).contains("shop/compose.yaml");
     assertThat(get()).isEqualTo("v1");
     assertThat(c.store().lastGood("shop").orElseThrow().id()).isEqualTo(reverted.id());
+  }
+
+  @Test
+  void aSignedWebhookSyncsABadOneDoesNotAndTheApiSyncsAndRollsBack() throws Exception {
+    Controller c = started.controller();
+    await(() -> c.store().appStatus("shop").map(s -> s.state() == AppState.SYNCED).orElse(false));
+    assertThat(get()).isEqualTo("v1");
+    String v1 = c.store().lastGood("shop").orElseThrow().commit();
+    write("shop/web/index.html", "v2\n");
+    commit("web: v2");
+
+    // a push with a bad signature: 401, nothing synced
+    String body =
+        "{\"ref\":\"refs/heads/main\",\"after\":\"0000000000000000000000000000000000000000\",\"repository\":{\"name\":\"shop\"}}";
+    assertThat(hook(body, "sha256=" + "0".repeat(64))).isEqualTo(401);
+    assertThat(hook(body, null)).isEqualTo(401);
+    Thread.sleep(1000); // a sync it started would have fetched v2 by now
+    assertThat(c.store().history("shop", 10)).hasSize(1);
+    assertThat(get()).isEqualTo("v1");
+
+    // the same push signed: the sync starts and v2 serves
+    assertThat(hook(body, "sha256=" + Notifier.hmac(HOOK_SECRET, body.getBytes()))).isEqualTo(202);
+    await(() -> get().equals("v2"));
+
+    // the API: a sync to the first commit, followed by its release id
+    dev.stamp.controller.api.ControllerClient client =
+        new dev.stamp.controller.api.ControllerClient(started.api(), API_TOKEN);
+    dev.stamp.controller.api.SyncAccepted accepted =
+        client.sync("shop", java.util.Optional.of(v1), false);
+    assertThat(accepted.release()).isPositive();
+    await(() -> c.store().release(accepted.release()).orElseThrow().state().finished());
+    assertThat(c.store().release(accepted.release()).orElseThrow().state())
+        .isEqualTo(ReleaseState.SUCCEEDED);
+    assertThat(get()).isEqualTo("v1");
+    assertThat(client.history("shop", 10)).extracting(r -> r.id()).contains(accepted.release());
+
+    // a rollback through the API is a commit on the branch (Git stays the truth)
+    dev.stamp.controller.api.SyncAccepted rolled =
+        client.rollback("shop", java.util.Optional.empty());
+    await(() -> c.store().release(rolled.release()).orElseThrow().state().finished());
+    git(work, "pull", "-q", "--rebase", "origin", "main");
+    String log = gitOut(work, "log", "-1", "--format=%s");
+    assertThat(log).startsWith("Roll back shop to release");
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  static void await(Check check) throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    Throwable last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (check.ok()) {
+          return;
+        }
+      } catch (Exception | AssertionError e) {
+        last = e;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("not reached in 120 s", last);
+  }
+
+  int hook(String body, String signature) throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(started.api().resolve("/hooks/github"))
+            .header("X-GitHub-Event", "push")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (signature != null) {
+      r.header("X-Hub-Signature-256", signature);
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  static String gitOut(Path dir, String... args) throws Exception {
+    String[] cmd = new String[args.length + 1];
+    cmd[0] = "git";
+    System.arraycopy(args, 0, cmd, 1, args.length);
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out.strip();
   }
 
   String get() throws Exception {
