@@ -150,6 +150,7 @@ public final class Controller implements ControllerOperations, AutoCloseable {
       LOG.warn("webhook ({}) for unknown repository {}", provider, repository);
       return;
     }
+    LOG.info("webhook ({}): push to {} {} at {}: syncing", provider, repository, ref, afterCommit);
     w.poke("webhook", afterCommit);
   }
 

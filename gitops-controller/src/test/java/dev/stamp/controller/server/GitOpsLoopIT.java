@@ -192,8 +192,11 @@ class GitOpsLoopIT {
     commit("web: v2");
 
     // a push with a bad signature: 401, nothing synced
+    String head = gitOut(work, "rev-parse", "HEAD");
     String body =
-        "{\"ref\":\"refs/heads/main\",\"after\":\"0000000000000000000000000000000000000000\",\"repository\":{\"name\":\"shop\"}}";
+        "{\"ref\":\"refs/heads/main\",\"after\":\""
+            + head
+            + "\",\"repository\":{\"name\":\"shop\"}}";
     assertThat(hook(body, "sha256=" + "0".repeat(64))).isEqualTo(401);
     assertThat(hook(body, null)).isEqualTo(401);
     Thread.sleep(1000); // a sync it started would have fetched v2 by now
@@ -254,7 +257,9 @@ class GitOpsLoopIT {
     if (signature != null) {
       r.header("X-Hub-Signature-256", signature);
     }
-    return http.send(r.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    System.out.println("webhook answered " + response.statusCode() + ": " + response.body());
+    return response.statusCode();
   }
 
   static String gitOut(Path dir, String... args) throws Exception {
