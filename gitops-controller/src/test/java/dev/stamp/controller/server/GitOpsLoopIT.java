@@ -187,7 +187,6 @@ class GitOpsLoopIT {
     Controller c = started.controller();
     await(() -> c.store().appStatus("shop").map(s -> s.state() == AppState.SYNCED).orElse(false));
     assertThat(get()).isEqualTo("v1");
-    String v1 = c.store().lastGood("shop").orElseThrow().commit();
     write("shop/web/index.html", "v2\n");
     commit("web: v2");
 
@@ -207,25 +206,33 @@ class GitOpsLoopIT {
     assertThat(hook(body, "sha256=" + Notifier.hmac(HOOK_SECRET, body.getBytes()))).isEqualTo(202);
     await(() -> get().equals("v2"));
 
-    // the API: a sync to the first commit, followed by its release id
+    // a rollback through the API is a commit on the branch (Git stays the truth): v1 serves again
     dev.stamp.controller.api.ControllerClient client =
         new dev.stamp.controller.api.ControllerClient(started.api(), API_TOKEN);
+    dev.stamp.controller.api.SyncAccepted rolled =
+        client.rollback("shop", java.util.Optional.empty());
+    assertThat(rolled.release()).isPositive();
+    await(() -> c.store().release(rolled.release()).orElseThrow().state().finished());
+    assertThat(c.store().release(rolled.release()).orElseThrow().state())
+        .isEqualTo(ReleaseState.SUCCEEDED);
+    assertThat(get()).isEqualTo("v1");
+    git(work, "pull", "-q", "--rebase", "origin", "main");
+    assertThat(gitOut(work, "log", "-1", "--format=%s")).startsWith("Roll back shop to release");
+    assertThat(c.store().release(rolled.release()).orElseThrow().digests())
+        .isEqualTo(
+            c.store().history("shop", 10).get(c.store().history("shop", 10).size() - 1).digests());
+
+    // a sync to a given revision through the API, followed by its release id
     dev.stamp.controller.api.SyncAccepted accepted =
-        client.sync("shop", java.util.Optional.of(v1), false);
+        client.sync("shop", java.util.Optional.of(head), false);
     assertThat(accepted.release()).isPositive();
     await(() -> c.store().release(accepted.release()).orElseThrow().state().finished());
     assertThat(c.store().release(accepted.release()).orElseThrow().state())
         .isEqualTo(ReleaseState.SUCCEEDED);
-    assertThat(get()).isEqualTo("v1");
-    assertThat(client.history("shop", 10)).extracting(r -> r.id()).contains(accepted.release());
-
-    // a rollback through the API is a commit on the branch (Git stays the truth)
-    dev.stamp.controller.api.SyncAccepted rolled =
-        client.rollback("shop", java.util.Optional.empty());
-    await(() -> c.store().release(rolled.release()).orElseThrow().state().finished());
-    git(work, "pull", "-q", "--rebase", "origin", "main");
-    String log = gitOut(work, "log", "-1", "--format=%s");
-    assertThat(log).startsWith("Roll back shop to release");
+    assertThat(get()).isEqualTo("v2");
+    assertThat(client.history("shop", 10))
+        .extracting(r -> r.id())
+        .contains(accepted.release(), rolled.release());
   }
 
   interface Check {
