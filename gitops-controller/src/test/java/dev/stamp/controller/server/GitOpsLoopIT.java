@@ -205,6 +205,7 @@ class GitOpsLoopIT {
     // the same push signed: the sync starts and v2 serves
     assertThat(hook(body, "sha256=" + Notifier.hmac(HOOK_SECRET, body.getBytes()))).isEqualTo(202);
     await(() -> get().equals("v2"));
+    await(() -> c.store().lastGood("shop").orElseThrow().commit().equals(head));
 
     // a rollback through the API is a commit on the branch (Git stays the truth): v1 serves again
     dev.stamp.controller.api.ControllerClient client =
