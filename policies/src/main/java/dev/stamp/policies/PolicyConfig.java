@@ -131,7 +131,12 @@ public record PolicyConfig(
       for (Iterator<Map.Entry<String, JsonNode>> it = rules.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String id = ruleId(file, "rules." + e.getKey(), e.getKey(), knownRules);
-        String text = e.getValue().isValueNode() ? e.getValue().asText() : "";
+        JsonNode value = e.getValue();
+        // YAML 1.1 reads an unquoted off as false
+        String text =
+            value.isBoolean() && !value.asBoolean()
+                ? "off"
+                : value.isValueNode() ? value.asText() : "";
         Mode mode =
             Mode.parse(text)
                 .orElseThrow(
