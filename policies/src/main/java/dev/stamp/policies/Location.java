@@ -29,7 +29,10 @@ public record Location(String file, int line, int column, String path) {
     return new Location(file, 0, 0, "");
   }
 
-  /** {@code file:line:col}, {@code file:line}, {@code file: path} or {@code file}. */
+  /**
+   * {@code file:line:col}, {@code file:line}, {@code file: path} or {@code file} (a spec finding
+   * with a line shows as {@code file:line}; {@link #path()} is still there).
+   */
   @Override
   public String toString() {
     if (line > 0) {

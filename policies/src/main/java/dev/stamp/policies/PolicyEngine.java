@@ -113,7 +113,17 @@ public final class PolicyEngine {
                 spec.app(),
                 Optional.empty(),
                 findings,
-                out -> c.check(spec, context, out));
+                out ->
+                    c.check(
+                        spec,
+                        context,
+                        (where, message) ->
+                            out.report(
+                                where.line() == 0 && !where.path().isEmpty()
+                                    ? new Location(
+                                        where.file(), spec.lineOf(where.path()), 0, where.path())
+                                    : where,
+                                message)));
           }
         }
       }

@@ -9,14 +9,38 @@ import java.util.Optional;
 
 /**
  * A deployment spec as plain data: what the rules need from one app's Compose file. The controller
- * and the CLI map their Compose model onto it, so this module does not depend on theirs.
+ * and the CLI map their Compose model onto it, so this module does not depend on theirs. {@code
+ * lines} optionally maps spec paths ({@code services.web.ports}) to the line they are written on,
+ * so findings can point at it; a path not in it takes its nearest parent's line.
  */
-public record SpecSubject(String appName, String file, List<Service> services) implements Subject {
+public record SpecSubject(
+    String appName, String file, List<Service> services, Map<String, Integer> lines)
+    implements Subject {
 
   public SpecSubject {
     Objects.requireNonNull(appName, "appName");
     Objects.requireNonNull(file, "file");
     services = List.copyOf(services);
+    lines = lines == null ? Map.of() : Map.copyOf(lines);
+  }
+
+  /** A spec without line information. */
+  public SpecSubject(String appName, String file, List<Service> services) {
+    this(appName, file, services, Map.of());
+  }
+
+  /** The line {@code path} (or its nearest written parent) is on; 0 when unknown. */
+  public int lineOf(String path) {
+    String p = path;
+    while (!p.isEmpty()) {
+      Integer line = lines.get(p);
+      if (line != null) {
+        return line;
+      }
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      p = cut < 0 ? "" : p.substring(0, cut);
+    }
+    return 0;
   }
 
   @Override

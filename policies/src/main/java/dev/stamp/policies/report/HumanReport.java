@@ -41,6 +41,9 @@ final class HumanReport {
         out.append(where).append(' ').append(f.ruleId()).append(' ').append(label).append(' ');
       }
       out.append(f.message());
+      if (f.location().line() > 0 && !f.location().path().isEmpty()) {
+        out.append(" (").append(f.location().path()).append(')');
+      }
       f.waiver()
           .ifPresent(
               w ->
