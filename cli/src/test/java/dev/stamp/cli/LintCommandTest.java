@@ -151,4 +151,24 @@ class LintCommandTest {
     assertThat(cli.code("lint", repo.resolve("nope").toString())).isEqualTo(2);
     assertThat(cli.err()).contains("no such file, directory or image reference");
   }
+
+  @Test
+  void aComposeFileAloneBringsItsDockerfiles() {
+    Path compose = repo.resolve("apps/shop/compose.yaml");
+    assertThat(
+            cli.code(
+                "lint",
+                "--policy",
+                repo.resolve(".stamp/policy.yaml").toString(),
+                compose.toString()))
+        .as(cli.out())
+        .isZero();
+  }
+
+  @Test
+  void aComposeFileThatDoesNotLoadIsBadInputNamingTheFile() throws Exception {
+    write("apps/broken/compose.yaml", "services:\n  web:\n    ports: {a: b}\n");
+    assertThat(cli.code("lint", repo.toString())).isEqualTo(2);
+    assertThat(cli.err()).contains("error: apps/broken/compose.yaml");
+  }
 }

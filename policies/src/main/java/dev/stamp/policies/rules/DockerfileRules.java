@@ -7,8 +7,8 @@ import dev.stamp.policies.Category;
 import dev.stamp.policies.DockerfileView;
 import dev.stamp.policies.DockerfileView.StageNodes;
 import dev.stamp.policies.Location;
-import dev.stamp.policies.PolicyConfig;
 import dev.stamp.policies.Rule;
+import dev.stamp.policies.RuleContext;
 import dev.stamp.policies.Severity;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -202,7 +202,7 @@ final class DockerfileRules {
 
   // --- checks -------------------------------------------------------------------------------
 
-  static void buildable(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void buildable(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     Optional<DockerfileSyntaxException> error = df.syntaxError();
     if (error.isPresent()) {
       DockerfileSyntaxException e = error.get();
@@ -218,8 +218,7 @@ final class DockerfileRules {
     }
   }
 
-  static void duplicateStages(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void duplicateStages(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (BuildProblem p : df.problems()) {
       if (p.kind() == BuildProblem.Kind.DUPLICATE_STAGE_NAME) {
         out.report(Location.at(df.file(), p.line(), p.column()), p.detail());
@@ -245,8 +244,7 @@ final class DockerfileRules {
     return out;
   }
 
-  static void unpinnedBase(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void unpinnedBase(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (StageNodes stage : externalBases(df)) {
       String base = stage.base();
       if (base.contains("@")) {
@@ -287,14 +285,14 @@ final class DockerfileRules {
     return ref;
   }
 
-  static void registry(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void registry(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     Optional<List<String>> allowed = ctx.config().registries();
     if (allowed.isEmpty()) {
       return;
     }
     for (StageNodes stage : externalBases(df)) {
       String repo = repository(stage.base());
-      if (allowed.get().stream().noneMatch(a -> PolicyConfigAccess.under(repo, a))) {
+      if (allowed.get().stream().noneMatch(a -> under(repo, a))) {
         out.report(
             df.at(stage.from()),
             "base image "
@@ -307,7 +305,7 @@ final class DockerfileRules {
     }
   }
 
-  static void rootUser(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void rootUser(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     df.finalStage(Optional.empty())
         .ifPresent(
             stage -> {
@@ -330,7 +328,7 @@ final class DockerfileRules {
             });
   }
 
-  static void secrets(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void secrets(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : allNodes(df)) {
       String kw = n.instruction();
       if (kw.equals("env")) {
@@ -379,7 +377,7 @@ final class DockerfileRules {
         || l.endsWith(".git");
   }
 
-  static void addForCopy(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void addForCopy(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : allNodes(df)) {
       if (!n.instruction().equals("add") || n.args().size() < 2) {
         continue;
@@ -394,8 +392,7 @@ final class DockerfileRules {
     }
   }
 
-  static void addUrlChecksum(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void addUrlChecksum(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : allNodes(df)) {
       if (!n.instruction().equals("add")) {
         continue;
@@ -420,7 +417,7 @@ final class DockerfileRules {
     return allNodes(df).stream().filter(n -> n.instruction().equals("run")).toList();
   }
 
-  static void sudo(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void sudo(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : runs(df)) {
       if (SUDO.matcher(runText(n)).find()) {
         out.report(df.at(n), "RUN uses sudo");
@@ -447,8 +444,7 @@ final class DockerfileRules {
     return out;
   }
 
-  static void unpinnedPackages(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void unpinnedPackages(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : runs(df)) {
       List<String> unpinned = new ArrayList<>();
       for (List<String> cmd : commands(runText(n))) {
@@ -480,8 +476,7 @@ final class DockerfileRules {
     }
   }
 
-  static void packageLists(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void packageLists(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : runs(df)) {
       String text = runText(n);
       boolean apt = text.matches("(?s).*\\bapt(-get)?\\s+(update|install)\\b.*");
@@ -497,8 +492,7 @@ final class DockerfileRules {
     }
   }
 
-  static void curlPipeShell(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void curlPipeShell(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : runs(df)) {
       Matcher m = CURL_PIPE_SH.matcher(runText(n));
       if (m.find()) {
@@ -507,7 +501,7 @@ final class DockerfileRules {
     }
   }
 
-  static void pipefail(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void pipefail(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (StageNodes stage : df.stages()) {
       boolean shellHasPipefail = false;
       for (Node n : stage.nodes()) {
@@ -528,7 +522,7 @@ final class DockerfileRules {
     }
   }
 
-  static void shellForm(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void shellForm(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : allNodes(df)) {
       String kw = n.instruction();
       if ((kw.equals("cmd") || kw.equals("entrypoint")) && !n.json() && !n.args().isEmpty()) {
@@ -538,8 +532,7 @@ final class DockerfileRules {
     }
   }
 
-  static void relativeWorkdir(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void relativeWorkdir(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : allNodes(df)) {
       if (n.instruction().equals("workdir") && !n.args().isEmpty()) {
         String dir = n.args().get(0).replace("\"", "").replace("'", "");
@@ -550,7 +543,7 @@ final class DockerfileRules {
     }
   }
 
-  static void maintainer(DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void maintainer(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     for (Node n : allNodes(df)) {
       if (n.instruction().equals("maintainer")) {
         out.report(
@@ -559,8 +552,7 @@ final class DockerfileRules {
     }
   }
 
-  static void undefinedVariables(
-      DockerfileView df, dev.stamp.policies.RuleContext ctx, Rule.Reporter out) {
+  static void undefinedVariables(DockerfileView df, RuleContext ctx, Rule.Reporter out) {
     Set<String> globals = new HashSet<>(PREDEFINED);
     for (Node n : df.globals()) {
       if (n.instruction().equals("arg")) {
@@ -630,11 +622,9 @@ final class DockerfileRules {
     return out;
   }
 
-  /** Kept apart so {@link PolicyConfig}'s prefix rule is the one used. */
-  private static final class PolicyConfigAccess {
-    static boolean under(String value, String prefix) {
-      String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-      return value.equals(p) || value.startsWith(p + "/");
-    }
+  /** Whether {@code repository} is {@code allowed} or below it ({@code host/path} prefixes). */
+  private static boolean under(String repository, String allowed) {
+    String p = allowed.endsWith("/") ? allowed.substring(0, allowed.length() - 1) : allowed;
+    return repository.equals(p) || repository.startsWith(p + "/");
   }
 }
