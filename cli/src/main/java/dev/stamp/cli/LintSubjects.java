@@ -318,6 +318,6 @@ final class LintSubjects {
       warnings.add("lint --images: no local image " + repo + ":* (build it with stamp up first)");
       return;
     }
-    image(newest.reference().toString(), Optional.of(app), Optional.of(service), dockerfile);
+    image(newest.reference().familiar(), Optional.of(app), Optional.of(service), dockerfile);
   }
 }

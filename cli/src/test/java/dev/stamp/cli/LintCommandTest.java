@@ -171,4 +171,40 @@ class LintCommandTest {
     assertThat(cli.code("lint", repo.toString())).isEqualTo(2);
     assertThat(cli.err()).contains("error: apps/broken/compose.yaml");
   }
+
+  @Test
+  void withImagesTheBuiltImageIsCheckedWithItsService(@TempDir Path state) throws Exception {
+    dev.stamp.runtime.image.ImageStore store =
+        dev.stamp.runtime.image.ImageStore.open(new dev.stamp.runtime.StampRoot(state));
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    dev.stamp.runtime.layer.TarWriter w = new dev.stamp.runtime.layer.TarWriter(tar);
+    w.write(
+        dev.stamp.runtime.layer.TarEntry.file("app/run", 04755, 0, 0, 0, 0),
+        new java.io.ByteArrayInputStream(new byte[0]));
+    w.finish();
+    byte[] layer = tar.toByteArray();
+    var layerDesc = store.putBlob(dev.stamp.runtime.image.MediaType.OCI_LAYER_TAR, layer);
+    var config =
+        dev.stamp.runtime.image.ImageConfig.of(
+            dev.stamp.runtime.image.Platform.of("linux", "amd64"),
+            "2026-01-01T00:00:00Z",
+            dev.stamp.runtime.image.ContainerConfig.builder().user("10001").build(),
+            java.util.List.of(dev.stamp.runtime.image.Digest.of(layer)),
+            java.util.List.of());
+    var manifest =
+        store.putManifest(
+            dev.stamp.runtime.image.ImageManifest.of(
+                store.putConfig(config), java.util.List.of(layerDesc)));
+    store.tag(dev.stamp.runtime.image.ImageReference.parse("shop/web:abc1234"), manifest);
+
+    StampCliInProcess withRoot = new StampCliInProcess(state);
+    assertThat(withRoot.code("lint", "--images", repo.toString())).isZero();
+    assertThat(withRoot.out())
+        .contains("shop/web:abc1234: layers[0]/app/run STAMP-IM-002 warning app/run is setuid")
+        .contains(
+            "apps/shop/compose.yaml:5 STAMP-DF-017 warning service web publishes port 8080:80, but"
+                + " its image shop/web:abc1234 has no HEALTHCHECK");
+    assertThat(withRoot.code("lint", "shop/web:abc1234")).isZero();
+    assertThat(withRoot.out()).contains("STAMP-IM-002");
+  }
 }
