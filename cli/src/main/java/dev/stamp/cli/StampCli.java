@@ -82,7 +82,8 @@ public final class StampCli {
           "search",
           "demo",
           "agent",
-          "plan");
+          "plan",
+          "lint");
 
   private static Class<?> subcommand(String name) {
     return switch (name) {
@@ -111,6 +112,7 @@ public final class StampCli {
       case "demo" -> DemoCommand.class;
       case "agent" -> AgentCommand.class;
       case "plan" -> PlanCommand.class;
+      case "lint" -> LintCommand.class;
       default -> throw new IllegalArgumentException(name);
     };
   }
