@@ -1,10 +1,10 @@
 package dev.stamp.cli;
 
 import dev.stamp.builder.BuildException;
+import dev.stamp.builder.dockerfile.BuildProblem;
 import dev.stamp.builder.dockerfile.Dockerfile;
 import dev.stamp.builder.dockerfile.DockerfileJson;
 import dev.stamp.builder.dockerfile.DockerfileSyntaxException;
-import dev.stamp.builder.dockerfile.Instructions;
 import dev.stamp.builder.dockerfile.Node;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,15 +36,17 @@ public final class DockerfileCommand implements Runnable {
   }
 
   /**
-   * {@code stamp dockerfile parse [--json] FILE}: checks a Dockerfile (syntax, flags, arguments,
-   * stage references) and prints its instructions. An invalid file prints {@code FILE:LINE:COL:
-   * message} and exits 2.
+   * {@code stamp dockerfile parse [--json] FILE}: parses a Dockerfile and prints its syntax tree. A
+   * syntax error prints {@code FILE:LINE:COL: message} and exits 2. What a build would refuse in a
+   * syntactically valid file (unknown flags, instructions before the first FROM…) is printed as a
+   * warning with its place, as {@code stamp lint} reports it; the exit code stays 0.
    */
   @Command(
       name = "parse",
       description = {
-        "Parse and check a Dockerfile; print one entry per instruction.",
-        "Invalid input prints FILE:LINE:COL: message and exits 2."
+        "Parse a Dockerfile; print one entry per instruction.",
+        "A syntax error prints FILE:LINE:COL: message and exits 2; what a build would refuse",
+        "is printed as a warning (stamp build fails on it, stamp lint reports it)."
       })
   static final class Parse implements Callable<Integer> {
 
@@ -65,7 +67,6 @@ public final class DockerfileCommand implements Runnable {
       Dockerfile dockerfile;
       try {
         dockerfile = Dockerfile.parse(file.toString(), content);
-        Instructions.of(dockerfile);
       } catch (DockerfileSyntaxException e) {
         spec.commandLine().getErr().println(e.getMessage());
         return e.kind().exitCode();
@@ -73,6 +74,11 @@ public final class DockerfileCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       for (String warning : dockerfile.warnings()) {
         spec.commandLine().getErr().println("warning: " + warning);
+      }
+      for (BuildProblem problem : dockerfile.check().problems()) {
+        spec.commandLine()
+            .getErr()
+            .println("warning: " + problem.message() + " (a build refuses this)");
       }
       out.print(json ? DockerfileJson.render(dockerfile) : text(dockerfile));
       out.flush();

@@ -89,7 +89,8 @@ public final class StampCli {
           "history",
           "rollback",
           "up",
-          "down");
+          "down",
+          "lint");
 
   private static Class<?> subcommand(String name) {
     return switch (name) {
@@ -125,6 +126,7 @@ public final class StampCli {
       case "rollback" -> RollbackCommand.class;
       case "up" -> UpCommand.class;
       case "down" -> DownCommand.class;
+      case "lint" -> LintCommand.class;
       default -> throw new IllegalArgumentException(name);
     };
   }

@@ -45,18 +45,42 @@ class DockerfileCommandTest {
   }
 
   @Test
-  void invalidDockerfilePrintsFileLineColumnAndExits2() throws Exception {
-    Path df = write("Dockerfile", "FROM scratch\nCOPY --chmodd=644 a /b\n");
-    assertThat(cli.code("dockerfile", "parse", "--json", df.toString())).isEqualTo(2);
-    assertThat(cli.err()).isEqualTo(df + ":2:6: unknown flag: --chmodd\n");
-    assertThat(cli.out()).isEmpty();
+  void whatABuildRefusesIsAWarningNotAParseError() throws Exception {
+    Path df =
+        write(
+            "Dockerfile",
+            "RUN true\nFROM scratch\nCOPY --chmodd=644 a /b\nHEALTHCHECK\nENV A=\"x\nRUNN make\n");
+    assertThat(cli.code("dockerfile", "parse", "--json", df.toString())).isZero();
+    assertThat(cli.out())
+        .contains("\"instruction\":\"runn\"")
+        .contains("\"instruction\":\"healthcheck\"");
+    assertThat(cli.err())
+        .isEqualTo(
+            "warning: "
+                + df
+                + ":1:1: RUN before the first FROM: no build stage in current context (a build"
+                + " refuses this)\n"
+                + "warning: "
+                + df
+                + ":3:6: unknown flag: --chmodd (a build refuses this)\n"
+                + "warning: "
+                + df
+                + ":4:1: HEALTHCHECK requires at least one argument (a build refuses this)\n"
+                + "warning: "
+                + df
+                + ":5:7: failed to process \"\"x\": unexpected end of statement while looking for"
+                + " matching double-quote (a build refuses this)\n"
+                + "warning: "
+                + df
+                + ":6:1: unknown instruction: RUNN (a build refuses this)\n");
   }
 
   @Test
-  void unknownInstructionAndUnterminatedHeredoc() throws Exception {
-    Path bad = write("bad", "FROM scratch\nRUNN make\n");
+  void syntaxErrorsPrintFileLineColumnAndExit2() throws Exception {
+    Path bad = write("bad", "FROM scratch\nCMD [\"a\", 1]\n");
     assertThat(cli.code("dockerfile", "parse", "--json", bad.toString())).isEqualTo(2);
-    assertThat(cli.err()).isEqualTo(bad + ":2:1: unknown instruction: RUNN\n");
+    assertThat(cli.err()).startsWith(bad + ":2:5: when using JSON array syntax");
+    assertThat(cli.out()).isEmpty();
     Path heredoc = write("heredoc", "FROM scratch\nRUN <<EOF\necho\n");
     assertThat(cli.code("dockerfile", "parse", "--json", heredoc.toString())).isEqualTo(2);
     assertThat(cli.err()).isEqualTo(heredoc + ":2:5: unterminated heredoc <<EOF (opened here)\n");

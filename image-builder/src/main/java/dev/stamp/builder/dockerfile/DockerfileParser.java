@@ -182,9 +182,6 @@ public final class DockerfileParser {
     String keyword = text.substring(start, keywordEnd);
     Position keywordPos = line.positionOf(start);
     String lower = keyword.toLowerCase(Locale.ROOT);
-    if (!INSTRUCTIONS.contains(lower)) {
-      throw DockerfileSyntaxException.at(name, keywordPos, "unknown instruction: " + keyword);
-    }
     Flags.Extracted flags =
         keywordEnd < end
             ? Flags.extract(text.substring(ws.end(), end), ws.end())

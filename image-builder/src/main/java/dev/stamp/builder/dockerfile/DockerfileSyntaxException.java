@@ -15,6 +15,7 @@ public final class DockerfileSyntaxException extends BuildException {
   private final int line;
   private final int column;
   private final String detail;
+  private final transient BuildProblem problem;
 
   public DockerfileSyntaxException(String file, int line, int column, String detail) {
     this(Kind.BAD_INPUT, file, line, column, detail);
@@ -26,10 +27,34 @@ public final class DockerfileSyntaxException extends BuildException {
     this.line = line;
     this.column = column;
     this.detail = detail;
+    this.problem = null;
+  }
+
+  /** A build-time problem as the exception a build fails with. */
+  DockerfileSyntaxException(BuildProblem problem) {
+    super(Kind.BAD_INPUT, problem.message());
+    this.file = problem.file();
+    this.line = problem.line();
+    this.column = problem.column();
+    this.detail = problem.detail();
+    this.problem = problem;
   }
 
   static DockerfileSyntaxException at(String file, Position position, String detail) {
     return new DockerfileSyntaxException(file, position.line(), position.column(), detail);
+  }
+
+  static DockerfileSyntaxException at(
+      BuildProblem.Kind kind, String file, Position position, String detail) {
+    return new BuildProblem(kind, file, position, detail).toException();
+  }
+
+  /**
+   * The build-time problem this exception reports, when it is one (the file is syntactically valid
+   * but a build refuses it); empty for a syntax error.
+   */
+  public java.util.Optional<BuildProblem> problem() {
+    return java.util.Optional.ofNullable(problem);
   }
 
   /** The Dockerfile's name as given to the parser. */

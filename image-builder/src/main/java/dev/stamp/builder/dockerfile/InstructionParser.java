@@ -63,7 +63,10 @@ final class InstructionParser {
       } catch (ExpansionException e) {
         Position start = node.argPosition(i);
         Position at = node.json() ? start : new Position(start.line(), start.column() + e.offset());
-        throw error(at, "failed to process \"" + arg + "\": " + e.getMessage());
+        throw error(
+            BuildProblem.Kind.UNPROCESSABLE_WORDS,
+            at,
+            "failed to process \"" + arg + "\": " + e.getMessage());
       }
     }
   }
@@ -95,7 +98,11 @@ final class InstructionParser {
       case "arg" -> arg(node);
       case "onbuild" -> onbuild(node);
       case "healthcheck" -> healthcheck(node);
-      default -> throw error(node.location().start(), "unknown instruction: " + node.keyword());
+      default ->
+          throw error(
+              BuildProblem.Kind.UNKNOWN_INSTRUCTION,
+              node.location().start(),
+              "unknown instruction: " + node.keyword());
     };
   }
 
@@ -108,6 +115,7 @@ final class InstructionParser {
       String name = args.get(2).toLowerCase(Locale.ROOT);
       if (!STAGE_NAME.matcher(name).matches()) {
         throw error(
+            BuildProblem.Kind.INVALID_ARGUMENT,
             node.argPosition(2),
             "invalid name for build stage: \""
                 + args.get(2)
@@ -115,7 +123,10 @@ final class InstructionParser {
       }
       stageName = Optional.of(name);
     } else if (args.size() != 1) {
-      throw error(node.location().start(), "FROM requires either one or three arguments");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "FROM requires either one or three arguments");
     }
     Flags flags = flags(node, new Flags().string("platform"));
     return new FromInstruction(args.get(0), stageName, flags.value("platform"), node.location());
@@ -124,16 +135,24 @@ final class InstructionParser {
   private RunInstruction run(Node node) throws DockerfileSyntaxException {
     Flags flags = flags(node, new Flags().strings("mount").string("network").string("security"));
     if (node.args().isEmpty()) {
-      throw error(node.location().start(), "RUN requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "RUN requires at least one argument");
     }
     String network = flags.value("network").orElse("default");
     if (!network.contains("$") && !NETWORKS.contains(network)) {
-      throw error(flagPosition(node, "network", 0), "unsupported network mode \"" + network + "\"");
+      throw error(
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, "network", 0),
+          "unsupported network mode \"" + network + "\"");
     }
     String security = flags.value("security").orElse("sandbox");
     if (!security.contains("$") && !SECURITY.contains(security)) {
       throw error(
-          flagPosition(node, "security", 0), "unsupported security mode \"" + security + "\"");
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, "security", 0),
+          "unsupported security mode \"" + security + "\"");
     }
     List<RunMount> mounts = new ArrayList<>();
     List<String> specs = flags.all("mount");
@@ -141,7 +160,10 @@ final class InstructionParser {
       try {
         mounts.add(RunMount.parse(specs.get(i)));
       } catch (IllegalArgumentException e) {
-        throw error(flagPosition(node, "mount", i), "--mount: " + e.getMessage());
+        throw error(
+            BuildProblem.Kind.INVALID_FLAG,
+            flagPosition(node, "mount", i),
+            "--mount: " + e.getMessage());
       }
     }
     return new RunInstruction(
@@ -160,10 +182,16 @@ final class InstructionParser {
   private ShellInstruction shell(Node node) throws DockerfileSyntaxException {
     flags(node, new Flags());
     if (node.args().isEmpty()) {
-      throw error(node.location().start(), "SHELL requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "SHELL requires at least one argument");
     }
     if (!node.json()) {
-      throw error(node.argPosition(0), "SHELL requires the arguments to be in JSON form");
+      throw error(
+          BuildProblem.Kind.INVALID_ARGUMENT,
+          node.argPosition(0),
+          "SHELL requires the arguments to be in JSON form");
     }
     return new ShellInstruction(node.args(), node.location());
   }
@@ -172,12 +200,18 @@ final class InstructionParser {
     flags(node, new Flags());
     List<String> args = node.args();
     if (args.isEmpty()) {
-      throw error(node.location().start(), keyword + " requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          keyword + " requires at least one argument");
     }
     List<KeyValue> pairs = new ArrayList<>();
     for (int i = 0; i + 1 < args.size(); i += 2) {
       if (args.get(i).isEmpty()) {
-        throw error(node.argPosition(i), keyword + " names can not be blank");
+        throw error(
+            BuildProblem.Kind.INVALID_ARGUMENT,
+            node.argPosition(i),
+            keyword + " names can not be blank");
       }
       pairs.add(new KeyValue(args.get(i), args.get(i + 1)));
     }
@@ -187,7 +221,10 @@ final class InstructionParser {
   private String one(Node node, String keyword) throws DockerfileSyntaxException {
     flags(node, new Flags());
     if (node.args().size() != 1) {
-      throw error(node.location().start(), keyword + " requires exactly one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          keyword + " requires exactly one argument");
     }
     return node.args().get(0);
   }
@@ -195,7 +232,10 @@ final class InstructionParser {
   private List<String> atLeastOne(Node node, String keyword) throws DockerfileSyntaxException {
     flags(node, new Flags());
     if (node.args().isEmpty()) {
-      throw error(node.location().start(), keyword + " requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          keyword + " requires at least one argument");
     }
     return node.args();
   }
@@ -206,7 +246,10 @@ final class InstructionParser {
     for (int i = 0; i < args.size(); i++) {
       String v = args.get(i).strip();
       if (v.isEmpty()) {
-        throw error(node.argPosition(i), "VOLUME specified can not be an empty string");
+        throw error(
+            BuildProblem.Kind.INVALID_ARGUMENT,
+            node.argPosition(i),
+            "VOLUME specified can not be an empty string");
       }
       paths.add(v);
     }
@@ -216,14 +259,18 @@ final class InstructionParser {
   private ArgInstruction arg(Node node) throws DockerfileSyntaxException {
     flags(node, new Flags());
     if (node.args().isEmpty()) {
-      throw error(node.location().start(), "ARG requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "ARG requires at least one argument");
     }
     List<ArgDeclaration> decls = new ArrayList<>();
     for (int i = 0; i < node.args().size(); i++) {
       String word = node.args().get(i);
       int eq = word.indexOf('=');
       if (eq == 0) {
-        throw error(node.argPosition(i), "ARG names can not be blank");
+        throw error(
+            BuildProblem.Kind.INVALID_ARGUMENT, node.argPosition(i), "ARG names can not be blank");
       }
       decls.add(
           eq < 0
@@ -247,7 +294,10 @@ final class InstructionParser {
     Sources s = sources(node, "COPY");
     Optional<String> from = flags.value("from");
     if (from.isPresent() && from.get().isEmpty()) {
-      throw error(flagPosition(node, "from", 0), "COPY --from needs a stage or image name");
+      throw error(
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, "from", 0),
+          "COPY --from needs a stage or image name");
     }
     return new CopyInstruction(
         s.paths,
@@ -278,12 +328,14 @@ final class InstructionParser {
     if (checksum.isPresent() && !checksum.get().contains("$")) {
       if (!CHECKSUM.matcher(checksum.get()).matches()) {
         throw error(
+            BuildProblem.Kind.INVALID_FLAG,
             flagPosition(node, "checksum", 0),
             "invalid checksum digest format \"" + checksum.get() + "\" (want sha256:<hex>)");
       }
       for (String src : s.paths) {
         if (!src.contains("$") && !AddInstruction.isUrl(src)) {
           throw error(
+              BuildProblem.Kind.INVALID_FLAG,
               flagPosition(node, "checksum", 0),
               "--checksum can only be used with URL sources, not \"" + src + "\"");
         }
@@ -308,6 +360,7 @@ final class InstructionParser {
     List<String> args = node.args();
     if (args.size() < 2) {
       throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
           node.location().start(),
           keyword
               + " requires at least two arguments, but only one was provided. Destination could"
@@ -315,7 +368,10 @@ final class InstructionParser {
     }
     int last = args.size() - 1;
     if (!node.json() && heredocName(args.get(last)) != null) {
-      throw error(node.argPosition(last), keyword + " cannot accept a heredoc as a destination");
+      throw error(
+          BuildProblem.Kind.INVALID_ARGUMENT,
+          node.argPosition(last),
+          keyword + " cannot accept a heredoc as a destination");
     }
     Map<String, Heredoc> docs = new HashMap<>();
     for (Heredoc d : node.heredocs()) {
@@ -346,16 +402,24 @@ final class InstructionParser {
   private OnbuildInstruction onbuild(Node node) throws DockerfileSyntaxException {
     flags(node, new Flags());
     if (node.onbuild().isEmpty()) {
-      throw error(node.location().start(), "ONBUILD requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "ONBUILD requires at least one argument");
     }
     Node child = node.onbuild().get();
     String trigger = child.keyword().toUpperCase(Locale.ROOT);
     switch (trigger) {
       case "ONBUILD" ->
           throw error(
-              child.location().start(), "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+              BuildProblem.Kind.INVALID_ARGUMENT,
+              child.location().start(),
+              "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
       case "FROM", "MAINTAINER" ->
-          throw error(child.location().start(), trigger + " isn't allowed as an ONBUILD trigger");
+          throw error(
+              BuildProblem.Kind.INVALID_ARGUMENT,
+              child.location().start(),
+              trigger + " isn't allowed as an ONBUILD trigger");
       default -> {}
     }
     StringBuilder expression =
@@ -369,12 +433,18 @@ final class InstructionParser {
   private HealthcheckInstruction healthcheck(Node node) throws DockerfileSyntaxException {
     List<String> args = node.args();
     if (args.isEmpty()) {
-      throw error(node.location().start(), "HEALTHCHECK requires at least one argument");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "HEALTHCHECK requires at least one argument");
     }
     String type = args.get(0).toUpperCase(Locale.ROOT);
     if (type.equals("NONE")) {
       if (args.size() != 1) {
-        throw error(node.argPosition(1), "HEALTHCHECK NONE takes no arguments");
+        throw error(
+            BuildProblem.Kind.ARGUMENT_COUNT,
+            node.argPosition(1),
+            "HEALTHCHECK NONE takes no arguments");
       }
       return new HealthcheckInstruction(
           List.of("NONE"),
@@ -396,11 +466,16 @@ final class InstructionParser {
                 .string("retries"));
     if (!type.equals("CMD")) {
       throw error(
-          node.argPosition(0), "Unknown type \"" + args.get(0) + "\" in HEALTHCHECK (try CMD)");
+          BuildProblem.Kind.INVALID_ARGUMENT,
+          node.argPosition(0),
+          "Unknown type \"" + args.get(0) + "\" in HEALTHCHECK (try CMD)");
     }
     List<String> cmd = args.subList(1, args.size());
     if (cmd.isEmpty()) {
-      throw error(node.location().start(), "Missing command after HEALTHCHECK CMD");
+      throw error(
+          BuildProblem.Kind.ARGUMENT_COUNT,
+          node.location().start(),
+          "Missing command after HEALTHCHECK CMD");
     }
     List<String> test = new ArrayList<>();
     test.add(node.json() ? "CMD" : "CMD-SHELL");
@@ -425,13 +500,19 @@ final class InstructionParser {
     try {
       d = GoDuration.parse(value.get());
     } catch (IllegalArgumentException e) {
-      throw error(flagPosition(node, name, 0), "--" + name + ": " + e.getMessage());
+      throw error(
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, name, 0),
+          "--" + name + ": " + e.getMessage());
     }
     if (d.isZero()) {
       return Optional.empty();
     }
     if (d.compareTo(Duration.ofMillis(1)) < 0) {
-      throw error(flagPosition(node, name, 0), "Interval \"" + name + "\" cannot be less than 1ms");
+      throw error(
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, name, 0),
+          "Interval \"" + name + "\" cannot be less than 1ms");
     }
     return Optional.of(d);
   }
@@ -446,10 +527,15 @@ final class InstructionParser {
       n = Integer.parseInt(value.get());
     } catch (NumberFormatException e) {
       throw error(
-          flagPosition(node, "retries", 0), "--retries: invalid integer \"" + value.get() + "\"");
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, "retries", 0),
+          "--retries: invalid integer \"" + value.get() + "\"");
     }
     if (n < 0) {
-      throw error(flagPosition(node, "retries", 0), "--retries cannot be negative (" + n + ")");
+      throw error(
+          BuildProblem.Kind.INVALID_FLAG,
+          flagPosition(node, "retries", 0),
+          "--retries cannot be negative (" + n + ")");
     }
     return Optional.of(n);
   }
@@ -461,7 +547,12 @@ final class InstructionParser {
       return declared.parse(node.flags());
     } catch (Flags.FlagException e) {
       Position at = e.index >= 0 ? node.flagPositions().get(e.index) : node.location().start();
-      throw error(at, e.getMessage());
+      throw error(
+          e.getMessage().startsWith("unknown flag")
+              ? BuildProblem.Kind.UNKNOWN_FLAG
+              : BuildProblem.Kind.INVALID_FLAG,
+          at,
+          e.getMessage());
     }
   }
 
@@ -479,7 +570,7 @@ final class InstructionParser {
     return node.location().start();
   }
 
-  private DockerfileSyntaxException error(Position at, String message) {
-    return DockerfileSyntaxException.at(file, at, message);
+  private DockerfileSyntaxException error(BuildProblem.Kind kind, Position at, String message) {
+    return DockerfileSyntaxException.at(kind, file, at, message);
   }
 }

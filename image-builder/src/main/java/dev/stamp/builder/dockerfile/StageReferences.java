@@ -1,5 +1,6 @@
 package dev.stamp.builder.dockerfile;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,8 +13,8 @@ final class StageReferences {
 
   private StageReferences() {}
 
-  static void validate(Instructions instructions, Dockerfile dockerfile)
-      throws DockerfileSyntaxException {
+  /** Adds a problem to {@code out} for each reference that names neither a stage nor an image. */
+  static void validate(Instructions instructions, Dockerfile dockerfile, List<BuildProblem> out) {
     for (Node node : dockerfile.nodes()) {
       Node target = node.onbuild().orElse(node);
       String kw = target.instruction();
@@ -21,16 +22,21 @@ final class StageReferences {
         for (int i = 0; i < target.flags().size(); i++) {
           String flag = target.flags().get(i);
           if (flag.startsWith("--from=")) {
-            check(instructions, "COPY --from=", flag.substring(7), target.flagPositions().get(i));
+            check(
+                instructions,
+                "COPY --from=",
+                flag.substring(7),
+                target.flagPositions().get(i),
+                out);
           }
         }
       } else if (kw.equals("run")) {
         for (int i = 0; i < target.flags().size(); i++) {
           String flag = target.flags().get(i);
           if (flag.startsWith("--mount=")) {
-            String from = RunMount.parse(flag.substring(8)).from().orElse(null);
+            String from = mountFrom(flag.substring(8));
             if (from != null) {
-              check(instructions, "RUN --mount=from=", from, target.flagPositions().get(i));
+              check(instructions, "RUN --mount=from=", from, target.flagPositions().get(i), out);
             }
           }
         }
@@ -38,21 +44,32 @@ final class StageReferences {
     }
   }
 
-  private static void check(Instructions instructions, String what, String ref, Position at)
-      throws DockerfileSyntaxException {
+  /** The mount's {@code from}, null when it has none or does not parse (reported elsewhere). */
+  private static String mountFrom(String spec) {
+    try {
+      return RunMount.parse(spec).from().orElse(null);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static void check(
+      Instructions instructions, String what, String ref, Position at, List<BuildProblem> out) {
     String file = instructions.file();
     if (ref.matches("\\d+")) {
       if (ref.length() > 9 || Integer.parseInt(ref) >= instructions.stages().size()) {
-        throw DockerfileSyntaxException.at(
-            file,
-            at,
-            what
-                + ref
-                + ": invalid stage index "
-                + ref
-                + " (stages are numbered 0 to "
-                + (instructions.stages().size() - 1)
-                + ")");
+        out.add(
+            new BuildProblem(
+                BuildProblem.Kind.STAGE_REFERENCE,
+                file,
+                at,
+                what
+                    + ref
+                    + ": invalid stage index "
+                    + ref
+                    + " (stages are numbered 0 to "
+                    + (instructions.stages().size() - 1)
+                    + ")"));
       }
       return;
     }
@@ -60,16 +77,25 @@ final class StageReferences {
       return;
     }
     if (ref.contains("$")) {
-      throw DockerfileSyntaxException.at(
-          file,
-          at,
-          what + ref + ": variables are not expanded here; name a stage FROM the image instead");
+      out.add(
+          new BuildProblem(
+              BuildProblem.Kind.STAGE_REFERENCE,
+              file,
+              at,
+              what
+                  + ref
+                  + ": variables are not expanded here; name a stage FROM the image instead"));
+      return;
     }
     String hint =
         ImageReferences.isValid(ref.toLowerCase(Locale.ROOT))
             ? " (image names are lower case)"
             : "";
-    throw DockerfileSyntaxException.at(
-        file, at, what + ref + ": no stage or image named \"" + ref + "\"" + hint);
+    out.add(
+        new BuildProblem(
+            BuildProblem.Kind.STAGE_REFERENCE,
+            file,
+            at,
+            what + ref + ": no stage or image named \"" + ref + "\"" + hint));
   }
 }

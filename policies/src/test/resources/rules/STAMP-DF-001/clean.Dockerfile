@@ -1,0 +1,3 @@
+FROM alpine:3.20
+FROM alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+FROM scratch

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ARG VERSION=1.0
+ENV DB_PASSWORD_FILE=/run/secrets/db LANG=C.UTF-8

@@ -1,0 +1,2 @@
+FROM alpine:3.20
+RUN curl -fsSL https://example.com/install.sh | sh

@@ -1,0 +1,8 @@
+ARG BASE=alpine:3.20
+FROM $BASE AS build
+ARG VERSION=1
+ENV APP_HOME=/srv/app
+WORKDIR $APP_HOME
+COPY app-${VERSION} /app
+FROM build
+WORKDIR ${APP_HOME}/bin
