@@ -11,12 +11,15 @@ import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.registry.ImagePuller;
 import dev.stamp.runtime.registry.PullResult;
 import dev.stamp.runtime.registry.Registries;
 import dev.stamp.runtime.registry.TransferListener;
+import dev.stamp.runtime.service.NotHealthyException;
 import dev.stamp.runtime.service.ReplaceFailedException;
 import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ServiceRecord;
@@ -247,6 +250,7 @@ public final class HostEngine implements ServiceEngine {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.front(), t.health(), t.container());
+        awaitFirstHealthy(name, d, t);
       } else {
         boolean sameContainers =
             have.isPresent()
@@ -272,17 +276,58 @@ public final class HostEngine implements ServiceEngine {
       events.add(name, "deployed", d.generation(), "generation " + d.generation() + " serving");
       ensureMonitor(name);
     } catch (ReplaceFailedException e) {
-      fail(name, d, have, e, e.logTail(), started);
+      fail(name, d, have, e, e.getMessage(), e.logTail(), started);
       ensureMonitor(name);
       throw e;
+    } catch (NotHealthyException e) {
+      fail(name, d, have, e, e.getMessage() + FIRST_RUN_REMOVED, e.logTail(), started);
+      throw e;
     } catch (HostRuntimeException e) {
-      fail(name, d, have, e, List.of(), started);
+      fail(name, d, have, e, e.getMessage(), List.of(), started);
       if (serviceRecord(name).isPresent()) {
         ensureMonitor(name);
       }
       throw e;
     }
   }
+
+  /**
+   * A first run counts only once every replica is healthy, as a replace waits for each new one: the
+   * service's monitor (the one that keeps the published backends to the healthy replicas) starts at
+   * once, and {@link Services#awaitHealthy} waits for it to call each replica healthy, within the
+   * check's own bounds (start period, then retries probes). Until then the status shows the
+   * replicas {@code starting} and the generation not observed.
+   *
+   * <p>When a replica stops, is called unhealthy or is not healthy in time, the whole service is
+   * removed (containers, published port, records) before the failure is recorded with that
+   * replica's log tail. A first deploy has no older version to keep serving, and replicas that were
+   * never healthy would hold the published port while the backends refuse every connection, keep
+   * probing and using the host, and look half-deployed to whoever reads the status; removed, the
+   * service is plainly {@code failed}, what {@link Services#run} already promises ("a failed run
+   * leaves nothing"), and the retry (a FAILED error is retried with backoff, as a failed replace
+   * is) or the next spec runs afresh instead of replacing containers that never worked.
+   */
+  private void awaitFirstHealthy(String name, DesiredService d, ServiceTemplate t)
+      throws HostRuntimeException {
+    ensureMonitor(name);
+    events.add(name, "health-wait", d.generation(), "waiting until every replica is healthy");
+    try {
+      services.awaitHealthy(name, t.replace());
+    } catch (NotHealthyException e) { // not an interrupt (agent stopping): the replicas stay then
+      stopMonitor(name);
+      try {
+        services.remove(name);
+      } catch (HostRuntimeException | RuntimeException removal) {
+        e.addSuppressed(removal);
+        LOG.warn("remove the unhealthy first run of {}: {}", name, removal.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /** What the failure of a first run says happened to its replicas. */
+  private static final String FIRST_RUN_REMOVED =
+      "; the first deploy's replicas were removed (there is no older version to keep serving)";
 
   /**
    * A replace that a killed agent left in flight (nothing of this process replaces {@code name}
@@ -558,12 +603,13 @@ public final class HostEngine implements ServiceEngine {
       DesiredService d,
       Optional<ObservedService> have,
       HostRuntimeException e,
+      String message,
       List<String> logTail,
       Instant started) {
     boolean retryable = e.kind() == StampException.Kind.FAILED;
     ServiceStatus.LastError error =
         new ServiceStatus.LastError(
-            d.generation(), e.getMessage(), logTail, clock.instant().toString(), retryable);
+            d.generation(), message, logTail, clock.instant().toString(), retryable);
     ObservedService base = have.orElse(new ObservedService(name, 0, "", null, null));
     try {
       observed.write(base.failed(error));
@@ -571,8 +617,8 @@ public final class HostEngine implements ServiceEngine {
       LOG.warn("record the failure of {}: {}", name, written.getMessage());
     }
     metrics.replaced("failed", Duration.between(started, clock.instant()));
-    events.add(name, "failed", d.generation(), e.getMessage());
-    LOG.warn("service {} generation {}: {}", name, d.generation(), e.getMessage());
+    events.add(name, "failed", d.generation(), message);
+    LOG.warn("service {} generation {}: {}", name, d.generation(), message);
   }
 
   /** The image must be in the store; by digest, from its registry when it names one. */
@@ -665,6 +711,11 @@ public final class HostEngine implements ServiceEngine {
     Optional<ServiceRecord> record = serviceRecord(d.name());
     List<ServiceStatus.Replica> replicas = new ArrayList<>();
     if (record.isPresent()) {
+      boolean checked =
+          record.get().health() == null
+              || record.get().health().over(Services.DEFAULT_HEALTH).kind()
+                  != HealthCheck.Kind.NONE;
+      Map<String, HealthStatus> health = checked ? replicaHealth(d.name()) : Map.of();
       int index = 1;
       for (String id : record.get().containers()) {
         String state;
@@ -683,7 +734,7 @@ public final class HostEngine implements ServiceEngine {
                 id,
                 image,
                 state,
-                null,
+                health(checked, state, health.get(id)),
                 drift != null && drift.drifted(),
                 drift != null && drift.drifted() ? drift.paths() : null,
                 startedAt,
@@ -698,7 +749,8 @@ public final class HostEngine implements ServiceEngine {
     } else if (have.isPresent()
         && have.get().lastError() != null
         && have.get().lastError().generation() == d.generation()) {
-      state = record.isPresent() ? "degraded" : "failed";
+      // degraded: an older generation still serves; failed: nothing of this service ever did
+      state = record.isPresent() && observedGeneration > 0 ? "degraded" : "failed";
     } else if (observedGeneration == d.generation() && record.isPresent()) {
       state = "running";
     } else {
@@ -714,6 +766,33 @@ public final class HostEngine implements ServiceEngine {
         replicas,
         replace,
         have.map(ObservedService::lastError).orElse(null));
+  }
+
+  /**
+   * A replica's {@code health} on the wire: {@code none} without a check (NONE); else what the
+   * service's monitor last called it (the health the published backends follow); {@code starting}
+   * while the monitor has not judged a running replica yet; {@code unhealthy} for one that does not
+   * run, whatever was last judged.
+   */
+  private static String health(boolean checked, String state, HealthStatus judged) {
+    if (!checked) {
+      return "none";
+    }
+    boolean runs = state.equals("running") || state.equals("starting");
+    if (!runs) {
+      return "unhealthy";
+    }
+    return (judged == null ? HealthStatus.STARTING : judged)
+        .name()
+        .toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private Map<String, HealthStatus> replicaHealth(String name) {
+    try {
+      return services.replicaHealth(name);
+    } catch (HostRuntimeException e) {
+      return Map.of(); // removed meanwhile: nothing judged
+    }
   }
 
   @Override
