@@ -42,12 +42,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's engine on a real host: makes each desired service true with host-runtime's {@link
- * Services} — {@code run} the first time, {@link Services#replace} for every later generation (new
- * replicas start beside the old ones, become healthy, take the published port; the old ones drain
- * and stop), {@code remove} on delete — one service at a time per name, on a small pool. A failure
- * is recorded with the failing container's log tail; one that retrying can fix (FAILED) is retried
- * with exponential backoff, one that needs a person (BAD_INPUT, NOT_FOUND, CONFLICT) waits for the
- * next spec.
+ * Services} — {@code run} the first time, observed once every replica is healthy ({@link
+ * #awaitFirstHealthy}), {@link Services#replace} for every later generation (new replicas start
+ * beside the old ones, become healthy, take the published port; the old ones drain and stop),
+ * {@code remove} on delete — one service at a time per name, on a small pool. A failure is recorded
+ * with the failing container's log tail; one that retrying can fix (FAILED) is retried with
+ * exponential backoff, one that needs a person (BAD_INPUT, NOT_FOUND, CONFLICT) waits for the next
+ * spec.
  */
 public final class HostEngine implements ServiceEngine {
 

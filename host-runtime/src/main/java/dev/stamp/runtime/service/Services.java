@@ -46,9 +46,9 @@ import java.util.Set;
  * one like the agent, or in a process of its own for the CLI's {@code -d}).
  *
  * <p>Layout under the root: {@code services/NAME.json} (the {@link ServiceRecord}), {@code
- * services/NAME.health} (each replica's health as the monitor last saw it), {@code services/lock}.
- * A failed {@link #run} leaves nothing; {@link #remove} undoes whatever a killed run or remove
- * left.
+ * services/NAME.health} (each replica's health as the monitor last saw it: a line {@code
+ * ADDRESS:PORT STATUS CONTAINER [LAST PROBE OUTPUT]} per replica), {@code services/lock}. A failed
+ * {@link #run} leaves nothing; {@link #remove} undoes whatever a killed run or remove left.
  */
 public final class Services {
 
@@ -577,7 +577,7 @@ public final class Services {
    * [OUTPUT]]} (files of older monitors have the first two only); {@code output} is the last
    * probe's, for a replica that is not healthy, as {@code ": ..."} (empty otherwise).
    */
-  private record HealthLine(String endpoint, HealthStatus status, String container, String output) {
+  record HealthLine(String endpoint, HealthStatus status, String container, String output) {
 
     private static final int MAX_OUTPUT = 200;
 
