@@ -772,21 +772,24 @@ public final class HostEngine implements ServiceEngine {
   /**
    * A replica's {@code health} on the wire: {@code none} without a check (NONE); else what the
    * service's monitor last called it (the health the published backends follow); {@code starting}
-   * while the monitor has not judged a running replica yet; {@code unhealthy} for one that does not
-   * run, whatever was last judged.
+   * while the monitor has not judged a replica yet (one just created too); {@code unhealthy} for
+   * one that exited, died or is gone, whatever was last judged.
    */
   private static String health(boolean checked, String state, HealthStatus judged) {
     if (!checked) {
       return "none";
     }
-    boolean runs = state.equals("running") || state.equals("starting");
-    if (!runs) {
+    if (DOWN.contains(state)) {
       return "unhealthy";
     }
     return (judged == null ? HealthStatus.STARTING : judged)
         .name()
         .toLowerCase(java.util.Locale.ROOT);
   }
+
+  /** Replica states that cannot serve: their health is {@code unhealthy}. */
+  private static final java.util.Set<String> DOWN =
+      java.util.Set.of("exited", "dead", "removed", "missing");
 
   private Map<String, HealthStatus> replicaHealth(String name) {
     try {

@@ -195,7 +195,7 @@ class AgentFirstDeployIT {
   }
 
   @Test
-  void aReplicaIsStartingUntilItsFirstProbePassesAndOnlyThenIsTheGenerationObserved()
+  void aReplicaIsStartingUntilItsFirstProbePassesThenHealthyThenUnhealthyWhenItsCheckFails()
       throws Exception {
     int port = TestNetworks.freePort();
     // /ready.html is missing (404) until the test writes it; the start period forgives that
@@ -203,8 +203,11 @@ class AgentFirstDeployIT {
     ServiceStatus starting =
         agent.await(
             "web",
-            s -> s.replicas().size() == 1 && "starting".equals(s.replicas().get(0).health()),
-            "a starting replica");
+            s ->
+                s.replicas().size() == 1
+                    && "running".equals(s.replicas().get(0).state())
+                    && "starting".equals(s.replicas().get(0).health()),
+            "a running replica, starting by its health");
     assertThat(starting.observedGeneration()).isZero();
     assertThat(starting.state()).isEqualTo("progressing");
     assertThat(starting.lastError()).isNull();
@@ -227,5 +230,18 @@ class AgentFirstDeployIT {
               assertThat(r.health()).isEqualTo("healthy");
             });
     assertThat(get(port)).isEqualTo("v1");
+
+    // running but no longer healthy: the status tells the two apart
+    ExecResult broken =
+        agent.runtime.exec(id, List.of("rm", "/w/ready.html"), Duration.ofSeconds(10));
+    assertThat(broken.exitCode()).as(broken.output()).isZero();
+    ServiceStatus unhealthy =
+        agent.await(
+            "web",
+            s -> s.replicas().size() == 1 && "unhealthy".equals(s.replicas().get(0).health()),
+            "an unhealthy replica");
+    assertThat(unhealthy.replicas().get(0).state()).isEqualTo("running");
+    assertThat(unhealthy.replicas().get(0).container()).isEqualTo(id);
+    assertThat(unhealthy.observedGeneration()).isEqualTo(1);
   }
 }

@@ -34,8 +34,8 @@ public record ServiceStatus(
    * one that keeps the published port's backends to the healthy replicas) last called it — {@code
    * healthy}, {@code unhealthy}, {@code starting} (not judged yet: before its first passing probe,
    * within its start period, or just after the monitor restarted), or {@code none} (the check in
-   * effect is {@code NONE}); a replica that does not run is {@code unhealthy}. Without a check in
-   * the spec or the image, the agent's default TCP connect check is in effect, so {@code none}
+   * effect is {@code NONE}); a replica that exited or is gone is {@code unhealthy}. Without a check
+   * in the spec or the image, the agent's default TCP connect check is in effect, so {@code none}
    * means an explicit {@code NONE}. {@code drifted}: its root filesystem changed outside its
    * volumes, binds and tmpfs ({@code driftPaths}, sorted; {@code driftTruncated} when the bounded
    * walk stopped early); {@code execAt}: when {@code stamp exec} last ran a command in it (a drift
