@@ -251,7 +251,9 @@ public final class HostEngine implements ServiceEngine {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.front(), t.health(), t.container());
-        awaitFirstHealthy(name, d, t);
+        if (!awaitFirstHealthy(name, d, t)) {
+          return; // superseded and removed: the loop reconciles the newer desired state
+        }
       } else {
         boolean sameContainers =
             have.isPresent()
@@ -307,22 +309,53 @@ public final class HostEngine implements ServiceEngine {
    * service is plainly {@code failed}, what {@link Services#run} already promises ("a failed run
    * leaves nothing"), and the retry (a FAILED error is retried with backoff, as a failed replace
    * is) or the next spec runs afresh instead of replacing containers that never worked.
+   *
+   * <p>A newer spec or a removal does not wait for the check's bounds: the wait stops, the replicas
+   * are removed as well, and false says so (the reconcile loop then runs again for what is desired
+   * now).
    */
-  private void awaitFirstHealthy(String name, DesiredService d, ServiceTemplate t)
+  private boolean awaitFirstHealthy(String name, DesiredService d, ServiceTemplate t)
       throws HostRuntimeException {
     ensureMonitor(name);
     events.add(name, "health-wait", d.generation(), "waiting until every replica is healthy");
     try {
-      services.awaitHealthy(name, t.replace());
-    } catch (NotHealthyException e) { // not an interrupt (agent stopping): the replicas stay then
-      stopMonitor(name);
-      try {
-        services.remove(name);
-      } catch (HostRuntimeException | RuntimeException removal) {
-        e.addSuppressed(removal);
-        LOG.warn("remove the unhealthy first run of {}: {}", name, removal.getMessage());
+      if (services.awaitHealthy(name, t.replace(), () -> superseded(name, d.generation()))) {
+        return true;
       }
+    } catch (NotHealthyException e) { // not an interrupt (agent stopping): the replicas stay then
+      removeFirstRun(name, e);
       throw e;
+    }
+    events.add(
+        name,
+        "superseded",
+        d.generation(),
+        "generation " + d.generation() + " was not healthy yet; its replicas are removed");
+    removeFirstRun(name, null);
+    return false;
+  }
+
+  /** Whether {@code generation} of {@code name} is no longer what is desired (newer, deleted). */
+  private boolean superseded(String name, long generation) {
+    try {
+      Optional<DesiredService> now = desired.get(name);
+      return now.isEmpty() || now.get().deleted() || now.get().generation() != generation;
+    } catch (HostRuntimeException e) {
+      return false; // unreadable now: keep waiting; the check's bounds still end the wait
+    }
+  }
+
+  private void removeFirstRun(String name, HostRuntimeException failure)
+      throws HostRuntimeException {
+    stopMonitor(name);
+    try {
+      services.remove(name);
+    } catch (HostRuntimeException | RuntimeException removal) {
+      if (failure == null) {
+        throw removal;
+      }
+      failure.addSuppressed(removal);
+      LOG.warn("remove the unhealthy first run of {}: {}", name, removal.getMessage());
     }
   }
 

@@ -244,4 +244,39 @@ class AgentFirstDeployIT {
     assertThat(unhealthy.replicas().get(0).container()).isEqualTo(id);
     assertThat(unhealthy.observedGeneration()).isEqualTo(1);
   }
+
+  @Test
+  void aNewerSpecDuringTheWaitForHealthSupersedesTheFirstDeployAtOnce() throws Exception {
+    int port = TestNetworks.freePort();
+    // never ready, and the start period would keep the wait going for over a minute
+    client.putService("web", httpd("", "v1", port, httpCheck("/ready.html", "PT60S")));
+    ServiceStatus starting =
+        agent.await(
+            "web",
+            s ->
+                s.replicas().size() == 1
+                    && "running".equals(s.replicas().get(0).state())
+                    && "starting".equals(s.replicas().get(0).health()),
+            "a running replica, starting by its health");
+    String first = starting.replicas().get(0).container();
+
+    client.putService("web", httpd("", "v2", port, httpCheck("/index.html", null)));
+    // within the await's bound, shorter than the first wait's own
+    ServiceStatus running =
+        agent.await(
+            "web",
+            s -> s.observedGeneration() == 2 && "running".equals(s.state()),
+            "generation 2 running");
+    assertThat(running.replicas())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.container()).isNotEqualTo(first);
+              assertThat(r.health()).isEqualTo("healthy");
+            });
+    assertThat(running.lastError()).isNull();
+    assertThat(get(port)).isEqualTo("v2");
+    assertThat(eventTypes("web")).contains("superseded");
+    agent.containersSeen.add(first);
+  }
 }

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Replicated services on one host: {@code N} containers of one spec (named {@code NAME-1..N})
@@ -295,17 +296,30 @@ public final class Services {
    * are. NOT_FOUND without the service (removed meanwhile); CONFLICT unless it is running.
    */
   public void awaitHealthy(String name, ReplaceOptions options) throws HostRuntimeException {
+    awaitHealthy(name, options, () -> false);
+  }
+
+  /**
+   * As {@link #awaitHealthy(String, ReplaceOptions)}, asking {@code stop} before every look: false
+   * as soon as it says so (the caller no longer wants the wait: a newer spec, a removal), true once
+   * every replica is healthy.
+   */
+  public boolean awaitHealthy(String name, ReplaceOptions options, BooleanSupplier stop)
+      throws HostRuntimeException {
     String action = "wait until service " + name + " is healthy";
     options.validate(action);
     ServiceRecord record = require(action, name);
     HealthCheck check = record.health().over(DEFAULT_HEALTH);
     if (check.kind() == HealthCheck.Kind.NONE) {
-      return; // no health check: running is ready, as Docker has it
+      return true; // no health check: running is ready, as Docker has it
     }
     Duration patience = options.healthPatience(check);
     long deadline = System.nanoTime() + patience.toNanos();
     Duration tick = check.interval().compareTo(MONITOR_TICK) < 0 ? check.interval() : MONITOR_TICK;
     while (true) {
+      if (stop.getAsBoolean()) {
+        return false;
+      }
       record = require(action, name);
       if (record.state() != ServiceState.RUNNING) {
         throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
@@ -348,7 +362,7 @@ public final class Services {
         }
       }
       if (pending == 0) {
-        return;
+        return true;
       }
       if (!sleep(tick)) {
         throw HostRuntimeException.failed(action + ": interrupted");
