@@ -246,7 +246,7 @@ public final class HostEngine implements ServiceEngine {
       if (record.isEmpty()) {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
-        services.run(name, t.replicas(), t.front(), t.health(), t.container());
+        services.run(name, t.replicas(), t.fronts(), t.health(), t.container());
       } else {
         boolean sameContainers =
             have.isPresent()

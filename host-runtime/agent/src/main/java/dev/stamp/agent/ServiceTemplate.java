@@ -17,13 +17,14 @@ import java.util.Map;
 
 /**
  * A wire {@link ServiceSpec} turned into what host-runtime's services take: the replicas' container
- * template (problems named by the wire field: {@code resources.memoryBytes}), the published front,
- * the health check and the replace options. Host checks happen here too: bind sources inside the
- * agent's allowed roots, secret files readable.
+ * template (problems named by the wire field: {@code resources.memoryBytes}), the published fronts
+ * (0..N, in the spec's order: the first one's target is where TCP and HTTP checks go), the health
+ * check and the replace options. Host checks happen here too: bind sources inside the agent's
+ * allowed roots, secret files readable.
  */
 record ServiceTemplate(
     ContainerSpec container,
-    PortMapping front,
+    List<PortMapping> fronts,
     HealthCheck health,
     int replicas,
     ReplaceOptions replace) {
@@ -106,22 +107,18 @@ record ServiceTemplate(
       }
     }
     secretMounts.forEach(b::mount);
-    PortMapping front = null;
-    if (spec.ports().size() != 1) {
-      problems.add(
-          "ports: a service publishes exactly one port through this agent, got "
-              + spec.ports().size());
-    } else {
-      ServiceSpec.Port p = spec.ports().get(0);
+    List<PortMapping> fronts = new ArrayList<>();
+    for (int i = 0; i < spec.ports().size(); i++) {
+      ServiceSpec.Port p = spec.ports().get(i);
       try {
-        front =
+        fronts.add(
             PortMapping.of(
                 p.hostIp() == null ? PortMapping.ANY_HOST_IP : p.hostIp(),
                 p.published(),
                 p.target(),
-                p.protocol() == null ? "tcp" : p.protocol());
-      } catch (HostRuntimeException e) {
-        problems.add("ports[0]: " + e.getMessage());
+                p.protocol() == null ? "tcp" : p.protocol()));
+      } catch (HostRuntimeException | RuntimeException e) {
+        problems.add("ports[" + i + "]: " + e.getMessage());
       }
     }
     HealthCheck health = health(spec.healthcheck());
@@ -139,7 +136,8 @@ record ServiceTemplate(
     if (spec.update() != null && spec.update().delay() != null) {
       options = options.withDelay(Duration.parse(spec.update().delay()));
     }
-    return new ServiceTemplate(container, front, health, spec.replicaCount(), options);
+    return new ServiceTemplate(
+        container, List.copyOf(fronts), health, spec.replicaCount(), options);
   }
 
   /**

@@ -58,7 +58,11 @@ public record ServiceSpec(
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
   }
 
-  /** A published port: host {@code published} (on {@code hostIp}) to container {@code target}. */
+  /**
+   * A published port: host {@code published} (on {@code hostIp}) to container {@code target}. A
+   * service publishes none, one or several ({@code ports}); all are switched to new replicas at the
+   * same moment, and no host port/protocol may appear twice.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Port(Integer target, Integer published, String hostIp, String protocol) {}
 
@@ -80,7 +84,8 @@ public record ServiceSpec(
    * Docker HEALTHCHECK semantics: {@code test} is {@code ["NONE"]}, {@code ["CMD", argv...]},
    * {@code ["CMD-SHELL", "command"]} (both run inside the container), {@code ["HTTP", "/path"]} (a
    * GET) or {@code ["TCP"]} (a connect), probed from the host at the replica's address and the
-   * published port's target. Absent: the image's HEALTHCHECK, else a TCP connect.
+   * first published port's target (so a service without {@code ports} can only have a command check
+   * or none). Absent: the image's HEALTHCHECK, else a TCP connect (no check without ports).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Healthcheck(
@@ -281,6 +286,14 @@ public record ServiceSpec(
                 "[\"NONE\"], [\"CMD\", argv…], [\"CMD-SHELL\", \"command\"], [\"HTTP\","
                     + " \"/path\"] or [\"TCP\"], got "
                     + test));
+      } else if (ports.isEmpty() && (kind.equals("HTTP") || kind.equals("TCP"))) {
+        p.add(
+            new Problem(
+                "healthcheck.test",
+                kind
+                    + " probes the first published port's target, but ports is empty; give"
+                    + " [\"CMD\", …] or [\"CMD-SHELL\", \"…\"] (run inside the replica),"
+                    + " [\"NONE\"], or a port"));
       }
     }
     Duration day = Duration.ofDays(1);
