@@ -154,7 +154,7 @@ record ServiceTemplate(
           case "NONE" -> HealthCheck.none();
           case "CMD" -> HealthCheck.cmd(test.subList(1, test.size()));
           case "CMD-SHELL" -> HealthCheck.shell(test.get(1));
-          case "HTTP" -> HealthCheck.http(test.get(1));
+          case "HTTP", "TCP" -> HealthCheck.ofTest(test); // with the port it may name
           default -> HealthCheck.tcp();
         };
     if (h.interval() != null) {

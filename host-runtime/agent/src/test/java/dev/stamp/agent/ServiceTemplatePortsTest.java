@@ -92,6 +92,25 @@ class ServiceTemplatePortsTest {
   }
 
   @Test
+  void aCheckMayNameTheContainerPortItProbes() throws Exception {
+    ServiceSpec worker = withPorts(List.of(), check("TCP", "5432"));
+    assertThat(worker.problems()).isEmpty();
+    assertThat(ServiceTemplate.of(worker, List.of(), List.of()).health().port()).hasValue(5432);
+    ServiceSpec web =
+        withPorts(
+            List.of(new ServiceSpec.Port(80, 8080, null, null)), check("HTTP", "/metrics", "9100"));
+    assertThat(web.problems()).isEmpty();
+    assertThat(ServiceTemplate.of(web, List.of(), List.of()).health().test())
+        .containsExactly("HTTP", "/metrics", "9100");
+    assertThat(withPorts(List.of(), check("TCP", "x")).problems())
+        .extracting(Problem::field)
+        .containsExactly("healthcheck.test");
+    assertThat(withPorts(List.of(), check("HTTP", "/h", "0")).problems())
+        .extracting(Problem::field)
+        .containsExactly("healthcheck.test");
+  }
+
+  @Test
   void aBadPortIsNamedByItsIndex() {
     ServiceSpec spec =
         withPorts(

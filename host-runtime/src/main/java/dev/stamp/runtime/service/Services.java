@@ -357,19 +357,23 @@ public final class Services {
   }
 
   /**
-   * A check probed from the host (TCP, HTTP) goes to the first front's target: BAD_INPUT for one
-   * when there is no front ({@code CMD}, {@code CMD-SHELL} and {@code NONE} need none).
+   * A check probed from the host (TCP, HTTP) goes to the port it names, else to the first front's
+   * target: BAD_INPUT for one naming no port when there is no front ({@code CMD}, {@code CMD-SHELL}
+   * and {@code NONE} need none).
    */
   private static void checkHealthTarget(String action, List<PortMapping> fronts, HealthCheck check)
       throws HostRuntimeException {
     HealthCheck.Kind kind = check.kind();
-    if (fronts.isEmpty() && (kind == HealthCheck.Kind.TCP || kind == HealthCheck.Kind.HTTP)) {
+    if (fronts.isEmpty()
+        && (kind == HealthCheck.Kind.TCP || kind == HealthCheck.Kind.HTTP)
+        && check.port().isEmpty()) {
       throw HostRuntimeException.badInput(
           action
               + ": health check "
               + check.describe()
               + " probes the first published port's target, but the service publishes none;"
-              + " give a CMD or CMD-SHELL check (run inside the replica), NONE, or a port");
+              + " name the container port in the check, give a CMD or CMD-SHELL check (run"
+              + " inside the replica) or NONE, or publish a port");
     }
   }
 

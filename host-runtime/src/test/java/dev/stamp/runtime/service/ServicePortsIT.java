@@ -190,6 +190,70 @@ class ServicePortsIT {
     assertThat(runtime.list(true)).isEmpty();
   }
 
+  @Test
+  void aServiceWithoutPortsMayBeCheckedOnAPortItsCheckNames() throws Exception {
+    ContainerSpec db =
+        ContainerSpec.builder()
+            .rootfs(rootfs)
+            .command(
+                List.of("sh", "-c", "mkdir -p /w; echo ok > /w/up; exec httpd -f -p 5000 -h /w"))
+            .stopTimeout(Duration.ofSeconds(1))
+            .build();
+    HealthCheck named =
+        HealthCheck.ofTest(List.of("HTTP", "/up", "5000"))
+            .withInterval(Duration.ofMillis(200))
+            .withTimeout(Duration.ofSeconds(1))
+            .withRetries(2);
+    ServiceRecord record = services.run("db", 1, List.of(), named, db);
+    record.containers().forEach(state::track);
+    assertThat(record.health().test()).containsExactly("HTTP", "/up", "5000");
+    startMonitor("db");
+    awaitHealthy("db", 1);
+    ServiceRecord replaced = services.replace("db", db, ReplaceOptions.defaults());
+    replaced.containers().forEach(state::track);
+    assertThat(replaced.containers()).hasSize(1).doesNotContainAnyElementsOf(record.containers());
+    assertThat(nftTable()).isEmpty();
+  }
+
+  @Test
+  void aCheckNamingTheSecondPortProbesThatPort() throws Exception {
+    int[] ports = {TestNetworks.freePort(), TestNetworks.freePort()};
+    // /v1-alt-only.html exists only behind port 81: healthy only if 81 is probed
+    HealthCheck onAlt =
+        HealthCheck.ofTest(List.of("HTTP", "/v1-alt-only.html", "81"))
+            .withInterval(Duration.ofMillis(200))
+            .withTimeout(Duration.ofSeconds(1))
+            .withRetries(2);
+    ContainerSpec spec =
+        ContainerSpec.builder()
+            .rootfs(rootfs)
+            .command(
+                List.of(
+                    "sh",
+                    "-c",
+                    "mkdir -p /w /x; echo v1 > /w/index.html; echo v1-alt > /x/index.html;"
+                        + " echo ok > /x/v1-alt-only.html;"
+                        + " httpd -p 81 -h /x; exec httpd -f -p 80 -h /w"))
+            .stopTimeout(Duration.ofSeconds(1))
+            .build();
+    ServiceRecord record =
+        services.run(
+            "web",
+            1,
+            List.of(
+                PortMapping.of("127.0.0.1", ports[0], 80, "tcp"),
+                PortMapping.of("127.0.0.1", ports[1], 81, "tcp")),
+            onAlt,
+            spec);
+    record.containers().forEach(state::track);
+    startMonitor("web");
+    awaitHealthy("web", 1);
+    ServiceRecord replaced = services.replace("web", spec, ReplaceOptions.defaults());
+    replaced.containers().forEach(state::track);
+    assertThat(replaced.containers()).doesNotContainAnyElementsOf(record.containers());
+    assertThat(ServiceReplaceIT.get(ports[1])).isEqualTo("v1-alt");
+  }
+
   // --- several published ports ---
 
   /** httpd on :80 serving {@code page} and on :81 serving {@code page-alt}. */

@@ -84,8 +84,9 @@ public record ServiceSpec(
    * Docker HEALTHCHECK semantics: {@code test} is {@code ["NONE"]}, {@code ["CMD", argv...]},
    * {@code ["CMD-SHELL", "command"]} (both run inside the container), {@code ["HTTP", "/path"]} (a
    * GET) or {@code ["TCP"]} (a connect), probed from the host at the replica's address and the
-   * first published port's target (so a service without {@code ports} can only have a command check
-   * or none). Absent: the image's HEALTHCHECK, else a TCP connect (no check without ports).
+   * first published port's target, or the container port the test names last ({@code ["HTTP",
+   * "/path", "8080"]}, {@code ["TCP", "5432"]}; a service without {@code ports} needs one named).
+   * Absent: the image's HEALTHCHECK, else a TCP connect (no check without ports).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Healthcheck(
@@ -275,8 +276,11 @@ public record ServiceSpec(
             case "NONE" -> test.size() == 1;
             case "CMD" -> test.size() >= 2;
             case "CMD-SHELL" -> test.size() == 2;
-            case "HTTP" -> test.size() == 2 && test.get(1).startsWith("/");
-            case "TCP" -> test.size() == 1;
+            case "HTTP" ->
+                (test.size() == 2 || (test.size() == 3 && isPort(test.get(2))))
+                    && test.get(1) != null
+                    && test.get(1).startsWith("/");
+            case "TCP" -> test.size() == 1 || (test.size() == 2 && isPort(test.get(1)));
             default -> false;
           };
       if (!ok) {
@@ -284,16 +288,18 @@ public record ServiceSpec(
             new Problem(
                 "healthcheck.test",
                 "[\"NONE\"], [\"CMD\", argv…], [\"CMD-SHELL\", \"command\"], [\"HTTP\","
-                    + " \"/path\"] or [\"TCP\"], got "
+                    + " \"/path\"(, \"PORT\")] or [\"TCP\"(, \"PORT\")], got "
                     + test));
-      } else if (ports.isEmpty() && (kind.equals("HTTP") || kind.equals("TCP"))) {
+      } else if (ports.isEmpty()
+          && ((kind.equals("HTTP") && test.size() == 2)
+              || (kind.equals("TCP") && test.size() == 1))) {
         p.add(
             new Problem(
                 "healthcheck.test",
                 kind
-                    + " probes the first published port's target, but ports is empty; give"
-                    + " [\"CMD\", …] or [\"CMD-SHELL\", \"…\"] (run inside the replica),"
-                    + " [\"NONE\"], or a port"));
+                    + " probes the first published port's target, but ports is empty; name the"
+                    + " container port in the test, give [\"CMD\", …] or [\"CMD-SHELL\", \"…\"]"
+                    + " (run inside the replica) or [\"NONE\"], or publish a port"));
       }
     }
     Duration day = Duration.ofDays(1);
@@ -304,6 +310,14 @@ public record ServiceSpec(
     if (h.retries() != null && (h.retries() < 0 || h.retries() > 1000)) {
       p.add(new Problem("healthcheck.retries", "0 to 1000, got " + h.retries()));
     }
+  }
+
+  /** A container port 1-65535 in decimal, as a health check test names it. */
+  private static boolean isPort(String s) {
+    return s != null
+        && s.matches("[0-9]{1,5}")
+        && Integer.parseInt(s) >= 1
+        && Integer.parseInt(s) <= 65535;
   }
 
   private static boolean absoluteClean(String path) {
