@@ -248,6 +248,7 @@ public final class HostEngine implements ServiceEngine {
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.fronts(), t.health(), t.container());
       } else {
+        t.refusePortChange(name, record.get());
         boolean sameContainers =
             have.isPresent()
                 && have.get().lastError() == null

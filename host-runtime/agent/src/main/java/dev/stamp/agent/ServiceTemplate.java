@@ -8,6 +8,7 @@ import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ReplaceRecord;
+import dev.stamp.runtime.service.ServiceRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,6 +139,29 @@ record ServiceTemplate(
     }
     return new ServiceTemplate(
         container, List.copyOf(fronts), health, spec.replicaCount(), options);
+  }
+
+  /**
+   * BAD_INPUT (a person must act: retrying cannot help) when this template publishes other ports
+   * than the service {@code running} does: a replace swaps containers behind the published ports
+   * and cannot move them, so it would leave the old ports serving the new version unnoticed.
+   */
+  void refusePortChange(String service, ServiceRecord running) throws HostRuntimeException {
+    if (!running.fronts().equals(fronts)) {
+      throw HostRuntimeException.badInput(
+          "replace service "
+              + service
+              + ": ports change from "
+              + describe(running.fronts())
+              + " to "
+              + describe(fronts)
+              + ", and a running service's published ports cannot be changed in place yet;"
+              + " delete the service and put it again");
+    }
+  }
+
+  private static String describe(List<PortMapping> ports) {
+    return ports.isEmpty() ? "none" : ports.stream().map(PortMapping::describe).toList().toString();
   }
 
   /**

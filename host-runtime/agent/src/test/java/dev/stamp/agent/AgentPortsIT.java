@@ -166,6 +166,19 @@ class AgentPortsIT {
     assertThat(noTarget.problems()).extracting(Problem::field).containsExactly("healthcheck.test");
     assertThat(agent.client.service("other")).isEmpty();
     assertThat(agent.client.service("probed")).isEmpty();
+
+    // moving a port is refused with a clear error; the running version keeps both ports
+    int moved = TestNetworks.freePort();
+    assertThat(agent.client.putService("web", twoPorts("v3", app, moved)).generation())
+        .isEqualTo(3);
+    ServiceStatus refused =
+        agent.await(
+            "web", s -> s.lastError() != null && s.lastError().generation() == 3, "gen 3 refused");
+    assertThat(refused.lastError().message()).contains("ports change from").contains("delete");
+    assertThat(refused.lastError().retryable()).isFalse();
+    assertThat(refused.observedGeneration()).isEqualTo(2);
+    assertThat(get(app)).isEqualTo("v2");
+    assertThat(get(alt)).isEqualTo("v2-alt");
   }
 
   /** Each replica's /v, in replica order. */

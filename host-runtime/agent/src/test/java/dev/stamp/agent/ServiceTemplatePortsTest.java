@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.agent.api.Problem;
 import dev.stamp.agent.api.ServiceSpec;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.network.PortMapping;
+import dev.stamp.runtime.service.ServiceRecord;
+import dev.stamp.runtime.service.ServiceState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -121,5 +125,40 @@ class ServiceTemplatePortsTest {
     assertThat(spec.problems()).extracting(Problem::field).containsExactly("ports[1].hostIp");
     assertThatThrownBy(() -> ServiceTemplate.of(spec, List.of(), List.of()))
         .hasMessageContaining("ports[1]");
+  }
+
+  @Test
+  void aReplaceMayNotMoveTheServicesPorts() throws Exception {
+    ServiceSpec spec =
+        withPorts(
+            List.of(
+                new ServiceSpec.Port(80, 8080, "127.0.0.1", null),
+                new ServiceSpec.Port(443, 8443, "127.0.0.1", null)),
+            null);
+    ServiceTemplate t = ServiceTemplate.of(spec, List.of(), List.of());
+    t.refusePortChange("web", running(t.fronts()));
+    assertThatThrownBy(
+            () ->
+                t.refusePortChange("web", running(List.of(PortMapping.parse("127.0.0.1:8080:80")))))
+        .isInstanceOfSatisfying(
+            HostRuntimeException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(StampException.Kind.BAD_INPUT);
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "replace service web: ports change from [127.0.0.1:8080->80/tcp] to"
+                          + " [127.0.0.1:8080->80/tcp, 127.0.0.1:8443->443/tcp], and a running"
+                          + " service's published ports cannot be changed in place yet; delete"
+                          + " the service and put it again");
+            });
+    ServiceTemplate none = ServiceTemplate.of(withPorts(List.of(), null), List.of(), List.of());
+    none.refusePortChange("worker", running(List.of()));
+    assertThatThrownBy(() -> none.refusePortChange("worker", running(t.fronts())))
+        .hasMessageContaining("to none");
+  }
+
+  static ServiceRecord running(List<PortMapping> fronts) {
+    return new ServiceRecord(
+        "web", 2, "img", fronts, null, List.of(), null, null, ServiceState.RUNNING, 0, null);
   }
 }
