@@ -102,10 +102,11 @@ public final class Services {
    * (none: the replicas are reached only on their network, and nothing is published). {@code
    * health} is merged over the image's HEALTHCHECK (an empty test: the image's; {@code NONE}: no
    * checking), then over {@link #DEFAULT_HEALTH} (without fronts: over no checking, as Docker has
-   * it); the record holds the check in effect, whose TCP or HTTP probe goes to the first front's
-   * target. BAD_INPUT for a bad name, count, template or health check (a TCP or HTTP check of a
-   * service without fronts), or a host port given twice; CONFLICT for a service, container name or
-   * host port already in use. Any failure removes what was made.
+   * it); the record holds the check in effect, whose TCP or HTTP probe goes to the container port
+   * it names, else to the first front's target. BAD_INPUT for a bad name, count, template or health
+   * check (a TCP or HTTP check naming no port, of a service without fronts), or a host port given
+   * twice; CONFLICT for a service, container name or host port already in use. Any failure removes
+   * what was made.
    */
   public ServiceRecord run(
       String name,
