@@ -137,7 +137,7 @@ class Deploy implements Serializable {
     while (true) {
       if (streaming) {
         long started = System.currentTimeMillis()
-        int seconds = (int) Math.max(1L, Math.min((long) v.pollSeconds, (deadline - started) / 1000L))
+        int seconds = (int) Math.max(1L, Math.min((long) v.pollSeconds, (long) (deadline - started).intdiv(1000L)))
         Map read = api.events(v.app, after, seconds)
         List events = read.events
         for (int i = 0; i < events.size(); i++) {
