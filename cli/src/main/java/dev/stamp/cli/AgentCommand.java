@@ -111,11 +111,22 @@ final class AgentCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "agent-shutdown"));
+    try {
+      AgentOptions.write(stamp.root(), server.uri(), tokenFile);
+    } catch (java.io.IOException e) {
+      out(spec)
+          .println(
+              "stamp agent: warning: cannot record the address for stamp up: " + e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "stamp agent: serving " + server.uri() + " (state root " + config.root().path() + ")");
     out.flush();
     stopped.await();
     return StampCli.EXIT_OK;
+  }
+
+  private static PrintWriter out(CommandSpec spec) {
+    return spec.commandLine().getErr();
   }
 }

@@ -36,15 +36,32 @@ final class PlanCommand implements Callable<Integer> {
       description = "text (default) or json: the loaded model in Compose's normalized form.")
   String format = "text";
 
-  @Parameters(paramLabel = "DIR", description = "The app's directory (holds compose.yaml).")
+  @Parameters(
+      paramLabel = "DIR|APP",
+      description =
+          "An app's directory (holds compose.yaml: loaded here, offline), or the name of an app a"
+              + " running controller deploys (what a sync would build and replace, and why).")
   Path dir;
 
+  @Option(
+      names = "--rev",
+      paramLabel = "REV",
+      description = "With APP: plan this commit (default: the branch head).")
+  String rev;
+
+  @picocli.CommandLine.ParentCommand StampCli stamp;
+
+  @picocli.CommandLine.Mixin ControllerOptions controller;
+
   @Override
-  public Integer call() {
+  public Integer call() throws dev.stamp.runtime.StampException {
     PrintWriter err = spec.commandLine().getErr();
     if (!format.equals("text") && !format.equals("json")) {
       err.println("stamp plan: --format: expected text or json, got " + format);
       return StampCli.EXIT_USAGE;
+    }
+    if (!java.nio.file.Files.isDirectory(dir) && dir.getNameCount() == 1) {
+      return appPlan(dir.toString());
     }
     ComposeApp app;
     try {
@@ -69,6 +86,45 @@ final class PlanCommand implements Callable<Integer> {
     out.print(format.equals("json") ? ComposeJson.render(app) : text(app));
     out.flush();
     return StampCli.EXIT_OK;
+  }
+
+  /** {@code stamp plan APP}: the controller's plan, like {@code terraform plan}. */
+  private int appPlan(String app) throws dev.stamp.runtime.StampException {
+    dev.stamp.controller.api.PlanView plan =
+        controller.client(stamp.root()).plan(app, java.util.Optional.ofNullable(rev));
+    PrintWriter out = spec.commandLine().getOut();
+    if (format.equals("json")) {
+      try {
+        out.println(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(plan));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw dev.stamp.controller.ControllerException.failed(
+            "render the plan: " + e.getMessage(), e);
+      }
+      out.flush();
+      return plan.problems().isEmpty() ? StampCli.EXIT_OK : StampCli.EXIT_USAGE;
+    }
+    out.println("app " + plan.app() + " at " + StatusCommand.shortOf(plan.commit()));
+    for (var b : plan.builds()) {
+      out.println("  image " + b.service() + ": " + b.action() + " (" + b.reason() + ")");
+    }
+    for (var c : plan.changes()) {
+      out.println(
+          "  "
+              + c.action()
+              + " "
+              + c.service()
+              + " on "
+              + c.host()
+              + (c.reason() == null || c.reason().isEmpty() ? "" : " (" + c.reason() + ")"));
+    }
+    for (String p : plan.problems()) {
+      out.println("  problem: " + p);
+    }
+    out.flush();
+    return plan.problems().isEmpty() ? StampCli.EXIT_OK : StampCli.EXIT_USAGE;
   }
 
   private static String text(ComposeApp app) {

@@ -83,6 +83,13 @@ public final class StampCli {
           "demo",
           "agent",
           "plan",
+          "controller",
+          "sync",
+          "status",
+          "history",
+          "rollback",
+          "up",
+          "down",
           "lint");
 
   private static Class<?> subcommand(String name) {
@@ -112,6 +119,13 @@ public final class StampCli {
       case "demo" -> DemoCommand.class;
       case "agent" -> AgentCommand.class;
       case "plan" -> PlanCommand.class;
+      case "controller" -> ControllerCommand.class;
+      case "sync" -> SyncCommand.class;
+      case "status" -> StatusCommand.class;
+      case "history" -> HistoryCommand.class;
+      case "rollback" -> RollbackCommand.class;
+      case "up" -> UpCommand.class;
+      case "down" -> DownCommand.class;
       case "lint" -> LintCommand.class;
       default -> throw new IllegalArgumentException(name);
     };

@@ -14,12 +14,12 @@ import java.util.Optional;
  * the agent says, healthy) and still does {@code monitor} later, or until a deleted service is
  * gone.
  *
- * <p>What "healthy" can mean here is what the agent reports. A replace is health-gated on the host
- * (the new replica must pass its check before it takes the port, else {@code lastError}), so a
- * replaced service that serves its generation is healthy. A first {@code run} is not gated, and the
- * agent leaves {@code Replica.health} empty today; a created service counts as up once its replicas
- * run. Once the agent fills {@code health}, {@code starting} and {@code unhealthy} keep this
- * waiting.
+ * <p>What "healthy" means here is what the agent reports. The agent gates both a first run and a
+ * replace on the health check (a replica must pass it before the generation counts as observed,
+ * else {@code lastError}), so a service that serves its generation passed its checks. Afterwards a
+ * replica may read {@code starting} for one probe interval while the agent's monitor restarts: that
+ * is not a failure. {@code unhealthy} (a replica that failed its check since) keeps this waiting;
+ * {@code none} is a service whose check is off.
  */
 final class HostWaits {
 
@@ -69,10 +69,7 @@ final class HostWaits {
                 && "running".equals(s.state())
                 && s.replicas().size() == replicas
                 && s.replicas().stream()
-                    .allMatch(
-                        r ->
-                            "running".equals(r.state())
-                                && (r.health() == null || "healthy".equals(r.health())));
+                    .allMatch(r -> "running".equals(r.state()) && !"unhealthy".equals(r.health()));
         last = describe(s);
         if (up) {
           Instant now = clock.instant();

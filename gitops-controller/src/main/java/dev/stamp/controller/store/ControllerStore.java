@@ -356,6 +356,48 @@ public final class ControllerStore implements AutoCloseable {
         });
   }
 
+  /**
+   * Records the images of release {@code id} (a release accepted before its images were known: a
+   * sync asked for through the API), replacing any recorded before; only while it is PENDING.
+   */
+  public void recordDigests(long id, Map<String, String> digests) throws ControllerException {
+    NewRelease.checkDigests(digests);
+    Map<String, String> copy = Map.copyOf(digests);
+    tx.run(
+        "record the images of release " + id,
+        c -> {
+          Locked locked = lock(c, id, "record the images of release " + id);
+          if (locked.state() != ReleaseState.PENDING) {
+            throw ControllerException.conflict(
+                "record the images of release "
+                    + id
+                    + ": it is "
+                    + locked.state()
+                    + ", images are recorded only while PENDING");
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM stamp_release_images WHERE release_id = ?")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO stamp_release_images (release_id, service, digest)"
+                      + " VALUES (?, ?, ?)")) {
+            for (Map.Entry<String, String> e : copy.entrySet()) {
+              ps.setLong(1, id);
+              ps.setString(2, e.getKey());
+              ps.setString(3, e.getValue());
+              ps.addBatch();
+            }
+            if (!copy.isEmpty()) {
+              ps.executeBatch();
+            }
+          }
+          return null;
+        });
+  }
+
   private record Locked(ReleaseState state, String hostsJson) {}
 
   private static Locked lock(Connection c, long id, String what)

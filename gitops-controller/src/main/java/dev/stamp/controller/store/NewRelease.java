@@ -36,16 +36,21 @@ public record NewRelease(
     message = Values.orEmpty(message, "message", 100_000);
     committedAt = Values.micros(Objects.requireNonNull(committedAt, "committedAt"));
     Objects.requireNonNull(digests, "digests");
-    digests.forEach(
-        (service, digest) -> {
-          Values.requireText(service, "digests: service", 200);
-          Values.requireDigest(digest, "digests." + service);
-        });
+    checkDigests(digests);
     digests = Collections.unmodifiableMap(new TreeMap<>(digests));
     Objects.requireNonNull(trigger, "trigger");
     if (!TRIGGERS.contains(trigger)) {
       throw new IllegalArgumentException(
           "trigger: one of " + new TreeSet<>(TRIGGERS) + ", got " + trigger);
     }
+  }
+
+  /** IllegalArgumentException naming the first bad entry of {@code digests} (service → digest). */
+  static void checkDigests(Map<String, String> digests) {
+    digests.forEach(
+        (service, digest) -> {
+          Values.requireText(service, "digests: service", 200);
+          Values.requireDigest(digest, "digests." + service);
+        });
   }
 }

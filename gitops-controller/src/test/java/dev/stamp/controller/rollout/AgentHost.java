@@ -33,17 +33,17 @@ import java.util.Optional;
  * client. {@link #close} deletes every service through the API and fails the test if the root left
  * anything on the host.
  */
-final class AgentHost implements AutoCloseable {
+public final class AgentHost implements AutoCloseable {
 
-  static final String TOKEN = "rollout-it-token-0123456789abcdef";
+  public static final String TOKEN = "rollout-it-token-0123456789abcdef";
 
-  final String name;
-  final Path root;
-  final String image;
+  public final String name;
+  public final Path root;
+  public final String image;
   final HostEngine engine;
   final AgentServer server;
-  final AgentClient client;
-  final HostAgent host;
+  public final AgentClient client;
+  public final HostAgent host;
   final List<String> containersSeen = new ArrayList<>();
 
   private AgentHost(
@@ -64,7 +64,7 @@ final class AgentHost implements AutoCloseable {
   }
 
   /** An agent on a fresh root under {@code dir}, {@code imageTar} imported as {@code imageName}. */
-  static AgentHost start(
+  public static AgentHost start(
       String name, Map<String, String> labels, Path dir, Path imageTar, String imageName)
       throws Exception {
     Path root = dir.resolve("root");
@@ -99,7 +99,7 @@ final class AgentHost implements AutoCloseable {
   }
 
   /** The containers of {@code agentName} now (noted for the leak check). */
-  List<String> containers(String agentName) throws Exception {
+  public List<String> containers(String agentName) throws Exception {
     List<String> ids =
         client.service(agentName).orElseThrow().replicas().stream()
             .map(ServiceStatus.Replica::container)

@@ -129,9 +129,13 @@ final class FakeAgent implements HostAgent {
   }
 
   private void advance(String service, Svc s) {
-    if (s.observed >= s.generation && s.starting > 0 && --s.starting == 0) {
-      s.replicas = withHealth(s.replicas, "healthy");
-      journal.add("healthy " + name + " " + service + " " + s.generation);
+    // like the agent: a generation counts as observed once its replicas pass their checks
+    if (s.starting > 0) {
+      if (--s.starting == 0) {
+        s.replicas = withHealth(s.replicas, "healthy");
+        s.observed = s.generation;
+        journal.add("healthy " + name + " " + service + " " + s.generation);
+      }
       return;
     }
     if (s.observed >= s.generation && crashing.test(s.spec) && s.runningPolls++ > 0) {
@@ -174,7 +178,9 @@ final class FakeAgent implements HostAgent {
     }
     s.starting = startingPolls;
     s.replicas = startingPolls > 0 ? withHealth(fresh, "starting") : fresh;
-    s.observed = s.generation;
+    if (startingPolls == 0) {
+      s.observed = s.generation;
+    }
     s.lastError = null;
     journal.add("running " + name + " " + service + " " + s.generation);
   }

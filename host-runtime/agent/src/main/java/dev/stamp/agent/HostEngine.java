@@ -11,13 +11,16 @@ import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.network.lb.HealthStatus;
 import dev.stamp.runtime.registry.ImagePuller;
 import dev.stamp.runtime.registry.PullResult;
 import dev.stamp.runtime.registry.Registries;
 import dev.stamp.runtime.registry.RegistryConfig;
 import dev.stamp.runtime.registry.TransferListener;
+import dev.stamp.runtime.service.NotHealthyException;
 import dev.stamp.runtime.service.ReplaceFailedException;
 import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ServiceRecord;
@@ -40,12 +43,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's engine on a real host: makes each desired service true with host-runtime's {@link
- * Services} — {@code run} the first time, {@link Services#replace} for every later generation (new
- * replicas start beside the old ones, become healthy, take the published port; the old ones drain
- * and stop), {@code remove} on delete — one service at a time per name, on a small pool. A failure
- * is recorded with the failing container's log tail; one that retrying can fix (FAILED) is retried
- * with exponential backoff, one that needs a person (BAD_INPUT, NOT_FOUND, CONFLICT) waits for the
- * next spec.
+ * Services} — {@code run} the first time, observed once every replica is healthy ({@link
+ * #awaitFirstHealthy}), {@link Services#replace} for every later generation (new replicas start
+ * beside the old ones, become healthy, take the published port; the old ones drain and stop),
+ * {@code remove} on delete — one service at a time per name, on a small pool. A failure is recorded
+ * with the failing container's log tail; one that retrying can fix (FAILED) is retried with
+ * exponential backoff, one that needs a person (BAD_INPUT, NOT_FOUND, CONFLICT) waits for the next
+ * spec.
  */
 public final class HostEngine implements ServiceEngine {
 
@@ -248,6 +252,9 @@ public final class HostEngine implements ServiceEngine {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
         services.run(name, t.replicas(), t.front(), t.health(), t.container());
+        if (!awaitFirstHealthy(name, d, t)) {
+          return; // superseded and removed: the loop reconciles the newer desired state
+        }
       } else {
         boolean sameContainers =
             have.isPresent()
@@ -273,17 +280,89 @@ public final class HostEngine implements ServiceEngine {
       events.add(name, "deployed", d.generation(), "generation " + d.generation() + " serving");
       ensureMonitor(name);
     } catch (ReplaceFailedException e) {
-      fail(name, d, have, e, e.logTail(), started);
+      fail(name, d, have, e, e.getMessage(), e.logTail(), started);
       ensureMonitor(name);
       throw e;
+    } catch (NotHealthyException e) {
+      fail(name, d, have, e, e.getMessage() + FIRST_RUN_REMOVED, e.logTail(), started);
+      throw e;
     } catch (HostRuntimeException e) {
-      fail(name, d, have, e, List.of(), started);
+      fail(name, d, have, e, e.getMessage(), List.of(), started);
       if (serviceRecord(name).isPresent()) {
         ensureMonitor(name);
       }
       throw e;
     }
   }
+
+  /**
+   * A first run counts only once every replica is healthy, as a replace waits for each new one: the
+   * service's monitor (the one that keeps the published backends to the healthy replicas) starts at
+   * once, and {@link Services#awaitHealthy} waits for it to call each replica healthy, within the
+   * check's own bounds (start period, then retries probes). Until then the status shows the
+   * replicas {@code starting} and the generation not observed.
+   *
+   * <p>When a replica stops, is called unhealthy or is not healthy in time, the whole service is
+   * removed (containers, published port, records) before the failure is recorded with that
+   * replica's log tail. A first deploy has no older version to keep serving, and replicas that were
+   * never healthy would hold the published port while the backends refuse every connection, keep
+   * probing and using the host, and look half-deployed to whoever reads the status; removed, the
+   * service is plainly {@code failed}, what {@link Services#run} already promises ("a failed run
+   * leaves nothing"), and the retry (a FAILED error is retried with backoff, as a failed replace
+   * is) or the next spec runs afresh instead of replacing containers that never worked.
+   *
+   * <p>A newer spec or a removal does not wait for the check's bounds: the wait stops, the replicas
+   * are removed as well, and false says so (the reconcile loop then runs again for what is desired
+   * now).
+   */
+  private boolean awaitFirstHealthy(String name, DesiredService d, ServiceTemplate t)
+      throws HostRuntimeException {
+    ensureMonitor(name);
+    events.add(name, "health-wait", d.generation(), "waiting until every replica is healthy");
+    try {
+      if (services.awaitHealthy(name, t.replace(), () -> superseded(name, d.generation()))) {
+        return true;
+      }
+    } catch (NotHealthyException e) { // not an interrupt (agent stopping): the replicas stay then
+      removeFirstRun(name, e);
+      throw e;
+    }
+    events.add(
+        name,
+        "superseded",
+        d.generation(),
+        "generation " + d.generation() + " was not healthy yet; its replicas are removed");
+    removeFirstRun(name, null);
+    return false;
+  }
+
+  /** Whether {@code generation} of {@code name} is no longer what is desired (newer, deleted). */
+  private boolean superseded(String name, long generation) {
+    try {
+      Optional<DesiredService> now = desired.get(name);
+      return now.isEmpty() || now.get().deleted() || now.get().generation() != generation;
+    } catch (HostRuntimeException e) {
+      return false; // unreadable now: keep waiting; the check's bounds still end the wait
+    }
+  }
+
+  private void removeFirstRun(String name, HostRuntimeException failure)
+      throws HostRuntimeException {
+    stopMonitor(name);
+    try {
+      services.remove(name);
+    } catch (HostRuntimeException | RuntimeException removal) {
+      if (failure == null) {
+        throw removal;
+      }
+      failure.addSuppressed(removal);
+      LOG.warn("remove the unhealthy first run of {}: {}", name, removal.getMessage());
+    }
+  }
+
+  /** What the failure of a first run says happened to its replicas. */
+  private static final String FIRST_RUN_REMOVED =
+      "; the first deploy's replicas were removed (there is no older version to keep serving)";
 
   /**
    * A replace that a killed agent left in flight (nothing of this process replaces {@code name}
@@ -559,12 +638,13 @@ public final class HostEngine implements ServiceEngine {
       DesiredService d,
       Optional<ObservedService> have,
       HostRuntimeException e,
+      String message,
       List<String> logTail,
       Instant started) {
     boolean retryable = e.kind() == StampException.Kind.FAILED;
     ServiceStatus.LastError error =
         new ServiceStatus.LastError(
-            d.generation(), e.getMessage(), logTail, clock.instant().toString(), retryable);
+            d.generation(), message, logTail, clock.instant().toString(), retryable);
     ObservedService base = have.orElse(new ObservedService(name, 0, "", null, null));
     try {
       observed.write(base.failed(error));
@@ -572,8 +652,8 @@ public final class HostEngine implements ServiceEngine {
       LOG.warn("record the failure of {}: {}", name, written.getMessage());
     }
     metrics.replaced("failed", Duration.between(started, clock.instant()));
-    events.add(name, "failed", d.generation(), e.getMessage());
-    LOG.warn("service {} generation {}: {}", name, d.generation(), e.getMessage());
+    events.add(name, "failed", d.generation(), message);
+    LOG.warn("service {} generation {}: {}", name, d.generation(), message);
   }
 
   /** The image must be in the store; by digest, from its registry when it names one. */
@@ -668,6 +748,11 @@ public final class HostEngine implements ServiceEngine {
     Optional<ServiceRecord> record = serviceRecord(d.name());
     List<ServiceStatus.Replica> replicas = new ArrayList<>();
     if (record.isPresent()) {
+      boolean checked =
+          record.get().health() == null
+              || record.get().health().over(Services.DEFAULT_HEALTH).kind()
+                  != HealthCheck.Kind.NONE;
+      Map<String, HealthStatus> health = checked ? replicaHealth(d.name()) : Map.of();
       int index = 1;
       for (String id : record.get().containers()) {
         String state;
@@ -686,7 +771,7 @@ public final class HostEngine implements ServiceEngine {
                 id,
                 image,
                 state,
-                null,
+                health(checked, state, health.get(id)),
                 drift != null && drift.drifted(),
                 drift != null && drift.drifted() ? drift.paths() : null,
                 startedAt,
@@ -701,7 +786,8 @@ public final class HostEngine implements ServiceEngine {
     } else if (have.isPresent()
         && have.get().lastError() != null
         && have.get().lastError().generation() == d.generation()) {
-      state = record.isPresent() ? "degraded" : "failed";
+      // degraded: an older generation still serves; failed: nothing of this service ever did
+      state = record.isPresent() && observedGeneration > 0 ? "degraded" : "failed";
     } else if (observedGeneration == d.generation() && record.isPresent()) {
       state = "running";
     } else {
@@ -717,6 +803,36 @@ public final class HostEngine implements ServiceEngine {
         replicas,
         replace,
         have.map(ObservedService::lastError).orElse(null));
+  }
+
+  /**
+   * A replica's {@code health} on the wire: {@code none} without a check (NONE); else what the
+   * service's monitor last called it (the health the published backends follow); {@code starting}
+   * while the monitor has not judged a replica yet (one just created too); {@code unhealthy} for
+   * one that exited, died or is gone, whatever was last judged.
+   */
+  private static String health(boolean checked, String state, HealthStatus judged) {
+    if (!checked) {
+      return "none";
+    }
+    if (DOWN.contains(state)) {
+      return "unhealthy";
+    }
+    return (judged == null ? HealthStatus.STARTING : judged)
+        .name()
+        .toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Replica states that cannot serve: their health is {@code unhealthy}. */
+  private static final java.util.Set<String> DOWN =
+      java.util.Set.of("exited", "dead", "removed", "missing");
+
+  private Map<String, HealthStatus> replicaHealth(String name) {
+    try {
+      return services.replicaHealth(name);
+    } catch (HostRuntimeException e) {
+      return Map.of(); // removed meanwhile: nothing judged
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.stamp.runtime.service;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.health.HealthCheck;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -40,6 +41,21 @@ public record ReplaceOptions(
 
   public ReplaceOptions withDelay(Duration value) {
     return new ReplaceOptions(order, healthTimeout, drainTimeout, value);
+  }
+
+  /**
+   * How long a replica may take to become healthy under {@code check} (the check in effect): the
+   * health timeout when one is given, else the check's own bound — its start period, then {@code
+   * retries + 1} probes of an interval and a timeout each — and 30 s more. A first run and every
+   * replace wait this long.
+   */
+  Duration healthPatience(HealthCheck check) {
+    return healthTimeout.orElseGet(
+        () ->
+            check
+                .startPeriod()
+                .plus(check.interval().plus(check.timeout()).multipliedBy(check.retryLimit() + 1L))
+                .plusSeconds(30));
   }
 
   void validate(String action) throws HostRuntimeException {

@@ -619,19 +619,7 @@ final class ServiceReplacer {
                 address.equals(target.address())
                     ? Optional.of(runtime.exec(id, argv, timeout))
                     : Optional.empty());
-    Duration patience =
-        options
-            .healthTimeout()
-            .orElseGet(
-                () ->
-                    check
-                        .startPeriod()
-                        .plus(
-                            check
-                                .interval()
-                                .plus(check.timeout())
-                                .multipliedBy(check.retryLimit() + 1L))
-                        .plusSeconds(30));
+    Duration patience = options.healthPatience(check);
     long deadline = System.nanoTime() + patience.toNanos();
     Instant started = Instant.now();
     HealthState state = HealthState.starting(started);
@@ -798,6 +786,13 @@ final class ServiceReplacer {
   }
 
   private List<String> logTail(String id) {
+    return logTail(runtime, id);
+  }
+
+  /**
+   * The last {@link #LOG_TAIL_LINES} lines of container {@code id}'s output; empty if unreadable.
+   */
+  static List<String> logTail(ContainerRuntime runtime, String id) {
     try {
       StringBuilder text = new StringBuilder();
       for (LogReader.Entry e : runtime.logs(id).entries()) {

@@ -5,6 +5,8 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.container.ContainerState;
+import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
@@ -36,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Replicated services on one host: {@code N} containers of one spec (named {@code NAME-1..N})
@@ -44,9 +47,9 @@ import java.util.Set;
  * one like the agent, or in a process of its own for the CLI's {@code -d}).
  *
  * <p>Layout under the root: {@code services/NAME.json} (the {@link ServiceRecord}), {@code
- * services/NAME.health} (each replica's health as the monitor last saw it), {@code services/lock}.
- * A failed {@link #run} leaves nothing; {@link #remove} undoes whatever a killed run or remove
- * left.
+ * services/NAME.health} (each replica's health as the monitor last saw it: a line {@code
+ * ADDRESS:PORT STATUS CONTAINER [LAST PROBE OUTPUT]} per replica), {@code services/lock}. A failed
+ * {@link #run} leaves nothing; {@link #remove} undoes whatever a killed run or remove left.
  */
 public final class Services {
 
@@ -61,6 +64,9 @@ public final class Services {
           .withInterval(Duration.ofSeconds(5))
           .withTimeout(Duration.ofSeconds(2))
           .withRetries(HealthCheck.DEFAULT_RETRIES);
+
+  /** How often {@link #monitor} looks at the record and {@link #awaitHealthy} at the health. */
+  static final Duration MONITOR_TICK = Duration.ofMillis(250);
 
   private final StampRoot root;
   private final Path dir;
@@ -202,9 +208,10 @@ public final class Services {
   /**
    * Health-checks the replicas and keeps the published backends to the healthy ones until the
    * service is removed (or this thread is interrupted), writing each replica's health to {@code
-   * services/NAME.health} every interval. Blocks. Re-reads the record every interval: while it is
-   * {@code replacing} the monitor pauses (the replace owns the backends), and when the replicas
-   * have changed it starts over on the published backends.
+   * services/NAME.health} whenever it changes (what {@link #replicaHealth} and {@link
+   * #awaitHealthy} read). Blocks. Re-reads the record every {@link #MONITOR_TICK} (or interval, if
+   * shorter): while it is {@code replacing} the monitor pauses (the replace owns the backends), and
+   * when the replicas have changed it starts over on the published backends.
    */
   public void monitor(String name, HealthListener listener) throws HostRuntimeException {
     String action = "monitor service " + name;
@@ -213,8 +220,11 @@ public final class Services {
       throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
     }
     Duration interval = record.health().over(DEFAULT_HEALTH).interval();
+    Duration tick = interval.compareTo(MONITOR_TICK) < 0 ? interval : MONITOR_TICK;
     HealthMonitor monitor = null;
     List<String> watched = null;
+    Map<String, String> byAddress = Map.of();
+    String written = null;
     try {
       while (true) {
         Optional<ServiceRecord> now = read(name);
@@ -234,20 +244,128 @@ public final class Services {
             monitor.close();
           }
           HealthCheck check = now.get().health().over(DEFAULT_HEALTH);
-          HealthProbe probe = ExecProbe.forCheck(check, execIn(containersByAddress(now.get())));
+          byAddress = containersByAddress(now.get());
+          HealthProbe probe = ExecProbe.forCheck(check, execIn(byAddress));
           monitor = HealthMonitor.start(lb, name, check, probe, listener);
           watched = now.get().containers();
         }
         if (monitor != null) {
-          writeHealth(name, monitor.states());
+          String text = healthText(monitor.states(), byAddress);
+          if (!text.equals(written)) {
+            writeHealth(name, text);
+            written = text;
+          }
         }
-        if (!sleep(interval)) {
+        if (!sleep(tick)) {
           return;
         }
       }
     } finally {
       if (monitor != null) {
         monitor.close();
+      }
+    }
+  }
+
+  /**
+   * Each replica's health by container id, as the service's health monitor ({@link #monitor}, in
+   * any process) last wrote it: the health the published backends follow. A replica the monitor has
+   * not judged yet (just started, or no monitor ran since it was made) is absent; with a {@code
+   * NONE} check every judged replica is HEALTHY. The file may be older than the record (a monitor
+   * that stopped): ids that are no longer replicas are left out. NOT_FOUND without the service.
+   */
+  public Map<String, HealthStatus> replicaHealth(String name) throws HostRuntimeException {
+    ServiceRecord record = require("read the health of service " + name, name);
+    Map<String, HealthStatus> health = new LinkedHashMap<>();
+    for (HealthLine line : readHealthLines(name)) {
+      if (line.container() != null && record.containers().contains(line.container())) {
+        health.put(line.container(), line.status());
+      }
+    }
+    return health;
+  }
+
+  /**
+   * Waits until the health monitor of the running service {@code name} ({@link #monitor}, which
+   * must run meanwhile, in any process) calls every replica healthy: what makes a first {@link
+   * #run} deployed, as a replace waits for each new replica. Returns at once for a {@code NONE}
+   * check. Patience: {@code options}' health timeout, else the check's own bound (its start period,
+   * then retries probes, and 30 s more: {@link ReplaceOptions}), as a replace has. {@link
+   * NotHealthyException} (FAILED, retrying can help), with that replica's log tail, when a replica
+   * stops running, is called unhealthy, or is not healthy in time; the replicas are left as they
+   * are. NOT_FOUND without the service (removed meanwhile); CONFLICT unless it is running.
+   */
+  public void awaitHealthy(String name, ReplaceOptions options) throws HostRuntimeException {
+    awaitHealthy(name, options, () -> false);
+  }
+
+  /**
+   * As {@link #awaitHealthy(String, ReplaceOptions)}, asking {@code stop} before every look: false
+   * as soon as it says so (the caller no longer wants the wait: a newer spec, a removal), true once
+   * every replica is healthy.
+   */
+  public boolean awaitHealthy(String name, ReplaceOptions options, BooleanSupplier stop)
+      throws HostRuntimeException {
+    String action = "wait until service " + name + " is healthy";
+    options.validate(action);
+    ServiceRecord record = require(action, name);
+    HealthCheck check = record.health().over(DEFAULT_HEALTH);
+    if (check.kind() == HealthCheck.Kind.NONE) {
+      return true; // no health check: running is ready, as Docker has it
+    }
+    Duration patience = options.healthPatience(check);
+    long deadline = System.nanoTime() + patience.toNanos();
+    Duration tick = check.interval().compareTo(MONITOR_TICK) < 0 ? check.interval() : MONITOR_TICK;
+    while (true) {
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+      record = require(action, name);
+      if (record.state() != ServiceState.RUNNING) {
+        throw HostRuntimeException.conflict(action + ": it is " + record.state().label());
+      }
+      Map<String, HealthLine> judged = new LinkedHashMap<>();
+      for (HealthLine line : readHealthLines(name)) {
+        if (line.container() != null) {
+          judged.put(line.container(), line);
+        }
+      }
+      boolean late = System.nanoTime() > deadline;
+      int pending = 0;
+      for (int i = 1; i <= record.containers().size(); i++) {
+        String id = record.containers().get(i - 1);
+        String dead = notRunning(id);
+        if (dead != null) {
+          throw notHealthy(action, name, i, id, dead + " before it was healthy");
+        }
+        HealthLine line = judged.get(id);
+        HealthStatus status = line == null ? HealthStatus.STARTING : line.status();
+        if (status == HealthStatus.UNHEALTHY) {
+          throw notHealthy(
+              action, name, i, id, "is unhealthy (" + check.describe() + line.output() + ")");
+        }
+        if (status != HealthStatus.HEALTHY) {
+          pending++;
+          if (late) {
+            throw notHealthy(
+                action,
+                name,
+                i,
+                id,
+                "was not healthy within "
+                    + patience.toMillis()
+                    + " ms (still starting: "
+                    + check.describe()
+                    + (line == null ? ", never probed by the service's monitor" : line.output())
+                    + ")");
+          }
+        }
+      }
+      if (pending == 0) {
+        return true;
+      }
+      if (!sleep(tick)) {
+        throw HostRuntimeException.failed(action + ": interrupted");
       }
     }
   }
@@ -468,31 +586,111 @@ public final class Services {
     }
   }
 
-  private void writeHealth(String name, Map<Backend, HealthState> states)
-      throws HostRuntimeException {
+  /**
+   * One replica's line in {@code services/NAME.health}: {@code ADDRESS:PORT STATUS [CONTAINER
+   * [OUTPUT]]} (files of older monitors have the first two only); {@code output} is the last
+   * probe's, for a replica that is not healthy, as {@code ": ..."} (empty otherwise).
+   */
+  record HealthLine(String endpoint, HealthStatus status, String container, String output) {
+
+    private static final int MAX_OUTPUT = 200;
+
+    String text() {
+      String line = endpoint + " " + status + (container == null ? "" : " " + container);
+      return line + (container == null || output.isEmpty() ? "" : " " + output.substring(2));
+    }
+
+    static HealthLine of(Backend backend, HealthState state, String container) {
+      String output = "";
+      if (state.status() != HealthStatus.HEALTHY && state.last().isPresent()) {
+        String o = state.last().get().output().replaceAll("\\s+", " ").strip();
+        output = o.isEmpty() ? "" : ": " + o.substring(0, Math.min(MAX_OUTPUT, o.length()));
+      }
+      return new HealthLine(backend.endpoint(), state.status(), container, output);
+    }
+
+    static Optional<HealthLine> parse(String line) {
+      String[] parts = line.split(" ", 4);
+      if (parts.length < 2) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new HealthLine(
+                parts[0],
+                HealthStatus.valueOf(parts[1]),
+                parts.length > 2 ? parts[2] : null,
+                parts.length > 3 ? ": " + parts[3] : ""));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static String healthText(
+      Map<Backend, HealthState> states, Map<String, String> byAddress) {
     StringBuilder text = new StringBuilder();
-    states.forEach((b, s) -> text.append(b.endpoint()).append(' ').append(s.status()).append('\n'));
+    states.forEach(
+        (b, s) -> text.append(HealthLine.of(b, s, byAddress.get(b.address())).text()).append('\n'));
+    return text.toString();
+  }
+
+  private void writeHealth(String name, String text) throws HostRuntimeException {
     Path file = dir.resolve(name + ".health");
     try {
-      AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw HostRuntimeException.failed("write " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private Map<String, HealthStatus> readHealth(String name) {
-    Map<String, HealthStatus> health = new LinkedHashMap<>();
+  private List<HealthLine> readHealthLines(String name) {
+    List<HealthLine> lines = new ArrayList<>();
     try {
       for (String line : Files.readAllLines(dir.resolve(name + ".health"))) {
-        String[] parts = line.split(" ");
-        if (parts.length == 2) {
-          health.put(parts[0], HealthStatus.valueOf(parts[1]));
-        }
+        HealthLine.parse(line).ifPresent(lines::add);
       }
-    } catch (IOException | IllegalArgumentException e) {
-      return Map.of();
+    } catch (IOException e) {
+      return List.of();
     }
+    return lines;
+  }
+
+  private Map<String, HealthStatus> readHealth(String name) {
+    Map<String, HealthStatus> health = new LinkedHashMap<>();
+    readHealthLines(name).forEach(l -> health.put(l.endpoint(), l.status()));
     return health;
+  }
+
+  /** Why container {@code id} cannot become healthy ("exited with code 1"), or null if it runs. */
+  private String notRunning(String id) {
+    try {
+      ContainerState state = runtime.state(id);
+      if (state.status() == ContainerStatus.RUNNING || state.status() == ContainerStatus.STARTING) {
+        return null;
+      }
+      return state.status().label() + state.exitCode().map(c -> " with code " + c).orElse("");
+    } catch (HostRuntimeException e) {
+      return "is gone (" + e.getMessage() + ")";
+    }
+  }
+
+  private NotHealthyException notHealthy(
+      String action, String name, int replica, String id, String what) {
+    List<String> tail = ServiceReplacer.logTail(runtime, id);
+    return new NotHealthyException(
+        action
+            + ": replica "
+            + replica
+            + " ("
+            + id.substring(0, Math.min(12, id.length()))
+            + ") "
+            + what
+            + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1)),
+        name,
+        replica,
+        id,
+        tail);
   }
 
   private ServiceRecord require(String action, String name) throws HostRuntimeException {

@@ -1,0 +1,104 @@
+package dev.stamp.cli;
+
+import dev.stamp.controller.api.AppView;
+import dev.stamp.controller.api.ControllerClient;
+import dev.stamp.controller.api.SyncAccepted;
+import dev.stamp.runtime.StampException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code stamp sync APP [--rev REV]} and {@code stamp rollback APP [--to RELEASE]}: ask the
+ * controller, then wait (unless {@code --no-wait}) until the app settles; exit 1 unless it ends
+ * synced.
+ */
+@Command(
+    name = "sync",
+    description = "Sync an app to the branch head (or --rev) now, and wait for it.")
+final class SyncCommand implements Callable<Integer> {
+
+  static final Set<String> SETTLED = Set.of("synced", "degraded", "failed", "error", "paused");
+
+  @ParentCommand StampCli stamp;
+  @Spec CommandSpec spec;
+  @Mixin ControllerOptions controller;
+
+  @Parameters(paramLabel = "APP")
+  String app;
+
+  @Option(
+      names = "--rev",
+      paramLabel = "REV",
+      description = "A commit, tag or branch (default: the branch head).")
+  String rev;
+
+  @Option(
+      names = "--override-window",
+      description = "Sync even inside a deny sync window that allows manual syncs.")
+  boolean overrideWindow;
+
+  @Option(names = "--no-wait", description = "Return once the controller has accepted the sync.")
+  boolean noWait;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "How long to wait (default 600).")
+  long timeoutSeconds = 600;
+
+  @Override
+  public Integer call() throws StampException, InterruptedException {
+    ControllerClient client = controller.client(stamp.root());
+    SyncAccepted accepted = client.sync(app, Optional.ofNullable(rev), overrideWindow);
+    return follow(
+        client, accepted, spec.commandLine().getOut(), noWait, Duration.ofSeconds(timeoutSeconds));
+  }
+
+  /** Prints the acceptance, then waits until the app reaches the commit and settles. */
+  static int follow(
+      ControllerClient client,
+      SyncAccepted accepted,
+      PrintWriter out,
+      boolean noWait,
+      Duration timeout)
+      throws StampException, InterruptedException {
+    out.println(
+        accepted.app()
+            + ": sync of "
+            + StatusCommand.shortOf(accepted.commit())
+            + " "
+            + accepted.state());
+    out.flush();
+    if (noWait) {
+      return StampCli.EXIT_OK;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      AppView a = client.app(accepted.app());
+      String line = a.state() + ": " + StatusCommand.nz(a.message());
+      if (!line.equals(last)) {
+        out.println(accepted.app() + ": " + line);
+        out.flush();
+        last = line;
+      }
+      if (accepted.commit().equals(a.desiredCommit()) && SETTLED.contains(a.state())) {
+        return a.state().equals("synced") ? StampCli.EXIT_OK : StampCli.EXIT_FAILED;
+      }
+      Thread.sleep(300);
+    }
+    out.println(accepted.app() + ": still not settled after " + timeout.toSeconds() + " s");
+    out.flush();
+    return StampCli.EXIT_FAILED;
+  }
+}

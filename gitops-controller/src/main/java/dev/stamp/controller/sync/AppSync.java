@@ -1,0 +1,484 @@
+package dev.stamp.controller.sync;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stamp.builder.engine.Progress;
+import dev.stamp.controller.ControllerException;
+import dev.stamp.controller.compose.ComposeApp;
+import dev.stamp.controller.compose.ComposeService;
+import dev.stamp.controller.git.CommitInfo;
+import dev.stamp.controller.git.TreeSnapshot;
+import dev.stamp.controller.images.BuildInputs;
+import dev.stamp.controller.images.ImagePlanner;
+import dev.stamp.controller.images.ServiceImage;
+import dev.stamp.controller.rollout.DesiredApp;
+import dev.stamp.controller.rollout.HostServiceResult;
+import dev.stamp.controller.rollout.Rollout;
+import dev.stamp.controller.rollout.RolloutEvent;
+import dev.stamp.controller.rollout.RolloutPlan;
+import dev.stamp.controller.rollout.RolloutResult;
+import dev.stamp.controller.store.AppState;
+import dev.stamp.controller.store.AppStatus;
+import dev.stamp.controller.store.ControllerStore;
+import dev.stamp.controller.store.HostResult;
+import dev.stamp.controller.store.NewRelease;
+import dev.stamp.controller.store.Release;
+import dev.stamp.controller.store.ReleaseState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sync of one app to one commit, in named steps: load (the app's compose file from the tree),
+ * images (reuse or build), gate (policies), plan (what changes on which host), roll out (through
+ * the agents, in depends_on order and update_config pace), record (the release and the app's
+ * status). A failure at any step leaves the running release untouched and says which step failed,
+ * with which input; a failed commit is recorded so the poll loop does not retry it until a new
+ * commit arrives.
+ */
+public final class AppSync {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AppSync.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How agents name the images: {@code advertise/app/service@digest}. */
+  public interface ImageNames {
+    String agentReference(String app, String service, String digest);
+  }
+
+  /** A past commit's tree, to rebuild the last good release's spec for a rollback. */
+  public interface Snapshots {
+    TreeSnapshot snapshot(String commit) throws ControllerException;
+  }
+
+  /** A rollout over the hosts that reports to {@code listener}. */
+  public interface Rollouts {
+    Rollout create(dev.stamp.controller.rollout.RolloutListener listener);
+  }
+
+  /** Who hears of a sync's progress: new events (to wake stream readers), finished releases. */
+  public interface Listener {
+    default void event(String app) {}
+
+    default void released(
+        String app, long release, ReleaseState state, String commit, String message) {}
+  }
+
+  /** What one sync did. */
+  public record Outcome(
+      String app, String commit, Optional<Long> release, AppState state, String message) {}
+
+  private final String repository;
+  private final String path;
+  private final ControllerStore store;
+  private final ImagePlanner images;
+  private final Rollouts rollouts;
+  private final PolicyGate gate;
+  private final ImageNames names;
+  private final Snapshots snapshots;
+  private final int keepReleases;
+  private final Clock clock;
+  private final Listener listener;
+
+  public AppSync(
+      String repository,
+      String path,
+      ControllerStore store,
+      ImagePlanner images,
+      Rollouts rollouts,
+      PolicyGate gate,
+      ImageNames names,
+      Snapshots snapshots,
+      int keepReleases,
+      Clock clock,
+      Listener listener) {
+    this.repository = repository;
+    this.path = path;
+    this.store = store;
+    this.images = images;
+    this.rollouts = rollouts;
+    this.gate = gate;
+    this.names = names;
+    this.snapshots = snapshots;
+    this.keepReleases = keepReleases;
+    this.clock = clock;
+    this.listener = listener;
+  }
+
+  /** Syncs {@code loaded} (read from {@code tree}) to the hosts; {@code trigger} says who asked. */
+  public Outcome sync(TreeSnapshot tree, DesiredState.Loaded loaded, String trigger)
+      throws ControllerException {
+    return sync(tree, loaded, trigger, Optional.empty());
+  }
+
+  /**
+   * The same, recording into {@code pending} (a PENDING release made when a person asked for this
+   * sync, so they could follow it) instead of a new release.
+   */
+  public Outcome sync(
+      TreeSnapshot tree, DesiredState.Loaded loaded, String trigger, Optional<Long> pending)
+      throws ControllerException {
+    return run(tree, loaded, trigger, pending);
+  }
+
+  private Outcome run(
+      TreeSnapshot tree, DesiredState.Loaded loaded, String trigger, Optional<Long> pending)
+      throws ControllerException {
+    CommitInfo commit = tree.commit();
+    String app = loaded.name();
+    if (loaded.error().isPresent()) {
+      return refuse(
+          pending,
+          tree,
+          app,
+          trigger,
+          ReleaseState.FAILED,
+          AppState.ERROR,
+          loaded.error().get(),
+          Map.of());
+    }
+    ComposeApp compose = loaded.app().orElseThrow();
+    status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
+
+    // 1. images
+    Map<String, ServiceImage> built;
+    try {
+      built = images(tree, compose);
+    } catch (ControllerException e) {
+      return refuse(
+          pending,
+          tree,
+          app,
+          trigger,
+          ReleaseState.FAILED,
+          AppState.ERROR,
+          "images: " + e.getMessage(),
+          Map.of());
+    }
+    Map<String, String> digests = new LinkedHashMap<>();
+    built.forEach((service, image) -> digests.put(service, image.digest()));
+
+    // 2. gate
+    PolicyGate.Verdict verdict = gate.check(compose, tree, built);
+    if (verdict.denied()) {
+      Outcome out =
+          refuse(
+              pending,
+              tree,
+              app,
+              trigger,
+              ReleaseState.DENIED,
+              AppState.FAILED,
+              "denied by policy: " + summary(verdict),
+              digests);
+      if (out.release().isPresent()) {
+        store.recordPolicy(out.release().get(), verdict.findings());
+      }
+      return out;
+    }
+
+    // 3. plan
+    DesiredApp desired;
+    RolloutPlan plan;
+    try {
+      desired = desiredApp(compose, commit.shortId(), digests);
+      plan = rollouts.create(e -> {}).plan(desired);
+    } catch (ControllerException e) {
+      return refuse(
+          pending,
+          tree,
+          app,
+          trigger,
+          ReleaseState.FAILED,
+          AppState.ERROR,
+          "plan: " + e.getMessage(),
+          digests);
+    }
+    Optional<Release> current = store.lastGood(app);
+    boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
+    if (!plan.changes() && wasSynced && pending.isEmpty()) {
+      String message = "in sync at " + commit.shortId() + " (nothing to replace)";
+      status(app, AppState.SYNCED, message, commit.id(), current.map(Release::id));
+      return new Outcome(app, commit.id(), current.map(Release::id), AppState.SYNCED, message);
+    }
+
+    // 4. roll out
+    long id = startRelease(pending, commit, app, digests, trigger);
+    store.recordPolicy(id, verdict.findings());
+    store.updateRelease(id, ReleaseState.DEPLOYING, List.of(), null);
+    event(
+        app,
+        id,
+        "release",
+        Map.of("state", "deploying", "commit", commit.id(), "changes", plan.lines()));
+    Optional<DesiredApp> lastGood = lastGoodApp(current);
+    RolloutResult result;
+    try {
+      result =
+          rollouts.create(e -> event(app, id, "rollout", rolloutEvent(e))).apply(desired, lastGood);
+    } catch (ControllerException e) {
+      store.updateRelease(id, ReleaseState.FAILED, List.of(), e.getMessage());
+      listener.released(app, id, ReleaseState.FAILED, commit.id(), e.getMessage());
+      status(
+          app,
+          AppState.FAILED,
+          "rollout: " + e.getMessage(),
+          commit.id(),
+          current.map(Release::id),
+          commit.id());
+      event(app, id, "release", Map.of("state", "failed", "error", e.getMessage()));
+      return new Outcome(app, commit.id(), Optional.of(id), AppState.FAILED, e.getMessage());
+    }
+
+    // 5. record
+    List<HostResult> hosts = new ArrayList<>();
+    for (HostServiceResult r : result.results()) {
+      hosts.add(new HostResult(r.host(), r.service(), r.outcome().label(), r.message()));
+    }
+    ReleaseState state;
+    AppState appState;
+    Optional<String> failed = Optional.empty();
+    switch (result.state()) {
+      case SUCCEEDED -> {
+        state = ReleaseState.SUCCEEDED;
+        appState = AppState.SYNCED;
+      }
+      case PARTIAL -> {
+        state = ReleaseState.PARTIAL;
+        appState = AppState.DEGRADED;
+      }
+      case ROLLED_BACK -> {
+        state = ReleaseState.ROLLED_BACK;
+        appState = AppState.FAILED;
+        failed = Optional.of(commit.id());
+      }
+      default -> {
+        state = ReleaseState.FAILED;
+        appState = result.state() == RolloutResult.State.PAUSED ? AppState.PAUSED : AppState.FAILED;
+        failed = Optional.of(commit.id());
+      }
+    }
+    store.updateRelease(
+        id, state, hosts, state == ReleaseState.SUCCEEDED ? null : result.message());
+    listener.released(app, id, state, commit.id(), result.message());
+    Optional<Long> running =
+        state == ReleaseState.SUCCEEDED || state == ReleaseState.PARTIAL
+            ? Optional.of(id)
+            : current.map(Release::id);
+    String message =
+        state.name().toLowerCase(java.util.Locale.ROOT)
+            + " at "
+            + commit.shortId()
+            + (result.message().isEmpty() ? "" : ": " + result.message());
+    status(app, appState, message, commit.id(), running, failed.orElse(null));
+    event(
+        app,
+        id,
+        "release",
+        Map.of(
+            "state", state.name().toLowerCase(java.util.Locale.ROOT), "message", result.message()));
+    store.prune(app, keepReleases);
+    LOG.info("app {}: {}", app, message);
+    return new Outcome(app, commit.id(), Optional.of(id), appState, message);
+  }
+
+  /** A digest that stands for an image still to be built in a plan. */
+  public static final String UNBUILT = "sha256:" + "0".repeat(64);
+
+  /**
+   * What a sync of {@code loaded} would change on the hosts, without building or pulling: images
+   * that would be reused count with their digests, images still to build as {@link #UNBUILT} (every
+   * host running the service then shows a replace).
+   */
+  public RolloutPlan plan(TreeSnapshot tree, DesiredState.Loaded loaded)
+      throws ControllerException {
+    if (loaded.error().isPresent()) {
+      throw ControllerException.badInput(loaded.error().get());
+    }
+    ComposeApp compose = loaded.app().orElseThrow();
+    List<BuildInputs> builds = new ArrayList<>();
+    for (ComposeService s : compose.services().values()) {
+      if (s.build() != null) {
+        builds.add(BuildInputs.of(compose, s));
+      }
+    }
+    Map<String, String> digests = new LinkedHashMap<>();
+    for (var d : images.plan(tree, builds)) {
+      digests.put(d.service(), d.digest().orElse(UNBUILT));
+    }
+    for (ComposeService s : compose.services().values()) {
+      if (s.build() == null) {
+        digests.put(s.name(), images.known(s.image()).orElse(UNBUILT));
+      }
+    }
+    return rollouts.create(e -> {}).plan(desiredApp(compose, tree.commit().shortId(), digests));
+  }
+
+  /** The images of every service: built (or reused) where it has a build, named otherwise. */
+  private Map<String, ServiceImage> images(TreeSnapshot tree, ComposeApp compose)
+      throws ControllerException {
+    List<BuildInputs> builds = new ArrayList<>();
+    for (ComposeService s : compose.services().values()) {
+      if (s.build() != null) {
+        builds.add(BuildInputs.of(compose, s));
+      }
+    }
+    Map<String, ServiceImage> out = new LinkedHashMap<>(images.ensure(tree, builds, Progress.NONE));
+    for (ComposeService s : compose.services().values()) {
+      if (s.build() == null) {
+        if (s.image() == null) {
+          throw ControllerException.badInput(
+              compose.file() + ": services." + s.name() + ": needs build or image");
+        }
+        out.put(s.name(), images.named(tree, compose.name(), s.name(), s.image()));
+      }
+    }
+    return out;
+  }
+
+  private DesiredApp desiredApp(ComposeApp compose, String release, Map<String, String> digests)
+      throws ControllerException {
+    Map<String, String> refs = new LinkedHashMap<>();
+    digests.forEach(
+        (service, digest) ->
+            refs.put(service, names.agentReference(compose.name(), service, digest)));
+    return DesiredApp.of(compose, release, refs);
+  }
+
+  /** The last good release as a desired app again: its commit's compose file, its digests. */
+  private Optional<DesiredApp> lastGoodApp(Optional<Release> release) {
+    if (release.isEmpty()) {
+      return Optional.empty();
+    }
+    Release r = release.get();
+    try {
+      TreeSnapshot tree = snapshots.snapshot(r.commit());
+      for (DesiredState.Loaded loaded : DesiredState.read(tree, path, repository).apps().values()) {
+        if (loaded.name().equals(r.app()) && loaded.app().isPresent()) {
+          return Optional.of(desiredApp(loaded.app().get(), r.shortCommit(), r.digests()));
+        }
+      }
+    } catch (ControllerException e) {
+      LOG.warn(
+          "app {}: cannot rebuild the last good release {} for a rollback: {}",
+          r.app(),
+          r.id(),
+          e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  private Outcome refuse(
+      Optional<Long> pending,
+      TreeSnapshot tree,
+      String app,
+      String trigger,
+      ReleaseState state,
+      AppState appState,
+      String message,
+      Map<String, String> digests)
+      throws ControllerException {
+    CommitInfo commit = tree.commit();
+    Optional<Release> current = store.lastGood(app);
+    long id = startRelease(pending, commit, app, digests, trigger);
+    store.updateRelease(id, state, List.of(), message);
+    listener.released(app, id, state, commit.id(), message);
+    status(app, appState, message, commit.id(), current.map(Release::id), commit.id());
+    event(
+        app,
+        id,
+        "release",
+        Map.of("state", state.name().toLowerCase(java.util.Locale.ROOT), "error", message));
+    LOG.warn("app {} at {}: {}", app, commit.shortId(), message);
+    return new Outcome(app, commit.id(), Optional.of(id), appState, message);
+  }
+
+  /** The pending release (its images recorded now), or a new one. */
+  private long startRelease(
+      Optional<Long> pending,
+      CommitInfo commit,
+      String app,
+      Map<String, String> digests,
+      String trigger)
+      throws ControllerException {
+    if (pending.isPresent()) {
+      store.recordDigests(pending.get(), digests);
+      return pending.get();
+    }
+    return store.startRelease(release(commit, app, digests, trigger));
+  }
+
+  /** A release record for {@code commit} of {@code app}, PENDING until its rollout starts. */
+  public static NewRelease release(
+      CommitInfo commit, String app, Map<String, String> digests, String trigger) {
+    return new NewRelease(
+        app,
+        commit.id(),
+        commit.shortId(),
+        commit.author(),
+        commit.subject(),
+        commit.time(),
+        digests,
+        trigger);
+  }
+
+  private void status(
+      String app, AppState state, String message, String desired, Optional<Long> release)
+      throws ControllerException {
+    Optional<String> failed = store.appStatus(app).flatMap(AppStatus::failedCommit);
+    status(app, state, message, desired, release, failed.orElse(null));
+  }
+
+  private void status(
+      String app,
+      AppState state,
+      String message,
+      String desired,
+      Optional<Long> release,
+      String failedCommit)
+      throws ControllerException {
+    Optional<AppStatus> before = store.appStatus(app);
+    store.updateApp(
+        new AppStatus(
+            app,
+            repository,
+            path,
+            before.flatMap(AppStatus::lastFetchedCommit),
+            Optional.of(desired),
+            release,
+            state,
+            message,
+            Optional.ofNullable(failedCommit),
+            clock.instant()));
+  }
+
+  private void event(String app, long release, String type, Object data) {
+    try {
+      store.appendEvent(app, release, type, JSON.writeValueAsString(data));
+      listener.event(app);
+    } catch (Exception e) {
+      LOG.warn("app {}: record event {}: {}", app, type, e.getMessage());
+    }
+  }
+
+  private static Map<String, Object> rolloutEvent(RolloutEvent e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("service", e.service());
+    m.put("host", e.host());
+    m.put("phase", e.phase().label());
+    m.put("message", e.message());
+    return m;
+  }
+
+  private static String summary(PolicyGate.Verdict verdict) {
+    return verdict.findings().stream()
+        .filter(f -> !f.waived())
+        .map(f -> f.rule() + " " + f.location() + ": " + f.message())
+        .reduce((a, b) -> a + "; " + b)
+        .orElse("");
+  }
+}
