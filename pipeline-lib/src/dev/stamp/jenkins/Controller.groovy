@@ -55,6 +55,15 @@ class Controller implements Serializable {
    * deadline}; fails the build with the controller's message otherwise.
    */
   Map request(String method, String path, Map body, long deadline, boolean idempotent) {
+    Map r = attempt(method, path, body, deadline, idempotent)
+    if (!(r.status >= 200 && r.status < 300)) {
+      script.error(describe(method, path, r, credentialsId))
+    }
+    return r
+  }
+
+  /** As {@link #request}, but returns the last answer instead of failing the build. */
+  Map attempt(String method, String path, Map body, long deadline, boolean idempotent) {
     boolean announced = false
     while (true) {
       Map r = send(method, path, body, idempotent ? 30 : 60, 'application/json')
@@ -65,7 +74,7 @@ class Controller implements Serializable {
         return r
       }
       if (!retryable(r, idempotent) || System.currentTimeMillis() >= deadline) {
-        script.error(describe(method, path, r, credentialsId))
+        return r
       }
       if (!announced) {
         script.echo("stamp: ${method} ${path} did not go through (${brief(r)}); retrying every ${pollSeconds}s until the timeout".toString())
@@ -110,6 +119,17 @@ class Controller implements Serializable {
   List history(String app, long deadline) {
     Map h = request('GET', "/api/v1/apps/${app}/history?limit=100".toString(), null, deadline, true)
     return h.json instanceof List ? h.json : []
+  }
+
+  /**
+   * Whether {@code r} says the controller's mirror does not have the commit asked for (it fetches
+   * on its poll, on a push webhook, or when asked for the branch head).
+   */
+  @NonCPS
+  static boolean unfetched(Map r) {
+    Map error = r.json instanceof Map && r.json.error instanceof Map ? r.json.error : null
+    return (r.status == 404 || r.status == 422) && error != null &&
+        String.valueOf(error.message).contains('no such commit')
   }
 
   @NonCPS

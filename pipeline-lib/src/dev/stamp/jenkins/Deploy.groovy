@@ -36,7 +36,7 @@ class Deploy implements Serializable {
     script.echo("immutableDeploy.plan: what a sync of ${v.app} to ${v.revision ?: 'the head of its branch'} would change (${v.controller})".toString())
     Map plan = null
     script.timeout(time: v.timeoutSeconds + 60, unit: 'SECONDS') {
-      plan = api.request('GET', "/api/v1/apps/${v.app}/plan${query}".toString(), null, deadline, true).json
+      plan = fetched(v, api, deadline, 'GET', "/api/v1/apps/${v.app}/plan${query}".toString(), null, true).json
     }
     if (!(plan instanceof Map)) {
       script.error("immutableDeploy.plan: the controller's plan for ${v.app} is not a JSON object".toString())
@@ -74,7 +74,7 @@ class Deploy implements Serializable {
       if (v.overrideSyncWindow) {
         body.overrideSyncWindow = true
       }
-      accepted = api.request('POST', "/api/v1/apps/${v.app}/sync".toString(), body, deadline, false).json
+      accepted = fetched(v, api, deadline, 'POST', "/api/v1/apps/${v.app}/sync".toString(), body, false).json
       script.echo(acceptedLine(accepted, 'sync'))
     }
     long id = accepted.release as long
@@ -110,6 +110,32 @@ class Deploy implements Serializable {
     }
     Map release = follow(v, api, id, deadline)
     return judge(v + [rollbackOnFailure: false], api, release, deadline)
+  }
+
+  /**
+   * Sends a request naming {@code v.revision}; while the controller's mirror does not have that
+   * commit yet (the build may run before the controller's poll), asks for the branch head's plan,
+   * which makes the controller fetch, and tries again until the deadline.
+   */
+  private Map fetched(Map v, Controller api, long deadline, String method, String path, Map body,
+      boolean idempotent) {
+    boolean told = false
+    while (true) {
+      Map r = api.attempt(method, path, body, deadline, idempotent)
+      if (r.status >= 200 && r.status < 300) {
+        return r
+      }
+      if (!v.revision || !Controller.unfetched(r) || System.currentTimeMillis() >= deadline) {
+        script.error(Controller.describe(method, path, r, v.credentialsId))
+      }
+      if (!told) {
+        script.echo("stamp: the controller has not fetched ${v.revision} yet; asking it to fetch ${v.app}'s branch".toString())
+        told = true
+      } else {
+        script.sleep(time: v.pollSeconds, unit: 'SECONDS')
+      }
+      api.send('GET', "/api/v1/apps/${v.app}/plan".toString(), null, 60, 'application/json')
+    }
   }
 
   /** Waits for the release that the push webhook started for {@code v.revision}. */

@@ -193,10 +193,12 @@ public final class PipelineHarness {
   }
 
   void echo(String message) {
+    System.out.println("[jenkins] " + message);
     calls.add(new Call("echo", message));
   }
 
   void error(String message) {
+    System.out.println("[jenkins] ERROR: " + message);
     calls.add(new Call("error", message));
     throw new PipelineError(message);
   }
