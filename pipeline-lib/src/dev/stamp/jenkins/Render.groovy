@@ -8,8 +8,11 @@ class Render implements Serializable {
   /** Release states after which nothing more happens to the release. */
   static final List FINISHED = ['succeeded', 'partial', 'failed', 'rolled-back', 'denied']
 
-  /** Host results that mean a service does not run the release's image as it should. */
-  static final List BAD_HOST = ['failed', 'rolled-back', 'pending', 'skipped', 'paused']
+  /**
+   * Host results that mean the service runs the release as it should; any other (failed,
+   * rolled-back, skipped, not-started, pending, or one this library does not know) is degraded.
+   */
+  static final List GOOD_HOST = ['succeeded', 'updated', 'replaced', 'unchanged', 'removed']
 
   /** A state as the controller spells it now ({@code rolled_back} and {@code ROLLED_BACK} too). */
   @NonCPS
@@ -27,7 +30,7 @@ class Render implements Serializable {
   static List badHosts(Map release) {
     List bad = []
     for (Object h : (release.hosts ?: [])) {
-      if (h instanceof Map && norm(h.result) in BAD_HOST) {
+      if (h instanceof Map && !(norm(h.result) in GOOD_HOST)) {
         bad.add(h)
       }
     }
