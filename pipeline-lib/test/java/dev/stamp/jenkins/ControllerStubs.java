@@ -48,6 +48,55 @@ final class ControllerStubs {
         Map.of("app", APP, "release", release, "commit", COMMIT, "state", "pending"));
   }
 
+  /**
+   * The sync answers 404 (the mirror has not fetched the commit) until the plan of the branch head
+   * was asked for (the controller fetches then), 202 after.
+   */
+  ControllerStubs syncAfterFetch(long release) {
+    Map<String, Object> notFetched =
+        Map.of(
+            "error",
+            Map.of(
+                "code",
+                "not_found",
+                "message",
+                "resolve \"" + COMMIT + "\" in shop: no such commit in the mirror",
+                "retryable",
+                false));
+    answer(
+        post(path("/sync")).inScenario("fetch").whenScenarioStateIs(Scenario.STARTED),
+        "POST",
+        "/sync",
+        404,
+        notFetched);
+    answer(
+        get(path("/plan"))
+            .withQueryParam("rev", com.github.tomakehurst.wiremock.client.WireMock.absent())
+            .inScenario("fetch")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("fetched"),
+        "GET",
+        "/plan",
+        200,
+        Map.of(
+            "app",
+            APP,
+            "commit",
+            COMMIT,
+            "builds",
+            List.of(),
+            "changes",
+            List.of(),
+            "problems",
+            List.of()));
+    return answer(
+        post(path("/sync")).inScenario("fetch").whenScenarioStateIs("fetched"),
+        "POST",
+        "/sync",
+        202,
+        Map.of("app", APP, "release", release, "commit", COMMIT, "state", "pending"));
+  }
+
   ControllerStubs rollback(long release) {
     return answer(
         post(path("/rollback")),

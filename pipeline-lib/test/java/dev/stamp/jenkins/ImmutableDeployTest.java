@@ -152,6 +152,23 @@ class ImmutableDeployTest {
   }
 
   @Test
+  void aRevisionTheControllerHasNotFetchedYetIsFetchedThenSynced() {
+    controller.syncAfterFetch(42).events(0, List.of()).history(List.of(succeeded(42)));
+
+    Object result = PipelineHarness.run(step, "call", args("revision", COMMIT));
+
+    assertThat(result)
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("state", "succeeded");
+    assertThat(jenkins.echoed())
+        .contains(
+            "stamp: the controller has not fetched "
+                + COMMIT
+                + " yet; asking it to fetch shop's branch");
+    wm.verify(2, postRequestedFor(urlPathEqualTo("/api/v1/apps/shop/sync")));
+  }
+
+  @Test
   void theTokenNeverReachesTheLogNorACommandLine() {
     controller.sync(42).events(0, List.of()).history(List.of(succeeded(42)));
 
