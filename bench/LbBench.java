@@ -63,7 +63,7 @@ public class LbBench {
         awaitUp(a.ipAddress().orElseThrow(), 8080);
       }
       int port =
-          lb.publish("bench", PortMapping.parse("127.0.0.1::8080"), backends).front().hostPort();
+          lb.publish("bench", PortMapping.parse("127.0.0.1::8080"), backends).fronts().get(0).hostPort();
 
       double direct = wrk("http://" + backends.get(0).address() + ":8080/");
       lb.setBackends("bench", backends.subList(0, 1));

@@ -1,7 +1,6 @@
 package dev.stamp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.stamp.controller.compose.ComposeApp;
 import dev.stamp.controller.compose.ComposeException;
 import dev.stamp.controller.compose.ComposeLoader;
@@ -39,7 +38,6 @@ final class LintSubjects {
   private static final Set<String> COMPOSE_NAMES =
       Set.of("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml");
   private static final Set<String> SKIPPED_DIRS = Set.of(".git", "target", "node_modules");
-  private static final YAMLMapper YAML = new YAMLMapper();
 
   /** Interface to the image store, opened only when an image is asked for. */
   interface Store {
@@ -200,7 +198,7 @@ final class LintSubjects {
     for (ComposeProblem w : app.warnings()) {
       warnings.add(w.toString());
     }
-    JsonNode raw = rawServices(bytes);
+    JsonNode raw = dev.stamp.controller.sync.PolicySubjects.rawServices(bytes);
     Path absRoot = displayRoot.toAbsolutePath().normalize();
     List<SpecSubject.Service> services = new ArrayList<>();
     for (ComposeService s : app.services().values()) {
@@ -216,7 +214,8 @@ final class LintSubjects {
           dockerfile(df, shown, Optional.of(app.name()), Optional.of(s.name()));
         }
       }
-      services.add(service(s, raw.path(s.name()), dockerfile));
+      services.add(
+          dev.stamp.controller.sync.PolicySubjects.service(s, raw.path(s.name()), dockerfile));
       if (images && s.build() != null) {
         newestImage(app.name(), s.name(), dockerfile);
       }
@@ -224,72 +223,6 @@ final class LintSubjects {
     Map<String, Integer> lines = new LinkedHashMap<>();
     app.positions().forEach((k, v) -> lines.put(k, v.line()));
     subjects.add(new SpecSubject(app.name(), display, services, lines));
-  }
-
-  private static JsonNode rawServices(byte[] bytes) {
-    try {
-      JsonNode root = YAML.readTree(bytes);
-      return root == null ? YAML.createObjectNode() : root.path("services");
-    } catch (IOException e) {
-      return YAML.createObjectNode();
-    }
-  }
-
-  /** A Compose service as the policy rules see it. */
-  static SpecSubject.Service service(ComposeService s, JsonNode raw, Optional<String> dockerfile) {
-    SpecSubject.Service.Builder b = SpecSubject.Service.builder(s.name());
-    for (ComposeService.Port p : s.ports()) {
-      b.publish(
-          p.published() == null ? String.valueOf(p.target()) : p.published() + ":" + p.target());
-    }
-    ComposeService.Healthcheck hc = s.healthcheck();
-    b.healthcheck(
-        hc != null
-            && !hc.disable()
-            && hc.test() != null
-            && !hc.test().isEmpty()
-            && !hc.test().get(0).equalsIgnoreCase("NONE"));
-    ComposeService.Deploy deploy = s.deploy();
-    if (deploy != null && deploy.limits() != null) {
-      if (deploy.limits().memoryBytes() != null) {
-        b.memoryLimit(String.valueOf(deploy.limits().memoryBytes()));
-      }
-      b.pidsLimit(deploy.limits().pids());
-    }
-    if (deploy != null && deploy.replicas() != null) {
-      b.replicas(deploy.replicas());
-    }
-    if (deploy != null
-        && deploy.updateConfig() != null
-        && "start-first".equals(deploy.updateConfig().order())) {
-      b.updateOrder(SpecSubject.UpdateOrder.START_FIRST);
-    }
-    b.privileged(raw.path("privileged").asBoolean(false));
-    raw.path("cap_add").forEach(c -> b.capAdd(c.asText()));
-    text(raw, "network_mode").ifPresent(b::networkMode);
-    text(raw, "pid").ifPresent(b::pid);
-    text(raw, "ipc").ifPresent(b::ipc);
-    for (ComposeService.Mount m : s.volumes()) {
-      if ("bind".equals(m.type()) && m.source() != null) {
-        b.bind(m.source());
-      }
-    }
-    s.environment().forEach(b::env);
-    s.secrets().forEach(r -> b.secret(r.source()));
-    b.readOnly(s.readOnly());
-    dockerfile.ifPresent(b::dockerfile);
-    if (s.build() != null && s.build().target() != null) {
-      b.buildTarget(s.build().target());
-    }
-    if (s.image() != null) {
-      b.image(s.image());
-    }
-    return b.build();
-  }
-
-  private static Optional<String> text(JsonNode raw, String key) {
-    JsonNode n = raw.path(key);
-    return n.isValueNode() ? Optional.of(n.asText()) : Optional.empty();
   }
 
   private void image(

@@ -25,13 +25,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code stamp service run|ls|rm}: several replicas of one image on this host behind one published
- * port, connections balanced over the healthy ones. The logic is {@link Services} (host-runtime);
- * this only reads flags and prints.
+ * {@code stamp service run|ls|rm}: several replicas of one image on this host behind its published
+ * ports (none, one or several), connections balanced over the healthy ones. The logic is {@link
+ * Services} (host-runtime); this only reads flags and prints.
  */
 @Command(
     name = "service",
-    description = "Run replicated services behind one published port.",
+    description = "Run replicated services behind their published ports.",
     subcommands = {
       ServiceCommand.Run.class,
       ServiceCommand.Ls.class,
@@ -50,7 +50,7 @@ final class ServiceCommand {
   /** {@code stamp service run --name web --replicas 3 -p 8080:80 [health flags] IMAGE [CMD]}. */
   @Command(
       name = "run",
-      description = "Start N replicas behind one published port, health-checked.",
+      description = "Start N replicas behind zero or more published ports, health-checked.",
       sortOptions = false,
       modelTransformer = RunCommand.StopAtImage.class)
   static final class Run implements Callable<Integer> {
@@ -65,10 +65,11 @@ final class ServiceCommand {
 
     @Option(
         names = {"-p", "--publish"},
-        required = true,
         paramLabel = "[IP:][HOST:]PORT",
-        description = "The service's published port (HOST 0 or absent: any free port).")
-    String publish;
+        description =
+            "A published port (HOST 0 or absent: any free port); repeat for several, all switched"
+                + " together; none: the replicas are reached only on their network.")
+    List<String> publish = new ArrayList<>();
 
     @Option(
         names = "--health-cmd",
@@ -135,16 +136,19 @@ final class ServiceCommand {
     public Integer call() throws Exception {
       StampCli cli = parent.cli;
       Services services = services(cli);
-      PortMapping front = PortMapping.parse(publish);
+      List<PortMapping> fronts = new ArrayList<>();
+      for (String spec : publish) {
+        fronts.addAll(PortMapping.parseAll(spec));
+      }
       HealthCheck health = health();
-      ServiceRecord record = services.run(name, replicas, front, health, template(cli));
+      ServiceRecord record = services.run(name, replicas, fronts, health, template(cli));
       if (detach) {
         services.recordMonitor(name, startMonitorProcess(cli));
-        System.out.println(name + "\t" + record.front().describe());
+        System.out.println(name + "\t" + describe(record.fronts()));
         return StampCli.EXIT_OK;
       }
       System.out.println(
-          name + "\t" + record.front().describe() + "\t(Ctrl-C removes the service)");
+          name + "\t" + describe(record.fronts()) + "\t(Ctrl-C removes the service)");
       services.recordMonitor(name, ProcessId.of((int) ProcessHandle.current().pid()).orElse(null));
       Thread foreground = Thread.currentThread();
       Runtime.getRuntime()
@@ -294,6 +298,13 @@ final class ServiceCommand {
     }
   }
 
+  /** {@code 0.0.0.0:8080->80/tcp, 0.0.0.0:8443->443/tcp}; {@code -} for no published port. */
+  static String describe(List<PortMapping> fronts) {
+    return fronts.isEmpty()
+        ? "-"
+        : String.join(", ", fronts.stream().map(PortMapping::describe).toList());
+  }
+
   /** {@code stamp service ls}. */
   @Command(name = "ls", description = "List services.")
   static final class Ls implements Callable<Integer> {
@@ -312,7 +323,7 @@ final class ServiceCommand {
             info.monitorRunning()
                 ? info.healthy() + "/" + r.replicas() + " healthy"
                 : r.replicas() + (r.state() == ServiceState.RUNNING ? "" : " " + r.state().label()),
-            r.front().describe(),
+            describe(r.fronts()),
             r.health().describe(),
             info.monitorRunning() ? "running" : "stopped");
       }

@@ -172,6 +172,108 @@ class ServiceCliIT {
     assertThat(lsLine("off")).contains("1/1 healthy");
   }
 
+  /**
+   * {@code -p} given twice publishes both ports, balanced over the same replicas; given not at all,
+   * the replicas are reached only on their network ({@code -} under PORTS) and a check probed from
+   * the host is refused; a host port given twice is refused naming it.
+   */
+  @Test
+  void publishIsRepeatableOrAbsent() throws Exception {
+    HostCommand.Result two =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "two",
+            "--replicas",
+            "2",
+            "-p",
+            "127.0.0.1::80",
+            "-p",
+            "127.0.0.1::81",
+            "--health-url",
+            "/index.html",
+            "--health-interval",
+            "300ms",
+            "--rootfs",
+            rootfs.toString(),
+            "sh",
+            "-c",
+            "mkdir -p /w /x; echo app > /w/index.html; echo alt > /x/index.html;"
+                + " httpd -p 81 -h /x; exec httpd -f -p 80 -h /w");
+    assertThat(two.code()).as(two.err()).isZero();
+    assertThat(two.out())
+        .matches("two\t127\\.0\\.0\\.1:\\d+->80/tcp, 127\\.0\\.0\\.1:\\d+->81/tcp\n");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(":(\\d+)->8([01])/tcp").matcher(two.out());
+    Map<String, Integer> ports = new HashMap<>();
+    while (m.find()) {
+      ports.put(m.group(2), Integer.parseInt(m.group(1)));
+    }
+    assertThat(HttpFetch.getOnNewConnection("127.0.0.1", ports.get("0"), "/").strip())
+        .isEqualTo("app");
+    assertThat(HttpFetch.getOnNewConnection("127.0.0.1", ports.get("1"), "/").strip())
+        .isEqualTo("alt");
+
+    HostCommand.Result none =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "worker",
+            "--replicas",
+            "2",
+            "--health-cmd",
+            "test -s /v",
+            "--health-interval",
+            "300ms",
+            "--rootfs",
+            rootfs.toString(),
+            "sh",
+            "-c",
+            "echo 1 > /v; exec sleep 100000");
+    assertThat(none.code()).as(none.err()).isZero();
+    assertThat(none.out()).isEqualTo("worker\t-\n");
+    assertThat(CliNet.await(30, () -> lsLine("worker").contains("2/2 healthy"))).as(ls()).isTrue();
+    assertThat(lsLine("worker")).matches("worker +2/2 healthy +- +.*");
+
+    HostCommand.Result probed =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "probed",
+            "--health-tcp",
+            "--rootfs",
+            rootfs.toString(),
+            "sleep",
+            "100000");
+    assertThat(probed.code()).isEqualTo(2);
+    assertThat(probed.err()).contains("the service publishes none");
+
+    HostCommand.Result twice =
+        net.run(
+            "service",
+            "run",
+            "-d",
+            "--name",
+            "twice",
+            "-p",
+            "127.0.0.1:" + ports.get("0") + ":80",
+            "-p",
+            "127.0.0.1:" + ports.get("0") + ":81",
+            "--rootfs",
+            rootfs.toString(),
+            "sleep",
+            "100000");
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).contains("host port " + ports.get("0") + "/tcp is given twice");
+    assertThat(net.run("service", "ls").out().lines()).hasSize(3);
+  }
+
   private String lsLine(String service) {
     return ls().lines().filter(l -> l.startsWith(service + " ")).findFirst().orElse("");
   }

@@ -14,9 +14,9 @@ import java.util.Map;
  * the digest the controller resolved (built or pulled), durations become ISO-8601 ({@code
  * PT1M30S}), named volumes are the app's ({@code APP_NAME}, as Compose names them), secrets the
  * agent-host files of their top-level definitions. What Compose can say and the agent cannot run
- * yet (a second published port, an unpublished or ranged port, anonymous volumes, secret targets
- * outside {@code /run/secrets}, secret uid/gid/mode) is an error naming the Compose field, as is
- * everything {@link ServiceSpec#problems()} finds, under Compose's names.
+ * yet (an unpublished or ranged port, anonymous volumes, secret targets outside {@code
+ * /run/secrets}, secret uid/gid/mode) is an error naming the Compose field, as is everything {@link
+ * ServiceSpec#problems()} finds, under Compose's names.
  *
  * <p>build, depends_on, rollback_config, update_config's failure_action and monitor, and placement
  * are the controller's (order of rollout, rollback, choice of hosts), not the agent's.
@@ -73,24 +73,15 @@ public final class ServiceSpecs {
   private static List<ServiceSpec.Port> ports(
       ComposeApp app, ComposeService s, String at, Problems problems) {
     List<ServiceSpec.Port> out = new ArrayList<>();
-    if (s.ports().size() > 1) {
-      error(
-          app,
-          problems,
-          at + ".ports",
-          "the agent publishes one port per service today, got "
-              + s.ports().size()
-              + " (a range counts one per port)");
-      return out;
-    }
-    for (ComposeService.Port p : s.ports()) {
+    for (int i = 0; i < s.ports().size(); i++) {
+      ComposeService.Port p = s.ports().get(i);
       String published = p.published();
       if (published == null || !published.matches("[0-9]+") || published.equals("0")) {
         error(
             app,
             problems,
-            at + ".ports[0].published",
-            "the agent needs one fixed host port (HOST:CONTAINER), got "
+            at + ".ports[" + i + "].published",
+            "the agent needs a fixed host port (HOST:CONTAINER), got "
                 + (published == null ? "none" : "\"" + published + "\""));
         continue;
       }

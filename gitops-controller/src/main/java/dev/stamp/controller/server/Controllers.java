@@ -26,7 +26,7 @@ import dev.stamp.controller.store.BuiltImage;
 import dev.stamp.controller.store.ControllerStore;
 import dev.stamp.controller.store.DatabaseSettings;
 import dev.stamp.controller.sync.AppSync;
-import dev.stamp.controller.sync.PolicyGate;
+import dev.stamp.controller.sync.RepositoryPolicyGate;
 import dev.stamp.runtime.StampRoot;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -130,6 +130,7 @@ public final class Controllers {
                       message == null ? "" : message));
             }
           };
+      dev.stamp.policies.PolicyConfig orgPolicy = orgPolicy(config);
       Map<String, RepoWatch> repos = new LinkedHashMap<>();
       for (RepositoryConfig r : config.repositories()) {
         GitRepository git =
@@ -153,7 +154,8 @@ public final class Controllers {
                 store,
                 planner,
                 l -> new Rollout(hosts, l),
-                PolicyGate.NONE,
+                new RepositoryPolicyGate(
+                    new dev.stamp.policies.PolicyGate(orgPolicy, clock), builder.store()),
                 (app, service, digest) -> registry + "/" + app + "/" + service + "@" + digest,
                 git::snapshot,
                 images.keepReleases(),
@@ -190,6 +192,25 @@ public final class Controllers {
         }
       }
       throw e;
+    }
+  }
+
+  /** The organisation's policy from {@code policy.file}; the defaults when there is none. */
+  private static dev.stamp.policies.PolicyConfig orgPolicy(ControllerConfig config)
+      throws ControllerException {
+    if (config.policy() == null || config.policy().file() == null) {
+      return dev.stamp.policies.PolicyConfig.defaults();
+    }
+    java.nio.file.Path file = config.policy().file();
+    try {
+      return dev.stamp.policies.PolicyConfig.parse(
+          file.toString(),
+          java.nio.file.Files.readString(file),
+          dev.stamp.policies.rules.DefaultRules.ids());
+    } catch (java.io.IOException e) {
+      throw ControllerException.badInput("policy.file " + file + ": " + e.getMessage());
+    } catch (dev.stamp.policies.PolicyException e) {
+      throw new ControllerException("policy.file " + file, e);
     }
   }
 

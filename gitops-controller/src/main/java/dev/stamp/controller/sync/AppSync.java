@@ -144,7 +144,26 @@ public final class AppSync {
     ComposeApp compose = loaded.app().orElseThrow();
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
 
-    // 1. images
+    // 1. gate what the commit says before anything of it runs (a RUN step is code from Git)
+    PolicyGate.Verdict before = gate.check(compose, tree, Map.of());
+    if (before.denied()) {
+      Outcome out =
+          refuse(
+              pending,
+              tree,
+              app,
+              trigger,
+              ReleaseState.DENIED,
+              AppState.FAILED,
+              "denied by policy: " + summary(before),
+              Map.of());
+      if (out.release().isPresent()) {
+        store.recordPolicy(out.release().get(), before.findings());
+      }
+      return out;
+    }
+
+    // 2. images
     Map<String, ServiceImage> built;
     try {
       built = images(tree, compose);
@@ -162,7 +181,7 @@ public final class AppSync {
     Map<String, String> digests = new LinkedHashMap<>();
     built.forEach((service, image) -> digests.put(service, image.digest()));
 
-    // 2. gate
+    // 3. gate again, with the images
     PolicyGate.Verdict verdict = gate.check(compose, tree, built);
     if (verdict.denied()) {
       Outcome out =
@@ -181,7 +200,7 @@ public final class AppSync {
       return out;
     }
 
-    // 3. plan
+    // 4. plan
     DesiredApp desired;
     RolloutPlan plan;
     try {
@@ -206,7 +225,7 @@ public final class AppSync {
       return new Outcome(app, commit.id(), current.map(Release::id), AppState.SYNCED, message);
     }
 
-    // 4. roll out
+    // 5. roll out
     long id = startRelease(pending, commit, app, digests, trigger);
     store.recordPolicy(id, verdict.findings());
     store.updateRelease(id, ReleaseState.DEPLOYING, List.of(), null);
@@ -234,7 +253,7 @@ public final class AppSync {
       return new Outcome(app, commit.id(), Optional.of(id), AppState.FAILED, e.getMessage());
     }
 
-    // 5. record
+    // 6. record
     List<HostResult> hosts = new ArrayList<>();
     for (HostServiceResult r : result.results()) {
       hosts.add(new HostResult(r.host(), r.service(), r.outcome().label(), r.message()));
@@ -476,7 +495,7 @@ public final class AppSync {
 
   private static String summary(PolicyGate.Verdict verdict) {
     return verdict.findings().stream()
-        .filter(f -> !f.waived())
+        .filter(f -> !f.waived() && f.severity().equals("error"))
         .map(f -> f.rule() + " " + f.location() + ": " + f.message())
         .reduce((a, b) -> a + "; " + b)
         .orElse("");

@@ -76,6 +76,25 @@ class ServiceSpecsTest {
   }
 
   @Test
+  void severalPublishedPortsAndNoneMapOneToOne() throws Exception {
+    ComposeApp app =
+        ComposeLoaderTest.load(
+            """
+            services:
+              web:
+                image: nginx
+                ports: ["8080:80", "127.0.0.1:8443:443/tcp"]
+              worker:
+                image: nginx
+            """);
+    assertThat(ServiceSpecs.of(app, app.services().get("web"), DIGEST).ports())
+        .containsExactly(
+            new ServiceSpec.Port(80, 8080, null, "tcp"),
+            new ServiceSpec.Port(443, 8443, "127.0.0.1", "tcp"));
+    assertThat(ServiceSpecs.of(app, app.services().get("worker"), DIGEST).ports()).isEmpty();
+  }
+
+  @Test
   void whatTheAgentCannotRunIsAnErrorNamingTheComposeField() throws Exception {
     ComposeApp app =
         ComposeLoaderTest.load(
@@ -83,14 +102,14 @@ class ServiceSpecsTest {
             services:
               web:
                 image: nginx
-                ports: ["8080:80", "8443:443"]
+                ports: ["8080:80", "443"]
                 deploy: {replicas: 0, resources: {limits: {memory: 1m}}}
             """);
     assertThatThrownBy(() -> ServiceSpecs.of(app, app.services().get("web"), DIGEST))
         .isInstanceOf(ComposeException.class)
         .hasMessage(
-            "apps/shop/compose.yaml:4:12: services.web.ports: the agent publishes one port per"
-                + " service today, got 2 (a range counts one per port)\n"
+            "apps/shop/compose.yaml:4:24: services.web.ports[1].published: the agent needs a fixed"
+                + " host port (HOST:CONTAINER), got none\n"
                 + "apps/shop/compose.yaml:5:24: services.web.deploy.replicas: 1 to 256, got 0\n"
                 + "apps/shop/compose.yaml:5:56: services.web.deploy.resources.limits.memory: at"
                 + " least 6291456 (6 MiB), got 1048576");

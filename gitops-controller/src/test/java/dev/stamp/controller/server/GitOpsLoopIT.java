@@ -113,6 +113,11 @@ class GitOpsLoopIT {
   }
 
   String compose(String page) {
+    return compose(page, "");
+  }
+
+  /** The app; {@code webExtra} is added under web (indented four spaces). */
+  String compose(String page, String webExtra) {
     return "services:\n"
         + "  web:\n"
         + "    build: ./web\n"
@@ -120,13 +125,60 @@ class GitOpsLoopIT {
         + "    ports: ['127.0.0.1:"
         + webPort
         + ":80']\n"
-        + "    healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'], interval: 1s, retries: 20}\n"
+        + "    healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'],"
+        + " interval: 1s, retries: 20}\n"
+        + "    deploy: {resources: {limits: {memory: 64m, pids: 100}}}\n"
+        + webExtra
         + "  api:\n"
         + "    build: ./api\n"
         + "    command: [httpd, -f, -p, '8080', -h, /srv]\n"
         + "    ports: ['127.0.0.1:"
         + apiPort
-        + ":8080']\n";
+        + ":8080']\n"
+        + "    deploy: {resources: {limits: {memory: 64m, pids: 100}}}\n";
+  }
+
+  @Test
+  void aPolicyDenialDeploysNothingAndAWaiverCommitDeploys() throws Exception {
+    Controller c = started.controller();
+    c.syncAllNow("manual");
+    assertThat(get()).isEqualTo("v1");
+    Release good = c.store().lastGood("shop").orElseThrow();
+
+    // a secret in the environment (enforced by default): denied before anything is built
+    write("shop/web/index.html", "v2\n");
+    write("shop/compose.yaml", compose("web", "    environment: {DB_PASSWORD: hunter2}\n"));
+    commit("web: v2 with a password in its environment");
+    c.syncAllNow("manual");
+    AppStatus denied = c.store().appStatus("shop").orElseThrow();
+    assertThat(denied.state()).isEqualTo(AppState.FAILED);
+    assertThat(denied.message()).contains("denied by policy").contains("STAMP-SP-008");
+    Release refused = c.store().history("shop", 1).get(0);
+    assertThat(refused.state()).isEqualTo(ReleaseState.DENIED);
+    assertThat(refused.verdicts())
+        .anySatisfy(
+            v -> {
+              assertThat(v.rule()).isEqualTo("STAMP-SP-008");
+              assertThat(v.location()).contains("shop/compose.yaml");
+              assertThat(v.waived()).isFalse();
+            });
+    assertThat(get()).isEqualTo("v1");
+    assertThat(c.store().lastGood("shop").orElseThrow().id()).isEqualTo(good.id());
+
+    // a waiver commit (scoped to the app, with a reason): the same spec deploys
+    write(
+        ".stamp/policy.yaml",
+        "waivers:\n  - rule: STAMP-SP-008\n    app: shop\n    reason: a test password\n");
+    commit("policy: waive SP-008 for shop");
+    c.syncAllNow("manual");
+    assertThat(get()).isEqualTo("v2");
+    Release deployed = c.store().lastGood("shop").orElseThrow();
+    assertThat(deployed.verdicts())
+        .anySatisfy(
+            v -> {
+              assertThat(v.rule()).isEqualTo("STAMP-SP-008");
+              assertThat(v.waived()).isTrue();
+            });
   }
 
   @Test

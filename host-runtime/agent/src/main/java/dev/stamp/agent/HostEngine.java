@@ -251,11 +251,12 @@ public final class HostEngine implements ServiceEngine {
       if (record.isEmpty()) {
         events.add(
             name, "creating", d.generation(), t.replicas() + " replica(s) of " + d.spec().image());
-        services.run(name, t.replicas(), t.front(), t.health(), t.container());
+        services.run(name, t.replicas(), t.fronts(), t.health(), t.container());
         if (!awaitFirstHealthy(name, d, t)) {
           return; // superseded and removed: the loop reconciles the newer desired state
         }
       } else {
+        t.refusePortChange(name, record.get());
         boolean sameContainers =
             have.isPresent()
                 && have.get().lastError() == null

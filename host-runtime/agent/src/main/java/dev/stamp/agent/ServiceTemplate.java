@@ -8,6 +8,7 @@ import dev.stamp.runtime.health.HealthCheck;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.runtime.service.ReplaceOptions;
 import dev.stamp.runtime.service.ReplaceRecord;
+import dev.stamp.runtime.service.ServiceRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,13 +18,14 @@ import java.util.Map;
 
 /**
  * A wire {@link ServiceSpec} turned into what host-runtime's services take: the replicas' container
- * template (problems named by the wire field: {@code resources.memoryBytes}), the published front,
- * the health check and the replace options. Host checks happen here too: bind sources inside the
- * agent's allowed roots, secret files readable.
+ * template (problems named by the wire field: {@code resources.memoryBytes}), the published fronts
+ * (0..N, in the spec's order: the first one's target is where TCP and HTTP checks go), the health
+ * check and the replace options. Host checks happen here too: bind sources inside the agent's
+ * allowed roots, secret files readable.
  */
 record ServiceTemplate(
     ContainerSpec container,
-    PortMapping front,
+    List<PortMapping> fronts,
     HealthCheck health,
     int replicas,
     ReplaceOptions replace) {
@@ -106,22 +108,18 @@ record ServiceTemplate(
       }
     }
     secretMounts.forEach(b::mount);
-    PortMapping front = null;
-    if (spec.ports().size() != 1) {
-      problems.add(
-          "ports: a service publishes exactly one port through this agent, got "
-              + spec.ports().size());
-    } else {
-      ServiceSpec.Port p = spec.ports().get(0);
+    List<PortMapping> fronts = new ArrayList<>();
+    for (int i = 0; i < spec.ports().size(); i++) {
+      ServiceSpec.Port p = spec.ports().get(i);
       try {
-        front =
+        fronts.add(
             PortMapping.of(
                 p.hostIp() == null ? PortMapping.ANY_HOST_IP : p.hostIp(),
                 p.published(),
                 p.target(),
-                p.protocol() == null ? "tcp" : p.protocol());
-      } catch (HostRuntimeException e) {
-        problems.add("ports[0]: " + e.getMessage());
+                p.protocol() == null ? "tcp" : p.protocol()));
+      } catch (HostRuntimeException | RuntimeException e) {
+        problems.add("ports[" + i + "]: " + e.getMessage());
       }
     }
     HealthCheck health = health(spec.healthcheck());
@@ -139,7 +137,31 @@ record ServiceTemplate(
     if (spec.update() != null && spec.update().delay() != null) {
       options = options.withDelay(Duration.parse(spec.update().delay()));
     }
-    return new ServiceTemplate(container, front, health, spec.replicaCount(), options);
+    return new ServiceTemplate(
+        container, List.copyOf(fronts), health, spec.replicaCount(), options);
+  }
+
+  /**
+   * BAD_INPUT (a person must act: retrying cannot help) when this template publishes other ports
+   * than the service {@code running} does: a replace swaps containers behind the published ports
+   * and cannot move them, so it would leave the old ports serving the new version unnoticed.
+   */
+  void refusePortChange(String service, ServiceRecord running) throws HostRuntimeException {
+    if (!running.fronts().equals(fronts)) {
+      throw HostRuntimeException.badInput(
+          "replace service "
+              + service
+              + ": ports change from "
+              + describe(running.fronts())
+              + " to "
+              + describe(fronts)
+              + ", and a running service's published ports cannot be changed in place yet;"
+              + " delete the service and put it again");
+    }
+  }
+
+  private static String describe(List<PortMapping> ports) {
+    return ports.isEmpty() ? "none" : ports.stream().map(PortMapping::describe).toList().toString();
   }
 
   /**
@@ -156,7 +178,7 @@ record ServiceTemplate(
           case "NONE" -> HealthCheck.none();
           case "CMD" -> HealthCheck.cmd(test.subList(1, test.size()));
           case "CMD-SHELL" -> HealthCheck.shell(test.get(1));
-          case "HTTP" -> HealthCheck.http(test.get(1));
+          case "HTTP", "TCP" -> HealthCheck.ofTest(test); // with the port it may name
           default -> HealthCheck.tcp();
         };
     if (h.interval() != null) {

@@ -19,7 +19,7 @@ import java.util.List;
  * What a well-formed spec still needs from this host, checked before its desired record is written
  * (so a refused PUT leaves the running version and its record untouched): the image in the store or
  * pullable (a pull happens here, synchronously), bind sources inside {@code --bind-root}, secret
- * files readable, and the published port free — neither another service's of this agent nor bound
+ * files readable, and each published port free — neither another service's of this agent nor bound
  * by another process. The reconcile loop checks the same again (the host can change in between).
  */
 final class SpecChecks {
@@ -75,19 +75,27 @@ final class SpecChecks {
       ServiceSpec spec,
       Collection<DesiredService> others,
       List<ServiceEngine.CheckProblem> problems) {
-    if (spec.ports().size() != 1) {
-      return; // ServiceTemplate names that
+    for (int i = 0; i < spec.ports().size(); i++) {
+      port(name, spec.ports().get(i), "ports[" + i + "]", others, problems);
     }
-    ServiceSpec.Port p = spec.ports().get(0);
-    if (p.published() == null || p.published() == 0) {
-      return; // any free port
+  }
+
+  /** One published port: not another service's of this agent, not bound by another process. */
+  private static void port(
+      String name,
+      ServiceSpec.Port p,
+      String at,
+      Collection<DesiredService> others,
+      List<ServiceEngine.CheckProblem> problems) {
+    if (p == null || p.published() == null || p.published() == 0) {
+      return; // ServiceSpec.problems names a missing one
     }
     String protocol = p.protocol() == null ? "tcp" : p.protocol();
     PortMapping mapping;
     try {
       mapping = mapping(p);
     } catch (HostRuntimeException e) {
-      problems.add(invalid("ports[0]", e.getMessage()));
+      problems.add(invalid(at, e.getMessage()));
       return;
     }
     for (DesiredService d : others) {
@@ -97,14 +105,14 @@ final class SpecChecks {
       for (ServiceSpec.Port o : d.spec().ports()) {
         boolean clash;
         try {
-          clash = o.published() != null && mapping(o).clashesWith(mapping);
+          clash = o != null && o.published() != null && mapping(o).clashesWith(mapping);
         } catch (HostRuntimeException e) {
           clash = false; // its own record's problem
         }
         if (clash) {
           problems.add(
               conflict(
-                  "ports[0].published",
+                  at + ".published",
                   "a free host port, but "
                       + p.published()
                       + "/"
@@ -121,7 +129,7 @@ final class SpecChecks {
       if (!String.valueOf(e.getMessage()).contains("in use")) {
         problems.add(
             invalid(
-                "ports[0].hostIp",
+                at + ".hostIp",
                 "an address of this host to publish on, got "
                     + mapping.hostIp()
                     + " ("
@@ -131,7 +139,7 @@ final class SpecChecks {
       }
       problems.add(
           conflict(
-              "ports[0].published",
+              at + ".published",
               "a free host port, but "
                   + p.published()
                   + "/"

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  *   <li>{@code ["CMD", arg…]}: run argv inside the container, exit 0 = healthy;
  *   <li>{@code ["CMD-SHELL", command]}: {@code /bin/sh -c command} inside the container;
  *   <li>{@code ["HTTP", "/path"]}, {@code ["TCP"]} (Stamp's, not Docker's): from the host, an HTTP
- *       GET answered 2xx/3xx, or a TCP connect, to the container's address and port.
+ *       GET answered 2xx/3xx, or a TCP connect, to the container's address and port (a service's:
+ *       its first published port's target); {@code ["HTTP", "/path", "PORT"]} and {@code ["TCP",
+ *       "PORT"]} name the container port to probe instead ({@link #port}).
  * </ul>
  *
  * Durations are nanoseconds, null or 0 meaning unset (inherit, else Docker's default: interval 30
@@ -57,6 +59,7 @@ public record HealthCheck(
   public static final int DEFAULT_RETRIES = 3;
   private static final Duration SHORTEST = Duration.ofMillis(1);
   private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e]*");
+  private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
   public HealthCheck {
     test = test == null ? null : List.copyOf(test);
@@ -127,6 +130,26 @@ public record HealthCheck(
   /** The path an HTTP check GETs. */
   public String httpPath() {
     return kind() == Kind.HTTP ? test.get(1) : "";
+  }
+
+  /**
+   * The container port an HTTP or TCP check names ({@code ["TCP", "8443"]}, {@code ["HTTP",
+   * "/health", "8080"]}); empty when it names none (the caller's port applies) or is not valid.
+   */
+  public java.util.OptionalInt port() {
+    int at =
+        switch (kind()) {
+          case TCP -> 1;
+          case HTTP -> 2;
+          default -> -1;
+        };
+    if (at < 0 || test.size() != at + 1 || !PORT.matcher(test.get(at)).matches()) {
+      return java.util.OptionalInt.empty();
+    }
+    int port = Integer.parseInt(test.get(at));
+    return port >= 1 && port <= 65535
+        ? java.util.OptionalInt.of(port)
+        : java.util.OptionalInt.empty();
   }
 
   public Duration interval() {
@@ -201,9 +224,14 @@ public record HealthCheck(
     if (test != null && !test.isEmpty()) {
       String at = path + ".test " + test + ": ";
       switch (test.get(0)) {
-        case "NONE", "TCP" -> {
+        case "NONE" -> {
           if (test.size() != 1) {
-            all.add(at + test.get(0) + " takes no arguments");
+            all.add(at + "NONE takes no arguments");
+          }
+        }
+        case "TCP" -> {
+          if (test.size() > 2 || (test.size() == 2 && port().isEmpty())) {
+            all.add(at + "TCP takes at most a container port (1-65535)");
           }
         }
         case "CMD" -> {
@@ -217,8 +245,10 @@ public record HealthCheck(
           }
         }
         case "HTTP" -> {
-          if (test.size() != 2 || !PATH.matcher(test.get(1)).matches()) {
+          if (test.size() < 2 || test.size() > 3 || !PATH.matcher(test.get(1)).matches()) {
             all.add(at + "HTTP needs an absolute path like /health");
+          } else if (test.size() == 3 && port().isEmpty()) {
+            all.add(at + "HTTP's third element is a container port (1-65535)");
           }
         }
         default -> all.add(at + "expected NONE, CMD, CMD-SHELL, HTTP or TCP");
@@ -253,8 +283,8 @@ public record HealthCheck(
       case NONE -> "none";
       case CMD -> "cmd " + argv();
       case CMD_SHELL -> "cmd \"" + test.get(1) + "\"";
-      case HTTP -> "http " + test.get(1);
-      case TCP -> "tcp";
+      case HTTP -> "http " + test.get(1) + (test.size() > 2 ? " port " + test.get(2) : "");
+      case TCP -> "tcp" + (test.size() > 1 ? " port " + test.get(1) : "");
     };
   }
 

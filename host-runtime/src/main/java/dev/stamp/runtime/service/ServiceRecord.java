@@ -1,5 +1,7 @@
 package dev.stamp.runtime.service;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.stamp.runtime.StateTransitionException;
 import dev.stamp.runtime.health.HealthCheck;
@@ -13,7 +15,7 @@ import java.util.Optional;
  * What Stamp wrote down about one replicated service, in {@code ROOT/services/NAME.json}: written
  * in state {@code creating} before the first replica exists (so {@code rm} can undo a run killed at
  * any point: replicas are also found by their names {@code NAME-1..NAME-N}), {@code running} once
- * the front is published, {@code replacing} while {@link ServiceReplacer} swaps replicas (then
+ * the fronts are published, {@code replacing} while {@link ServiceReplacer} swaps replicas (then
  * {@code replace} is the {@link ReplaceRecord} of the replace in flight), {@code removing} while it
  * is taken down (see {@link ServiceState}: every change of state goes through {@link #moveTo},
  * which refuses illegal moves).
@@ -22,12 +24,17 @@ import java.util.Optional;
  * counts finished replaces (0 in records from before replaces): replicas made by generation {@code
  * g > 0} are named {@code NAME-i.g}. {@code health} is the check as given until the replicas exist,
  * then the one in effect (merged over the image's HEALTHCHECK and {@link Services#DEFAULT_HEALTH}).
+ *
+ * <p>{@code fronts}: the service's published ports, as asked for until published, then as published
+ * (host ports resolved); empty for a service that publishes none. Records written before services
+ * could publish several ports carry one {@code front}: it reads as a list of one.
  */
 public record ServiceRecord(
     String name,
     int replicas,
     String image,
-    PortMapping front,
+    @JsonAlias("front") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<PortMapping> fronts,
     @JsonDeserialize(using = RecordedHealth.class) HealthCheck health,
     List<String> containers,
     Integer monitorPid,
@@ -37,17 +44,18 @@ public record ServiceRecord(
     ReplaceRecord replace) {
 
   public ServiceRecord {
+    fronts = fronts == null ? List.of() : List.copyOf(fronts);
     containers = containers == null ? List.of() : List.copyOf(containers);
   }
 
   /** A record as {@code run} first writes it. */
   static ServiceRecord creating(
-      String name, int replicas, String image, PortMapping front, HealthCheck health) {
+      String name, int replicas, String image, List<PortMapping> fronts, HealthCheck health) {
     return new ServiceRecord(
         name,
         replicas,
         image,
-        front,
+        fronts,
         health,
         List.of(),
         null,
@@ -83,8 +91,16 @@ public record ServiceRecord(
     return copy(f -> f.replicas = count);
   }
 
-  ServiceRecord withFront(PortMapping published) {
-    return copy(f -> f.front = published);
+  ServiceRecord withFronts(List<PortMapping> published) {
+    return copy(f -> f.fronts = published);
+  }
+
+  /**
+   * The port a replica is reached on for health checks and as a backend: the first front's target
+   * (0 for a service that publishes none; only a check run inside the replica applies then).
+   */
+  public int targetPort() {
+    return fronts.isEmpty() ? 0 : fronts.get(0).containerPort();
   }
 
   ServiceRecord withHealth(HealthCheck effective) {
@@ -125,7 +141,7 @@ public record ServiceRecord(
     String name;
     int replicas;
     String image;
-    PortMapping front;
+    List<PortMapping> fronts;
     HealthCheck health;
     List<String> containers;
     Integer monitorPid;
@@ -141,7 +157,7 @@ public record ServiceRecord(
     f.name = name;
     f.replicas = replicas;
     f.image = image;
-    f.front = front;
+    f.fronts = fronts;
     f.health = health;
     f.containers = containers;
     f.monitorPid = monitorPid;
@@ -154,7 +170,7 @@ public record ServiceRecord(
         f.name,
         f.replicas,
         f.image,
-        f.front,
+        f.fronts,
         f.health,
         f.containers,
         f.monitorPid,

@@ -158,7 +158,7 @@ final class ServiceReplacer {
     ServiceRecord record = begin(action, name);
     Instant began = Instant.now();
     int generation = record.generation() + 1;
-    int port = record.front().containerPort();
+    int port = record.targetPort();
     try {
       while (record.containers().size() > replicas) {
         int index = record.containers().size();
@@ -257,7 +257,7 @@ final class ServiceReplacer {
       restoreAll(action, record);
       return update(action, name, x -> x.replaced(x.image(), generation), ServiceState.RUNNING);
     }
-    int port = record.front().containerPort();
+    int port = record.targetPort();
     String old = r.oldContainer();
     Optional<String> oldAddress = old == null ? Optional.empty() : address(old);
     Optional<String> newRef =
@@ -367,7 +367,7 @@ final class ServiceReplacer {
     if (stale.isPresent()) {
       removeContainer(stale.get());
     }
-    int port = record.front().containerPort();
+    int port = record.targetPort();
     String id = null;
     try {
       id = runtime.create(spec.withName(newName));
@@ -413,7 +413,7 @@ final class ServiceReplacer {
 
   /** The backends: every recorded replica that runs (a rollback's end state). */
   private void restoreAll(String action, ServiceRecord record) throws HostRuntimeException {
-    int port = record.front().containerPort();
+    int port = record.targetPort();
     List<Backend> backends = new ArrayList<>();
     for (String id : record.containers()) {
       Optional<String> a = running(id) ? address(id) : Optional.empty();
@@ -494,7 +494,7 @@ final class ServiceReplacer {
             stopFirst ? ReplaceRecord.Step.RETIRE : ReplaceRecord.Step.CREATE);
     record = write(action, name, step);
     Optional<String> oldAddress = address(old);
-    int port = record.front().containerPort();
+    int port = record.targetPort();
     if (stopFirst) {
       awaitMonitorPaused(record, began);
       retire(name, old, oldAddress, port, options, true);

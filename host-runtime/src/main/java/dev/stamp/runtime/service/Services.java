@@ -42,9 +42,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Replicated services on one host: {@code N} containers of one spec (named {@code NAME-1..N})
- * behind one published port, balanced in the kernel by {@link ServiceLoadBalancer} and kept to the
- * healthy replicas by a {@link HealthMonitor} ({@link #monitor}: in this process for a long-lived
- * one like the agent, or in a process of its own for the CLI's {@code -d}).
+ * behind their published ports (none, one or several, switched together), balanced in the kernel by
+ * {@link ServiceLoadBalancer} and kept to the healthy replicas by a {@link HealthMonitor} ({@link
+ * #monitor}: in this process for a long-lived one like the agent, or in a process of its own for
+ * the CLI's {@code -d}).
  *
  * <p>Layout under the root: {@code services/NAME.json} (the {@link ServiceRecord}), {@code
  * services/NAME.health} (each replica's health as the monitor last saw it: a line {@code
@@ -92,19 +93,39 @@ public final class Services {
 
   /**
    * Starts {@code replicas} containers of {@code template} (each named {@code NAME-i}) on its
-   * bridge network and publishes {@code front} balanced over them. {@code health} is merged over
-   * the image's HEALTHCHECK (an empty test: the image's; {@code NONE}: no checking), then over
-   * {@link #DEFAULT_HEALTH}; the record holds the check in effect. BAD_INPUT for a bad name, count,
-   * template or health check; CONFLICT for a service, container name or host port already in use.
-   * Any failure removes what was made.
+   * bridge network and publishes {@code front} balanced over them: {@link #run(String, int, List,
+   * HealthCheck, ContainerSpec)} with one published port.
    */
   public ServiceRecord run(
       String name, int replicas, PortMapping front, HealthCheck health, ContainerSpec template)
       throws HostRuntimeException {
+    return run(name, replicas, java.util.Collections.singletonList(front), health, template);
+  }
+
+  /**
+   * Starts {@code replicas} containers of {@code template} (each named {@code NAME-i}) on its
+   * bridge network and publishes each of {@code fronts} balanced over them, all switched together
+   * (none: the replicas are reached only on their network, and nothing is published). {@code
+   * health} is merged over the image's HEALTHCHECK (an empty test: the image's; {@code NONE}: no
+   * checking), then over {@link #DEFAULT_HEALTH} (without fronts: over no checking, as Docker has
+   * it); the record holds the check in effect, whose TCP or HTTP probe goes to the container port
+   * it names, else to the first front's target. BAD_INPUT for a bad name, count, template or health
+   * check (a TCP or HTTP check naming no port, of a service without fronts), or a host port given
+   * twice; CONFLICT for a service, container name or host port already in use. Any failure removes
+   * what was made.
+   */
+  public ServiceRecord run(
+      String name,
+      int replicas,
+      List<PortMapping> fronts,
+      HealthCheck health,
+      ContainerSpec template)
+      throws HostRuntimeException {
     String action = "run service " + name;
     checkRequest(action, name, replicas, template);
     health.check("health check");
-    ServiceRecord record = reserve(action, name, replicas, front, health, template);
+    checkHealthTarget(action, fronts, health);
+    ServiceRecord record = reserve(action, name, replicas, fronts, health, template);
     try {
       for (int i = 1; i <= replicas; i++) {
         String id = runtime.create(template.withName(ServiceRecord.replicaName(name, i)));
@@ -112,10 +133,12 @@ public final class Services {
         write(record);
         runtime.start(id, false).close();
       }
-      record = record.withHealth(effectiveHealth(health, template));
+      HealthCheck effective = effectiveHealth(health, template, fronts);
+      checkHealthTarget(action, fronts, effective); // the image's own check counts too
+      record = record.withHealth(effective);
       write(record);
-      ServiceEndpoint endpoint = lb.publish(name, front, backends(action, record));
-      record = record.withFront(endpoint.front()).moveTo(action, ServiceState.RUNNING);
+      ServiceEndpoint endpoint = lb.publish(name, fronts, backends(action, record));
+      record = record.withFronts(endpoint.fronts()).moveTo(action, ServiceState.RUNNING);
       write(record);
       return record;
     } catch (HostRuntimeException | RuntimeException e) {
@@ -444,11 +467,32 @@ public final class Services {
     }
     if (!spec.ports().isEmpty() || spec.publishAll()) {
       throw HostRuntimeException.badInput(
-          action + ": replicas publish no ports of their own; -p gives the service's one port");
+          action + ": replicas publish no ports of their own; -p gives the service's ports");
     }
     if (spec.name().isPresent() || spec.autoRemove()) {
       throw HostRuntimeException.badInput(
           action + ": replicas are named NAME-1..NAME-N and kept until the service is removed");
+    }
+  }
+
+  /**
+   * A check probed from the host (TCP, HTTP) goes to the port it names, else to the first front's
+   * target: BAD_INPUT for one naming no port when there is no front ({@code CMD}, {@code CMD-SHELL}
+   * and {@code NONE} need none).
+   */
+  private static void checkHealthTarget(String action, List<PortMapping> fronts, HealthCheck check)
+      throws HostRuntimeException {
+    HealthCheck.Kind kind = check.kind();
+    if (fronts.isEmpty()
+        && (kind == HealthCheck.Kind.TCP || kind == HealthCheck.Kind.HTTP)
+        && check.port().isEmpty()) {
+      throw HostRuntimeException.badInput(
+          action
+              + ": health check "
+              + check.describe()
+              + " probes the first published port's target, but the service publishes none;"
+              + " name the container port in the check, give a CMD or CMD-SHELL check (run"
+              + " inside the replica) or NONE, or publish a port");
     }
   }
 
@@ -457,7 +501,7 @@ public final class Services {
       String action,
       String name,
       int replicas,
-      PortMapping front,
+      List<PortMapping> fronts,
       HealthCheck health,
       ContainerSpec template)
       throws HostRuntimeException {
@@ -478,7 +522,7 @@ public final class Services {
         }
       }
       String image = template.image().orElse(template.rootfs().map(Path::toString).orElse("?"));
-      ServiceRecord record = ServiceRecord.creating(name, replicas, image, front, health);
+      ServiceRecord record = ServiceRecord.creating(name, replicas, image, fronts, health);
       write(record);
       return record;
     }
@@ -486,16 +530,25 @@ public final class Services {
 
   /**
    * The check in effect: {@code given} over the image's HEALTHCHECK (Docker's merge: an empty test
-   * and unset timings are the image's), over {@link #DEFAULT_HEALTH}.
+   * and unset timings are the image's), over {@link #DEFAULT_HEALTH}; without fronts over no
+   * checking instead (a TCP connect needs a port), with the default's timings.
    */
-  private HealthCheck effectiveHealth(HealthCheck given, ContainerSpec template)
+  private HealthCheck effectiveHealth(
+      HealthCheck given, ContainerSpec template, List<PortMapping> fronts)
       throws HostRuntimeException {
     HealthCheck image = null;
     if (template.image().isPresent()) {
       image =
           ImageStore.open(root).resolve(template.image().get()).config().runConfig().healthcheck();
     }
-    return given.over(image).over(DEFAULT_HEALTH);
+    HealthCheck fallback =
+        fronts.isEmpty()
+            ? HealthCheck.none()
+                .withInterval(DEFAULT_HEALTH.interval())
+                .withTimeout(DEFAULT_HEALTH.timeout())
+                .withRetries(DEFAULT_HEALTH.retryLimit())
+            : DEFAULT_HEALTH;
+    return given.over(image).over(fallback);
   }
 
   private List<Backend> backends(String action, ServiceRecord record) throws HostRuntimeException {
@@ -509,7 +562,7 @@ public final class Services {
                   () ->
                       HostRuntimeException.failed(
                           action + ": replica " + id.substring(0, 12) + " has no bridge address"));
-      backends.add(Backend.of(attachment.ipAddress().orElseThrow()));
+      backends.add(Backend.of(attachment.ipAddress().orElseThrow(), record.targetPort()));
     }
     return backends;
   }

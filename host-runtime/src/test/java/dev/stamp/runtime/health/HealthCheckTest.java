@@ -93,6 +93,30 @@ class HealthCheckTest {
   }
 
   @Test
+  void httpAndTcpMayNameTheContainerPortToProbe() {
+    HealthCheck http = HealthCheck.ofTest(List.of("HTTP", "/health", "8080"));
+    assertThat(http.problems("hc")).isEmpty();
+    assertThat(http.port()).hasValue(8080);
+    assertThat(http.httpPath()).isEqualTo("/health");
+    assertThat(http.describe()).isEqualTo("http /health port 8080");
+    HealthCheck tcp = HealthCheck.ofTest(List.of("TCP", "5432"));
+    assertThat(tcp.problems("hc")).isEmpty();
+    assertThat(tcp.port()).hasValue(5432);
+    assertThat(tcp.describe()).isEqualTo("tcp port 5432");
+    assertThat(HealthCheck.tcp().port()).isEmpty();
+    assertThat(HealthCheck.http("/h").port()).isEmpty();
+    assertThat(HealthCheck.shell("true").port()).isEmpty();
+
+    assertThat(HealthCheck.ofTest(List.of("TCP", "0")).problems("hc"))
+        .containsExactly("hc.test [TCP, 0]: TCP takes at most a container port (1-65535)");
+    assertThat(HealthCheck.ofTest(List.of("TCP", "80", "81")).problems("hc")).hasSize(1);
+    assertThat(HealthCheck.ofTest(List.of("HTTP", "/h", "http")).problems("hc"))
+        .containsExactly(
+            "hc.test [HTTP, /h, http]: HTTP's third element is a container port (1-65535)");
+    assertThat(HealthCheck.ofTest(List.of("HTTP", "/h", "70000")).problems("hc")).hasSize(1);
+  }
+
+  @Test
   void everyProblemIsReportedUnderTheCallersPath() {
     HealthCheck bad =
         new HealthCheck(List.of("PING"), 5L, null, -1L, null, -2).withTimeout(Duration.ofNanos(10));

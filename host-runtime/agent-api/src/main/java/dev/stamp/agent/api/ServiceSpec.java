@@ -58,7 +58,11 @@ public record ServiceSpec(
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
   }
 
-  /** A published port: host {@code published} (on {@code hostIp}) to container {@code target}. */
+  /**
+   * A published port: host {@code published} (on {@code hostIp}) to container {@code target}. A
+   * service publishes none, one or several ({@code ports}); all are switched to new replicas at the
+   * same moment, and no host port/protocol may appear twice.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Port(Integer target, Integer published, String hostIp, String protocol) {}
 
@@ -80,7 +84,9 @@ public record ServiceSpec(
    * Docker HEALTHCHECK semantics: {@code test} is {@code ["NONE"]}, {@code ["CMD", argv...]},
    * {@code ["CMD-SHELL", "command"]} (both run inside the container), {@code ["HTTP", "/path"]} (a
    * GET) or {@code ["TCP"]} (a connect), probed from the host at the replica's address and the
-   * published port's target. Absent: the image's HEALTHCHECK, else a TCP connect.
+   * first published port's target, or the container port the test names last ({@code ["HTTP",
+   * "/path", "8080"]}, {@code ["TCP", "5432"]}; a service without {@code ports} needs one named).
+   * Absent: the image's HEALTHCHECK, else a TCP connect (no check without ports).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Healthcheck(
@@ -270,8 +276,11 @@ public record ServiceSpec(
             case "NONE" -> test.size() == 1;
             case "CMD" -> test.size() >= 2;
             case "CMD-SHELL" -> test.size() == 2;
-            case "HTTP" -> test.size() == 2 && test.get(1).startsWith("/");
-            case "TCP" -> test.size() == 1;
+            case "HTTP" ->
+                (test.size() == 2 || (test.size() == 3 && isPort(test.get(2))))
+                    && test.get(1) != null
+                    && test.get(1).startsWith("/");
+            case "TCP" -> test.size() == 1 || (test.size() == 2 && isPort(test.get(1)));
             default -> false;
           };
       if (!ok) {
@@ -279,8 +288,18 @@ public record ServiceSpec(
             new Problem(
                 "healthcheck.test",
                 "[\"NONE\"], [\"CMD\", argv…], [\"CMD-SHELL\", \"command\"], [\"HTTP\","
-                    + " \"/path\"] or [\"TCP\"], got "
+                    + " \"/path\"(, \"PORT\")] or [\"TCP\"(, \"PORT\")], got "
                     + test));
+      } else if (ports.isEmpty()
+          && ((kind.equals("HTTP") && test.size() == 2)
+              || (kind.equals("TCP") && test.size() == 1))) {
+        p.add(
+            new Problem(
+                "healthcheck.test",
+                kind
+                    + " probes the first published port's target, but ports is empty; name the"
+                    + " container port in the test, give [\"CMD\", …] or [\"CMD-SHELL\", \"…\"]"
+                    + " (run inside the replica) or [\"NONE\"], or publish a port"));
       }
     }
     Duration day = Duration.ofDays(1);
@@ -291,6 +310,14 @@ public record ServiceSpec(
     if (h.retries() != null && (h.retries() < 0 || h.retries() > 1000)) {
       p.add(new Problem("healthcheck.retries", "0 to 1000, got " + h.retries()));
     }
+  }
+
+  /** A container port 1-65535 in decimal, as a health check test names it. */
+  private static boolean isPort(String s) {
+    return s != null
+        && s.matches("[0-9]{1,5}")
+        && Integer.parseInt(s) >= 1
+        && Integer.parseInt(s) <= 65535;
   }
 
   private static boolean absoluteClean(String path) {

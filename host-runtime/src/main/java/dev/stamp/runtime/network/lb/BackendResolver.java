@@ -29,8 +29,9 @@ final class BackendResolver {
   }
 
   /**
-   * The backends with port 0 replaced by {@code front}'s container port, and where they live.
-   * BAD_INPUT for duplicates, too many backends, or an address no container of this root has.
+   * The backends with port 0 replaced by {@code front}'s container port (kept 0 without a front: a
+   * service that publishes no port), and where they live. BAD_INPUT for duplicates, too many
+   * backends, or an address no container of this root has.
    */
   ResolvedBackends resolve(String action, PortMapping front, List<Backend> backends)
       throws HostRuntimeException {
@@ -44,7 +45,9 @@ final class BackendResolver {
     LinkedHashSet<String> bridges = new LinkedHashSet<>();
     for (Backend given : backends) {
       Backend backend =
-          checked(action, given.port() == 0 ? given.withPort(front.containerPort()) : given);
+          checked(
+              action,
+              given.port() == 0 && front != null ? given.withPort(front.containerPort()) : given);
       if (resolved.stream().anyMatch(backend::sameEndpoint)) {
         throw HostRuntimeException.badInput(
             action + ": backend " + backend.endpoint() + " is listed twice");

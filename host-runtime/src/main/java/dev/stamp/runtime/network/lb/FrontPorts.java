@@ -84,8 +84,10 @@ final class FrontPorts {
   private static Optional<String> clash(
       PortMapping front, List<BalancedService> services, List<PortMapping> containers) {
     for (BalancedService service : services) {
-      if (service.front().clashesWith(front)) {
-        return Optional.of("published by service " + service.name());
+      for (PortMapping taken : service.fronts()) {
+        if (taken.clashesWith(front)) {
+          return Optional.of("published by service " + service.name());
+        }
       }
     }
     for (PortMapping port : containers) {

@@ -128,7 +128,8 @@ public final class HealthMonitor implements AutoCloseable {
                 () ->
                     HostRuntimeException.notFound(
                         action + ": service " + service + " is not published"));
-    List<Backend> wanted = lb.resolveBackends(action, endpoint.front(), backends).backends();
+    List<Backend> wanted =
+        lb.resolveBackends(action, endpoint.front().orElse(null), backends).backends();
     List<String> departed = new ArrayList<>(members.keySet());
     wanted.forEach(b -> departed.remove(b.endpoint()));
     for (String gone : departed) {

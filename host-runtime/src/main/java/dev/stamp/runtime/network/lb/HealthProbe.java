@@ -14,14 +14,15 @@ import java.time.Duration;
 public interface HealthProbe {
 
   /**
-   * The host-side probe of an {@code HTTP} or {@code TCP} check; null for {@code NONE}. BAD_INPUT
-   * for a check that runs inside the container or has no test.
+   * The host-side probe of an {@code HTTP} or {@code TCP} check (to the port the check names, else
+   * the backend's); null for {@code NONE}. BAD_INPUT for a check that runs inside the container or
+   * has no test.
    */
   static HealthProbe fromHost(HealthCheck check) throws HostRuntimeException {
     check.check("health check");
     return switch (check.kind()) {
-      case HTTP -> HttpProbe.of(check.httpPath());
-      case TCP -> new TcpProbe();
+      case HTTP -> onPort(HttpProbe.of(check.httpPath()), check);
+      case TCP -> onPort(new TcpProbe(), check);
       case NONE -> null;
       case CMD, CMD_SHELL ->
           throw HostRuntimeException.badInput(
@@ -34,6 +35,25 @@ public interface HealthProbe {
   }
 
   ProbeResult probe(Backend backend, Duration timeout);
+
+  /** {@code probe}, sent to the port {@code check} names (if it names one) on each backend. */
+  private static HealthProbe onPort(HealthProbe probe, HealthCheck check) {
+    if (check.port().isEmpty()) {
+      return probe;
+    }
+    int port = check.port().getAsInt();
+    return new HealthProbe() {
+      @Override
+      public ProbeResult probe(Backend backend, Duration timeout) {
+        return probe.probe(backend.withPort(port), timeout);
+      }
+
+      @Override
+      public String describe() {
+        return probe.describe() + " port " + port;
+      }
+    };
+  }
 
   /** {@code tcp}, {@code http GET /health}: for messages. */
   String describe();

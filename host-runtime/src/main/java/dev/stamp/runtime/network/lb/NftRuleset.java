@@ -18,14 +18,17 @@ import java.util.List;
  * established connections keep their NAT bindings in conntrack whatever the rules become. With no
  * service left the script only deletes the table.
  *
- * <p>Per service: a rule in the {@code prerouting} (other hosts, containers) and {@code output}
- * (this host's own clients, 127.0.0.1 included) NAT chains matches the front — {@code fib daddr
- * type local} for 0.0.0.0, else the front address — and the front port only, and jumps to the
- * service's chain, which DNATs to a backend chosen by {@code numgen inc} (round robin; a weight-w
- * backend owns w consecutive numbers) or, with no backend, rejects (TCP reset). In {@code
- * postrouting}, connections DNATed from the front are masqueraded when they come from 127.0.0.0/8
- * (they could not leave the host with that source; the bridge also needs {@code route_localnet}) or
- * from the backend's own subnet (hairpin: a container reaching the service through the host).
+ * <p>Per front of a service: a rule in the {@code prerouting} (other hosts, containers) and {@code
+ * output} (this host's own clients, 127.0.0.1 included) NAT chains matches the front — {@code fib
+ * daddr type local} for 0.0.0.0, else the front address — and the front port only, and jumps to the
+ * front's chain ({@link #chainName(String, int)}), which DNATs to a backend chosen by {@code numgen
+ * inc} (round robin; a weight-w backend owns w consecutive numbers) or, with no backend, rejects
+ * (TCP reset). In {@code postrouting}, connections DNATed from a front are masqueraded when they
+ * come from 127.0.0.0/8 (they could not leave the host with that source; the bridge also needs
+ * {@code route_localnet}) or from the backend's own subnet (hairpin: a container reaching the
+ * service through the host). Every front of a service is generated from the one backend set, so a
+ * change of backends switches all of them in the same transaction. A service without fronts has no
+ * rules at all.
  */
 final class NftRuleset {
 
@@ -49,8 +52,17 @@ final class NftRuleset {
     return "svc_" + cleaned + "_" + sha256Hex(service).substring(0, 8);
   }
 
+  /**
+   * The chain of the service's front {@code index}: {@link #chainName(String)} for the first (as
+   * before services had several), {@code _pN} (N = index + 1) appended for the others.
+   */
+  static String chainName(String service, int index) {
+    return index == 0 ? chainName(service) : chainName(service) + "_p" + (index + 1);
+  }
+
   /** The whole script for the table {@code table}, carrying {@code services} in order. */
-  static String render(String table, List<BalancedService> services) {
+  static String render(String table, List<BalancedService> all) {
+    List<BalancedService> services = all.stream().filter(s -> !s.fronts().isEmpty()).toList();
     StringBuilder out = new StringBuilder();
     out.append("table ").append(FAMILY).append(' ').append(table).append(" {}\n");
     out.append("delete table ").append(FAMILY).append(' ').append(table).append('\n');
@@ -74,18 +86,20 @@ final class NftRuleset {
     out.append("  chain ").append(name).append(" {\n");
     out.append("    ").append(hook).append("; policy accept;\n");
     for (BalancedService service : services) {
-      if (dnat) {
-        out.append("    ").append(frontMatch(service.front()));
-        out.append(" jump ").append(chainName(service.name())).append('\n');
-      } else if (!service.backends().isEmpty()) {
-        masquerade(out, service);
+      for (int i = 0; i < service.fronts().size(); i++) {
+        if (dnat) {
+          out.append("    ").append(frontMatch(service.fronts().get(i)));
+          out.append(" jump ").append(chainName(service.name(), i)).append('\n');
+        } else if (!service.backends().isEmpty()) {
+          masquerade(out, service, service.fronts().get(i));
+        }
       }
     }
     out.append("  }\n");
   }
 
-  private static void masquerade(StringBuilder out, BalancedService service) {
-    String fromFront = fromFront(service.front());
+  private static void masquerade(StringBuilder out, BalancedService service, PortMapping front) {
+    String fromFront = fromFront(front);
     out.append("    ").append(fromFront).append(" ip saddr 127.0.0.0/8 masquerade\n");
     for (String subnet : service.subnets()) {
       out.append("    ").append(fromFront);
@@ -95,8 +109,14 @@ final class NftRuleset {
   }
 
   private static void serviceChain(StringBuilder out, BalancedService service) {
-    PortMapping front = service.front();
-    out.append("  chain ").append(chainName(service.name())).append(" {\n");
+    for (int i = 0; i < service.fronts().size(); i++) {
+      frontChain(out, service, i);
+    }
+  }
+
+  private static void frontChain(StringBuilder out, BalancedService service, int index) {
+    PortMapping front = service.fronts().get(index);
+    out.append("  chain ").append(chainName(service.name(), index)).append(" {\n");
     out.append("    comment \"service ")
         .append(service.name())
         .append(' ')
@@ -106,7 +126,7 @@ final class NftRuleset {
         .append('/')
         .append(front.protocol())
         .append("\"\n");
-    out.append("    ").append(service.backends().isEmpty() ? refuse(front) : dnat(service));
+    out.append("    ").append(service.backends().isEmpty() ? refuse(front) : dnat(service, index));
     out.append("\n  }\n");
   }
 
@@ -135,8 +155,16 @@ final class NftRuleset {
     return "tcp".equals(front.protocol()) ? "reject with tcp reset" : "reject";
   }
 
-  /** Round robin over the weighted backends: backend i owns numbers [from, from + weight). */
+  /** {@link #dnat(BalancedService, int)} of the first front. */
   static String dnat(BalancedService service) {
+    return dnat(service, 0);
+  }
+
+  /**
+   * Round robin over the weighted backends for front {@code index}: backend i owns numbers [from,
+   * from + weight).
+   */
+  static String dnat(BalancedService service, int index) {
     List<Backend> backends = service.backends();
     int total = backends.stream().mapToInt(Backend::weight).sum();
     StringBuilder map = new StringBuilder();
@@ -145,11 +173,12 @@ final class NftRuleset {
       int to = from + backend.weight() - 1;
       map.append(map.length() == 0 ? "" : ", ");
       map.append(from == to ? String.valueOf(from) : from + "-" + to);
-      map.append(" : ").append(backend.address()).append(" . ").append(backend.port());
+      map.append(" : ").append(backend.address()).append(" . ");
+      map.append(service.backendPort(backend, index));
       from = to + 1;
     }
     return "meta l4proto "
-        + service.front().protocol()
+        + service.fronts().get(index).protocol()
         + " dnat ip addr . port to numgen inc mod "
         + total
         + " map { "

@@ -8,6 +8,7 @@ import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.PortMapping;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +90,20 @@ public final class ServiceLoadBalancer {
    */
   public ServiceEndpoint publish(String service, PortMapping front, List<Backend> backends)
       throws HostRuntimeException {
+    return publish(service, java.util.Collections.singletonList(front), backends);
+  }
+
+  /**
+   * Publishes every one of {@code fronts} for {@code service} (as {@link #publish(String,
+   * PortMapping, List)} does one), all balanced over the same {@code backends} and switched
+   * together by {@link #setBackends}; a backend's port (0: the first front's container port) is the
+   * first front's target, the other fronts reach the same address on their own container port. With
+   * no fronts the service gets no rules at all: its record only keeps the backends in rotation (for
+   * {@link HealthMonitor} and replaces). BAD_INPUT also for a host port given twice; CONFLICT
+   * naming the host port another service or container publishes.
+   */
+  public ServiceEndpoint publish(String service, List<PortMapping> fronts, List<Backend> backends)
+      throws HostRuntimeException {
     String action = "publish service " + service;
     checkName(service);
     try (LockFile.Held lock = store.lock()) {
@@ -96,21 +111,23 @@ public final class ServiceLoadBalancer {
         throw HostRuntimeException.conflict(
             action + ": it is already published (unpublish it first)");
       }
-      PortMapping resolvedFront =
-          FrontPorts.resolve(action, front, store.all(), resolver.containerPorts());
-      ResolvedBackends resolved = resolver.resolve(action, resolvedFront, backends);
+      List<PortMapping> resolvedFronts = resolveFronts(action, service, fronts);
+      ResolvedBackends resolved =
+          resolver.resolve(action, resolvedFronts.stream().findFirst().orElse(null), backends);
       BalancedService intent =
           new BalancedService(
               service,
-              resolvedFront,
+              resolvedFronts,
               resolved.backends(),
               resolved.subnets(),
               resolved.bridges(),
               BalancedService.PUBLISHING);
       store.write(intent);
       try {
-        enableRouteLocalnet(resolved.bridges());
-        apply(action);
+        if (!resolvedFronts.isEmpty()) {
+          enableRouteLocalnet(resolved.bridges());
+          apply(action);
+        }
         BalancedService published = intent.withState(BalancedService.PUBLISHED);
         store.write(published);
         return published.toEndpoint();
@@ -122,9 +139,10 @@ public final class ServiceLoadBalancer {
   }
 
   /**
-   * Replaces the service's backends in one nftables transaction: new connections go to the new set
-   * at once, established ones stay where they are (see {@link #drain}). An empty list refuses new
-   * connections. NOT_FOUND for a service that is not published.
+   * Replaces the service's backends in one nftables transaction, for every front of the service at
+   * once: new connections go to the new set at once, established ones stay where they are (see
+   * {@link #drain}). An empty list refuses new connections. NOT_FOUND for a service that is not
+   * published.
    */
   public ServiceEndpoint setBackends(String service, List<Backend> backends)
       throws HostRuntimeException {
@@ -132,12 +150,15 @@ public final class ServiceLoadBalancer {
     checkName(service);
     try (LockFile.Held lock = store.lock()) {
       BalancedService current = requirePublished(action, service);
-      ResolvedBackends resolved = resolver.resolve(action, current.front(), backends);
+      ResolvedBackends resolved =
+          resolver.resolve(action, current.fronts().stream().findFirst().orElse(null), backends);
       BalancedService updated = current.withBackends(resolved);
       store.write(updated);
       try {
-        enableRouteLocalnet(resolved.bridges());
-        apply(action);
+        if (!updated.fronts().isEmpty()) { // else no rules: the record is all there is
+          enableRouteLocalnet(resolved.bridges());
+          apply(action);
+        }
       } catch (HostRuntimeException | RuntimeException e) {
         store.write(current);
         throw e;
@@ -203,10 +224,11 @@ public final class ServiceLoadBalancer {
   }
 
   /**
-   * Waits until no live connection that came through the service's front is open to {@code backend}
-   * (connection tracking: TCP flows in TIME_WAIT or CLOSE no longer count) or {@code timeout} has
-   * passed. CONFLICT while the backend still takes new connections (take it out with {@link
-   * #setBackends} first).
+   * Waits until no live connection that came through any of the service's fronts is open to {@code
+   * backend} (on the port each front reaches it on) (connection tracking: TCP flows in TIME_WAIT or
+   * CLOSE no longer count) or {@code timeout} has passed: every front drains together. A service
+   * without fronts is drained at once. CONFLICT while the backend still takes new connections (take
+   * it out with {@link #setBackends} first).
    */
   public DrainResult drain(String service, Backend backend, Duration timeout)
       throws HostRuntimeException {
@@ -214,12 +236,17 @@ public final class ServiceLoadBalancer {
     checkName(service);
     BalancedService record = requirePublished(action, service);
     Backend target =
-        backend.port() == 0 ? backend.withPort(record.front().containerPort()) : backend;
+        backend.port() == 0 && !record.fronts().isEmpty()
+            ? backend.withPort(record.fronts().get(0).containerPort())
+            : backend;
     if (record.backends().stream().anyMatch(target::sameEndpoint)) {
       throw HostRuntimeException.conflict(
           action + ": it still takes new connections (set the backends without it first)");
     }
-    Predicate<Conntrack.Flow> filter = flowsTo(record.front(), target);
+    if (record.fronts().isEmpty()) {
+      return new DrainResult(true, 0, Duration.ZERO); // nothing came through a front
+    }
+    Predicate<Conntrack.Flow> filter = flowsTo(record, target);
     Conntrack conntrack = Conntrack.system();
     String mention = "src=" + target.address() + " "; // the reply tuple's source
     long start = System.nanoTime();
@@ -235,7 +262,7 @@ public final class ServiceLoadBalancer {
   /** Live connections that came through the service's front to {@code backend}. */
   public long flows(String service, Backend backend) throws HostRuntimeException {
     BalancedService record = requirePublished("count flows of service " + service, service);
-    return Conntrack.system().count(flowsTo(record.front(), backend));
+    return record.fronts().isEmpty() ? 0 : Conntrack.system().count(flowsTo(record, backend));
   }
 
   // --- steps ---
@@ -244,6 +271,17 @@ public final class ServiceLoadBalancer {
   ResolvedBackends resolveBackends(String action, PortMapping front, List<Backend> backends)
       throws HostRuntimeException {
     return resolver.resolve(action, front, backends);
+  }
+
+  /** Live flows that came through any front of {@code service} to {@code backend}. */
+  static Predicate<Conntrack.Flow> flowsTo(BalancedService service, Backend backend) {
+    Predicate<Conntrack.Flow> any = flow -> false;
+    for (int i = 0; i < service.fronts().size(); i++) {
+      any =
+          any.or(
+              flowsTo(service.fronts().get(i), backend.withPort(service.backendPort(backend, i))));
+    }
+    return any;
   }
 
   static Predicate<Conntrack.Flow> flowsTo(PortMapping front, Backend backend) {
@@ -263,7 +301,9 @@ public final class ServiceLoadBalancer {
       return;
     }
     store.write(record.get().withState(BalancedService.UNPUBLISHING));
-    apply("unpublish service " + service);
+    if (!record.get().fronts().isEmpty()) {
+      apply("unpublish service " + service);
+    }
     store.delete(service);
   }
 
@@ -274,6 +314,44 @@ public final class ServiceLoadBalancer {
       LOG.warn("clean up after failed publish of {}: {}", service, e.getMessage());
       failure.addSuppressed(e);
     }
+  }
+
+  /**
+   * The fronts checked and resolved (host port 0: a free one): none given twice, none another
+   * service or container of this root publishes, each bindable.
+   */
+  private List<PortMapping> resolveFronts(String action, String service, List<PortMapping> fronts)
+      throws HostRuntimeException {
+    for (int i = 0; i < fronts.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        PortMapping a = fronts.get(j);
+        PortMapping b = fronts.get(i);
+        if (a != null && b != null && !b.ephemeral() && a.clashesWith(b)) {
+          throw HostRuntimeException.badInput(
+              action
+                  + ": host port "
+                  + b.hostPort()
+                  + "/"
+                  + b.protocol()
+                  + " is given twice ("
+                  + a.describe()
+                  + " and "
+                  + b.describe()
+                  + "); each published port needs its own host port");
+        }
+      }
+    }
+    List<BalancedService> others = new ArrayList<>(store.all());
+    List<PortMapping> containers = resolver.containerPorts();
+    List<PortMapping> resolved = new ArrayList<>();
+    for (PortMapping front : fronts) {
+      List<BalancedService> taken = new ArrayList<>(others);
+      taken.add(
+          new BalancedService(
+              service, resolved, List.of(), List.of(), List.of(), BalancedService.PUBLISHING));
+      resolved.add(FrontPorts.resolve(action, front, taken, containers));
+    }
+    return List.copyOf(resolved);
   }
 
   /** Generates the table from every active record and applies it. */

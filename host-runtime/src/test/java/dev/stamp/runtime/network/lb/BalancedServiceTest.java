@@ -7,10 +7,33 @@ import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code ROOT/lb/services/NAME.json} keeps its format (the class was lb.ServiceRecord). */
+/**
+ * {@code ROOT/lb/services/NAME.json}: its format, and records of the format before services had
+ * several fronts (one {@code front}) still read (the class was lb.ServiceRecord).
+ */
 class BalancedServiceTest {
 
   static final String ON_DISK =
+      """
+      {
+        "name" : "web",
+        "fronts" : [ {
+          "hostIp" : "127.0.0.1",
+          "hostPort" : 30001,
+          "containerPort" : 80,
+          "protocol" : "tcp"
+        } ],
+        "backends" : [ {
+          "address" : "10.88.0.2",
+          "port" : 0,
+          "weight" : 1
+        } ],
+        "subnets" : [ "10.88.0.0/16" ],
+        "bridges" : [ "stamp0" ],
+        "state" : "published"
+      }""";
+
+  static final String ONE_FRONT =
       """
       {
         "name" : "web",
@@ -35,7 +58,7 @@ class BalancedServiceTest {
     BalancedService record =
         new BalancedService(
             "web",
-            PortMapping.parse("127.0.0.1:30001:80"),
+            List.of(PortMapping.parse("127.0.0.1:30001:80")),
             List.of(Backend.of("10.88.0.2")),
             List.of("10.88.0.0/16"),
             List.of("stamp0"),
@@ -43,5 +66,8 @@ class BalancedServiceTest {
     String json = JsonRecordDir.JSON.writeValueAsString(record);
     assertThat(json).isEqualTo(ON_DISK);
     assertThat(JsonRecordDir.JSON.readValue(ON_DISK, BalancedService.class)).isEqualTo(record);
+    assertThat(JsonRecordDir.JSON.readValue(ONE_FRONT, BalancedService.class))
+        .as("a record of the one-front format")
+        .isEqualTo(record);
   }
 }

@@ -13,7 +13,7 @@ class NftRulesetTest {
   private static BalancedService service(String name, PortMapping front, Backend... backends) {
     return new BalancedService(
         name,
-        front,
+        List.of(front),
         List.of(backends),
         backends.length == 0 ? List.of() : List.of("10.250.3.0/24"),
         backends.length == 0 ? List.of() : List.of("stt123456"),
@@ -79,6 +79,62 @@ class NftRulesetTest {
         .isEqualTo(
             "meta l4proto tcp dnat ip addr . port to numgen inc mod 6 map {"
                 + " 0-2 : 10.250.3.2 . 80, 3 : 10.250.3.3 . 80, 4-5 : 10.250.3.4 . 80 }");
+  }
+
+  @Test
+  void everyFrontOfAServiceGetsItsChainFromTheOneBackendSet() throws Exception {
+    BalancedService web =
+        new BalancedService(
+            "web",
+            List.of(PortMapping.parse("127.0.0.1:30001:80"), PortMapping.parse("30443:443")),
+            List.of(Backend.of("10.250.3.2", 80), Backend.of("10.250.3.3", 80, 2)),
+            List.of("10.250.3.0/24"),
+            List.of("stt123456"),
+            BalancedService.PUBLISHED);
+    String script = NftRuleset.render("stamp_ab", List.of(web));
+    String first = NftRuleset.chainName("web", 0);
+    String second = NftRuleset.chainName("web", 1);
+    assertThat(first).isEqualTo(NftRuleset.chainName("web"));
+    assertThat(second).isEqualTo(first + "_p2");
+    assertThat(script)
+        .contains("ip daddr 127.0.0.1 meta l4proto tcp th dport 30001 jump " + first + "\n")
+        .contains("fib daddr type local meta l4proto tcp th dport 30443 jump " + second + "\n")
+        .contains("proto-dst 30001 ct original ip daddr 127.0.0.1 ip saddr 127.0.0.0/8 masquerade")
+        .contains("ct original proto-dst 30443 ip saddr 127.0.0.0/8 masquerade")
+        .contains(
+            "  chain "
+                + first
+                + " {\n"
+                + "    comment \"service web 127.0.0.1:30001/tcp\"\n"
+                + "    meta l4proto tcp dnat ip addr . port to numgen inc mod 3 map {"
+                + " 0 : 10.250.3.2 . 80, 1-2 : 10.250.3.3 . 80 }\n")
+        .contains(
+            "  chain "
+                + second
+                + " {\n"
+                + "    comment \"service web 0.0.0.0:30443/tcp\"\n"
+                + "    meta l4proto tcp dnat ip addr . port to numgen inc mod 3 map {"
+                + " 0 : 10.250.3.2 . 443, 1-2 : 10.250.3.3 . 443 }\n");
+  }
+
+  @Test
+  void aServiceWithoutFrontsHasNoRules() throws Exception {
+    BalancedService worker =
+        new BalancedService(
+            "worker",
+            List.of(),
+            List.of(Backend.of("10.250.3.2", 0)),
+            List.of("10.250.3.0/24"),
+            List.of("stt123456"),
+            BalancedService.PUBLISHED);
+    assertThat(NftRuleset.render("stamp_ab", List.of(worker)))
+        .as("alone: no table at all")
+        .isEqualTo("table ip stamp_ab {}\ndelete table ip stamp_ab\n");
+    BalancedService web = service("web", PortMapping.tcp(30001, 80), Backend.of("10.250.3.3", 80));
+    assertThat(NftRuleset.render("stamp_ab", List.of(worker, web)))
+        .isEqualTo(NftRuleset.render("stamp_ab", List.of(web)))
+        .doesNotContain("worker")
+        .doesNotContain("10.250.3.2");
   }
 
   @Test
