@@ -127,6 +127,11 @@ class ImmutableDeployIT {
   }
 
   String compose() {
+    return compose("");
+  }
+
+  /** The app; {@code webExtra} is added under web (indented four spaces). */
+  String compose(String webExtra) {
     return "services:\n"
         + "  web:\n"
         + "    build: ./web\n"
@@ -135,7 +140,9 @@ class ImmutableDeployIT {
         + webPort
         + ":80']\n"
         + "    healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'],"
-        + " interval: 1s, retries: 20}\n";
+        + " interval: 1s, retries: 20}\n"
+        + "    deploy: {resources: {limits: {memory: 64m, pids: 100}}}\n"
+        + webExtra;
   }
 
   Map<String, Object> args(Object... more) {
@@ -200,8 +207,18 @@ class ImmutableDeployIT {
     assertThat(c.store().release((Long) back.get("release")).orElseThrow().digests())
         .isEqualTo(first.digests());
 
-    // a broken compose file: the build fails with the controller's reason, v1 keeps serving
+    // a password in the environment: denied by policy, the build names the rule, v1 serves
     git(work, "pull", "-q", "--rebase", "origin", "main");
+    write("shop/compose.yaml", compose("    environment: {DB_PASSWORD: hunter2}\n"));
+    commit("web: a password in its environment");
+    String secret = gitOut(work, "rev-parse", "HEAD");
+    assertThatThrownBy(() -> PipelineHarness.run(step, "call", args("revision", secret)))
+        .isInstanceOf(PipelineError.class)
+        .hasMessageContaining("of shop denied")
+        .hasMessageContaining("STAMP-SP-008");
+    assertThat(get()).isEqualTo("v1");
+
+    // a broken compose file: the build fails with the controller's reason, v1 keeps serving
     write("shop/compose.yaml", compose() + "    ports: [oops\n");
     commit("broken compose");
     String broken = gitOut(work, "rev-parse", "HEAD");
