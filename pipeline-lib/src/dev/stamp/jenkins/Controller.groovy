@@ -200,6 +200,9 @@ class Controller implements Serializable {
   /** Why a request failed, in one line, for the build log. */
   @NonCPS
   static String brief(Map r) {
+    if (r.status == 0 && r.curl == 127) {
+      return 'curl is not installed on this agent (the step needs /bin/sh and curl 7.55 or newer)'
+    }
     if (r.status == 0) {
       return "no answer: curl exit ${r.curl}${r.curlError ? ', ' + r.curlError : ''}".toString()
     }
