@@ -60,6 +60,7 @@ public final class ControllerApi extends Handler.Abstract {
           new Route("GET", "/api/v1/apps", Access.TOKEN),
           new Route("GET", "/api/v1/apps/{app}", Access.TOKEN),
           new Route("GET", "/api/v1/apps/{app}/history", Access.TOKEN),
+          new Route("GET", "/api/v1/apps/{app}/releases/{id}", Access.TOKEN),
           new Route("GET", "/api/v1/apps/{app}/plan", Access.TOKEN),
           new Route("POST", "/api/v1/apps/{app}/sync", Access.TOKEN),
           new Route("POST", "/api/v1/apps/{app}/rollback", Access.TOKEN),
@@ -172,6 +173,16 @@ public final class ControllerApi extends Handler.Abstract {
       }
       case "GET /api/v1/apps" -> reply(response, callback, 200, ops.apps());
       case "GET /api/v1/apps/{app}" -> reply(response, callback, 200, ops.app(app(params)));
+      case "GET /api/v1/apps/{app}/releases/{id}" -> {
+        String id = params.get(1);
+        if (!id.matches("[1-9][0-9]{0,17}")) {
+          throw new ApiFailure(
+              ApiError.Code.BAD_REQUEST,
+              "release id: expected a positive integer, got " + id,
+              "id");
+        }
+        reply(response, callback, 200, ops.release(app(params), Long.parseLong(id)));
+      }
       case "GET /api/v1/apps/{app}/history" -> {
         int limit = (int) number(query, "limit", DEFAULT_HISTORY, 1, MAX_HISTORY);
         reply(response, callback, 200, ops.history(app(params), limit));

@@ -133,6 +133,15 @@ public final class ControllerClient {
         "history of " + app);
   }
 
+  public ReleaseView release(String app, long id) throws ControllerException {
+    return call(
+        "GET",
+        appPath(app) + "/releases/" + id,
+        null,
+        type(ReleaseView.class),
+        "release " + id + " of " + app);
+  }
+
   public PlanView plan(String app, Optional<String> rev) throws ControllerException {
     String q = rev.map(r -> "?rev=" + URLEncoder.encode(r, StandardCharsets.UTF_8)).orElse("");
     return call("GET", appPath(app) + "/plan" + q, null, type(PlanView.class), "plan of " + app);

@@ -23,6 +23,11 @@ public interface ControllerOperations {
   List<ReleaseView> history(String app, int max) throws ControllerException;
 
   /**
+   * Release {@code id} of {@code app} (a sync's or rollback's, to follow it); NOT_FOUND otherwise.
+   */
+  ReleaseView release(String app, long id) throws ControllerException;
+
+  /**
    * What a sync to {@code rev} (a commit, or the branch head when empty) would build and replace
    * where, and why; changes nothing.
    */

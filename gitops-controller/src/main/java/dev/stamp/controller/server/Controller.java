@@ -105,6 +105,16 @@ public final class Controller implements ControllerOperations, AutoCloseable {
   }
 
   @Override
+  public ReleaseView release(String app, long id) throws ControllerException {
+    app(app);
+    Optional<Release> r = store.release(id).filter(x -> x.app().equals(app));
+    if (r.isEmpty()) {
+      throw ControllerException.notFound("app " + app + ": no release " + id);
+    }
+    return Views.release(r.get());
+  }
+
+  @Override
   public PlanView plan(String app, Optional<String> rev) throws ControllerException {
     return repoOf(app).plan(app, rev);
   }

@@ -33,7 +33,7 @@ class ControllerApiTest {
   }
 
   static String concrete(ControllerApi.Route r) {
-    return r.template().replace("{app}", "shop");
+    return r.template().replace("{app}", "shop").replace("{id}", "1");
   }
 
   static JsonNode error(HttpResponse<String> res) throws Exception {
@@ -69,7 +69,7 @@ class ControllerApiTest {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo(9 * 9);
+    assertThat(checked).isEqualTo(10 * 9);
     // nothing reached the core
     assertThat(f.ops.calls).isEmpty();
   }
@@ -91,6 +91,7 @@ class ControllerApiTest {
             "apps",
             "app shop",
             "history shop 20",
+            "release shop 1",
             "plan shop -",
             "sync shop - false",
             "rollback shop -");

@@ -115,6 +115,16 @@ final class FakeOperations implements ControllerOperations {
   }
 
   @Override
+  public ReleaseView release(String app, long id) throws ControllerException {
+    check("release " + app + " " + id);
+    known(app);
+    if (id < 1 || id > 2) {
+      throw ControllerException.notFound("app " + app + ": no release " + id);
+    }
+    return release((int) id);
+  }
+
+  @Override
   public PlanView plan(String app, Optional<String> rev) throws ControllerException {
     check("plan " + app + " " + rev.orElse("-"));
     known(app);
