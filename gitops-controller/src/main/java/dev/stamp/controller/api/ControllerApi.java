@@ -2,6 +2,7 @@ package dev.stamp.controller.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.stamp.controller.ControllerException;
+import dev.stamp.runtime.http.BearerToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +70,7 @@ public final class ControllerApi extends Handler.Abstract {
           new Route("POST", "/hooks/gitlab", Access.SIGNATURE),
           new Route("POST", "/hooks/generic", Access.SIGNATURE));
 
-  private final ApiToken token;
+  private final BearerToken token;
   private final ControllerOperations ops;
   private final ControllerMetrics metrics;
   private final Webhooks webhooks;
@@ -77,7 +78,7 @@ public final class ControllerApi extends Handler.Abstract {
   private final List<Pattern> patterns = ROUTES.stream().map(Route::pattern).toList();
 
   ControllerApi(
-      ApiToken token,
+      BearerToken token,
       ControllerOperations ops,
       ControllerMetrics metrics,
       Duration heartbeat,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stamp.controller.ControllerException;
 import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.http.Pem;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,7 +65,12 @@ public final class ControllerClient {
 
   /** An SSL context trusting the CA certificates in PEM file {@code caFile} (and only them). */
   public static SSLContext trusting(Path caFile) throws ControllerException {
-    KeyStore trust = Pem.trustStore(caFile);
+    KeyStore trust;
+    try {
+      trust = Pem.trustStore(caFile);
+    } catch (dev.stamp.runtime.HostRuntimeException e) {
+      throw new ControllerException("trust the controller's CA", e);
+    }
     try {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

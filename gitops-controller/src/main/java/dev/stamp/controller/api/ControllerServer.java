@@ -1,6 +1,8 @@
 package dev.stamp.controller.api;
 
 import dev.stamp.controller.ControllerException;
+import dev.stamp.runtime.http.BearerToken;
+import dev.stamp.runtime.http.Pem;
 import java.net.BindException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -117,7 +119,12 @@ public final class ControllerServer implements AutoCloseable {
       Config config, ControllerOperations ops, ControllerMetrics metrics)
       throws ControllerException {
     config.check();
-    ApiToken token = ApiToken.fromFile(config.tokenFile());
+    BearerToken token;
+    try {
+      token = BearerToken.fromFile(config.tokenFile());
+    } catch (dev.stamp.runtime.HostRuntimeException e) {
+      throw new ControllerException("controller API", e);
+    }
     ControllerApi api =
         new ControllerApi(
             token, ops, metrics, config.heartbeat(), config.eventBuffer(), config.maxStreams());
@@ -134,7 +141,12 @@ public final class ControllerServer implements AutoCloseable {
     if (tls) {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
       char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
-      KeyStore keys = Pem.keyStore(config.tlsCert().get(), config.tlsKey().get(), password);
+      KeyStore keys;
+      try {
+        keys = Pem.keyStore(config.tlsCert().get(), config.tlsKey().get(), password);
+      } catch (dev.stamp.runtime.HostRuntimeException e) {
+        throw new ControllerException("controller API TLS", e);
+      }
       ssl.setKeyStore(keys);
       ssl.setKeyStorePassword(new String(password));
       ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");

@@ -255,13 +255,20 @@ class ControllerApiTest {
     assertThat(f.send("GET", "/metrics", null, null).statusCode()).isEqualTo(401);
   }
 
+  /** A server on {@code tokenFile}, closed at once if it starts (it should not). */
+  private void start(Path tokenFile) throws Exception {
+    ControllerServer.start(
+            ControllerServer.Config.of("127.0.0.1", 0, tokenFile), f.ops, new ControllerMetrics())
+        .close();
+  }
+
   @Test
   void aTokenFileOthersCanReadOrTooShortIsRefused() throws Exception {
     Path loose = dir.resolve("loose");
     java.nio.file.Files.writeString(loose, ServerFixture.TOKEN);
     java.nio.file.Files.setPosixFilePermissions(
         loose, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiToken.fromFile(loose))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(loose))
         .isInstanceOfSatisfying(
             ControllerException.class,
             e -> assertThat(e.kind()).isEqualTo(ControllerException.Kind.BAD_INPUT))
@@ -270,7 +277,7 @@ class ControllerApiTest {
     java.nio.file.Files.writeString(shortToken, "abc");
     java.nio.file.Files.setPosixFilePermissions(
         shortToken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiToken.fromFile(shortToken))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(shortToken))
         .hasMessageContaining("at least 16");
   }
 }

@@ -12,6 +12,7 @@ import dev.stamp.agent.api.PutResult;
 import dev.stamp.agent.api.ServiceSpec;
 import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.http.BearerToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

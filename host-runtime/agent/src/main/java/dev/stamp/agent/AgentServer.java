@@ -1,6 +1,8 @@
 package dev.stamp.agent;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.http.BearerToken;
+import dev.stamp.runtime.http.Pem;
 import java.net.URI;
 import java.security.KeyStore;
 import java.security.SecureRandom;

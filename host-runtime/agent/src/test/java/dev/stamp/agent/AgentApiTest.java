@@ -15,6 +15,7 @@ import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.http.BearerToken;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.agent.api.AgentClient;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.http.Pem;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

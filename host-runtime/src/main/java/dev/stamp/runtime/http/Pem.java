@@ -1,4 +1,4 @@
-package dev.stamp.agent;
+package dev.stamp.runtime.http;
 
 import dev.stamp.runtime.HostRuntimeException;
 import java.io.ByteArrayInputStream;
@@ -25,15 +25,15 @@ import java.util.regex.Pattern;
  * req -newkey} write). Older {@code RSA PRIVATE KEY}/{@code EC PRIVATE KEY} files are refused with
  * the one command that converts them.
  */
-final class Pem {
+public final class Pem {
 
   private static final Pattern BLOCK =
       Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
   private Pem() {}
 
-  /** A key store holding the key and its certificate chain under alias {@code agent}. */
-  static KeyStore keyStore(Path certFile, Path keyFile, char[] password)
+  /** A key store holding the key and its certificate chain under alias {@code server}. */
+  public static KeyStore keyStore(Path certFile, Path keyFile, char[] password)
       throws HostRuntimeException {
     List<Certificate> chain = certificates(certFile);
     if (chain.isEmpty()) {
@@ -43,7 +43,7 @@ final class Pem {
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setKeyEntry("agent", key, password, chain.toArray(Certificate[]::new));
+      ks.setKeyEntry("server", key, password, chain.toArray(Certificate[]::new));
       return ks;
     } catch (GeneralSecurityException | IOException e) {
       throw HostRuntimeException.badInput(
@@ -52,7 +52,7 @@ final class Pem {
   }
 
   /** A trust store of every certificate in {@code caFile}. */
-  static KeyStore trustStore(Path caFile) throws HostRuntimeException {
+  public static KeyStore trustStore(Path caFile) throws HostRuntimeException {
     List<Certificate> cas = certificates(caFile);
     if (cas.isEmpty()) {
       throw HostRuntimeException.badInput("client CA " + caFile + ": no CERTIFICATE block");
@@ -69,7 +69,7 @@ final class Pem {
     }
   }
 
-  static List<Certificate> certificates(Path file) throws HostRuntimeException {
+  public static List<Certificate> certificates(Path file) throws HostRuntimeException {
     List<Certificate> out = new ArrayList<>();
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
@@ -84,7 +84,7 @@ final class Pem {
     return out;
   }
 
-  static PrivateKey privateKey(Path file) throws HostRuntimeException {
+  public static PrivateKey privateKey(Path file) throws HostRuntimeException {
     for (Block b : blocks(file)) {
       switch (b.type()) {
         case "PRIVATE KEY" -> {

@@ -1,4 +1,4 @@
-package dev.stamp.agent;
+package dev.stamp.runtime.http;
 
 import dev.stamp.runtime.HostRuntimeException;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.Set;
  * private keys). {@link #matches} compares SHA-256 digests with {@link MessageDigest#isEqual}: the
  * time taken tells nothing of the token, not even its length.
  */
-final class BearerToken {
+public final class BearerToken {
 
   private static final int MIN_LENGTH = 16;
 
@@ -25,7 +25,7 @@ final class BearerToken {
     this.digest = digest;
   }
 
-  static BearerToken fromFile(Path file) throws HostRuntimeException {
+  public static BearerToken fromFile(Path file) throws HostRuntimeException {
     String text;
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
@@ -57,7 +57,7 @@ final class BearerToken {
   }
 
   /** Whether an {@code Authorization} header value carries this token. */
-  boolean matches(String authorization) {
+  public boolean matches(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       // still compare, so that a missing header costs what a wrong one does
       MessageDigest.isEqual(digest, sha256(""));
