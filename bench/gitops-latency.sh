@@ -93,6 +93,7 @@ services:
     command: [httpd, -f, -p, '80', -h, /srv]
     ports: ['127.0.0.1:$web_port:80']
     healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'], interval: 200ms, retries: 50}
+    init: true
     deploy: {resources: {limits: {memory: 64m, pids: 100}}}
 YAML
 }
