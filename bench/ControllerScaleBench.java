@@ -91,7 +91,15 @@ public final class ControllerScaleBench {
     BuildCatalog empty = BuildCatalog.inMemory();
     BuildCatalog known = BuildCatalog.inMemory();
     // deploy every app once onto the simulated hosts (what they then report), teach `known` keys
+    long f0 = System.nanoTime();
     Plan first = plan(repo, commit, builder, empty, hosts);
+    System.out.printf(
+        "first full plan in this JVM (cold JIT, empty hosts): %.0f ms (read %.0f, images %.0f,"
+            + " rollout %.0f)%n",
+        (System.nanoTime() - f0) / 1e6,
+        first.phaseNanos[0] / 1e6,
+        first.phaseNanos[1] / 1e6,
+        first.phaseNanos[2] / 1e6);
     for (var e : first.decisions.entrySet()) {
       for (ImageDecision d : e.getValue()) {
         known.record(
@@ -128,6 +136,12 @@ public final class ControllerScaleBench {
 
     report("cold (no key known: every image BUILD)", repo, commit, builder, empty, hosts, warmup, runs);
     report("warm (every key known: REUSE)", repo, commit, builder, known, hosts, warmup, runs);
+    long lists = MemoryHost.LISTS.sum();
+    long listed = MemoryHost.LISTED.sum();
+    int plans = 1 + 2 * (warmup + runs);
+    System.out.printf(
+        "agent calls per full plan: %d service lists (GET /v1/services), %d statuses in them%n",
+        lists / plans, listed / plans);
 
     // the heap with everything a controller holds for this fleet loaded, after a full GC
     Plan held = plan(repo, commit, builder, known, hosts);
@@ -284,6 +298,10 @@ public final class ControllerScaleBench {
     final String name;
     final Map<String, String> labels;
     final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
+    static final java.util.concurrent.atomic.LongAdder LISTS =
+        new java.util.concurrent.atomic.LongAdder();
+    static final java.util.concurrent.atomic.LongAdder LISTED =
+        new java.util.concurrent.atomic.LongAdder();
 
     MemoryHost(String name, Map<String, String> labels) {
       this.name = name;
@@ -335,6 +353,8 @@ public final class ControllerScaleBench {
 
     @Override
     public List<ServiceStatus> services() {
+      LISTS.increment();
+      LISTED.add(services.size());
       return List.copyOf(services.values());
     }
 
