@@ -27,8 +27,7 @@ agents=()
 cleanup() {
   set +e
   for a in "${agents[@]}"; do
-    [ -f "$work/$a/down" ] && "$stamp" --root "$work/$a/root" down -f "$(cat "$work/$a/down")" \
-      >/dev/null 2>&1
+    [ -f "$work/$a/down" ] && down "$a"
   done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
@@ -41,8 +40,23 @@ cleanup() {
       ip link del "$b" 2>/dev/null
     done
     mountpoint -q "$r/agent/secrets" 2>/dev/null && umount "$r/agent/secrets"
+    # the root's published ports (NftRuleset.tableName), if a service outlived its agent
+    table="stamp_$(printf '%s' "$r" | sha256sum | cut -c1-10)"
+    nft list table ip "$table" >/dev/null 2>&1 && nft delete table ip "$table"
   done
   rm -rf "$work"
+}
+# down AGENT: the app's services removed through the agent, waiting until it lists none (it removes
+# them in the background; killed before that, it would leave their published ports behind)
+down() {
+  local dir="$work/$1"
+  "$stamp" --root "$dir/root" down -f "$(cat "$dir/down")" >/dev/null 2>&1 || true
+  for _ in $(seq 600); do
+    [ "$(curl -fsS -H "Authorization: Bearer $(cat "$dir/token")" "$(cat "$dir/url")/v1/services" \
+      2>/dev/null | tr -d ' \n')" = "[]" ] && break
+    sleep 0.1
+  done
+  rm -f "$dir/down"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -82,6 +96,7 @@ start_agent() {
     >"$dir/log" 2>&1 &
   pids+=($!)
   agent_url=$(wait_line "$dir/log" 'http[s]*://127\.0\.0\.1:[0-9]*')
+  echo "$agent_url" >"$dir/url"
 }
 
 web_port=$(free_port)
@@ -140,8 +155,7 @@ api=$(wait_line "$work/controller/log" 'API http://127\.0\.0\.1:[0-9]*' | cut -d
 settle "$web_port" v0 # the first release (the controller syncs every app when it starts)
 java -XX:+UseSerialGC -cp "$jar" "$here/bench/GitOpsLatencyBench.java" gitops "$work/clone" \
   "$api/hooks/github" "$work/controller/hook-secret" "$web_port" "$commits" | tee "$work/gitops.out"
-"$stamp" --root "$work/gitops-agent/root" down -f "$work/clone/shop/compose.yaml" >/dev/null
-rm "$work/gitops-agent/down"
+down gitops-agent
 
 # --- by hand: an agent of its own on another root, stamp up in a directory
 start_agent hand-agent
