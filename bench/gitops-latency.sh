@@ -51,9 +51,12 @@ cleanup() {
 down() {
   local dir="$work/$1"
   "$stamp" --root "$dir/root" down -f "$(cat "$dir/down")" >/dev/null 2>&1 || true
+  local listed
   for _ in $(seq 600); do
-    [ "$(curl -fsS -H "Authorization: Bearer $(cat "$dir/token")" "$(cat "$dir/url")/v1/services" \
-      2>/dev/null | tr -d ' \n')" = "[]" ] && break
+    # an agent that no longer answers (stopped) leaves its containers to the cleanup below
+    listed=$(curl -fsS --max-time 2 -H "Authorization: Bearer $(cat "$dir/token")" \
+      "$(cat "$dir/url")/v1/services" 2>/dev/null) || break
+    [ "$(tr -d ' \n' <<<"$listed")" = "[]" ] && break
     sleep 0.1
   done
   rm -f "$dir/down"
