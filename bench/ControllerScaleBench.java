@@ -53,7 +53,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * digests). Timed cold (the catalogue knows no key: every image BUILD) and warm (it knows every
  * key: REUSE), p50 of RUNS after WARMUP; the heap after a full GC with everything loaded.
  *
- * <p>Arguments: WORK_DIR ROOTFS_TAR APPS SERVICES HOSTS WARMUP RUNS. Not a test.
+ * <p>Arguments: WORK_DIR ROOTFS_TAR APPS SERVICES HOSTS WARMUP RUNS [HTTP_RUNS: the warm plan
+ * again with the hosts behind HTTP servers on 127.0.0.1, read by the real AgentClient]. Not a test.
  */
 public final class ControllerScaleBench {
 
@@ -65,6 +66,7 @@ public final class ControllerScaleBench {
     int hostCount = Integer.parseInt(a[4]);
     int warmup = Integer.parseInt(a[5]);
     int runs = Integer.parseInt(a[6]);
+    int httpRuns = a.length > 7 ? Integer.parseInt(a[7]) : 0;
 
     long t0 = System.nanoTime();
     Path bare = generateRepository(work, apps, services);
@@ -144,6 +146,44 @@ public final class ControllerScaleBench {
     System.out.printf(
         "agent calls per full plan: %d service lists (GET /v1/services), %d statuses in them%n",
         lists / plans, listed / plans);
+
+    // the same hosts behind real HTTP on 127.0.0.1 (one JDK server each, the statuses encoded as
+    // the agent does), read by the real AgentClient: what those list calls cost on the wire
+    if (httpRuns > 0) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      List<com.sun.net.httpserver.HttpServer> servers = new ArrayList<>();
+      List<HostAgent> wired = new ArrayList<>();
+      for (HostAgent h : hosts) {
+        MemoryHost m = (MemoryHost) h;
+        com.sun.net.httpserver.HttpServer server =
+            com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 64);
+        server.createContext(
+            "/v1/services",
+            ex -> {
+              byte[] body = dev.stamp.agent.api.AgentClient.JSON.writeValueAsBytes(m.services());
+              ex.getResponseHeaders().set("Content-Type", "application/json");
+              ex.sendResponseHeaders(200, body.length);
+              ex.getResponseBody().write(body);
+              ex.close();
+            });
+        server.setExecutor(pool);
+        server.start();
+        servers.add(server);
+        wired.add(
+            HostAgent.of(
+                m.name(),
+                m.labels(),
+                new dev.stamp.agent.api.AgentClient(
+                    java.net.URI.create(
+                        "http://127.0.0.1:" + server.getAddress().getPort() + "/"),
+                    "bench-token")));
+      }
+      report(
+          "warm, hosts over HTTP on 127.0.0.1", repo, commit, builder, known, wired, 1, httpRuns);
+      servers.forEach(x -> x.stop(0));
+      pool.shutdownNow();
+    }
 
     // the heap with everything a controller holds for this fleet loaded, after a full GC
     Plan held = plan(repo, commit, builder, known, hosts);
