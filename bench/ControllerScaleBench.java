@@ -58,6 +58,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ControllerScaleBench {
 
+  /** Rollout.plan(apps) (each host listed once for every app) instead of Rollout.plan per app. */
+  static boolean BATCHED;
+
   public static void main(String[] a) throws Exception {
     Path work = Path.of(a[0]);
     Path rootfsTar = Path.of(a[1]);
@@ -140,12 +143,29 @@ public final class ControllerScaleBench {
     MemoryHost.LISTED.reset();
     report("cold (no key known: every image BUILD)", repo, commit, builder, empty, hosts, warmup, runs);
     report("warm (every key known: REUSE)", repo, commit, builder, known, hosts, warmup, runs);
-    long lists = MemoryHost.LISTS.sum();
-    long listed = MemoryHost.LISTED.sum();
-    int plans = 2 * (warmup + runs);
-    System.out.printf(
-        "agent calls per full plan: %d service lists (GET /v1/services), %d statuses in them%n",
-        lists / plans, listed / plans);
+    BATCHED = true;
+    report(
+        "warm, each host listed once (Rollout.plan(apps))",
+        repo,
+        commit,
+        builder,
+        known,
+        hosts,
+        warmup,
+        runs);
+    BATCHED = false;
+    for (boolean batched : new boolean[] {false, true}) {
+      BATCHED = batched;
+      MemoryHost.LISTS.reset();
+      MemoryHost.LISTED.reset();
+      plan(repo, commit, builder, known, hosts);
+      System.out.printf(
+          "agent calls per full plan, %s: %d service lists (GET /v1/services), %d statuses%n",
+          batched ? "Rollout.plan(apps)" : "Rollout.plan per app",
+          MemoryHost.LISTS.sum(),
+          MemoryHost.LISTED.sum());
+    }
+    BATCHED = false;
 
     // the same hosts behind real HTTP on 127.0.0.1 (one JDK server each, the statuses encoded as
     // the agent does), read by the real AgentClient: what those list calls cost on the wire
@@ -181,6 +201,17 @@ public final class ControllerScaleBench {
       }
       report(
           "warm, hosts over HTTP on 127.0.0.1", repo, commit, builder, known, wired, 1, httpRuns);
+      BATCHED = true;
+      report(
+          "warm, hosts over HTTP, each listed once (Rollout.plan(apps))",
+          repo,
+          commit,
+          builder,
+          known,
+          wired,
+          1,
+          httpRuns);
+      BATCHED = false;
       servers.forEach(x -> x.stop(0));
       pool.shutdownNow();
     }
@@ -293,11 +324,19 @@ public final class ControllerScaleBench {
     long t2 = System.nanoTime();
     Rollout rollout = new Rollout(hosts, e -> {});
     for (DesiredState.Loaded loaded : state.apps().values()) {
-      DesiredApp app =
+      out.desired.add(
           DesiredApp.of(
-              loaded.app().orElseThrow(), tree.commit().shortId(), digests.get(loaded.name()));
-      out.desired.add(app);
-      RolloutPlan p = rollout.plan(app);
+              loaded.app().orElseThrow(), tree.commit().shortId(), digests.get(loaded.name())));
+    }
+    List<RolloutPlan> plans = new ArrayList<>();
+    if (BATCHED) {
+      plans.addAll(rollout.plan(out.desired).values());
+    } else {
+      for (DesiredApp app : out.desired) {
+        plans.add(rollout.plan(app));
+      }
+    }
+    for (RolloutPlan p : plans) {
       for (var step : p.steps()) {
         out.actions.merge(step.action().name(), 1, Integer::sum);
         out.steps++;
