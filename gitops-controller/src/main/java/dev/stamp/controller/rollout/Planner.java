@@ -21,8 +21,21 @@ final class Planner {
 
   private Planner() {}
 
+  /** A host's services as one plan sees them: listed now, or once for several plans. */
+  @FunctionalInterface
+  interface Listing {
+    List<ServiceStatus> services(HostAgent host)
+        throws AgentCalls.Unreachable, AgentCalls.Refused, ControllerException;
+  }
+
   /** Each service of {@code desired} on each host against what its agent reports now. */
   static RolloutPlan plan(DesiredApp desired, List<HostAgent> hosts, AgentCalls calls)
+      throws ControllerException {
+    return plan(desired, hosts, h -> calls.call(h, "list services", h::services));
+  }
+
+  /** Each service of {@code desired} on each host against what {@code listing} reports. */
+  static RolloutPlan plan(DesiredApp desired, List<HostAgent> hosts, Listing listing)
       throws ControllerException {
     PlacementPlan placement = Placement.place(desired, hosts);
     List<Step> steps = new ArrayList<>();
@@ -30,7 +43,7 @@ final class Planner {
     for (HostAgent h : hosts) {
       List<ServiceStatus> all;
       try {
-        all = calls.call(h, "list services", h::services);
+        all = listing.services(h);
       } catch (AgentCalls.Unreachable | AgentCalls.Refused e) {
         unreachable.put(h.name(), e.getMessage());
         continue;

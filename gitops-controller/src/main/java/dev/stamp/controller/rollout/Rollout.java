@@ -1,10 +1,14 @@
 package dev.stamp.controller.rollout;
 
+import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.controller.ControllerException;
 import dev.stamp.controller.rollout.RolloutEvent.Phase;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -115,6 +119,48 @@ public final class Rollout {
   public RolloutPlan plan(DesiredApp desired) throws ControllerException {
     ServiceOrder.of(desired);
     return Planner.plan(desired, hosts, calls(desired));
+  }
+
+  /**
+   * What {@link #apply} would do now for each of {@code apps} (by app name), every host listed once
+   * for all of them: planning apps one by one lists each host once per app, so a full plan of A
+   * apps on H hosts makes A x H list calls, each returning every app's services on the host. Reads
+   * the agents, changes nothing; BAD_INPUT as {@link #plan(DesiredApp)}.
+   */
+  public Map<String, RolloutPlan> plan(List<DesiredApp> apps) throws ControllerException {
+    for (DesiredApp desired : apps) {
+      ServiceOrder.of(desired);
+    }
+    AgentCalls calls =
+        new AgentCalls(
+            timing, why -> listener.event(new RolloutEvent("", "", "", "", Phase.RETRYING, why)));
+    Map<String, Object> listed = new HashMap<>(); // host name: its services, or why not
+    Planner.Listing once =
+        h -> {
+          Object had = listed.get(h.name());
+          if (had == null) {
+            try {
+              had = calls.call(h, "list services", h::services);
+            } catch (AgentCalls.Unreachable | AgentCalls.Refused e) {
+              had = e;
+            }
+            listed.put(h.name(), had);
+          }
+          if (had instanceof AgentCalls.Unreachable e) {
+            throw e;
+          }
+          if (had instanceof AgentCalls.Refused e) {
+            throw e;
+          }
+          @SuppressWarnings("unchecked")
+          List<ServiceStatus> services = (List<ServiceStatus>) had;
+          return services;
+        };
+    Map<String, RolloutPlan> out = new LinkedHashMap<>();
+    for (DesiredApp desired : apps) {
+      out.put(desired.name(), Planner.plan(desired, hosts, once));
+    }
+    return out;
   }
 
   /**

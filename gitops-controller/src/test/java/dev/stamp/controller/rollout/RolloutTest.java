@@ -552,6 +552,34 @@ class RolloutTest {
     return out;
   }
 
+  @Test
+  void aPlanOfSeveralAppsListsEachHostOnceAndEqualsTheirPlansOneByOne() throws Exception {
+    Rollout r = rollout(h1, h2, h3);
+    r.apply(shop("a1", "v1", "v1"), Optional.empty());
+    DesiredApp shop = shop("a2", "v1", "v2");
+    DesiredApp blog = new DesiredApp("blog", "b1", List.of(service("web", "v1", 1)));
+    RolloutPlan shopAlone = r.plan(shop);
+    RolloutPlan blogAlone = r.plan(blog);
+
+    int before = h1.calls + h2.calls + h3.calls;
+    Map<String, RolloutPlan> both = r.plan(List.of(shop, blog));
+
+    assertThat(h1.calls + h2.calls + h3.calls - before).isEqualTo(3);
+    assertThat(both.keySet()).containsExactly("shop", "blog");
+    assertThat(both.get("shop")).isEqualTo(shopAlone);
+    assertThat(both.get("blog")).isEqualTo(blogAlone);
+
+    // a host that does not answer is out of every app's plan, asked no more than for one plan
+    h2.down = true;
+    int downBefore = h2.calls;
+    r.plan(shop);
+    int onePlan = h2.calls - downBefore;
+    Map<String, RolloutPlan> withDown = r.plan(List.of(shop, blog));
+    assertThat(h2.calls - downBefore - onePlan).isEqualTo(onePlan);
+    assertThat(withDown.get("shop").unreachable()).containsKey("h2");
+    assertThat(withDown.get("blog").unreachable()).containsKey("h2");
+  }
+
   static List<String> list(String... s) {
     return new ArrayList<>(List.of(s));
   }
