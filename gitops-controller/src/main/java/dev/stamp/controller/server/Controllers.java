@@ -147,13 +147,14 @@ public final class Controllers {
                 withoutUserInfo(r.url()),
                 clock);
         String registry = advertise;
+        ListedOnce listedOnce = new ListedOnce(hosts); // this repository's passes
         AppSync sync =
             new AppSync(
                 r.name(),
                 r.path(),
                 store,
                 planner,
-                l -> new Rollout(hosts, l),
+                l -> new Rollout(listedOnce.hosts(), l),
                 new RepositoryPolicyGate(
                     new dev.stamp.policies.PolicyGate(orgPolicy, clock), builder.store()),
                 (app, service, digest) -> registry + "/" + app + "/" + service + "@" + digest,
@@ -161,7 +162,8 @@ public final class Controllers {
                 images.keepReleases(),
                 clock,
                 listener);
-        repos.put(r.name(), new RepoWatch(r, git, store, planner, sync, metrics, clock));
+        repos.put(
+            r.name(), new RepoWatch(r, git, store, planner, sync, metrics, clock, listedOnce));
       }
       Controller controller = new Controller(config, store, repos, bus, clock);
       ControllerServer api = ControllerServer.start(apiConfig(config), controller, metrics);

@@ -49,6 +49,7 @@ final class RepoWatch implements AutoCloseable {
   private final Clock clock;
   private final ExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
+  private final ListedOnce listedOnce;
 
   RepoWatch(
       RepositoryConfig config,
@@ -57,7 +58,8 @@ final class RepoWatch implements AutoCloseable {
       ImagePlanner images,
       AppSync sync,
       ControllerMetrics metrics,
-      Clock clock) {
+      Clock clock,
+      ListedOnce listedOnce) {
     this.config = config;
     this.git = git;
     this.store = store;
@@ -65,6 +67,7 @@ final class RepoWatch implements AutoCloseable {
     this.sync = sync;
     this.metrics = metrics;
     this.clock = clock;
+    this.listedOnce = listedOnce;
     this.worker =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -109,6 +112,19 @@ final class RepoWatch implements AutoCloseable {
 
   /** One pass: fetch, read the apps at the commit, sync those that auto-sync allows. */
   private void reconcile(
+      String trigger,
+      Optional<String> rev,
+      boolean overrideWindow,
+      java.util.Map<String, Long> pending) {
+    listedOnce.beginPass();
+    try {
+      pass(trigger, rev, overrideWindow, pending);
+    } finally {
+      listedOnce.endPass();
+    }
+  }
+
+  private void pass(
       String trigger,
       Optional<String> rev,
       boolean overrideWindow,
