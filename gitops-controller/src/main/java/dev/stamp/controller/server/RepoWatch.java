@@ -323,7 +323,13 @@ final class RepoWatch implements AutoCloseable {
       for (var step : sync.plan(tree, loaded).steps()) {
         changes.add(
             new PlanView.Change(
-                step.host(), step.service(), step.action().label(), null, null, step.reason()));
+                step.host(),
+                step.service(),
+                step.action().label(),
+                null,
+                null,
+                step.reason()
+                    .replaceAll("\\S*" + AppSync.UNBUILT, "a new image (the sync builds it)")));
       }
     } catch (ControllerException e) {
       problems.add(e.getMessage());
