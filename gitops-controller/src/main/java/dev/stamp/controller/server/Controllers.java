@@ -109,6 +109,18 @@ public final class Controllers {
             }
 
             @Override
+            public void images(
+                String app, Map<String, dev.stamp.controller.images.ServiceImage> images) {
+              for (var image : images.values()) {
+                switch (image.action()) {
+                  case BUILD -> metrics.built("ok", image.took());
+                  case REUSE -> metrics.buildCacheHit();
+                  default -> {}
+                }
+              }
+            }
+
+            @Override
             public void released(
                 String app,
                 long release,

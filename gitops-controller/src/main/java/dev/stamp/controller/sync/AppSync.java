@@ -64,6 +64,9 @@ public final class AppSync {
   public interface Listener {
     default void event(String app) {}
 
+    /** The images of a sync, built or reused (for the build and cache-hit metrics). */
+    default void images(String app, Map<String, ServiceImage> images) {}
+
     default void released(
         String app, long release, ReleaseState state, String commit, String message) {}
   }
@@ -178,6 +181,7 @@ public final class AppSync {
           "images: " + e.getMessage(),
           Map.of());
     }
+    listener.images(app, built);
     Map<String, String> digests = new LinkedHashMap<>();
     built.forEach((service, image) -> digests.put(service, image.digest()));
 
