@@ -212,7 +212,7 @@ final class RepoWatch implements AutoCloseable {
   /** A sync asked for by a person (API, CLI): accepted now, run on the worker. */
   SyncAccepted requestSync(String app, Optional<String> rev, boolean overrideWindow, String trigger)
       throws ControllerException {
-    String commit = rev.isPresent() ? git.resolve(rev.get()) : git.fetch().commit();
+    String commit = rev.isPresent() ? resolve(rev.get()) : git.fetch().commit();
     Instant now = clock.instant();
     if (!config.syncAllowed(now, app, overrideWindow)) {
       throw ControllerException.conflict(
@@ -229,6 +229,22 @@ final class RepoWatch implements AutoCloseable {
     worker.submit(
         () -> reconcile(trigger, Optional.of(commit), true, java.util.Map.of(app, release)));
     return new SyncAccepted(app, release, commit, "pending");
+  }
+
+  /**
+   * {@code rev} in the mirror, fetched first when the mirror does not know it yet (a commit pushed
+   * since the last fetch, or before the first one).
+   */
+  private String resolve(String rev) throws ControllerException {
+    try {
+      return git.resolve(rev);
+    } catch (ControllerException e) {
+      if (e.kind() != dev.stamp.runtime.StampException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      git.fetch();
+      return git.resolve(rev);
+    }
   }
 
   /** A PENDING release for a sync a person asked for, so they can follow it by its id. */
@@ -251,7 +267,7 @@ final class RepoWatch implements AutoCloseable {
   }
 
   PlanView plan(String app, Optional<String> rev) throws ControllerException {
-    String commit = rev.isPresent() ? git.resolve(rev.get()) : git.fetch().commit();
+    String commit = rev.isPresent() ? resolve(rev.get()) : git.fetch().commit();
     TreeSnapshot tree = git.snapshot(commit);
     DesiredState state = DesiredState.read(tree, config.path(), config.name());
     DesiredState.Loaded loaded = state.apps().get(app);
