@@ -84,14 +84,14 @@ public record BuildInputs(
       throw ControllerException.badInput(
           field + ": expected a directory of the repository, got " + resolved);
     }
-    if (resolved.equals(TREE_ROOT)) {
+    if (resolved.equals(treeRoot)) {
       return "";
     }
-    if (!resolved.startsWith(TREE_ROOT + "/")) {
+    if (!resolved.startsWith(treeRoot + "/")) {
       throw ControllerException.badInput(
           field
               + ": leaves the repository (resolves outside it); builds read only the commit's tree");
     }
-    return resolved.substring(TREE_ROOT.length() + 1);
+    return resolved.substring(treeRoot.length() + 1);
   }
 }
