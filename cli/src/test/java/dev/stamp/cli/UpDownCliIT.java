@@ -128,9 +128,13 @@ class UpDownCliIT {
     assertThat(containers("shop.cache")).as(again).isEqualTo(cache1);
     assertThat(agent.page(cachePort)).isEqualTo("cache");
 
-    // unchanged: the same image (reproducible layers), nothing replaced
+    // unchanged: the image of the earlier run is reused by its build key, nothing replaced
     String same = stamp("up", "-f", shop.resolve("compose.yaml").toString()).ok();
-    assertThat(same).contains("shop: succeeded").contains("2 unchanged");
+    assertThat(same)
+        .contains("shop/web: reuse")
+        .doesNotContain("shop/web: build")
+        .contains("shop: succeeded")
+        .contains("2 unchanged");
     assertThat(containers("shop.cache")).isEqualTo(cache1);
 
     // down: the app's services go, the other app keeps serving from the same container
