@@ -102,7 +102,7 @@ class ControllerCliIT {
     ctl.start();
 
     String synced = expect(0, ctl.stamp("sync", "shop", "--rev", v1), "stamp sync --rev v1");
-    assertThat(synced).contains("shop: synced");
+    assertThat(synced).containsPattern("shop: release \\d+ succeeded");
     assertThat(agent.page(webPort)).isEqualTo("v1");
 
     String all = expect(0, ctl.stamp("status"), "stamp status");
@@ -148,8 +148,13 @@ class ControllerCliIT {
             new java.util.TreeMap<>(java.util.Map.of("api", "unchanged", "web", "replace")));
 
     String toV2 = expect(0, ctl.stamp("sync", "shop", "--rev", v2), "stamp sync --rev v2");
-    assertThat(toV2).contains("shop: synced");
+    assertThat(toV2).containsPattern("shop: release \\d+ succeeded");
     assertThat(agent.page(webPort)).isEqualTo("v2");
+    // the same commit again: sync follows its own (new) release, not the app's earlier state
+    long before = lastRelease();
+    String again = expect(0, ctl.stamp("sync", "shop", "--rev", v2), "stamp sync --rev v2 again");
+    assertThat(again).contains("shop: release " + lastRelease() + " succeeded");
+    assertThat(lastRelease()).isGreaterThan(before);
 
     // a health check that never passes (v3 serves no /index.html): the rollout fails, sync exits
     // 1, v2 keeps serving
@@ -158,20 +163,31 @@ class ControllerCliIT {
     String v3 = ctl.commit("web: v3 that never gets healthy");
     HostCommand.Result failed = ctl.stamp("sync", "shop", "--rev", v3);
     expect(1, failed, "stamp sync --rev v3 (unhealthy)");
-    assertThat(failed.out())
-        .containsPattern("shop: (paused|failed|degraded): failed at " + v3.substring(0, 12));
+    assertThat(failed.out()).containsPattern("shop: release \\d+ (failed|partial|rolled-back): ");
     assertThat(agent.page(webPort)).isEqualTo("v2");
     assertThat(expect(0, ctl.stamp("history", "shop", "-n", "1"), "history -n 1"))
         .containsPattern("(failed|rolled-back|partial) +" + v3.substring(0, 12));
 
-    // rollback: a revert commit on the branch, synced; the good release before v2's serves
-    String rolled = expect(0, ctl.stamp("rollback", "shop"), "stamp rollback shop");
-    assertThat(rolled).contains("shop: synced");
+    // rollback to the first release: a revert commit on the branch (v1's tree), synced; v1 serves
+    String first =
+        expect(0, ctl.stamp("history", "shop"), "history")
+            .strip()
+            .lines()
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    String rolled =
+        expect(
+            0,
+            ctl.stamp("rollback", "shop", "--to", first.strip().split(" +")[0]),
+            "stamp rollback shop --to FIRST");
+    assertThat(rolled).containsPattern("shop: release \\d+ succeeded");
     String subject = StampControllerProcess.git(ctl.bare, "log", "-1", "--format=%s", "main");
     assertThat(subject).startsWith("Roll back shop to release");
     String head = StampControllerProcess.git(ctl.bare, "rev-parse", "main");
     assertThat(head).isNotIn(v1, v2, v3);
     assertThat(StampControllerProcess.git(ctl.bare, "rev-parse", "main~1")).isEqualTo(v3);
+    assertThat(StampControllerProcess.git(ctl.bare, "rev-parse", "main^{tree}"))
+        .isEqualTo(StampControllerProcess.git(ctl.bare, "rev-parse", v1 + "^{tree}"));
     assertThat(agent.page(webPort)).isEqualTo("v1");
     assertThat(expect(0, ctl.stamp("status", "shop"), "status after the rollback"))
         .contains("desired:  " + head.substring(0, 12));
@@ -195,6 +211,17 @@ class ControllerCliIT {
           .doesNotContain("\tat ")
           .doesNotContain("Exception");
     }
+  }
+
+  /** The newest release's id, from {@code stamp history shop -n 1}. */
+  long lastRelease() {
+    String row =
+        expect(0, ctl.stamp("history", "shop", "-n", "1"), "history -n 1")
+            .lines()
+            .skip(1)
+            .findFirst()
+            .orElseThrow();
+    return Long.parseLong(row.strip().split(" +")[0]);
   }
 
   @Test
