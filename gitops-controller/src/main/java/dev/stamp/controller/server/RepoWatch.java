@@ -212,7 +212,7 @@ final class RepoWatch implements AutoCloseable {
   /** A sync asked for by a person (API, CLI): accepted now, run on the worker. */
   SyncAccepted requestSync(String app, Optional<String> rev, boolean overrideWindow, String trigger)
       throws ControllerException {
-    String commit = rev.isPresent() ? resolve(rev.get()) : git.fetch().commit();
+    String commit = rev.isPresent() ? resolveFetching(rev.get()) : git.fetch().commit();
     Instant now = clock.instant();
     if (!config.syncAllowed(now, app, overrideWindow)) {
       throw ControllerException.conflict(
@@ -232,10 +232,10 @@ final class RepoWatch implements AutoCloseable {
   }
 
   /**
-   * {@code rev} in the mirror, fetched first when the mirror does not know it yet (a commit pushed
-   * since the last fetch, or before the first one).
+   * {@code rev} as a commit of the mirror; an unknown one is fetched first (a commit pushed a
+   * moment ago, before the poll or the webhook's fetch).
    */
-  private String resolve(String rev) throws ControllerException {
+  private String resolveFetching(String rev) throws ControllerException {
     try {
       return git.resolve(rev);
     } catch (ControllerException e) {
@@ -267,7 +267,7 @@ final class RepoWatch implements AutoCloseable {
   }
 
   PlanView plan(String app, Optional<String> rev) throws ControllerException {
-    String commit = rev.isPresent() ? resolve(rev.get()) : git.fetch().commit();
+    String commit = rev.isPresent() ? resolveFetching(rev.get()) : git.fetch().commit();
     TreeSnapshot tree = git.snapshot(commit);
     DesiredState state = DesiredState.read(tree, config.path(), config.name());
     DesiredState.Loaded loaded = state.apps().get(app);
