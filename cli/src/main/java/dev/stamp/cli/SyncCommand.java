@@ -2,6 +2,7 @@ package dev.stamp.cli;
 
 import dev.stamp.controller.api.AppView;
 import dev.stamp.controller.api.ControllerClient;
+import dev.stamp.controller.api.ReleaseView;
 import dev.stamp.controller.api.SyncAccepted;
 import dev.stamp.runtime.StampException;
 import java.io.PrintWriter;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp sync APP [--rev REV]} and {@code stamp rollback APP [--to RELEASE]}: ask the
- * controller, then wait (unless {@code --no-wait}) until the app settles; exit 1 unless it ends
- * synced.
+ * controller, then wait (unless {@code --no-wait}) until the release it started finishes; exit 1
+ * unless that release succeeded (not whatever the app's state was before it ran).
  */
 @Command(
     name = "sync",
@@ -92,7 +93,25 @@ final class SyncCommand implements Callable<Integer> {
         out.flush();
         last = line;
       }
-      if (accepted.commit().equals(a.desiredCommit()) && SETTLED.contains(a.state())) {
+      if (accepted.release() > 0) {
+        // this sync's own release: the app's state may still be an earlier release's
+        java.util.Optional<ReleaseView> mine =
+            client.history(accepted.app(), 50).stream()
+                .filter(r -> r.id() == accepted.release())
+                .findFirst();
+        if (mine.isPresent() && mine.get().finishedAt() != null) {
+          ReleaseView r = mine.get();
+          out.println(
+              accepted.app()
+                  + ": release "
+                  + r.id()
+                  + " "
+                  + r.state()
+                  + (r.error() == null || r.error().isEmpty() ? "" : ": " + r.error()));
+          out.flush();
+          return r.state().equals("succeeded") ? StampCli.EXIT_OK : StampCli.EXIT_FAILED;
+        }
+      } else if (accepted.commit().equals(a.desiredCommit()) && SETTLED.contains(a.state())) {
         return a.state().equals("synced") ? StampCli.EXIT_OK : StampCli.EXIT_FAILED;
       }
       Thread.sleep(300);

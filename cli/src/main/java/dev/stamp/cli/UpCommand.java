@@ -76,7 +76,7 @@ final class UpCommand implements Callable<Integer> {
     ImagePlanner planner =
         new ImagePlanner(
             builder,
-            BuildCatalog.inMemory(),
+            BuildCatalog.inDirectory(stamp.root().path().resolve("up/builds")),
             stamp.root().path().resolve("build-tmp"),
             2,
             dir.toUri().toString(),

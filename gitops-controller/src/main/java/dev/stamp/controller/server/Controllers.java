@@ -47,6 +47,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class Controllers {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Controllers.class);
+
   private Controllers() {}
 
   /** What a started controller serves: the API's URL, the image endpoint's {@code host:port}. */
@@ -193,6 +195,10 @@ public final class Controllers {
           scheduling.every("poll:" + r.name(), r.poll());
         }
       }
+      if (!store.settings().jdbcUrl().startsWith("jdbc:postgresql:")) {
+        // H2 (the default) admits one controller per state root: what is in flight is a dead one's
+        failInterrupted(store);
+      }
       for (RepoWatch w : repos.values()) {
         w.poke("startup", null);
       }
@@ -206,6 +212,26 @@ public final class Controllers {
         }
       }
       throw e;
+    }
+  }
+
+  /** What an interrupted release says: it was in flight when the controller stopped. */
+  static final String INTERRUPTED =
+      "interrupted: the controller stopped while this release was in flight;"
+          + " the startup sync makes the app's desired state true again";
+
+  /**
+   * Fails the releases a dead controller left {@code PENDING} or {@code DEPLOYING} (before the
+   * startup sync, which deploys the branch head again), so none stays in flight forever.
+   */
+  static void failInterrupted(ControllerStore store) throws ControllerException {
+    for (dev.stamp.controller.store.Release r : store.failUnfinished(INTERRUPTED)) {
+      LOG.warn(
+          "release {} of {} ({}) was {} when the controller stopped: marked failed",
+          r.id(),
+          r.app(),
+          r.shortCommit(),
+          r.state());
     }
   }
 

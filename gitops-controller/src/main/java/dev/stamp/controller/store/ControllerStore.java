@@ -429,6 +429,27 @@ public final class ControllerStore implements AutoCloseable {
         c -> releases(c, "WHERE app = ? ORDER BY id DESC LIMIT ?", List.of(app, max)));
   }
 
+  /**
+   * Marks every release still {@code PENDING} or {@code DEPLOYING} as {@code FAILED} with {@code
+   * error}, and returns them as they were: on a controller's start, such releases belong to a
+   * process that died (a live rollout would have finished them), so nothing will ever finish them.
+   */
+  public List<Release> failUnfinished(String error) throws ControllerException {
+    Values.requireText(error, "error", 100_000);
+    List<Release> unfinished =
+        tx.run(
+            "find unfinished releases",
+            c ->
+                releases(
+                    c,
+                    "WHERE state IN (?, ?) ORDER BY id",
+                    List.of(ReleaseState.PENDING.name(), ReleaseState.DEPLOYING.name())));
+    for (Release r : unfinished) {
+      updateRelease(r.id(), ReleaseState.FAILED, List.of(), error);
+    }
+    return unfinished;
+  }
+
   /** The newest release of {@code app} that {@link ReleaseState#SUCCEEDED}. */
   public Optional<Release> lastGood(String app) throws ControllerException {
     Objects.requireNonNull(app, "app");

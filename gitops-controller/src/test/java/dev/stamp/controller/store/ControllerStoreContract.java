@@ -245,6 +245,29 @@ abstract class ControllerStoreContract {
   }
 
   @Test
+  void failUnfinishedFailsPendingAndDeployingReleasesOfEveryAppAndLeavesTheRest() throws Exception {
+    long done = succeeded("web", A, Map.of("api", digest('1')));
+    long deploying = store.startRelease(release("web", B, Map.of("api", digest('2'))));
+    store.updateRelease(deploying, ReleaseState.DEPLOYING, List.of(), null);
+    long pending = store.startRelease(release("shop", C, Map.of()));
+
+    List<Release> failed = store.failUnfinished("interrupted: the controller stopped");
+
+    assertThat(failed)
+        .extracting(Release::id, Release::state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(deploying, ReleaseState.DEPLOYING),
+            org.assertj.core.groups.Tuple.tuple(pending, ReleaseState.PENDING));
+    for (long id : List.of(deploying, pending)) {
+      Release r = store.release(id).orElseThrow();
+      assertThat(r.state()).isEqualTo(ReleaseState.FAILED);
+      assertThat(r.error()).contains("interrupted: the controller stopped");
+    }
+    assertThat(store.release(done).orElseThrow().state()).isEqualTo(ReleaseState.SUCCEEDED);
+    assertThat(store.failUnfinished("again")).isEmpty();
+  }
+
+  @Test
   void historyIsNewestFirstAndFindsTheLastGoodAndTheReleaseOfACommit() throws Exception {
     long r1 = succeeded("web", A, Map.of("api", digest('1')));
     long r2 = store.startRelease(release("web", B, Map.of("api", digest('2'))));
