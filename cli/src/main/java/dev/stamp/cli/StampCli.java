@@ -201,7 +201,9 @@ public final class StampCli {
     for (String name : subcommands) {
       // its own CommandLine, so that its model transformer runs (picocli applies transformers only
       // to the hierarchy a CommandLine is constructed with)
-      cli.addSubcommand(name, new CommandLine(subcommand(name)));
+      CommandLine sub = new CommandLine(subcommand(name));
+      withHelp(sub);
+      cli.addSubcommand(name, sub);
     }
     cli.setExecutionStrategy(
         parseResult -> {
@@ -219,6 +221,23 @@ public final class StampCli {
       completion.getCommandSpec().usageMessage().hidden(false);
     }
     return cli;
+  }
+
+  /**
+   * Gives {@code cmd} and its own subcommands a {@code --help} where they have none (the top
+   * level's is not inherited), so that the hint every usage error prints, {@code See 'stamp X
+   * --help'}, works for every command.
+   */
+  private static void withHelp(CommandLine cmd) {
+    CommandLine.Model.CommandSpec spec = cmd.getCommandSpec();
+    if (spec.optionsMap().get("--help") == null) {
+      spec.addOption(
+          CommandLine.Model.OptionSpec.builder("--help")
+              .usageHelp(true)
+              .description("Show this help message and exit.")
+              .build());
+    }
+    cmd.getSubcommands().values().forEach(StampCli::withHelp);
   }
 
   private static int onBadUsage(CommandLine.ParameterException ex, String[] args) {

@@ -54,4 +54,19 @@ class StampCliTest {
     CommandLine.ParseResult parsed = cli.parseArgs("run", "img", "sh", "-c", "true");
     assertThat(parsed.subcommand().matchedPositionals()).isNotEmpty();
   }
+
+  @Test
+  void everyCommandAnswersHelpEvenWithRequiredOptions() {
+    for (String name : StampCli.SUBCOMMANDS) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      picocli.CommandLine cli = StampCli.commandLine(new String[] {name, "--help"});
+      cli.setOut(new java.io.PrintWriter(out));
+      cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+      int code = cli.execute(name, "--help");
+      org.assertj.core.api.Assertions.assertThat(code).as(name).isZero();
+      org.assertj.core.api.Assertions.assertThat(out.toString())
+          .as(name)
+          .contains("Usage: stamp " + name);
+    }
+  }
 }
