@@ -625,14 +625,23 @@ class RegistryWireMockTest {
         post(urlEqualTo("/v2/app/blobs/uploads/"))
             .willReturn(
                 aResponse().withStatus(202).withHeader("Location", "/upload/session?_state=s1")));
+    // only the layer's upload fails once: the config's runs beside it (blobs go in parallel), and
+    // a scenario both raced through could leave one request matching no stub while its state moves
+    String layer = image.layer().digest().toString();
     wm.stubFor(
         put(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/upload/session"))
+            .withQueryParam("digest", equalTo(image.config().digest().toString()))
+            .willReturn(aResponse().withStatus(201)));
+    wm.stubFor(
+        put(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/upload/session"))
+            .withQueryParam("digest", equalTo(layer))
             .inScenario("flaky upload")
             .whenScenarioStateIs(STARTED)
             .willReturn(aResponse().withStatus(502))
             .willSetStateTo("ok"));
     wm.stubFor(
         put(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/upload/session"))
+            .withQueryParam("digest", equalTo(layer))
             .inScenario("flaky upload")
             .whenScenarioStateIs("ok")
             .willReturn(aResponse().withStatus(201)));
