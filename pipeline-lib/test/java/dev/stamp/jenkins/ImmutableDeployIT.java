@@ -25,6 +25,7 @@ import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.runtime.network.NetworkConfig;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
 import groovy.lang.GroovyObject;
@@ -341,24 +342,14 @@ class ImmutableDeployIT {
     return p;
   }
 
-  static String gitOut(Path dir, String... args) throws Exception {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = "git";
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
-    return out.strip();
+  static String gitOut(Path dir, String... args) {
+    return git(dir, args).strip();
   }
 
-  static void git(Path dir, String... args) throws Exception {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = "git";
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new AssertionError("git " + String.join(" ", args) + ": " + out);
-    }
+  /** {@code git -C dir args…} through the test kit's host command runner; its stdout. */
+  static String git(Path dir, String... args) {
+    List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
+    argv.addAll(List.of(args));
+    return HostCommand.run(Duration.ofSeconds(60), null, argv).ok();
   }
 }

@@ -13,6 +13,7 @@ import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.HostCommand;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
 import java.net.URI;
@@ -322,14 +323,8 @@ class GitOpsLoopIT {
     return response.statusCode();
   }
 
-  static String gitOut(Path dir, String... args) throws Exception {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = "git";
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
-    return out.strip();
+  static String gitOut(Path dir, String... args) {
+    return git(dir, args).strip();
   }
 
   String get() throws Exception {
@@ -371,14 +366,10 @@ class GitOpsLoopIT {
     return p;
   }
 
-  static void git(Path dir, String... args) throws Exception {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = "git";
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new AssertionError("git " + String.join(" ", args) + ": " + out);
-    }
+  /** {@code git -C dir args…} through the test kit's host command runner; its stdout. */
+  static String git(Path dir, String... args) {
+    List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
+    argv.addAll(List.of(args));
+    return HostCommand.run(Duration.ofSeconds(60), null, argv).ok();
   }
 }
