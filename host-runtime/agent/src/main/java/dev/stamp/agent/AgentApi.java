@@ -323,6 +323,10 @@ public final class AgentApi extends Handler.Abstract {
   }
 
   private static <T> T body(Request request, Class<T> type) throws IOException, ApiFailure {
+    if (request.getLength() > MAX_BODY) {
+      // refused from the declared length, before a byte of it is read (or 100-continue is sent)
+      throw new ApiFailure(413, ApiError.of("request body over " + MAX_BODY + " bytes"));
+    }
     byte[] bytes;
     try (InputStream in = Content.Source.asInputStream(request)) {
       bytes = in.readNBytes(MAX_BODY + 1);

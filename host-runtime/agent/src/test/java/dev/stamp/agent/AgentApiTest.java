@@ -153,6 +153,12 @@ class AgentApiTest {
     if (token != null) {
       b.header("Authorization", token);
     }
+    // a large body waits for 100-continue (as curl does past 1 MiB): the server refuses it from
+    // the headers with 413 and the client does not race to write into a closed connection
+    if (body != null && body.length() > 64 * 1024) {
+      // over HTTP/1.1: the JDK 17 client's 100-continue with an h2c upgrade waits forever
+      b.expectContinue(true).version(java.net.http.HttpClient.Version.HTTP_1_1);
+    }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
