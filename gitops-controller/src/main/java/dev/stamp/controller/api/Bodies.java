@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.stamp.httpserver.RequestBodies;
 import java.io.IOException;
-import java.io.InputStream;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /** Request bodies: read up to a cap (413 past it), JSON with unknown fields refused by name. */
@@ -25,18 +24,11 @@ final class Bodies {
 
   /** The raw body, refused past {@code max} bytes before reading it when the length is declared. */
   static byte[] read(Request request, int max) throws IOException, ApiFailure {
-    long declared = request.getLength();
-    if (declared > max) {
+    try {
+      return RequestBodies.read(request, max);
+    } catch (RequestBodies.TooLarge e) {
       throw tooLarge(max);
     }
-    byte[] bytes;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      bytes = in.readNBytes(max + 1);
-    }
-    if (bytes.length > max) {
-      throw tooLarge(max);
-    }
-    return bytes;
   }
 
   private static ApiFailure tooLarge(int max) {
@@ -53,7 +45,7 @@ final class Bodies {
       T value = JSON.readValue(bytes, type);
       return value == null ? empty : value;
     } catch (UnrecognizedPropertyException e) {
-      String field = path(e);
+      String field = RequestBodies.path(e);
       throw new ApiFailure(
           ApiError.Code.BAD_REQUEST,
           "request body: unknown field "
@@ -63,12 +55,12 @@ final class Bodies {
               + ")",
           field);
     } catch (JsonMappingException e) {
-      String field = path(e);
+      String field = RequestBodies.path(e);
       throw new ApiFailure(
           ApiError.Code.BAD_REQUEST,
           "request body: "
               + (field.isEmpty() ? "" : field + ": ")
-              + shorten(e.getOriginalMessage().replaceAll("\\s+", " ")),
+              + RequestBodies.shorten(e.getOriginalMessage().replaceAll("\\s+", " ")),
           field.isEmpty() ? null : field);
     } catch (JsonProcessingException e) {
       throw new ApiFailure(
@@ -78,31 +70,9 @@ final class Bodies {
               + ", column "
               + e.getLocation().getColumnNr()
               + ": "
-              + shorten(e.getOriginalMessage()));
+              + RequestBodies.shorten(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new ApiFailure(ApiError.Code.BAD_REQUEST, "request body: " + e.getMessage());
     }
-  }
-
-  static String shorten(String s) {
-    int cut = s.indexOf(" at [Source");
-    s = cut > 0 ? s.substring(0, cut) : s;
-    return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-  }
-
-  /** {@code hosts[1].service}: the path of the field a mapping error is about. */
-  static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
-        }
-        sb.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
   }
 }

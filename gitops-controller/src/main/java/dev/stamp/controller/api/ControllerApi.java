@@ -2,6 +2,7 @@ package dev.stamp.controller.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.stamp.controller.ControllerException;
+import dev.stamp.httpserver.RouteTable;
 import dev.stamp.runtime.http.BearerToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,11 +10,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -46,11 +45,7 @@ public final class ControllerApi extends Handler.Abstract {
   }
 
   /** One route: method, path template ({@code {name}} is one path segment), access. */
-  public record Route(String method, String template, Access access) {
-    Pattern pattern() {
-      return Pattern.compile(template.replaceAll("\\{[a-z]+}", "([^/]+)"));
-    }
-  }
+  public record Route(String method, String template, Access access) implements RouteTable.Route {}
 
   /** Every route the server answers, in the order they are matched. */
   public static final List<Route> ROUTES =
@@ -75,7 +70,7 @@ public final class ControllerApi extends Handler.Abstract {
   private final ControllerMetrics metrics;
   private final Webhooks webhooks;
   private final EventStream events;
-  private final List<Pattern> patterns = ROUTES.stream().map(Route::pattern).toList();
+  private final RouteTable<Route> routes = new RouteTable<>(ROUTES);
 
   ControllerApi(
       BearerToken token,
@@ -100,31 +95,17 @@ public final class ControllerApi extends Handler.Abstract {
     String path = Request.getPathInContext(request);
     String method = request.getMethod();
     try {
-      Route route = null;
-      List<String> params = List.of();
-      boolean pathKnown = false;
-      for (int i = 0; i < ROUTES.size() && route == null; i++) {
-        Matcher m = patterns.get(i).matcher(path);
-        if (m.matches()) {
-          pathKnown = true;
-          if (ROUTES.get(i).method().equals(method)) {
-            route = ROUTES.get(i);
-            params = new ArrayList<>();
-            for (int g = 1; g <= m.groupCount(); g++) {
-              params.add(m.group(g));
-            }
-          }
-        }
+      RouteTable.Match<Route> match = routes.match(method, path);
+      if (match instanceof RouteTable.WrongMethod<Route> wrong) {
+        response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", wrong.allowed()));
+        throw new ApiFailure(
+            ApiError.Code.METHOD_NOT_ALLOWED, method + " " + path + ": not allowed");
       }
-      if (route == null) {
-        if (pathKnown) {
-          response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed(path)));
-        }
-        throw pathKnown
-            ? new ApiFailure(
-                ApiError.Code.METHOD_NOT_ALLOWED, method + " " + path + ": not allowed")
-            : new ApiFailure(ApiError.Code.NOT_FOUND, method + " " + path + ": no such route");
+      if (!(match instanceof RouteTable.Found<Route> found)) {
+        throw new ApiFailure(ApiError.Code.NOT_FOUND, method + " " + path + ": no such route");
       }
+      Route route = found.route();
+      List<String> params = found.params();
       if (route.access() == Access.TOKEN
           && !token.matches(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
         LOG.warn(
@@ -245,16 +226,6 @@ public final class ControllerApi extends Handler.Abstract {
       }
       default -> throw new IllegalStateException("route without a handler: " + route);
     }
-  }
-
-  private List<String> allowed(String path) {
-    List<String> methods = new ArrayList<>();
-    for (int i = 0; i < ROUTES.size(); i++) {
-      if (patterns.get(i).matcher(path).matches()) {
-        methods.add(ROUTES.get(i).method());
-      }
-    }
-    return methods;
   }
 
   private static String app(List<String> params) throws ApiFailure {

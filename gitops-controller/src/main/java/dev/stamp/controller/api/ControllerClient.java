@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stamp.controller.ControllerException;
+import dev.stamp.httpserver.RequestBodies;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.http.Pem;
 import java.io.BufferedReader;
@@ -313,7 +314,8 @@ public final class ControllerClient {
       return JSON.readValue(r.body(), type);
     } catch (IOException e) {
       throw ControllerException.failed(
-          what + ": unreadable answer from " + base + ": " + Bodies.shorten(e.getMessage()), e);
+          what + ": unreadable answer from " + base + ": " + RequestBodies.shorten(e.getMessage()),
+          e);
     }
   }
 
@@ -327,7 +329,8 @@ public final class ControllerClient {
       // not ours (a proxy's page): described from the status below
     }
     if (d == null || d.code() == null || d.message() == null) {
-      String text = body == null || body.isBlank() ? "" : ": " + Bodies.shorten(body.strip());
+      String text =
+          body == null || body.isBlank() ? "" : ": " + RequestBodies.shorten(body.strip());
       boolean retryable = status >= 500 || status == 429;
       return new ControllerException(
           status == 404 ? StampException.Kind.NOT_FOUND : StampException.Kind.FAILED,

@@ -1,25 +1,14 @@
 package dev.stamp.controller.api;
 
 import dev.stamp.controller.ControllerException;
+import dev.stamp.httpserver.HttpEndpoint;
+import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.http.BearerToken;
-import dev.stamp.runtime.http.Pem;
-import java.net.BindException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * {@code stamp controller}'s HTTP server: Jetty 12 with one connector (plain HTTP, or TLS from PEM
@@ -101,17 +90,12 @@ public final class ControllerServer implements AutoCloseable {
     }
   }
 
-  private final Server server;
-  private final ServerConnector connector;
+  private final HttpEndpoint endpoint;
   private final ControllerApi api;
-  private final boolean tls;
 
-  private ControllerServer(
-      Server server, ServerConnector connector, ControllerApi api, boolean tls) {
-    this.server = server;
-    this.connector = connector;
+  private ControllerServer(HttpEndpoint endpoint, ControllerApi api) {
+    this.endpoint = endpoint;
     this.api = api;
-    this.tls = tls;
   }
 
   /** Starts serving {@code ops} as {@code config} says; the port is bound when this returns. */
@@ -122,97 +106,45 @@ public final class ControllerServer implements AutoCloseable {
     BearerToken token;
     try {
       token = BearerToken.fromFile(config.tokenFile());
-    } catch (dev.stamp.runtime.HostRuntimeException e) {
+    } catch (HostRuntimeException e) {
       throw new ControllerException("controller API", e);
     }
     ControllerApi api =
         new ControllerApi(
             token, ops, metrics, config.heartbeat(), config.eventBuffer(), config.maxStreams());
-
-    // each event stream holds a request thread: room for all of them and the other routes
-    QueuedThreadPool threads = new QueuedThreadPool(64 + config.maxStreams(), 4);
-    threads.setName("controller-http");
-    threads.setDaemon(true);
-    Server server = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    ServerConnector connector;
-    boolean tls = config.tlsCert().isPresent();
-    if (tls) {
-      SslContextFactory.Server ssl = new SslContextFactory.Server();
-      char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
-      KeyStore keys;
-      try {
-        keys = Pem.keyStore(config.tlsCert().get(), config.tlsKey().get(), password);
-      } catch (dev.stamp.runtime.HostRuntimeException e) {
-        throw new ControllerException("controller API TLS", e);
-      }
-      ssl.setKeyStore(keys);
-      ssl.setKeyStorePassword(new String(password));
-      ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-      SecureRequestCustomizer customizer = new SecureRequestCustomizer();
-      customizer.setSniHostCheck(false);
-      http.addCustomizer(customizer);
-      connector =
-          new ServerConnector(
-              server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
-    } else {
-      connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    }
-    connector.setHost(config.host());
-    connector.setPort(config.port());
-    server.addConnector(connector);
-    server.setHandler(api);
-    server.setStopTimeout(2000);
+    Optional<HttpEndpoint.Tls> tls =
+        config.tlsCert().map(cert -> HttpEndpoint.Tls.of(cert, config.tlsKey().get()));
     try {
-      server.start();
-    } catch (Exception e) {
-      try {
-        server.stop();
-      } catch (Exception ignored) {
-        // nothing was serving
-      }
-      String why = e.getMessage() == null ? e.toString() : e.getMessage();
-      if (e instanceof BindException || why.contains("Address already in use")) {
-        throw ControllerException.conflict(
-            "controller API: cannot listen on " + config.host() + ":" + config.port() + ": " + why);
-      }
-      throw ControllerException.failed(
-          "controller API: start the HTTP server on "
-              + config.host()
-              + ":"
-              + config.port()
-              + ": "
-              + why,
-          e);
+      // each event stream holds a request thread: room for all of them and the other routes
+      HttpEndpoint endpoint =
+          HttpEndpoint.start(
+              HttpEndpoint.Spec.plain("controller API", config.host(), config.port())
+                  .withTls(tls)
+                  .withThreads(64 + config.maxStreams()),
+              api);
+      return new ControllerServer(endpoint, api);
+    } catch (HostRuntimeException e) {
+      // the endpoint's message already names the controller API and the address
+      throw new ControllerException(e.kind(), e.getMessage(), e, e.retryable());
     }
-    return new ControllerServer(server, connector, api, tls);
   }
 
   public int port() {
-    return connector.getLocalPort();
+    return endpoint.port();
   }
 
   /** The address clients use: {@code http(s)://host:port/}, 127.0.0.1 for a wildcard bind. */
   public URI uri() {
-    String host = connector.getHost();
-    if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
-      host = "127.0.0.1";
-    }
-    return URI.create((tls ? "https" : "http") + "://" + host + ":" + port() + "/");
+    return endpoint.uri();
   }
 
   public void join() throws InterruptedException {
-    server.join();
+    endpoint.join();
   }
 
   @Override
   public void close() {
     api.stopping();
-    try {
-      server.stop();
-    } catch (Exception e) {
-      // stopping: nothing left to tell
-    }
+    endpoint.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.stamp.controller.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stamp.httpserver.RequestBodies;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -255,7 +256,7 @@ final class Webhooks {
       throw new ApiFailure(
           ApiError.Code.BAD_REQUEST,
           "webhook payload: malformed JSON: "
-              + Bodies.shorten(e.getMessage() == null ? e.toString() : e.getMessage()));
+              + RequestBodies.shorten(e.getMessage() == null ? e.toString() : e.getMessage()));
     }
   }
 

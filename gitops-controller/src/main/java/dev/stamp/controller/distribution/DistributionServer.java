@@ -1,17 +1,13 @@
 package dev.stamp.controller.distribution;
 
 import dev.stamp.controller.ControllerException;
+import dev.stamp.httpserver.HttpEndpoint;
+import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The controller's read-only OCI distribution endpoint over its image store (see the package
@@ -28,14 +24,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class DistributionServer implements AutoCloseable {
 
-  private final Server server;
-  private final ServerConnector connector;
+  private final HttpEndpoint endpoint;
   private final DistributionHandler handler;
 
-  private DistributionServer(
-      Server server, ServerConnector connector, DistributionHandler handler) {
-    this.server = server;
-    this.connector = connector;
+  private DistributionServer(HttpEndpoint endpoint, DistributionHandler handler) {
+    this.endpoint = endpoint;
     this.handler = handler;
   }
 
@@ -60,54 +53,25 @@ public final class DistributionServer implements AutoCloseable {
               + "; give agents the pull password or listen on 127.0.0.1");
     }
     access.current(); // a password file that cannot give a password fails here, not per request
-    QueuedThreadPool threads = new QueuedThreadPool(64, 4);
-    threads.setName("controller-distribution");
-    threads.setDaemon(true);
-    Server server = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    http.setSendDateHeader(false);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost(address.getHostAddress());
-    connector.setPort(listen.getPort());
-    server.addConnector(connector);
     DistributionHandler handler =
         new DistributionHandler(new StoreView(store), access, DistributionHandler.MAX_MAPPED);
-    server.setHandler(handler);
-    server.setStopTimeout(2000);
-    String where = address.getHostAddress() + ":" + listen.getPort();
     try {
-      server.start();
-    } catch (Exception e) {
-      try {
-        server.stop();
-      } catch (Exception ignored) {
-        // nothing was serving
-      }
-      String why = e.getMessage() == null ? e.toString() : e.getMessage();
-      if (boundElsewhere(e)) {
-        throw ControllerException.conflict(
-            "distribution endpoint: cannot listen on " + where + ": " + why);
-      }
-      throw ControllerException.unavailable(
-          "distribution endpoint: start the HTTP server on " + where + ": " + why, e);
+      HttpEndpoint endpoint =
+          HttpEndpoint.start(
+              HttpEndpoint.Spec.plain(
+                      "distribution endpoint", address.getHostAddress(), listen.getPort())
+                  .withoutDateHeader(),
+              handler);
+      return new DistributionServer(endpoint, handler);
+    } catch (HostRuntimeException e) {
+      // the endpoint's message already names the distribution endpoint and the address
+      throw new ControllerException(e.kind(), e.getMessage(), e, e.retryable());
     }
-    return new DistributionServer(server, connector, handler);
-  }
-
-  private static boolean boundElsewhere(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException
-          || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Where it listens, with the actual port when port 0 was asked. */
   public InetSocketAddress address() {
-    return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
+    return new InetSocketAddress(endpoint.host(), endpoint.port());
   }
 
   /** {@code host:port}, the registry part of the references agents pull. */
@@ -134,10 +98,6 @@ public final class DistributionServer implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      // stopping: nothing left to tell
-    }
+    endpoint.close();
   }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stamp.controller.ControllerException;
+import dev.stamp.testkit.HttpFetch;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,10 +190,16 @@ class ControllerApiTest {
       assertThat(res.body()).doesNotContain("Exception").doesNotContain("at [Source");
     }
     // a body over 1 MiB is refused without reaching the core
-    String big = "{\"revision\":\"" + "a".repeat(ControllerApi.MAX_BODY) + "\"}";
-    HttpResponse<String> res = f.send("POST", "/api/v1/apps/shop/sync", auth, big);
-    assertThat(res.statusCode()).isEqualTo(413);
-    assertThat(error(res).get("code").asText()).isEqualTo("payload_too_large");
+    // (only the head goes out: the body is refused from its declared length, unread)
+    HttpFetch.Answer res =
+        HttpFetch.declaredOnly(
+            f.uri("/api/v1/apps/shop/sync"),
+            "POST",
+            Map.of("Authorization", auth, "Content-Type", "application/json"),
+            ControllerApi.MAX_BODY + 1L);
+    assertThat(res.status()).isEqualTo(413);
+    assertThat(Bodies.JSON.readTree(res.body()).at("/error/code").asText())
+        .isEqualTo("payload_too_large");
     assertThat(f.ops.calls).isEmpty();
   }
 

@@ -49,9 +49,6 @@ final class ServerFixture implements AutoCloseable {
     return server.uri().resolve(path.startsWith("/") ? path.substring(1) : path);
   }
 
-  /** Bodies past this size are sent with {@code Expect: 100-continue}. */
-  static final int LARGE_BODY = 64 * 1024;
-
   HttpResponse<String> send(String method, String path, String auth, String body) throws Exception {
     return send(method, path, auth, body == null ? null : FakeOperations.bytes(body), Map.of());
   }
@@ -69,12 +66,6 @@ final class ServerFixture implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofByteArray(body));
     if (auth != null) {
       b.header("Authorization", auth);
-    }
-    // a large body waits for 100-continue (as curl does past 1 MiB): a server that refuses it
-    // from the headers answers 413 without the client racing to write into a closed connection
-    if (body != null && body.length > LARGE_BODY) {
-      // over HTTP/1.1: the JDK 17 client's 100-continue with an h2c upgrade waits forever
-      b.expectContinue(true).version(java.net.http.HttpClient.Version.HTTP_1_1);
     }
     headers.forEach(b::header);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -3,6 +3,7 @@ package dev.stamp.controller.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stamp.testkit.HttpFetch;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -194,11 +195,19 @@ class WebhookTest {
 
   @Test
   void anOversizeBodyIsRefusedBeforeAnythingElse() throws Exception {
-    byte[] big = new byte[Webhooks.MAX_BODY + 1];
-    java.util.Arrays.fill(big, (byte) ' ');
-    HttpResponse<String> res = github("push", sign(SHOP_SECRET, big), big);
-    assertThat(res.statusCode()).isEqualTo(413);
-    assertThat(json(res).at("/error/code").asText()).isEqualTo("payload_too_large");
+    // only the head goes out: the hook refuses the body from its declared length, unread
+    HttpFetch.Answer res =
+        HttpFetch.declaredOnly(
+            f.uri("/hooks/github"),
+            "POST",
+            Map.of(
+                "X-GitHub-Event", "push",
+                "X-Hub-Signature-256", sign(SHOP_SECRET, new byte[0]),
+                "Content-Type", "application/json"),
+            Webhooks.MAX_BODY + 1L);
+    assertThat(res.status()).isEqualTo(413);
+    assertThat(Bodies.JSON.readTree(res.body()).at("/error/code").asText())
+        .isEqualTo("payload_too_large");
     assertThat(f.ops.pushes).isEmpty();
   }
 

@@ -11,6 +11,8 @@ import dev.stamp.agent.api.Problem;
 import dev.stamp.agent.api.PutResult;
 import dev.stamp.agent.api.ServiceSpec;
 import dev.stamp.agent.api.ServiceStatus;
+import dev.stamp.httpserver.RequestBodies;
+import dev.stamp.httpserver.RouteTable;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.http.BearerToken;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -48,11 +49,7 @@ public final class AgentApi extends Handler.Abstract {
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
 
   /** One route: method, path template ({@code {name}} is one path segment), whether public. */
-  public record Route(String method, String template, boolean open) {
-    Pattern pattern() {
-      return Pattern.compile(template.replaceAll("\\{[a-z]+}", "([^/]+)"));
-    }
-  }
+  public record Route(String method, String template, boolean open) implements RouteTable.Route {}
 
   /** Every route the server answers, in the order they are matched. */
   public static final List<Route> ROUTES =
@@ -76,7 +73,7 @@ public final class AgentApi extends Handler.Abstract {
   private final ServiceEngine engine;
   private final EventLog events;
   private final AgentMetrics metrics;
-  private final List<Pattern> patterns = ROUTES.stream().map(Route::pattern).toList();
+  private final RouteTable<Route> routes = new RouteTable<>(ROUTES);
   private volatile boolean stopping;
 
   AgentApi(
@@ -104,31 +101,17 @@ public final class AgentApi extends Handler.Abstract {
     String path = Request.getPathInContext(request);
     String method = request.getMethod();
     try {
-      Route route = null;
-      List<String> params = List.of();
-      boolean pathKnown = false;
-      for (int i = 0; i < ROUTES.size(); i++) {
-        Matcher m = patterns.get(i).matcher(path);
-        if (m.matches()) {
-          pathKnown = true;
-          if (ROUTES.get(i).method().equals(method)) {
-            route = ROUTES.get(i);
-            params = new ArrayList<>();
-            for (int g = 1; g <= m.groupCount(); g++) {
-              params.add(m.group(g));
-            }
-            break;
-          }
-        }
-      }
-      if (route == null) {
+      RouteTable.Match<Route> match = routes.match(method, path);
+      if (!(match instanceof RouteTable.Found<Route> found)) {
         reply(
             response,
             callback,
-            pathKnown ? 405 : 404,
+            match instanceof RouteTable.WrongMethod ? 405 : 404,
             ApiError.of(method + " " + path + ": no such route"));
         return true;
       }
+      Route route = found.route();
+      List<String> params = found.params();
       if (!route.open() && !token.matches(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
         LOG.warn(
             "refused {} {} from {}: missing or wrong bearer token",
@@ -323,15 +306,10 @@ public final class AgentApi extends Handler.Abstract {
   }
 
   private static <T> T body(Request request, Class<T> type) throws IOException, ApiFailure {
-    if (request.getLength() > MAX_BODY) {
-      // refused from the declared length, before a byte of it is read (or 100-continue is sent)
-      throw new ApiFailure(413, ApiError.of("request body over " + MAX_BODY + " bytes"));
-    }
     byte[] bytes;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      bytes = in.readNBytes(MAX_BODY + 1);
-    }
-    if (bytes.length > MAX_BODY) {
+    try {
+      bytes = RequestBodies.read(request, MAX_BODY);
+    } catch (RequestBodies.TooLarge e) {
       throw new ApiFailure(413, ApiError.of("request body over " + MAX_BODY + " bytes"));
     }
     if (bytes.length == 0) {
@@ -344,7 +322,7 @@ public final class AgentApi extends Handler.Abstract {
       }
       return value;
     } catch (UnrecognizedPropertyException e) {
-      String field = path(e);
+      String field = RequestBodies.path(e);
       throw new ApiFailure(
           400,
           new ApiError(
@@ -352,13 +330,13 @@ public final class AgentApi extends Handler.Abstract {
               List.of(new Problem(field, "unknown field")),
               false));
     } catch (JsonMappingException e) {
-      String field = path(e);
+      String field = RequestBodies.path(e);
       String why = e.getOriginalMessage().replaceAll("\\s+", " ");
       throw new ApiFailure(
           400,
           new ApiError(
-              (field.isEmpty() ? "request body" : field) + ": " + shorten(why),
-              List.of(new Problem(field, shorten(why))),
+              (field.isEmpty() ? "request body" : field) + ": " + RequestBodies.shorten(why),
+              List.of(new Problem(field, RequestBodies.shorten(why))),
               false));
     } catch (JsonProcessingException e) {
       throw new ApiFailure(
@@ -369,30 +347,8 @@ public final class AgentApi extends Handler.Abstract {
                   + ", column "
                   + e.getLocation().getColumnNr()
                   + ": "
-                  + shorten(e.getOriginalMessage())));
+                  + RequestBodies.shorten(e.getOriginalMessage())));
     }
-  }
-
-  private static String shorten(String s) {
-    int cut = s.indexOf(" at [Source");
-    s = cut > 0 ? s.substring(0, cut) : s;
-    return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-  }
-
-  /** {@code ports[1].target}: the path of the field a mapping error is about. */
-  static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
-        }
-        sb.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
   }
 
   private static int status(StampException e) {
