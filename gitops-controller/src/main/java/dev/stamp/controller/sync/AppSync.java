@@ -189,7 +189,8 @@ public final class AppSync {
           ReleaseState.FAILED,
           AppState.ERROR,
           loaded.error().get(),
-          Map.of());
+          Map.of(),
+          false);
     }
     ComposeApp compose = loaded.app().orElseThrow();
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
@@ -206,7 +207,8 @@ public final class AppSync {
               ReleaseState.DENIED,
               AppState.FAILED,
               "denied by policy: " + summary(before),
-              Map.of());
+              Map.of(),
+              false);
       if (out.release().isPresent()) {
         store.recordPolicy(out.release().get(), before.findings());
       }
@@ -236,7 +238,8 @@ public final class AppSync {
               ReleaseState.DENIED,
               AppState.FAILED,
               "denied by policy: " + summary(verdict),
-              digests);
+              digests,
+              false);
       if (out.release().isPresent()) {
         store.recordPolicy(out.release().get(), verdict.findings());
       }
@@ -497,19 +500,6 @@ public final class AppSync {
         step + ": " + e.getMessage(),
         digests,
         retryable);
-  }
-
-  private Outcome refuse(
-      Optional<Long> pending,
-      TreeSnapshot tree,
-      String app,
-      String trigger,
-      ReleaseState state,
-      AppState appState,
-      String message,
-      Map<String, String> digests)
-      throws ControllerException {
-    return refuse(pending, tree, app, trigger, state, appState, message, digests, false);
   }
 
   /**
