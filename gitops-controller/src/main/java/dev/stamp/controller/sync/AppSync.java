@@ -181,16 +181,7 @@ public final class AppSync {
     CommitInfo commit = tree.commit();
     String app = loaded.name();
     if (loaded.error().isPresent()) {
-      return refuse(
-          pending,
-          tree,
-          app,
-          trigger,
-          ReleaseState.FAILED,
-          AppState.ERROR,
-          loaded.error().get(),
-          Map.of(),
-          false);
+      return stepFailed(pending, tree, app, trigger, loaded.error().get(), Map.of(), false);
     }
     ComposeApp compose = loaded.app().orElseThrow();
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
@@ -220,7 +211,7 @@ public final class AppSync {
     try {
       built = images(tree, compose);
     } catch (ControllerException e) {
-      return stepFailed(pending, tree, app, trigger, "images", e, Map.of(), false);
+      return stepFailed(pending, tree, app, trigger, "images: " + e.getMessage(), Map.of(), false);
     }
     listener.images(app, built);
     Map<String, String> digests = new LinkedHashMap<>();
@@ -250,7 +241,8 @@ public final class AppSync {
     try {
       publisher.publish(app, commit.shortId(), digests);
     } catch (ControllerException e) {
-      return stepFailed(pending, tree, app, trigger, "publish", e, digests, e.retryable());
+      return stepFailed(
+          pending, tree, app, trigger, "publish: " + e.getMessage(), digests, e.retryable());
     }
 
     // 5. plan
@@ -260,7 +252,7 @@ public final class AppSync {
       desired = desiredApp(compose, commit.shortId(), digests);
       plan = rollouts.create(e -> {}).plan(desired);
     } catch (ControllerException e) {
-      return stepFailed(pending, tree, app, trigger, "plan", e, digests, false);
+      return stepFailed(pending, tree, app, trigger, "plan: " + e.getMessage(), digests, false);
     }
     Optional<Release> current = store.lastGood(app);
     boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
@@ -479,14 +471,16 @@ public final class AppSync {
     return Optional.empty();
   }
 
-  /** A step that failed before anything was rolled out: the release failed, the app in error. */
+  /**
+   * A commit that could not be loaded, or a step that failed before anything was rolled out: the
+   * release failed, the app in error.
+   */
   private Outcome stepFailed(
       Optional<Long> pending,
       TreeSnapshot tree,
       String app,
       String trigger,
-      String step,
-      ControllerException e,
+      String message,
       Map<String, String> digests,
       boolean retryable)
       throws ControllerException {
@@ -497,7 +491,7 @@ public final class AppSync {
         trigger,
         ReleaseState.FAILED,
         AppState.ERROR,
-        step + ": " + e.getMessage(),
+        message,
         digests,
         retryable);
   }
