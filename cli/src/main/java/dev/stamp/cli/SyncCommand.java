@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     description = "Sync an app to the branch head (or --rev) now, and wait for it.")
 final class SyncCommand implements Callable<Integer> {
 
-  static final Set<String> SETTLED = Set.of("synced", "degraded", "failed", "error", "paused");
+  static final Set<String> SETTLED =
+      Set.of("synced", "degraded", "failed", "error", "paused", "removed");
 
   @ParentCommand StampCli stamp;
   @Spec CommandSpec spec;

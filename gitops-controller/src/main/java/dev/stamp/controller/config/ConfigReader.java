@@ -10,6 +10,7 @@ import dev.stamp.controller.yaml.Problems;
 import dev.stamp.controller.yaml.YamlNode;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -319,8 +320,10 @@ final class ConfigReader {
             "advertise",
             "pullPasswordFile",
             "registry",
+            "registryAuth",
             "keepReleases",
-            "parallelBuilds"));
+            "parallelBuilds",
+            "gcInterval"));
     ImagesConfig.Distribution distribution =
         f.oneOf(
             get(m, "distribution"),
@@ -335,6 +338,14 @@ final class ConfigReader {
         or(
             f.integer(get(m, "parallelBuilds"), "images.parallelBuilds", 1),
             ImagesConfig.DEFAULT_PARALLEL_BUILDS);
+    Duration gcInterval =
+        or(f.duration(get(m, "gcInterval"), "images.gcInterval"), ImagesConfig.DEFAULT_GC_INTERVAL);
+    if (gcInterval.compareTo(ImagesConfig.MIN_GC_INTERVAL) < 0) {
+      f.error(
+          get(m, "gcInterval"),
+          "images.gcInterval",
+          "expected at least " + ImagesConfig.MIN_GC_INTERVAL.toSeconds() + "s, got " + gcInterval);
+    }
     if (distribution == null) {
       return null;
     }
@@ -342,6 +353,7 @@ final class ConfigReader {
     HostPort advertise = null;
     SecretFile pull = null;
     String registry = null;
+    SecretFile auth = null;
     if (distribution == ImagesConfig.Distribution.EMBEDDED) {
       listen = f.hostPort(get(m, "listen"), "images.listen", ImagesConfig.DEFAULT_LISTEN);
       advertise = f.hostPort(get(m, "advertise"), "images.advertise", listen);
@@ -363,8 +375,10 @@ final class ConfigReader {
                 + listen
                 + ")");
       }
-      if (!isNull(get(m, "registry"))) {
-        f.error(get(m, "registry"), "images.registry", "only with distribution: registry");
+      for (String k : List.of("registry", "registryAuth")) {
+        if (!isNull(get(m, k))) {
+          f.error(get(m, k), child(path, k), "only with distribution: registry");
+        }
       }
       if (advertise != null) {
         warnUnreachable(get(m, "advertise") != null ? get(m, "advertise") : m, advertise, hosts);
@@ -382,12 +396,24 @@ final class ConfigReader {
           f.error(get(m, "registry") != null ? get(m, "registry") : m, "images.registry", problem);
         }
       }
+      auth = f.secret(get(m, "registryAuth"), "images.registryAuth");
+      if (auth != null && registry != null && f.errorCount() == mark) {
+        String problem = RegistryAuth.problem(auth, ImagesConfig.registryHost(registry));
+        if (problem != null) {
+          f.error(get(m, "registryAuth"), "images.registryAuth", problem);
+        }
+      }
     }
     HostPort l = listen;
     HostPort a = advertise;
     SecretFile p = pull;
     String r = registry;
-    return f.build(m, path, mark, () -> new ImagesConfig(distribution, l, a, p, r, keep, parallel));
+    SecretFile ra = auth;
+    return f.build(
+        m,
+        path,
+        mark,
+        () -> new ImagesConfig(distribution, l, a, p, r, ra, keep, parallel, gcInterval));
   }
 
   /** A warning when agents on other machines are told to pull from a loopback address. */

@@ -177,6 +177,7 @@ public record ControllerConfig(
     }
     hosts.forEach(h -> out.add(h.tokenFile()));
     out.add(images.pullPasswordFile());
+    out.add(images.registryAuth());
     notifications.forEach(n -> out.add(n.secretFile()));
     out.remove(null);
     return List.copyOf(out);

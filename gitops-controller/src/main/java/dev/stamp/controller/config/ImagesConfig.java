@@ -1,5 +1,6 @@
 package dev.stamp.controller.config;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -9,8 +10,11 @@ import java.util.regex.Pattern;
  * read-only (OCI distribution) on {@code listen}, agents reach it at {@code advertise} and present
  * HTTP basic credentials ({@link #PULL_USER}, the password in {@code pullPasswordFile}; required
  * unless {@code listen} is loopback). {@link Distribution#REGISTRY}: images are pushed to {@code
- * registry} ({@code host[:port]/prefix}) and agents pull from there. {@code keepReleases}: how many
- * releases per app keep their images; {@code parallelBuilds}: builds at once.
+ * registry} ({@code host[:port]/prefix}) and agents pull from there; the controller pushes with the
+ * credentials of {@code registryAuth} (Docker {@code config.json} form, mode 0600; none:
+ * anonymous). {@code keepReleases}: how many releases per app keep their images; {@code
+ * parallelBuilds}: builds at once; {@code gcInterval}: how often images no kept release references
+ * are deleted.
  *
  * <p>{@code advertise} defaults to {@code listen}; so with {@code listen} on port 0 and no {@code
  * advertise}, the port to tell agents is the one the endpoint bound.
@@ -21,8 +25,10 @@ public record ImagesConfig(
     HostPort advertise,
     SecretFile pullPasswordFile,
     String registry,
+    SecretFile registryAuth,
     int keepReleases,
-    int parallelBuilds) {
+    int parallelBuilds,
+    Duration gcInterval) {
 
   /** Where images go. */
   public enum Distribution {
@@ -41,6 +47,10 @@ public record ImagesConfig(
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7701);
   public static final int DEFAULT_KEEP_RELEASES = 20;
   public static final int DEFAULT_PARALLEL_BUILDS = 2;
+  public static final Duration DEFAULT_GC_INTERVAL = Duration.ofHours(1);
+
+  /** The shortest image garbage collection interval accepted. */
+  public static final Duration MIN_GC_INTERVAL = Duration.ofSeconds(1);
 
   /** The embedded endpoint on loopback, the default keep and parallelism. */
   public static final ImagesConfig DEFAULT =
@@ -50,8 +60,10 @@ public record ImagesConfig(
           DEFAULT_LISTEN,
           null,
           null,
+          null,
           DEFAULT_KEEP_RELEASES,
-          DEFAULT_PARALLEL_BUILDS);
+          DEFAULT_PARALLEL_BUILDS,
+          DEFAULT_GC_INTERVAL);
 
   private static final Pattern REGISTRY =
       Pattern.compile(
@@ -65,8 +77,9 @@ public record ImagesConfig(
       if (advertise == null) {
         advertise = listen;
       }
-      if (registry != null) {
-        throw new IllegalArgumentException("images.registry is for distribution: registry only");
+      if (registry != null || registryAuth != null) {
+        throw new IllegalArgumentException(
+            "images.registry and registryAuth are for distribution: registry only");
       }
       if (pullPasswordFile == null && !listen.isLoopback()) {
         throw new IllegalArgumentException(
@@ -86,6 +99,20 @@ public record ImagesConfig(
     if (keepReleases < 1 || parallelBuilds < 1) {
       throw new IllegalArgumentException("images: keepReleases and parallelBuilds must be >= 1");
     }
+    Objects.requireNonNull(gcInterval, "images.gcInterval");
+    if (gcInterval.compareTo(MIN_GC_INTERVAL) < 0) {
+      throw new IllegalArgumentException("images.gcInterval: below " + MIN_GC_INTERVAL);
+    }
+  }
+
+  /** The registry's {@code host[:port]}: where credentials are looked up. */
+  public String registryHost() {
+    return registryHost(registry);
+  }
+
+  static String registryHost(String registry) {
+    int slash = registry.indexOf('/');
+    return slash < 0 ? registry : registry.substring(0, slash);
   }
 
   /** Why {@code registry} is no {@code host[:port][/prefix]}, or null. */

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * root when empty) on {@code branch} is an app. It is fetched every {@code poll} (null: never, push
  * webhooks only) plus up to {@code jitter} of that (a fraction, 0.1 = 10%), so many repositories do
  * not fetch in step. {@code autoSync} false: changes are planned and shown but only rolled out by
- * {@code stamp sync}.
+ * {@code stamp sync}. {@code prune} (default true, as Flux's Kustomization {@code prune}): an app
+ * whose {@code compose.yaml} leaves the repository has its services deleted from the hosts; false
+ * leaves them running.
  */
 public record RepositoryConfig(
     String name,
@@ -25,7 +27,8 @@ public record RepositoryConfig(
     RepositoryCredentials credentials,
     WebhookConfig webhook,
     List<SyncWindow> syncWindows,
-    boolean autoSync) {
+    boolean autoSync,
+    boolean prune) {
 
   public static final String DEFAULT_BRANCH = "main";
   public static final Duration DEFAULT_POLL = Duration.ofSeconds(60);

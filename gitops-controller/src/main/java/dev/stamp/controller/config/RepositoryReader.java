@@ -67,7 +67,8 @@ final class RepositoryReader {
             "credentials",
             "webhook",
             "syncWindows",
-            "autoSync"));
+            "autoSync",
+            "prune"));
     String name = f.name(m, path);
     URI url = null;
     String urlText = f.string(get(m, "url"), child(path, "url"));
@@ -93,6 +94,7 @@ final class RepositoryReader {
     WebhookConfig webhook = webhook(get(m, "webhook"), child(path, "webhook"));
     List<SyncWindow> windows = syncWindows(get(m, "syncWindows"), child(path, "syncWindows"));
     boolean autoSync = or(f.bool(get(m, "autoSync"), child(path, "autoSync")), true);
+    boolean prune = or(f.bool(get(m, "prune"), child(path, "prune")), true);
     if (poll == null && webhook == null && get(m, "poll") != null && f.errorCount() == mark) {
       f.warn(
           get(m, "poll"),
@@ -106,7 +108,17 @@ final class RepositoryReader {
         mark,
         () ->
             new RepositoryConfig(
-                name, u, branch, dir, poll, jitter, credentials, webhook, windows, autoSync));
+                name,
+                u,
+                branch,
+                dir,
+                poll,
+                jitter,
+                credentials,
+                webhook,
+                windows,
+                autoSync,
+                prune));
   }
 
   private Duration poll(YamlNode n, String path) {

@@ -115,6 +115,51 @@ public final class Rollout {
     this(hosts, listener, Timing.defaults());
   }
 
+  /**
+   * What {@link #remove} did: the agent names deleted per host, and the hosts that could not be
+   * reached or refused (the caller retries those; what was deleted stays deleted).
+   */
+  public record Removal(Map<String, List<String>> deleted, Map<String, String> failed) {
+    public Removal {
+      deleted = Map.copyOf(deleted);
+      failed = Map.copyOf(failed);
+    }
+  }
+
+  /**
+   * Deletes every service of {@code app} on every host (an app no longer in its repository). A host
+   * that fails is noted in {@link Removal#failed} and the others are still done.
+   */
+  public Removal remove(String app) {
+    Map<String, List<String>> deleted = new java.util.LinkedHashMap<>();
+    Map<String, String> failed = new java.util.LinkedHashMap<>();
+    for (HostAgent h : hosts) {
+      List<String> gone = new java.util.ArrayList<>();
+      try {
+        for (dev.stamp.agent.api.ServiceStatus s : h.services()) {
+          if (AgentNames.isOf(app, s.name()) && !"deleting".equals(s.state())) {
+            h.delete(s.name());
+            gone.add(s.name());
+            listener.event(
+                new RolloutEvent(
+                    app,
+                    "",
+                    AgentNames.serviceOf(app, s.name()).orElse(s.name()),
+                    h.name(),
+                    RolloutEvent.Phase.REMOVED,
+                    "the app is no longer in its repository"));
+          }
+        }
+      } catch (dev.stamp.agent.api.AgentException e) {
+        failed.put(h.name(), e.getMessage());
+      }
+      if (!gone.isEmpty()) {
+        deleted.put(h.name(), gone);
+      }
+    }
+    return new Removal(deleted, failed);
+  }
+
   /** What {@link #apply} would do now; reads the agents, changes nothing. */
   public RolloutPlan plan(DesiredApp desired) throws ControllerException {
     ServiceOrder.of(desired);

@@ -38,18 +38,29 @@ public final class Controller implements ControllerOperations, AutoCloseable {
   private final EventBus bus;
   private final Clock clock;
   private final List<AutoCloseable> resources = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ImageGc gc;
+
+  /** The Quartz job that collects images no kept release names ({@code images.gcInterval}). */
+  static final String IMAGE_GC_JOB = "gc:images";
 
   Controller(
       ControllerConfig config,
       ControllerStore store,
       Map<String, RepoWatch> repos,
       EventBus bus,
-      Clock clock) {
+      Clock clock,
+      ImageGc gc) {
+    this.gc = gc;
     this.config = config;
     this.store = store;
     this.repos = Map.copyOf(repos);
     this.bus = bus;
     this.clock = clock;
+  }
+
+  /** One image garbage collection now (what the {@link #IMAGE_GC_JOB} job runs). */
+  ImageGc.Result collectImages() throws ControllerException {
+    return gc.collect();
   }
 
   public ControllerStore store() {
@@ -195,6 +206,13 @@ public final class Controller implements ControllerOperations, AutoCloseable {
 
   /** The watch of {@code repository}, for the scheduler's jobs. */
   void job(String name) {
+    if (name.equals(IMAGE_GC_JOB)) {
+      try {
+        collectImages();
+      } catch (ControllerException e) {
+        LOG.warn("{} (retried at the next interval)", e.getMessage());
+      }
+    }
     if (name.startsWith("poll:")) {
       RepoWatch w = repos.get(name.substring(5));
       if (w != null) {

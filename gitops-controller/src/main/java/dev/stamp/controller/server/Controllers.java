@@ -14,6 +14,7 @@ import dev.stamp.controller.config.RepositoryConfig;
 import dev.stamp.controller.config.RepositoryCredentials;
 import dev.stamp.controller.distribution.DistributionServer;
 import dev.stamp.controller.distribution.PullAccess;
+import dev.stamp.controller.distribution.RegistryPublisher;
 import dev.stamp.controller.git.GitCredentials;
 import dev.stamp.controller.git.GitRepository;
 import dev.stamp.controller.git.RepoSource;
@@ -41,9 +42,10 @@ import javax.net.ssl.SSLContext;
 
 /**
  * Builds a running {@link Controller} from its configuration, in order: the store (migrations), the
- * image builder over the state root, the image distribution endpoint, the agents, one watch per
- * repository, the HTTP API, the Quartz jobs; then a first sync of every repository. A failure at
- * any step closes what was started and says which step failed.
+ * image builder over the state root, the image distribution (the embedded endpoint, or a registry
+ * images are pushed to), the agents, one watch per repository, the HTTP API, the Quartz jobs; then
+ * a first sync of every repository. A failure at any step closes what was started and says which
+ * step failed.
  */
 public final class Controllers {
 
@@ -75,6 +77,8 @@ public final class Controllers {
       // images: the embedded endpoint (default) or a registry
       ImagesConfig images = config.images();
       String advertise;
+      AppSync.ImageNames names;
+      AppSync.Publisher publisher;
       if (images.distribution() == ImagesConfig.Distribution.EMBEDDED) {
         PullAccess access =
             images.pullPasswordFile() == null
@@ -90,11 +94,28 @@ public final class Controllers {
             images.advertise() != null && images.advertise().port() != 0
                 ? images.advertise().toString()
                 : dist.registry();
+        String endpoint = advertise;
+        names = (app, service, digest) -> endpoint + "/" + app + "/" + service + "@" + digest;
+        publisher = AppSync.Publisher.NONE;
       } else {
-        throw ControllerException.badInput(
-            config.file() + ": images.distribution: registry is not supported yet; use embedded");
+        RegistryPublisher registry =
+            RegistryPublisher.open(
+                images.registry(),
+                images.registryAuth() == null ? null : images.registryAuth().path(),
+                root,
+                builder.store());
+        advertise = images.registry();
+        names = registry::agentReference;
+        publisher = (app, commit, digests) -> registry.publish(app, commit, digests);
       }
 
+      ImageGc gc =
+          new ImageGc(
+              store,
+              builder.store(),
+              images.distribution() == ImagesConfig.Distribution.REGISTRY
+                  ? images.registry()
+                  : null);
       List<HostAgent> hosts = new ArrayList<>();
       for (HostConfig h : config.hosts()) {
         hosts.add(HostAgent.of(h.name(), h.labels(), agentClient(h)));
@@ -160,7 +181,6 @@ public final class Controllers {
                 images.parallelBuilds(),
                 withoutUserInfo(r.url()),
                 clock);
-        String registry = advertise;
         ListedOnce listedOnce = new ListedOnce(hosts); // this repository's passes
         AppSync sync =
             new AppSync(
@@ -171,7 +191,9 @@ public final class Controllers {
                 l -> new Rollout(listedOnce.hosts(), l),
                 new RepositoryPolicyGate(
                     new dev.stamp.policies.PolicyGate(orgPolicy, clock), builder.store()),
-                (app, service, digest) -> registry + "/" + app + "/" + service + "@" + digest,
+                names,
+                publisher,
+                gc.inUse(),
                 git::snapshot,
                 images.keepReleases(),
                 clock,
@@ -179,7 +201,7 @@ public final class Controllers {
         repos.put(
             r.name(), new RepoWatch(r, git, store, planner, sync, metrics, clock, listedOnce));
       }
-      Controller controller = new Controller(config, store, repos, bus, clock);
+      Controller controller = new Controller(config, store, repos, bus, clock, gc);
       ControllerServer api = ControllerServer.start(apiConfig(config), controller, metrics);
       controller.closing(api);
       opened.forEach(controller::closing);
@@ -190,6 +212,7 @@ public final class Controllers {
               "main",
               controller::job);
       controller.closing(scheduling);
+      scheduling.every(Controller.IMAGE_GC_JOB, images.gcInterval());
       for (RepositoryConfig r : config.repositories()) {
         if (r.polls()) {
           scheduling.every("poll:" + r.name(), r.poll());

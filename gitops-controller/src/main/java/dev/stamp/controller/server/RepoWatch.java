@@ -182,6 +182,63 @@ final class RepoWatch implements AutoCloseable {
         metrics.synced(app, "error");
       }
     }
+    if (pending.isEmpty()) {
+      removeVanished(state, tree, trigger, overrideWindow);
+    }
+  }
+
+  /** What an app that left the repository says while {@code prune: false} keeps it running. */
+  static final String KEPT = "not in the repository any more; prune: false leaves its services";
+
+  /**
+   * The apps of this repository the store knows that the commit no longer declares: removed from
+   * the hosts ({@code prune}, the default), or left running and marked so ({@code prune: false}).
+   */
+  private void removeVanished(
+      DesiredState state, TreeSnapshot tree, String trigger, boolean overrideWindow) {
+    List<AppStatus> known;
+    try {
+      known = store.apps();
+    } catch (ControllerException e) {
+      LOG.warn("repository {}: list apps: {}", config.name(), e.getMessage());
+      return;
+    }
+    for (AppStatus s : known) {
+      String app = s.app();
+      if (!s.repo().equals(config.name())
+          || state.apps().containsKey(app)
+          || s.state() == AppState.REMOVED) {
+        continue;
+      }
+      try {
+        if (!config.prune()) {
+          if (!s.message().startsWith(KEPT)) {
+            store.updateApp(
+                new AppStatus(
+                    app,
+                    s.repo(),
+                    s.path(),
+                    s.lastFetchedCommit(),
+                    s.desiredCommit(),
+                    s.currentReleaseId(),
+                    s.state(),
+                    KEPT + " running (at " + tree.commit().shortId() + ")",
+                    s.failedCommit(),
+                    clock.instant()));
+          }
+          continue;
+        }
+        Optional<String> held = held(app, tree.commit().id(), trigger, overrideWindow);
+        if (held.isPresent()) {
+          LOG.info("app {}: not removed now: {}", app, held.get());
+          continue;
+        }
+        AppSync.Outcome out = sync.remove(app, tree.commit());
+        metrics.synced(app, out.state().name().toLowerCase(java.util.Locale.ROOT));
+      } catch (ControllerException | RuntimeException e) {
+        LOG.warn("app {}: remove at {} failed: {}", app, tree.commit().shortId(), e.getMessage());
+      }
+    }
   }
 
   /** Why auto-sync leaves {@code app} alone now, if it does. */

@@ -15,5 +15,7 @@ public enum AppState {
   /** Automatic syncing is paused by a person. */
   PAUSED,
   /** The controller could not even plan (bad compose file, unreachable repository). */
-  ERROR
+  ERROR,
+  /** Its compose file left the repository and its services were deleted from every host. */
+  REMOVED
 }

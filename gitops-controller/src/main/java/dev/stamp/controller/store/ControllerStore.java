@@ -821,6 +821,39 @@ public final class ControllerStore implements AutoCloseable {
     return Collections.unmodifiableList(unused);
   }
 
+  // ---------------------------------------------------------------- image garbage collection
+
+  /**
+   * Every image digest a release of any app still names: the releases {@link #prune} kept, which
+   * include the current, the last good and every pending or deploying one (a sync in flight).
+   */
+  public Set<String> releasedDigests() throws ControllerException {
+    return tx.run(
+        "list the image digests of kept releases",
+        c -> Collections.unmodifiableSet(distinctDigests(c, "stamp_release_images")));
+  }
+
+  /**
+   * Deletes from the build catalogue, and returns, the builds whose image no release names (in the
+   * same transaction as the check, so a release recorded meanwhile keeps its build).
+   */
+  public List<BuiltImage> forgetUnreleasedBuilds() throws ControllerException {
+    return tx.run(
+        "forget builds no release names", c -> unusedBuilds(c, distinctDigests(c, "stamp_builds")));
+  }
+
+  /** The distinct values of {@code table}'s digest column. */
+  private static Set<String> distinctDigests(Connection c, String table) throws SQLException {
+    Set<String> out = new LinkedHashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT digest FROM " + table);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- events
 
   /**

@@ -50,6 +50,18 @@ public final class AppSync {
     String agentReference(String app, String service, String digest);
   }
 
+  /**
+   * Where a sync's images go before any agent is told of them ({@code images.distribution:
+   * registry}), or nowhere ({@link #NONE}: the embedded endpoint serves the store as it is).
+   */
+  public interface Publisher {
+    Publisher NONE = (app, shortCommit, digests) -> {};
+
+    /** Makes {@code digests} (service → manifest digest) pullable by the agents. */
+    void publish(String app, String shortCommit, Map<String, String> digests)
+        throws ControllerException;
+  }
+
   /** A past commit's tree, to rebuild the last good release's spec for a rollback. */
   public interface Snapshots {
     TreeSnapshot snapshot(String commit) throws ControllerException;
@@ -82,6 +94,8 @@ public final class AppSync {
   private final Rollouts rollouts;
   private final PolicyGate gate;
   private final ImageNames names;
+  private final Publisher publisher;
+  private final java.util.concurrent.locks.Lock imagesInUse;
   private final Snapshots snapshots;
   private final int keepReleases;
   private final Clock clock;
@@ -95,6 +109,8 @@ public final class AppSync {
       Rollouts rollouts,
       PolicyGate gate,
       ImageNames names,
+      Publisher publisher,
+      java.util.concurrent.locks.Lock imagesInUse,
       Snapshots snapshots,
       int keepReleases,
       Clock clock,
@@ -106,6 +122,8 @@ public final class AppSync {
     this.rollouts = rollouts;
     this.gate = gate;
     this.names = names;
+    this.publisher = publisher;
+    this.imagesInUse = imagesInUse;
     this.snapshots = snapshots;
     this.keepReleases = keepReleases;
     this.clock = clock;
@@ -125,24 +143,45 @@ public final class AppSync {
   public Outcome sync(
       TreeSnapshot tree, DesiredState.Loaded loaded, String trigger, Optional<Long> pending)
       throws ControllerException {
-    return run(tree, loaded, trigger, pending);
+    ImagesHeld held = new ImagesHeld();
+    try {
+      return run(tree, loaded, trigger, pending, held);
+    } finally {
+      held.release();
+    }
+  }
+
+  /**
+   * {@code imagesInUse}, held from before the images are looked up until a release names them (then
+   * image garbage collection keeps them), so collection never deletes an image under a sync.
+   */
+  private final class ImagesHeld {
+    private boolean held;
+
+    ImagesHeld() {
+      imagesInUse.lock();
+      held = true;
+    }
+
+    void release() {
+      if (held) {
+        held = false;
+        imagesInUse.unlock();
+      }
+    }
   }
 
   private Outcome run(
-      TreeSnapshot tree, DesiredState.Loaded loaded, String trigger, Optional<Long> pending)
+      TreeSnapshot tree,
+      DesiredState.Loaded loaded,
+      String trigger,
+      Optional<Long> pending,
+      ImagesHeld held)
       throws ControllerException {
     CommitInfo commit = tree.commit();
     String app = loaded.name();
     if (loaded.error().isPresent()) {
-      return refuse(
-          pending,
-          tree,
-          app,
-          trigger,
-          ReleaseState.FAILED,
-          AppState.ERROR,
-          loaded.error().get(),
-          Map.of());
+      return stepFailed(pending, tree, app, trigger, loaded.error().get(), Map.of(), false);
     }
     ComposeApp compose = loaded.app().orElseThrow();
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
@@ -159,7 +198,8 @@ public final class AppSync {
               ReleaseState.DENIED,
               AppState.FAILED,
               "denied by policy: " + summary(before),
-              Map.of());
+              Map.of(),
+              false);
       if (out.release().isPresent()) {
         store.recordPolicy(out.release().get(), before.findings());
       }
@@ -171,15 +211,7 @@ public final class AppSync {
     try {
       built = images(tree, compose);
     } catch (ControllerException e) {
-      return refuse(
-          pending,
-          tree,
-          app,
-          trigger,
-          ReleaseState.FAILED,
-          AppState.ERROR,
-          "images: " + e.getMessage(),
-          Map.of());
+      return stepFailed(pending, tree, app, trigger, "images: " + e.getMessage(), Map.of(), false);
     }
     listener.images(app, built);
     Map<String, String> digests = new LinkedHashMap<>();
@@ -197,29 +229,30 @@ public final class AppSync {
               ReleaseState.DENIED,
               AppState.FAILED,
               "denied by policy: " + summary(verdict),
-              digests);
+              digests,
+              false);
       if (out.release().isPresent()) {
         store.recordPolicy(out.release().get(), verdict.findings());
       }
       return out;
     }
 
-    // 4. plan
+    // 4. publish (a registry): nothing is rolled out unless every image can be pulled
+    try {
+      publisher.publish(app, commit.shortId(), digests);
+    } catch (ControllerException e) {
+      return stepFailed(
+          pending, tree, app, trigger, "publish: " + e.getMessage(), digests, e.retryable());
+    }
+
+    // 5. plan
     DesiredApp desired;
     RolloutPlan plan;
     try {
       desired = desiredApp(compose, commit.shortId(), digests);
       plan = rollouts.create(e -> {}).plan(desired);
     } catch (ControllerException e) {
-      return refuse(
-          pending,
-          tree,
-          app,
-          trigger,
-          ReleaseState.FAILED,
-          AppState.ERROR,
-          "plan: " + e.getMessage(),
-          digests);
+      return stepFailed(pending, tree, app, trigger, "plan: " + e.getMessage(), digests, false);
     }
     Optional<Release> current = store.lastGood(app);
     boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
@@ -229,8 +262,9 @@ public final class AppSync {
       return new Outcome(app, commit.id(), current.map(Release::id), AppState.SYNCED, message);
     }
 
-    // 5. roll out
+    // 6. roll out
     long id = startRelease(pending, commit, app, digests, trigger);
+    held.release(); // the release names the images now
     store.recordPolicy(id, verdict.findings());
     store.updateRelease(id, ReleaseState.DEPLOYING, List.of(), null);
     event(
@@ -257,7 +291,7 @@ public final class AppSync {
       return new Outcome(app, commit.id(), Optional.of(id), AppState.FAILED, e.getMessage());
     }
 
-    // 6. record
+    // 7. record
     List<HostResult> hosts = new ArrayList<>();
     for (HostServiceResult r : result.results()) {
       hosts.add(new HostResult(r.host(), r.service(), r.outcome().label(), r.message()));
@@ -307,6 +341,48 @@ public final class AppSync {
     store.prune(app, keepReleases);
     LOG.info("app {}: {}", app, message);
     return new Outcome(app, commit.id(), Optional.of(id), appState, message);
+  }
+
+  /**
+   * Removes {@code app}, whose compose file is not in the repository at {@code commit} any more:
+   * every service of it is deleted from every host. Recorded as the app's state {@link
+   * AppState#REMOVED} and a {@code removed} event once every host has done it; a host that could
+   * not be reached leaves the app in {@link AppState#ERROR} saying which, and the next pass tries
+   * again (what was deleted stays deleted).
+   */
+  public Outcome remove(String app, CommitInfo commit) throws ControllerException {
+    Rollout.Removal removal =
+        rollouts.create(e -> event(app, null, "rollout", rolloutEvent(e))).remove(app);
+    Optional<Long> current = store.appStatus(app).flatMap(AppStatus::currentReleaseId);
+    String deleted =
+        removal.deleted().isEmpty()
+            ? "no service was running"
+            : "deleted "
+                + removal.deleted().entrySet().stream()
+                    .map(e -> String.join(", ", e.getValue()) + " on " + e.getKey())
+                    .reduce((a, b) -> a + "; " + b)
+                    .orElse("");
+    if (!removal.failed().isEmpty()) {
+      String message =
+          "removing (no longer in the repository at "
+              + commit.shortId()
+              + "): "
+              + removal.failed().entrySet().stream()
+                  .map(e -> "host " + e.getKey() + ": " + e.getValue())
+                  .reduce((a, b) -> a + "; " + b)
+                  .orElse("")
+              + " (retried at the next pass; "
+              + deleted
+              + ")";
+      status(app, AppState.ERROR, message, commit.id(), current);
+      LOG.warn("app {}: {}", app, message);
+      return new Outcome(app, commit.id(), current, AppState.ERROR, message);
+    }
+    String message = "removed: no longer in the repository at " + commit.shortId() + "; " + deleted;
+    status(app, AppState.REMOVED, message, commit.id(), current);
+    event(app, null, "removed", Map.of("commit", commit.id(), "deleted", removal.deleted()));
+    LOG.info("app {}: {}", app, message);
+    return new Outcome(app, commit.id(), current, AppState.REMOVED, message);
   }
 
   /** A digest that stands for an image still to be built in a plan. */
@@ -395,6 +471,35 @@ public final class AppSync {
     return Optional.empty();
   }
 
+  /**
+   * A commit that could not be loaded, or a step that failed before anything was rolled out: the
+   * release failed, the app in error.
+   */
+  private Outcome stepFailed(
+      Optional<Long> pending,
+      TreeSnapshot tree,
+      String app,
+      String trigger,
+      String message,
+      Map<String, String> digests,
+      boolean retryable)
+      throws ControllerException {
+    return refuse(
+        pending,
+        tree,
+        app,
+        trigger,
+        ReleaseState.FAILED,
+        AppState.ERROR,
+        message,
+        digests,
+        retryable);
+  }
+
+  /**
+   * Records a release that deployed nothing. A {@code retryable} failure (a registry that is down)
+   * is not remembered as the app's failed commit, so the next poll tries the commit again.
+   */
   private Outcome refuse(
       Optional<Long> pending,
       TreeSnapshot tree,
@@ -403,14 +508,19 @@ public final class AppSync {
       ReleaseState state,
       AppState appState,
       String message,
-      Map<String, String> digests)
+      Map<String, String> digests,
+      boolean retryable)
       throws ControllerException {
     CommitInfo commit = tree.commit();
     Optional<Release> current = store.lastGood(app);
     long id = startRelease(pending, commit, app, digests, trigger);
     store.updateRelease(id, state, List.of(), message);
     listener.released(app, id, state, commit.id(), message);
-    status(app, appState, message, commit.id(), current.map(Release::id), commit.id());
+    if (retryable) {
+      status(app, appState, message, commit.id(), current.map(Release::id));
+    } else {
+      status(app, appState, message, commit.id(), current.map(Release::id), commit.id());
+    }
     event(
         app,
         id,
@@ -479,7 +589,7 @@ public final class AppSync {
             clock.instant()));
   }
 
-  private void event(String app, long release, String type, Object data) {
+  private void event(String app, Long release, String type, Object data) {
     try {
       store.appendEvent(app, release, type, JSON.writeValueAsString(data));
       listener.event(app);

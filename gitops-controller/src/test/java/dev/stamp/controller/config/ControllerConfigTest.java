@@ -29,8 +29,13 @@ class ControllerConfigTest {
   }
 
   static List<String> errors(String yaml) {
+    return errors(yaml, BASE);
+  }
+
+  /** The problems of {@code yaml} read in {@code dir}; fails when there are none. */
+  static List<String> errors(String yaml, Path dir) {
     try {
-      parse(yaml);
+      ControllerConfig.parse("controller.yaml", yaml, dir);
     } catch (ConfigException e) {
       assertThat(e.kind()).isEqualTo(StampException.Kind.BAD_INPUT);
       assertThat(e.retryable()).isFalse();
@@ -599,6 +604,48 @@ class ControllerConfigTest {
         .containsExactly(
             "controller.yaml:2:24: images.distribution: expected one of embedded, registry, got"
                 + " \"docker\"");
+  }
+
+  @Test
+  void registryAuthIsADockerConfigWithCredentialsForTheRegistry(@TempDir Path dir)
+      throws Exception {
+    String images = "images: {distribution: registry, registry: '127.0.0.1:5000/stamp',";
+    assertThat(errors(API + images + " registryAuth: auth.json}", dir))
+        .containsExactly(
+            "controller.yaml:2:82: images.registryAuth: reading secret file "
+                + dir.resolve("auth.json")
+                + ": no such file; create it (mode 600) or fix the path");
+    SecretFileTest.write(dir.resolve("auth.json"), "{\"auths\": {\n  \"x\": oops}}", "rw-------");
+    assertThat(errors(API + images + " registryAuth: auth.json}", dir))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "controller.yaml:2:82: images.registryAuth: docker config "
+                + dir.resolve("auth.json")
+                + ":2:13: not valid JSON");
+    SecretFileTest.write(
+        dir.resolve("auth.json"),
+        "{\"auths\": {\"other:5000\": {\"auth\": \"dTpw\"}}}",
+        "rw-------");
+    assertThat(errors(API + images + " registryAuth: auth.json}", dir))
+        .singleElement()
+        .asString()
+        .contains(dir.resolve("auth.json") + ": no credentials for 127.0.0.1:5000 under \"auths\"");
+    SecretFileTest.write(
+        dir.resolve("auth.json"),
+        "{\"auths\": {\"127.0.0.1:5000\": {\"auth\": \"dTpw\"}}}",
+        "rw-------");
+    ImagesConfig ok =
+        ControllerConfig.parse(
+                "controller.yaml", API + images + " registryAuth: auth.json, gcInterval: 10m}", dir)
+            .images();
+    assertThat(ok.registryAuth().path()).isEqualTo(dir.resolve("auth.json"));
+    assertThat(ok.gcInterval()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(parse(API).images().gcInterval()).isEqualTo(Duration.ofHours(1));
+    assertThat(errors(API + "images: {registryAuth: a.json, gcInterval: 0s}"))
+        .containsExactly(
+            "controller.yaml:2:24: images.registryAuth: only with distribution: registry",
+            "controller.yaml:2:44: images.gcInterval: expected at least 1s, got PT0S");
   }
 
   @Test

@@ -176,6 +176,7 @@ class SyncWindowTest {
         RepositoryCredentials.NONE,
         null,
         windows,
+        true,
         true);
   }
 

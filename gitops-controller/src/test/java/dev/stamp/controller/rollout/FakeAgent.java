@@ -187,7 +187,9 @@ final class FakeAgent implements HostAgent {
 
   private ServiceStatus status(String service, Svc s) {
     String state;
-    if (s.lastError != null && s.lastError.generation() == s.generation) {
+    if (s.deleting) {
+      state = "deleting"; // as the agent lists a service it is removing
+    } else if (s.lastError != null && s.lastError.generation() == s.generation) {
       state = s.observed > 0 ? "degraded" : "failed";
     } else if (s.observed == s.generation) {
       state = "running";

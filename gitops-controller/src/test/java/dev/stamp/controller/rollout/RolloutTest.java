@@ -92,6 +92,37 @@ class RolloutTest {
   }
 
   @Test
+  void removingAnAppDeletesItsServicesOnEveryHostAndAHostThatIsDownIsLeftForTheNextTry()
+      throws Exception {
+    Rollout r = rollout(h1, h2, h3);
+    assertThat(r.apply(shop("a1", "v1", "v1"), Optional.empty()).state())
+        .isEqualTo(State.SUCCEEDED);
+    h3.preload("billing.api", spec("api", "v1", 1));
+    h3.down = true;
+
+    Rollout.Removal first = r.remove("shop");
+
+    assertThat(first.deleted())
+        .containsOnly(Map.entry("h1", List.of("shop.web")), Map.entry("h2", List.of("shop.web")));
+    assertThat(first.failed()).containsOnlyKeys("h3");
+    assertThat(first.failed().get("h3")).contains("h3");
+
+    h3.down = false;
+    Rollout.Removal second = r.remove("shop");
+
+    assertThat(second.deleted()).containsOnly(Map.entry("h3", List.of("shop.db")));
+    assertThat(second.failed()).isEmpty();
+    assertThat(journal).contains("delete h3 shop.db").doesNotContain("delete h3 billing.api");
+    assertThat(events)
+        .filteredOn(e -> e.phase() == RolloutEvent.Phase.REMOVED)
+        .extracting(RolloutEvent::service, RolloutEvent::host)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("web", "h1"),
+            org.assertj.core.groups.Tuple.tuple("web", "h2"),
+            org.assertj.core.groups.Tuple.tuple("db", "h3"));
+  }
+
+  @Test
   void aFirstApplyCreatesDependenciesFirstAndASecondApplyChangesNothing() throws Exception {
     Rollout r = rollout(h1, h2, h3);
     RolloutPlan plan = r.plan(shop("a1", "v1", "v1"));

@@ -366,6 +366,24 @@ abstract class ControllerStoreContract {
     assertThat(store.release(dropped)).isEmpty();
   }
 
+  @Test
+  void releasedDigestsAreEveryKeptReleasesAndUnreleasedBuildsAreForgotten() throws Exception {
+    succeeded("web", A, Map.of("api", digest('1')));
+    long pending = store.startRelease(release("shop", B, Map.of("db", digest('2'))));
+    for (char d : new char[] {'1', '2', '3'}) {
+      store.recordBuild(build("key-" + d, "web", "api", digest(d)));
+    }
+
+    assertThat(store.releasedDigests()).containsExactlyInAnyOrder(digest('1'), digest('2'));
+    assertThat(store.forgetUnreleasedBuilds())
+        .extracting(BuiltImage::buildKey)
+        .containsExactly("key-3");
+    assertThat(store.build("key-3")).isEmpty();
+    assertThat(store.build("key-2")).as("a pending release names it").isPresent();
+    assertThat(store.forgetUnreleasedBuilds()).isEmpty();
+    assertThat(pending).isPositive();
+  }
+
   // ---------------------------------------------------------------- events
 
   @Test

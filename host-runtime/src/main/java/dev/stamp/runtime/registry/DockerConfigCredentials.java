@@ -96,12 +96,16 @@ public final class DockerConfigCredentials implements CredentialSource {
         throw HostRuntimeException.badInput("docker config " + file + ": expected a JSON object");
       }
       return node;
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var at = e.getLocation();
       throw HostRuntimeException.badInput(
           "docker config "
               + file
+              + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
               + ": not valid JSON: "
-              + e.getMessage().lines().findFirst().get());
+              + e.getOriginalMessage().lines().findFirst().orElse(""));
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("read " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -82,7 +82,8 @@ class DockerConfigCredentialsTest {
   void missingFileMeansNoCredentialsAndBrokenFileIsBadInput() throws Exception {
     assertThat(new DockerConfigCredentials(dir.resolve("nope.json")).find("x.io")).isEmpty();
     assertThatThrownBy(() -> write("{nope").find("x.io"))
-        .hasMessageContaining("docker config " + dir.resolve("config.json") + ": not valid JSON");
+        .hasMessageContaining(
+            "docker config " + dir.resolve("config.json") + ":1:2: not valid JSON");
     assertThatThrownBy(() -> write("{\"auths\":{\"x.io\":{\"auth\":\"%%%\"}}}").find("x.io"))
         .hasMessageContaining("auths.x.io.auth is not valid base64");
   }
