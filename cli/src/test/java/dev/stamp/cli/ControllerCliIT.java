@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.HostCommand;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.StampCliProcess;
@@ -181,13 +182,13 @@ class ControllerCliIT {
             ctl.stamp("rollback", "shop", "--to", first.strip().split(" +")[0]),
             "stamp rollback shop --to FIRST");
     assertThat(rolled).containsPattern("shop: release \\d+ succeeded");
-    String subject = StampControllerProcess.git(ctl.bare, "log", "-1", "--format=%s", "main");
+    String subject = GitOpsRepo.git(ctl.bare, "log", "-1", "--format=%s", "main");
     assertThat(subject).startsWith("Roll back shop to release");
-    String head = StampControllerProcess.git(ctl.bare, "rev-parse", "main");
+    String head = GitOpsRepo.git(ctl.bare, "rev-parse", "main");
     assertThat(head).isNotIn(v1, v2, v3);
-    assertThat(StampControllerProcess.git(ctl.bare, "rev-parse", "main~1")).isEqualTo(v3);
-    assertThat(StampControllerProcess.git(ctl.bare, "rev-parse", "main^{tree}"))
-        .isEqualTo(StampControllerProcess.git(ctl.bare, "rev-parse", v1 + "^{tree}"));
+    assertThat(GitOpsRepo.git(ctl.bare, "rev-parse", "main~1")).isEqualTo(v3);
+    assertThat(GitOpsRepo.git(ctl.bare, "rev-parse", "main^{tree}"))
+        .isEqualTo(GitOpsRepo.git(ctl.bare, "rev-parse", v1 + "^{tree}"));
     assertThat(agent.page(webPort)).isEqualTo("v1");
     assertThat(expect(0, ctl.stamp("status", "shop"), "status after the rollback"))
         .contains("desired:  " + head.substring(0, 12));
