@@ -145,6 +145,8 @@ public final class AppSync {
           Map.of());
     }
     ComposeApp compose = loaded.app().orElseThrow();
+    // before this sync says SYNCING: whether the hosts ran the app as the last sync left them
+    boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
 
     // 1. gate what the commit says before anything of it runs (a RUN step is code from Git)
@@ -222,7 +224,6 @@ public final class AppSync {
           digests);
     }
     Optional<Release> current = store.lastGood(app);
-    boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
     if (!plan.changes() && wasSynced && pending.isEmpty()) {
       String message = "in sync at " + commit.shortId() + " (nothing to replace)";
       status(app, AppState.SYNCED, message, commit.id(), current.map(Release::id));
