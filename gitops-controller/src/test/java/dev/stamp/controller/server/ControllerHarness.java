@@ -43,6 +43,7 @@ final class ControllerHarness implements AutoCloseable {
   final GitOpsRepo repo;
   final Map<String, AgentHost> hosts = new LinkedHashMap<>();
   final Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+  private final List<AutoCloseable> others = new ArrayList<>();
   Controllers.Started started;
 
   /** The repository's URL in the configuration (the bare repository's file URL unless set). */
@@ -63,6 +64,12 @@ final class ControllerHarness implements AutoCloseable {
     Assumptions.assumeTrue(BusyboxRootfs.available(), "skipped: needs busybox-static");
     Path rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
     return new ControllerHarness(tmp, BusyboxRootfs.tar(rootfs, tmp.resolve("rootfs.tar")));
+  }
+
+  /** {@code resource} (a server of the test's) is closed after the controller and the agents. */
+  <T extends AutoCloseable> T closing(T resource) {
+    others.add(resource);
+    return resource;
   }
 
   /** A real agent named {@code name} with {@code hostLabels}, API on a free fixed port. */
@@ -121,6 +128,34 @@ final class ControllerHarness implements AutoCloseable {
     Files.writeString(p, value);
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     return p;
+  }
+
+  /**
+   * The app {@code shop} with one service, web (httpd serving {@code web/index.html} at /), built
+   * from {@code web/}: {@code deploy} opens its deploy mapping ({@code "replicas: 2, "}), {@code
+   * more} adds lines under web.
+   */
+  static String webApp(String deploy, String more) {
+    return "services:\n"
+        + "  web:\n"
+        + "    build: ./web\n"
+        + "    command: [httpd, -f, -p, '80', -h, /srv]\n"
+        + "    deploy: {"
+        + deploy
+        + "resources: {limits: {memory: 64m, pids: 100}}}\n"
+        + more;
+  }
+
+  /** Pushes {@code compose} as shop/compose.yaml with web's Dockerfile and index.html "v1". */
+  String pushV1(String compose) {
+    return push(
+        "shop: v1",
+        "shop/compose.yaml",
+        compose,
+        "shop/web/Dockerfile",
+        "FROM base:1\nCOPY index.html /srv/index.html\n",
+        "shop/web/index.html",
+        "v1\n");
   }
 
   /** Writes files ({@code path, text, path, text…}), commits and pushes them; the new head. */
@@ -209,6 +244,13 @@ final class ControllerHarness implements AutoCloseable {
             first = e instanceof Exception x ? x : new Exception(e);
           }
         }
+      }
+    }
+    for (AutoCloseable r : others) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        first = first == null ? e : first;
       }
     }
     if (first != null) {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,37 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
 class UnreachableAgentIT {
 
   @TempDir Path tmp;
-  ControllerHarness h;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (h != null) {
-      h.close();
-    }
-  }
-
-  static String compose() {
-    return "services:\n"
-        + "  web:\n"
-        + "    build: ./web\n"
-        + "    command: [httpd, -f, -p, '80', -h, /srv]\n"
-        + "    healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'],"
-        + " interval: 1s, retries: 20}\n"
-        + "    deploy: {replicas: 2, resources: {limits: {memory: 64m, pids: 100}}}\n";
-  }
+  @AutoClose ControllerHarness h;
 
   @Test
   void aSyncRetriesLeavesTheHostOutEndsPartialAndConvergesWhenTheAgentIsBack() throws Exception {
     h = ControllerHarness.prepare(tmp);
     h.host("a", Map.of("role", "web")).host("b", Map.of("role", "web"));
-    h.push(
-        "shop: v1",
-        "shop/compose.yaml",
-        compose(),
-        "shop/web/Dockerfile",
-        "FROM base:1\nCOPY index.html /srv/index.html\n",
-        "shop/web/index.html",
-        "v1\n");
+    h.pushV1(
+        ControllerHarness.webApp(
+            "replicas: 2, ",
+            "    healthcheck: {test: [CMD, wget, -q, -O, /dev/null, 'http://127.0.0.1/index.html'],"
+                + " interval: 1s, retries: 20}\n"));
     Controller c = h.start("", "", Clock.systemUTC());
     c.syncAllNow("manual");
     h.assertState("shop", AppState.SYNCED);
