@@ -209,9 +209,11 @@ public final class AppSync {
     // 4. plan
     DesiredApp desired;
     RolloutPlan plan;
+    // the plan's own events (an agent retried while listing): told once the release has an id
+    List<RolloutEvent> planning = new ArrayList<>();
     try {
       desired = desiredApp(compose, commit.shortId(), digests);
-      plan = rollouts.create(e -> {}).plan(desired);
+      plan = rollouts.create(planning::add).plan(desired);
     } catch (ControllerException e) {
       return refuse(
           pending,
@@ -240,10 +242,14 @@ public final class AppSync {
         "release",
         Map.of("state", "deploying", "commit", commit.id(), "changes", plan.lines()));
     Optional<DesiredApp> lastGood = lastGoodApp(current);
+    planning.forEach(e -> event(app, id, "rollout", rolloutEvent(e)));
     RolloutResult result;
     try {
+      // the plan just made, not a second one: an unreachable agent is retried once per sync
       result =
-          rollouts.create(e -> event(app, id, "rollout", rolloutEvent(e))).apply(desired, lastGood);
+          rollouts
+              .create(e -> event(app, id, "rollout", rolloutEvent(e)))
+              .apply(desired, lastGood, plan);
     } catch (ControllerException e) {
       store.updateRelease(id, ReleaseState.FAILED, List.of(), e.getMessage());
       listener.released(app, id, ReleaseState.FAILED, commit.id(), e.getMessage());
