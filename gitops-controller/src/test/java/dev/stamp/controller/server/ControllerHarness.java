@@ -140,6 +140,7 @@ final class ControllerHarness implements AutoCloseable {
         + "  web:\n"
         + "    build: ./web\n"
         + "    command: [httpd, -f, -p, '80', -h, /srv]\n"
+        + "    stop_grace_period: 1s\n" // httpd as PID 1 ignores SIGTERM: a replace waits this
         + "    deploy: {"
         + deploy
         + "resources: {limits: {memory: 64m, pids: 100}}}\n"
