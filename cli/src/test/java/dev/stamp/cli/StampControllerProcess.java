@@ -41,7 +41,8 @@ final class StampControllerProcess implements AutoCloseable {
   Process controller;
   private int starts;
 
-  private StampControllerProcess(Path dir, StampAgentProcess agent) throws Exception {
+  private StampControllerProcess(Path dir, StampAgentProcess agent, String repoExtra)
+      throws Exception {
     this.dir = dir;
     this.root = dir.resolve("root");
     new RootfsImporter(ImageStore.open(new StampRoot(root)), Map.of())
@@ -62,7 +63,9 @@ final class StampControllerProcess implements AutoCloseable {
             + "repositories:\n"
             + "  - {name: shop, url: "
             + bare.toUri()
-            + ", poll: off}\n"
+            + ", poll: off"
+            + repoExtra
+            + "}\n"
             + "hosts:\n"
             + "  - {name: a, agent: 'http://127.0.0.1:"
             + agent.apiPort
@@ -76,8 +79,14 @@ final class StampControllerProcess implements AutoCloseable {
 
   /** A controller under {@code dir} deploying to {@code agent} (its rootfs tar is reused). */
   static StampControllerProcess prepare(Path dir, StampAgentProcess agent) throws Exception {
+    return prepare(dir, agent, "");
+  }
+
+  /** The same, {@code repoExtra} added to the repository's entry (", syncWindows: […]"). */
+  static StampControllerProcess prepare(Path dir, StampAgentProcess agent, String repoExtra)
+      throws Exception {
     Files.createDirectories(dir);
-    return new StampControllerProcess(dir, agent);
+    return new StampControllerProcess(dir, agent, repoExtra);
   }
 
   /** Starts {@code stamp controller -c controller.yaml}; waits until {@code stamp status} works. */
