@@ -25,7 +25,7 @@ import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.runtime.network.NetworkConfig;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.testkit.BusyboxRootfs;
-import dev.stamp.testkit.HostCommand;
+import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
 import groovy.lang.GroovyObject;
@@ -68,7 +68,7 @@ class ImmutableDeployIT {
   AgentClient agentClient;
   Path agentRoot;
   Controllers.Started started;
-  Path work;
+  GitOpsRepo repo;
   int webPort;
   PipelineHarness jenkins;
   GroovyObject step;
@@ -84,10 +84,7 @@ class ImmutableDeployIT {
     new RootfsImporter(ImageStore.open(root), Map.of())
         .importTar(tar, ImageReference.parse("base:1"), List.of());
 
-    Path bare = tmp.resolve("shop.git");
-    git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
-    work = tmp.resolve("work");
-    git(tmp, "clone", "-q", bare.toString(), work.toString());
+    repo = GitOpsRepo.create(tmp, "shop");
     webPort = TestNetworks.freePort();
     write("shop/compose.yaml", compose());
     write("shop/web/Dockerfile", "FROM base:1\nCOPY index.html /srv/index.html\n");
@@ -100,7 +97,7 @@ class ImmutableDeployIT {
             + "}\n"
             + "repositories:\n"
             + "  - {name: shop, url: "
-            + bare.toUri()
+            + repo.url()
             + ", poll: off}\n"
             + "hosts:\n"
             + "  - {name: a, agent: "
@@ -162,13 +159,15 @@ class ImmutableDeployIT {
   @Test
   void plansDeploysRollsBackAndFailsOnABrokenComposeFile() throws Exception {
     Controller c = started.controller();
-    await(() -> c.store().appStatus("shop").map(s -> s.state() == AppState.SYNCED).orElse(false));
+    GitOpsRepo.await(
+        () -> c.store().appStatus("shop").map(s -> s.state() == AppState.SYNCED).orElse(false),
+        "shop synced at start-up");
     Release first = c.store().lastGood("shop").orElseThrow();
     assertThat(get()).isEqualTo("v1");
 
     write("shop/web/index.html", "v2\n");
     commit("web: v2");
-    String head = gitOut(work, "rev-parse", "HEAD");
+    String head = repo.head();
 
     // the pull request's view: web is rebuilt and replaced on host a
     @SuppressWarnings("unchecked")
@@ -206,10 +205,10 @@ class ImmutableDeployIT {
         .isEqualTo(first.digests());
 
     // a password in the environment: denied by policy, the build names the rule, v1 serves
-    git(work, "pull", "-q", "--rebase", "origin", "main");
+    repo.pull();
     write("shop/compose.yaml", compose("    environment: {DB_PASSWORD: hunter2}\n"));
     commit("web: a password in its environment");
-    String secret = gitOut(work, "rev-parse", "HEAD");
+    String secret = repo.head();
     assertThatThrownBy(() -> PipelineHarness.run(step, "call", args("revision", secret)))
         .isInstanceOf(PipelineError.class)
         .hasMessageContaining("of shop denied")
@@ -219,7 +218,7 @@ class ImmutableDeployIT {
     // a broken compose file: the build fails with the controller's reason, v1 keeps serving
     write("shop/compose.yaml", compose() + "    ports: [oops\n");
     commit("broken compose");
-    String broken = gitOut(work, "rev-parse", "HEAD");
+    String broken = repo.head();
     assertThatThrownBy(() -> PipelineHarness.run(step, "call", args("revision", broken)))
         .isInstanceOf(PipelineError.class)
         .hasMessageContaining("of shop failed")
@@ -283,26 +282,6 @@ class ImmutableDeployIT {
     }
   }
 
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  static void await(Check check) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    Throwable last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (check.ok()) {
-          return;
-        }
-      } catch (Exception | AssertionError e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("not reached in 120 s", last);
-  }
-
   String get() throws Exception {
     HttpResponse<String> r =
         http.send(
@@ -314,25 +293,14 @@ class ImmutableDeployIT {
     return r.body().strip();
   }
 
-  void write(String path, String text) throws Exception {
-    Path p = work.resolve(path);
-    Files.createDirectories(p.getParent());
-    Files.writeString(p, text);
+  void write(String path, String text) {
+    repo.write(path, text);
   }
 
-  void commit(String message) throws Exception {
-    git(work, "add", "-A");
-    git(
-        work,
-        "-c",
-        "user.name=dev",
-        "-c",
-        "user.email=dev@example.com",
-        "commit",
-        "-q",
-        "-m",
-        message);
-    git(work, "push", "-q", "origin", "main");
+  /** Commits everything in the clone and pushes it. */
+  void commit(String message) {
+    repo.commit(message);
+    repo.push();
   }
 
   Path secret(String name, String value) throws Exception {
@@ -340,16 +308,5 @@ class ImmutableDeployIT {
     Files.writeString(p, value);
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     return p;
-  }
-
-  static String gitOut(Path dir, String... args) {
-    return git(dir, args).strip();
-  }
-
-  /** {@code git -C dir args…} through the test kit's host command runner; its stdout. */
-  static String git(Path dir, String... args) {
-    List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
-    argv.addAll(List.of(args));
-    return HostCommand.run(Duration.ofSeconds(60), null, argv).ok();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stamp.testkit.BusyboxRootfs;
+import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.HostCommand;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.StampCliProcess;
@@ -50,11 +51,16 @@ class ControllerCliIT {
   }
 
   void startBoth() throws Exception {
+    startBoth("");
+  }
+
+  /** The agent, and a controller whose repository entry has {@code repoExtra} added. */
+  void startBoth(String repoExtra) throws Exception {
     Assumptions.assumeTrue(BusyboxRootfs.available(), "busybox-static");
     Files.createDirectories(tmp.resolve("agent"));
     agent = StampAgentProcess.prepare(tmp.resolve("agent"), "base:1", AGENT_TOKEN);
     agent.patience(Duration.ofSeconds(180)).start();
-    ctl = StampControllerProcess.prepare(tmp.resolve("ctl"), agent);
+    ctl = StampControllerProcess.prepare(tmp.resolve("ctl"), agent, repoExtra);
     webPort = TestNetworks.freePort();
     apiPort = TestNetworks.freePort();
   }
@@ -88,6 +94,44 @@ class ControllerCliIT {
     assertThat(r.code()).as(what + "\nstdout: " + r.out() + "\nstderr: " + r.err()).isEqualTo(code);
     assertThat(r.err()).as(what + ": no stack trace").doesNotContain("\tat ");
     return r.out();
+  }
+
+  @Test
+  void aSyncWindowRefusesStampSyncUntilTheOverrideFlag() throws Exception {
+    // a deny window open at every moment (each minute, for two), that lets a person through
+    startBoth(
+        ", syncWindows: [{kind: deny, schedule: '0 * * * * ?', duration: 2m, apps: [shop],"
+            + " manualSync: true}]");
+    ctl.write("shop/compose.yaml", compose(GOOD_CHECK));
+    ctl.write("shop/web/Dockerfile", "FROM base:1\nCOPY index.html /srv/index.html\n");
+    ctl.write("shop/web/index.html", "v1\n");
+    ctl.write("shop/api/Dockerfile", "FROM base:1\nCOPY api.txt /srv/api.txt\n");
+    ctl.write("shop/api/api.txt", "api\n");
+    ctl.commit("shop: first release");
+    ctl.start(); // the start-up sync is a person's: the window lets it through
+    agent.waitFor(() -> "v1".equals(pageOrNull()), "v1 serving after the start-up sync");
+
+    ctl.write("shop/web/index.html", "v2\n");
+    ctl.commit("web: v2");
+    HostCommand.Result refused = ctl.stamp("sync", "shop");
+    expect(1, refused, "stamp sync shop inside a deny window");
+    assertThat(refused.err())
+        .contains("the sync windows of repository shop hold syncs now until ")
+        .contains("stamp sync shop --override-window");
+    assertThat(agent.page(webPort)).isEqualTo("v1");
+
+    String forced =
+        expect(0, ctl.stamp("sync", "shop", "--override-window"), "stamp sync --override-window");
+    assertThat(forced).containsPattern("shop: release \\d+ succeeded");
+    assertThat(agent.page(webPort)).isEqualTo("v2");
+  }
+
+  String pageOrNull() {
+    try {
+      return agent.page(webPort);
+    } catch (Exception e) {
+      return null;
+    }
   }
 
   @Test
@@ -181,13 +225,13 @@ class ControllerCliIT {
             ctl.stamp("rollback", "shop", "--to", first.strip().split(" +")[0]),
             "stamp rollback shop --to FIRST");
     assertThat(rolled).containsPattern("shop: release \\d+ succeeded");
-    String subject = StampControllerProcess.git(ctl.bare, "log", "-1", "--format=%s", "main");
+    String subject = GitOpsRepo.git(ctl.bare, "log", "-1", "--format=%s", "main");
     assertThat(subject).startsWith("Roll back shop to release");
-    String head = StampControllerProcess.git(ctl.bare, "rev-parse", "main");
+    String head = GitOpsRepo.git(ctl.bare, "rev-parse", "main");
     assertThat(head).isNotIn(v1, v2, v3);
-    assertThat(StampControllerProcess.git(ctl.bare, "rev-parse", "main~1")).isEqualTo(v3);
-    assertThat(StampControllerProcess.git(ctl.bare, "rev-parse", "main^{tree}"))
-        .isEqualTo(StampControllerProcess.git(ctl.bare, "rev-parse", v1 + "^{tree}"));
+    assertThat(GitOpsRepo.git(ctl.bare, "rev-parse", "main~1")).isEqualTo(v3);
+    assertThat(GitOpsRepo.git(ctl.bare, "rev-parse", "main^{tree}"))
+        .isEqualTo(GitOpsRepo.git(ctl.bare, "rev-parse", v1 + "^{tree}"));
     assertThat(agent.page(webPort)).isEqualTo("v1");
     assertThat(expect(0, ctl.stamp("status", "shop"), "status after the rollback"))
         .contains("desired:  " + head.substring(0, 12));

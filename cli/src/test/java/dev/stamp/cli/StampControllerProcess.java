@@ -6,6 +6,7 @@ import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.layer.RootfsImporter;
+import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.HostCommand;
 import dev.stamp.testkit.StampCliProcess;
 import dev.stamp.testkit.StateRootLeaks;
@@ -32,7 +33,7 @@ final class StampControllerProcess implements AutoCloseable {
   final Path dir;
   final Path root;
   final Path bare;
-  final Path work;
+  final GitOpsRepo repo;
   final Path apiToken;
   final Path config;
   final int apiPort;
@@ -40,15 +41,14 @@ final class StampControllerProcess implements AutoCloseable {
   Process controller;
   private int starts;
 
-  private StampControllerProcess(Path dir, StampAgentProcess agent) throws Exception {
+  private StampControllerProcess(Path dir, StampAgentProcess agent, String repoExtra)
+      throws Exception {
     this.dir = dir;
     this.root = dir.resolve("root");
     new RootfsImporter(ImageStore.open(new StampRoot(root)), Map.of())
         .importTar(agent.tmp.resolve("rootfs.tar"), ImageReference.parse("base:1"), List.of());
-    this.bare = dir.resolve("shop.git");
-    git(dir, "init", "-q", "--bare", "-b", "main", bare.toString());
-    this.work = dir.resolve("work");
-    git(dir, "clone", "-q", bare.toString(), work.toString());
+    this.repo = GitOpsRepo.create(dir, "shop");
+    this.bare = repo.bare();
     this.apiToken = secret(dir.resolve("api-token"), API_TOKEN);
     this.apiPort = TestNetworks.freePort();
     this.imagesPort = TestNetworks.freePort();
@@ -63,7 +63,9 @@ final class StampControllerProcess implements AutoCloseable {
             + "repositories:\n"
             + "  - {name: shop, url: "
             + bare.toUri()
-            + ", poll: off}\n"
+            + ", poll: off"
+            + repoExtra
+            + "}\n"
             + "hosts:\n"
             + "  - {name: a, agent: 'http://127.0.0.1:"
             + agent.apiPort
@@ -77,8 +79,14 @@ final class StampControllerProcess implements AutoCloseable {
 
   /** A controller under {@code dir} deploying to {@code agent} (its rootfs tar is reused). */
   static StampControllerProcess prepare(Path dir, StampAgentProcess agent) throws Exception {
+    return prepare(dir, agent, "");
+  }
+
+  /** The same, {@code repoExtra} added to the repository's entry (", syncWindows: […]"). */
+  static StampControllerProcess prepare(Path dir, StampAgentProcess agent, String repoExtra)
+      throws Exception {
     Files.createDirectories(dir);
-    return new StampControllerProcess(dir, agent);
+    return new StampControllerProcess(dir, agent, repoExtra);
   }
 
   /** Starts {@code stamp controller -c controller.yaml}; waits until {@code stamp status} works. */
@@ -124,27 +132,14 @@ final class StampControllerProcess implements AutoCloseable {
     return cli().run(args);
   }
 
-  void write(String path, String text) throws Exception {
-    Path p = work.resolve(path);
-    Files.createDirectories(p.getParent());
-    Files.writeString(p, text);
+  void write(String path, String text) {
+    repo.write(path, text);
   }
 
   /** Commits everything in the clone and pushes it; returns the new head. */
-  String commit(String message) throws Exception {
-    git(work, "add", "-A");
-    git(
-        work,
-        "-c",
-        "user.name=dev",
-        "-c",
-        "user.email=dev@example.com",
-        "commit",
-        "-q",
-        "-m",
-        message);
-    git(work, "push", "-q", "origin", "main");
-    return git(work, "rev-parse", "HEAD");
+  String commit(String message) {
+    repo.commit(message);
+    return repo.push();
   }
 
   @Override
@@ -162,18 +157,5 @@ final class StampControllerProcess implements AutoCloseable {
     Files.writeString(p, value);
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     return p;
-  }
-
-  /** {@code git ARGS…} in {@code dir}; its output, stripped; fails on a non-zero exit. */
-  static String git(Path dir, String... args) throws Exception {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = "git";
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new AssertionError("git " + String.join(" ", args) + ": " + out);
-    }
-    return out.strip();
   }
 }

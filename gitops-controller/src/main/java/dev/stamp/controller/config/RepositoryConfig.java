@@ -102,6 +102,47 @@ public record RepositoryConfig(
     return !anyAllow || allowOpen || manual && allowManual;
   }
 
+  /**
+   * When the windows that keep {@code app} from syncing at {@code t} ({@link #syncAllowed} false)
+   * next let it through: the latest end of the open deny windows, or the next opening of an allow
+   * window, whichever is later. Empty when nothing holds the app, or when no window opens again.
+   */
+  public java.util.Optional<Instant> syncHeldUntil(Instant t, String app, boolean manual) {
+    if (syncAllowed(t, app, manual)) {
+      return java.util.Optional.empty();
+    }
+    Instant denyEnd = null;
+    Instant allowNext = null;
+    boolean anyAllow = false;
+    boolean allowPasses = false;
+    for (SyncWindow w : syncWindows) {
+      if (!w.appliesTo(app)) {
+        continue;
+      }
+      if (w.kind() == SyncWindow.Kind.DENY) {
+        Instant closes = manual && w.manualSync() ? null : w.closesAt(t);
+        if (closes != null && (denyEnd == null || closes.isAfter(denyEnd))) {
+          denyEnd = closes;
+        }
+      } else {
+        anyAllow = true;
+        allowPasses |= w.isActive(t) || manual && w.manualSync();
+        Instant opens = w.nextOpening(t);
+        if (opens != null && (allowNext == null || opens.isBefore(allowNext))) {
+          allowNext = opens;
+        }
+      }
+    }
+    if (!anyAllow || allowPasses) {
+      return java.util.Optional.ofNullable(denyEnd);
+    }
+    if (allowNext == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        denyEnd != null && denyEnd.isAfter(allowNext) ? denyEnd : allowNext);
+  }
+
   /** Why {@code branch} is no valid branch name, or null. */
   static String branchProblem(String branch) {
     if (branch == null

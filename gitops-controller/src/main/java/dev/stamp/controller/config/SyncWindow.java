@@ -75,10 +75,15 @@ public record SyncWindow(
 
   /** Whether the window is open at {@code t}: some fire time {@code f} has {@code f <= t < f+d}. */
   public boolean isActive(Instant t) {
+    return closesAt(t) != null;
+  }
+
+  /** When the window open at {@code t} closes ({@code f + d}), or null when it is not open. */
+  public Instant closesAt(Instant t) {
     // The first fire time strictly after t - duration opens the only window that can cover t.
     Date after = Date.from(t.minus(duration));
     Date fire = cron().getNextValidTimeAfter(after);
-    return fire != null && !fire.toInstant().isAfter(t);
+    return fire != null && !fire.toInstant().isAfter(t) ? fire.toInstant().plus(duration) : null;
   }
 
   /** When the window next opens strictly after {@code t}, or null when the schedule has ended. */

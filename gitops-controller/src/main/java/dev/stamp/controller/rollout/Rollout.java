@@ -215,6 +215,15 @@ public final class Rollout {
    */
   public RolloutResult apply(DesiredApp desired, Optional<DesiredApp> lastGood)
       throws ControllerException {
+    return apply(desired, lastGood, null);
+  }
+
+  /**
+   * The same, with {@code plan} (made by {@link #plan(DesiredApp)} of {@code desired} a moment
+   * before) instead of asking the agents again; null: plan now.
+   */
+  public RolloutResult apply(DesiredApp desired, Optional<DesiredApp> lastGood, RolloutPlan plan)
+      throws ControllerException {
     if (lastGood.isPresent() && !lastGood.get().name().equals(desired.name())) {
       throw ControllerException.badInput(
           "apply app "
@@ -228,7 +237,19 @@ public final class Rollout {
     if (lastGood.isPresent()) {
       Placement.place(lastGood.get(), hosts);
     }
-    RolloutPlan plan = plan(desired);
+    if (plan == null) {
+      plan = plan(desired);
+    } else if (!plan.app().equals(desired.name()) || !plan.release().equals(desired.release())) {
+      throw new IllegalArgumentException(
+          "apply app "
+              + desired.name()
+              + " at "
+              + desired.release()
+              + ": the plan given is of "
+              + plan.app()
+              + " at "
+              + plan.release());
+    }
     return new RolloutRun(hosts, listener, timing, desired, lastGood, order, plan).go();
   }
 

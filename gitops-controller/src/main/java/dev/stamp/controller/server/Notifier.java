@@ -113,7 +113,7 @@ final class Notifier implements AutoCloseable {
         LOG.info(
             "notification to {}: {}, attempt {} of 3",
             redacted(target.url()),
-            e.getMessage(),
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
             attempt);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -169,6 +169,9 @@ final class RepoWatch implements AutoCloseable {
         Optional<String> held = held(app, commit, trigger, overrideWindow);
         if (held.isPresent() && asked.isEmpty()) {
           LOG.info("app {} at {}: not synced: {}", app, tree.commit().shortId(), held.get());
+          if (held.get().startsWith(WINDOW_HOLD)) {
+            markHeld(app, commit, tree.commit().shortId(), held.get());
+          }
           continue;
         }
         AppSync.Outcome out = sync.sync(tree, loaded, trigger, asked);
@@ -253,9 +256,54 @@ final class RepoWatch implements AutoCloseable {
       return Optional.of("this commit failed before; waiting for a new commit (or a manual sync)");
     }
     if (!override && !config.syncAllowed(clock.instant(), app, !auto)) {
-      return Optional.of("held by the repository's sync windows");
+      return Optional.of(WINDOW_HOLD + until(app, !auto));
     }
     return Optional.empty();
+  }
+
+  private static final String WINDOW_HOLD = "held by the sync windows of repository ";
+
+  /** The repository's name and when its windows let {@code app} through, for a message. */
+  private String until(String app, boolean manual) {
+    return config.name()
+        + config
+            .syncHeldUntil(clock.instant(), app, manual)
+            .map(t -> " until " + t)
+            .orElse(" (no window opens again)");
+  }
+
+  /**
+   * Says on the app's status that {@code commit} waits for a sync window (unless the app already
+   * runs it): OUT_OF_SYNC, with until when and how to deploy it now.
+   */
+  private void markHeld(String app, String commit, String shortCommit, String why) {
+    try {
+      Optional<AppStatus> s = store.appStatus(app);
+      if (s.isPresent()
+          && s.get().state() == AppState.SYNCED
+          && s.get().desiredCommit().filter(commit::equals).isPresent()) {
+        return;
+      }
+      store.updateApp(
+          new AppStatus(
+              app,
+              config.name(),
+              config.path(),
+              s.flatMap(AppStatus::lastFetchedCommit),
+              Optional.of(commit),
+              s.flatMap(AppStatus::currentReleaseId),
+              AppState.OUT_OF_SYNC,
+              shortCommit
+                  + " not deployed: "
+                  + why
+                  + "; stamp sync "
+                  + app
+                  + " --override-window deploys it now where a window allows manual syncs",
+              s.flatMap(AppStatus::failedCommit),
+              clock.instant()));
+    } catch (ControllerException e) {
+      LOG.warn("app {}: record the sync window's hold: {}", app, e.getMessage());
+    }
   }
 
   /** A repository-wide failure (fetch, read): every app of it keeps running and says why. */
@@ -275,9 +323,19 @@ final class RepoWatch implements AutoCloseable {
                   message,
                   s.failedCommit(),
                   clock.instant()));
+          if (!message.equals(s.message())) {
+            // once per new failure, not once per poll: the stream's readers see it as it starts
+            store.appendEvent(
+                s.app(),
+                null,
+                "error",
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsString(
+                        java.util.Map.of("repository", config.name(), "error", message)));
+          }
         }
       }
-    } catch (ControllerException e) {
+    } catch (ControllerException | com.fasterxml.jackson.core.JsonProcessingException e) {
       LOG.warn("repository {}: record the failure: {}", config.name(), e.getMessage());
     }
   }
@@ -294,9 +352,13 @@ final class RepoWatch implements AutoCloseable {
               + ": the sync windows of repository "
               + config.name()
               + " hold syncs now"
+              + config.syncHeldUntil(now, app, overrideWindow).map(t -> " until " + t).orElse("")
               + (overrideWindow
                   ? " and do not allow manual syncs"
-                  : "; pass overrideSyncWindow (stamp sync --override-window) to sync anyway where a window allows manual syncs"));
+                  : "; pass overrideSyncWindow (stamp sync "
+                      + app
+                      + " --override-window) to sync anyway where a window allows manual syncs;"
+                      + " without it a retry fails until then"));
     }
     long release = pendingRelease(app, commit, trigger);
     worker.submit(

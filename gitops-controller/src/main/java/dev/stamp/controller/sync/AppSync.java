@@ -184,6 +184,8 @@ public final class AppSync {
       return stepFailed(pending, tree, app, trigger, loaded.error().get(), Map.of(), false);
     }
     ComposeApp compose = loaded.app().orElseThrow();
+    // before this sync says SYNCING: whether the hosts ran the app as the last sync left them
+    boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
     status(app, AppState.SYNCING, "syncing " + commit.shortId(), commit.id(), Optional.empty());
 
     // 1. gate what the commit says before anything of it runs (a RUN step is code from Git)
@@ -248,14 +250,15 @@ public final class AppSync {
     // 5. plan
     DesiredApp desired;
     RolloutPlan plan;
+    // the plan's own events (an agent retried while listing): told once the release has an id
+    List<RolloutEvent> planning = new ArrayList<>();
     try {
       desired = desiredApp(compose, commit.shortId(), digests);
-      plan = rollouts.create(e -> {}).plan(desired);
+      plan = rollouts.create(planning::add).plan(desired);
     } catch (ControllerException e) {
       return stepFailed(pending, tree, app, trigger, "plan: " + e.getMessage(), digests, false);
     }
     Optional<Release> current = store.lastGood(app);
-    boolean wasSynced = store.appStatus(app).map(a -> a.state() == AppState.SYNCED).orElse(false);
     if (!plan.changes() && wasSynced && pending.isEmpty()) {
       String message = "in sync at " + commit.shortId() + " (nothing to replace)";
       status(app, AppState.SYNCED, message, commit.id(), current.map(Release::id));
@@ -273,10 +276,14 @@ public final class AppSync {
         "release",
         Map.of("state", "deploying", "commit", commit.id(), "changes", plan.lines()));
     Optional<DesiredApp> lastGood = lastGoodApp(current);
+    planning.forEach(e -> event(app, id, "rollout", rolloutEvent(e)));
     RolloutResult result;
     try {
+      // the plan just made, not a second one: an unreachable agent is retried once per sync
       result =
-          rollouts.create(e -> event(app, id, "rollout", rolloutEvent(e))).apply(desired, lastGood);
+          rollouts
+              .create(e -> event(app, id, "rollout", rolloutEvent(e)))
+              .apply(desired, lastGood, plan);
     } catch (ControllerException e) {
       store.updateRelease(id, ReleaseState.FAILED, List.of(), e.getMessage());
       listener.released(app, id, ReleaseState.FAILED, commit.id(), e.getMessage());

@@ -136,6 +136,20 @@ class SyncWindowTest {
     // billing has no allow window
     assertThat(repo.syncAllowed(Instant.parse("2026-12-08T20:00:00Z"), "billing", false)).isTrue();
     assertThat(repo(List.of()).syncAllowed(SUN_NOON, "web", false)).isTrue();
+
+    // until when: the open deny window's end; the next allow opening; nothing when allowed
+    assertThat(repo.syncHeldUntil(SUN_NOON, "billing", false)).contains(MON_0600);
+    assertThat(repo.syncHeldUntil(SUN_NOON, "billing", true)).isEmpty();
+    assertThat(repo.syncHeldUntil(WED_NOON.plusSeconds(60), "billing", true))
+        .contains(Instant.parse("2026-12-09T13:00:00Z"));
+    assertThat(repo.syncHeldUntil(Instant.parse("2026-12-08T20:00:00Z"), "web", false))
+        .contains(Instant.parse("2026-12-09T09:00:00Z"));
+    // the weekend's deny window ends before Monday's office hours open: the later one
+    assertThat(repo.syncHeldUntil(SUN_NOON, "web", false))
+        .contains(Instant.parse("2026-12-07T09:00:00Z"));
+    assertThat(repo.syncHeldUntil(Instant.parse("2026-12-08T10:00:00Z"), "web", false)).isEmpty();
+    assertThat(WEEKEND.closesAt(SUN_NOON)).isEqualTo(MON_0600);
+    assertThat(WEEKEND.closesAt(WED_NOON)).isNull();
   }
 
   @Test

@@ -23,12 +23,17 @@ import org.eclipse.jetty.util.Callback;
  * Git's smart HTTP protocol on 127.0.0.1: Jetty in front of {@code git http-backend} run as a CGI
  * per request, behind HTTP basic authentication with one user and password.
  */
-final class GitHttpServer implements AutoCloseable {
+public final class GitHttpServer implements AutoCloseable {
 
   private final Server server;
   final AtomicInteger refused = new AtomicInteger();
 
   GitHttpServer(Path base, String user, String password) throws Exception {
+    this(base, user, password, 0);
+  }
+
+  /** The same on {@code port} of 127.0.0.1 (0: a free one), to serve again where it stopped. */
+  public GitHttpServer(Path base, String user, String password, int port) throws Exception {
     String expected =
         "Basic "
             + Base64.getEncoder()
@@ -36,7 +41,7 @@ final class GitHttpServer implements AutoCloseable {
     server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
-    connector.setPort(0);
+    connector.setPort(port);
     server.addConnector(connector);
     server.setHandler(
         new Handler.Abstract() {
@@ -57,7 +62,7 @@ final class GitHttpServer implements AutoCloseable {
     server.start();
   }
 
-  String url(String repo) {
+  public String url(String repo) {
     return "http://127.0.0.1:"
         + ((ServerConnector) server.getConnectors()[0]).getLocalPort()
         + "/"
@@ -137,5 +142,6 @@ final class GitHttpServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.stop();
+    server.join();
   }
 }

@@ -41,7 +41,10 @@ public final class AgentHost implements AutoCloseable {
   public final Path root;
   public final String image;
   final HostEngine engine;
-  final AgentServer server;
+  private final AgentConfig config;
+  private final EventLog events;
+  private final AgentMetrics metrics;
+  private AgentServer server;
   public final AgentClient client;
   public final HostAgent host;
   final List<String> containersSeen = new ArrayList<>();
@@ -51,6 +54,9 @@ public final class AgentHost implements AutoCloseable {
       Path root,
       String image,
       HostEngine engine,
+      AgentConfig config,
+      EventLog events,
+      AgentMetrics metrics,
       AgentServer server,
       AgentClient client,
       Map<String, String> labels) {
@@ -58,6 +64,9 @@ public final class AgentHost implements AutoCloseable {
     this.root = root;
     this.image = image;
     this.engine = engine;
+    this.config = config;
+    this.events = events;
+    this.metrics = metrics;
     this.server = server;
     this.client = client;
     this.host = HostAgent.of(name, labels, client);
@@ -66,6 +75,16 @@ public final class AgentHost implements AutoCloseable {
   /** An agent on a fresh root under {@code dir}, {@code imageTar} imported as {@code imageName}. */
   public static AgentHost start(
       String name, Map<String, String> labels, Path dir, Path imageTar, String imageName)
+      throws Exception {
+    return start(name, labels, dir, imageTar, imageName, 0);
+  }
+
+  /**
+   * The same, its API on {@code port} of 127.0.0.1 (0: any free one); a fixed port lets {@link
+   * #startApi} serve again where {@link #stopApi} stopped.
+   */
+  public static AgentHost start(
+      String name, Map<String, String> labels, Path dir, Path imageTar, String imageName, int port)
       throws Exception {
     Path root = dir.resolve("root");
     StampRoot stampRoot = new StampRoot(root);
@@ -84,7 +103,7 @@ public final class AgentHost implements AutoCloseable {
         new AgentConfig(
             stampRoot,
             "127.0.0.1",
-            0,
+            port,
             token,
             Optional.empty(),
             Optional.empty(),
@@ -95,7 +114,29 @@ public final class AgentHost implements AutoCloseable {
     HostEngine engine = HostEngine.open(config, events, metrics);
     AgentServer server = AgentServer.start(config, engine, events, metrics);
     return new AgentHost(
-        name, root, image, engine, server, new AgentClient(server.uri(), TOKEN), labels);
+        name,
+        root,
+        image,
+        engine,
+        config,
+        events,
+        metrics,
+        server,
+        new AgentClient(server.uri(), TOKEN),
+        labels);
+  }
+
+  /**
+   * Stops the agent's HTTP API (its containers keep running): to a controller the host is
+   * unreachable, as when the agent process is down.
+   */
+  public void stopApi() {
+    server.close();
+  }
+
+  /** Serves the API again on the same port (after {@link #stopApi}). */
+  public void startApi() throws Exception {
+    server = AgentServer.start(config, engine, events, metrics);
   }
 
   /** The containers of {@code agentName} now (noted for the leak check). */

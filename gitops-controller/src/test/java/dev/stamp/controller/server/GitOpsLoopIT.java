@@ -1,5 +1,6 @@
 package dev.stamp.controller.server;
 
+import static dev.stamp.testkit.GitOpsRepo.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.controller.config.ControllerConfig;
@@ -13,7 +14,7 @@ import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.testkit.BusyboxRootfs;
-import dev.stamp.testkit.HostCommand;
+import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
 import java.net.URI;
@@ -48,7 +49,7 @@ class GitOpsLoopIT {
   @TempDir Path tmp;
   AgentHost host;
   Controllers.Started started;
-  Path work;
+  GitOpsRepo repo;
   int webPort;
   int apiPort;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -63,10 +64,7 @@ class GitOpsLoopIT {
     new RootfsImporter(ImageStore.open(root), Map.of())
         .importTar(tar, ImageReference.parse("base:1"), List.of());
 
-    Path bare = tmp.resolve("shop.git");
-    git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
-    work = tmp.resolve("work");
-    git(tmp, "clone", "-q", bare.toString(), work.toString());
+    repo = GitOpsRepo.create(tmp, "shop");
     webPort = TestNetworks.freePort();
     apiPort = TestNetworks.freePort();
     write("shop/compose.yaml", compose("web"));
@@ -85,7 +83,7 @@ class GitOpsLoopIT {
             + "}\n"
             + "repositories:\n"
             + "  - {name: shop, url: "
-            + bare.toUri()
+            + repo.url()
             + ", poll: off, webhook: {provider: github, secretFile: "
             + hook
             + "}}\n"
@@ -209,16 +207,8 @@ class GitOpsLoopIT {
 
     // git revert: the first release's web image again, bit for bit (its revision label is the
     // first commit's, so a rebuild could not give this digest)
-    git(
-        work,
-        "-c",
-        "user.name=dev",
-        "-c",
-        "user.email=dev@example.com",
-        "revert",
-        "--no-edit",
-        "HEAD");
-    git(work, "push", "-q", "origin", "main");
+    repo.revert();
+    repo.push();
     c.syncAllNow("manual");
     assertThat(get()).isEqualTo("v1");
     Release reverted = c.store().lastGood("shop").orElseThrow();
@@ -238,13 +228,15 @@ class GitOpsLoopIT {
   @Test
   void aSignedWebhookSyncsABadOneDoesNotAndTheApiSyncsAndRollsBack() throws Exception {
     Controller c = started.controller();
-    await(() -> c.store().appStatus("shop").map(s -> s.state() == AppState.SYNCED).orElse(false));
+    await(
+        () -> c.store().appStatus("shop").map(s -> s.state() == AppState.SYNCED).orElse(false),
+        "shop synced at start-up");
     assertThat(get()).isEqualTo("v1");
     write("shop/web/index.html", "v2\n");
     commit("web: v2");
 
     // a push with a bad signature: 401, nothing synced
-    String head = gitOut(work, "rev-parse", "HEAD");
+    String head = repo.head();
     String body =
         "{\"ref\":\"refs/heads/main\",\"after\":\""
             + head
@@ -257,8 +249,10 @@ class GitOpsLoopIT {
 
     // the same push signed: the sync starts and v2 serves
     assertThat(hook(body, "sha256=" + Notifier.hmac(HOOK_SECRET, body.getBytes()))).isEqualTo(202);
-    await(() -> get().equals("v2"));
-    await(() -> c.store().lastGood("shop").orElseThrow().commit().equals(head));
+    await(() -> get().equals("v2"), "v2 serving after the signed webhook");
+    await(
+        () -> c.store().lastGood("shop").orElseThrow().commit().equals(head),
+        "a good release of " + head);
 
     // a rollback through the API is a commit on the branch (Git stays the truth): v1 serves again
     dev.stamp.controller.api.ControllerClient client =
@@ -266,12 +260,14 @@ class GitOpsLoopIT {
     dev.stamp.controller.api.SyncAccepted rolled =
         client.rollback("shop", java.util.Optional.empty());
     assertThat(rolled.release()).isPositive();
-    await(() -> c.store().release(rolled.release()).orElseThrow().state().finished());
+    await(
+        () -> c.store().release(rolled.release()).orElseThrow().state().finished(),
+        "rollback release " + rolled.release() + " finished");
     assertThat(c.store().release(rolled.release()).orElseThrow().state())
         .isEqualTo(ReleaseState.SUCCEEDED);
     assertThat(get()).isEqualTo("v1");
-    git(work, "pull", "-q", "--rebase", "origin", "main");
-    assertThat(gitOut(work, "log", "-1", "--format=%s")).startsWith("Roll back shop to release");
+    repo.pull();
+    assertThat(repo.git("log", "-1", "--format=%s")).startsWith("Roll back shop to release");
     assertThat(c.store().release(rolled.release()).orElseThrow().digests())
         .isEqualTo(
             c.store().history("shop", 10).get(c.store().history("shop", 10).size() - 1).digests());
@@ -280,33 +276,15 @@ class GitOpsLoopIT {
     dev.stamp.controller.api.SyncAccepted accepted =
         client.sync("shop", java.util.Optional.of(head), false);
     assertThat(accepted.release()).isPositive();
-    await(() -> c.store().release(accepted.release()).orElseThrow().state().finished());
+    await(
+        () -> c.store().release(accepted.release()).orElseThrow().state().finished(),
+        "sync release " + accepted.release() + " finished");
     assertThat(c.store().release(accepted.release()).orElseThrow().state())
         .isEqualTo(ReleaseState.SUCCEEDED);
     assertThat(get()).isEqualTo("v2");
     assertThat(client.history("shop", 10))
         .extracting(r -> r.id())
         .contains(accepted.release(), rolled.release());
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  static void await(Check check) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    Throwable last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (check.ok()) {
-          return;
-        }
-      } catch (Exception | AssertionError e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("not reached in 120 s", last);
   }
 
   int hook(String body, String signature) throws Exception {
@@ -323,10 +301,6 @@ class GitOpsLoopIT {
     return response.statusCode();
   }
 
-  static String gitOut(Path dir, String... args) {
-    return git(dir, args).strip();
-  }
-
   String get() throws Exception {
     HttpResponse<String> r =
         http.send(
@@ -338,25 +312,14 @@ class GitOpsLoopIT {
     return r.body().strip();
   }
 
-  void write(String path, String text) throws Exception {
-    Path p = work.resolve(path);
-    Files.createDirectories(p.getParent());
-    Files.writeString(p, text);
+  void write(String path, String text) {
+    repo.write(path, text);
   }
 
-  void commit(String message) throws Exception {
-    git(work, "add", "-A");
-    git(
-        work,
-        "-c",
-        "user.name=dev",
-        "-c",
-        "user.email=dev@example.com",
-        "commit",
-        "-q",
-        "-m",
-        message);
-    git(work, "push", "-q", "origin", "main");
+  /** Commits everything in the clone and pushes it. */
+  void commit(String message) {
+    repo.commit(message);
+    repo.push();
   }
 
   Path secret(String name, String value) throws Exception {
@@ -364,12 +327,5 @@ class GitOpsLoopIT {
     Files.writeString(p, value);
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     return p;
-  }
-
-  /** {@code git -C dir args…} through the test kit's host command runner; its stdout. */
-  static String git(Path dir, String... args) {
-    List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
-    argv.addAll(List.of(args));
-    return HostCommand.run(Duration.ofSeconds(60), null, argv).ok();
   }
 }
