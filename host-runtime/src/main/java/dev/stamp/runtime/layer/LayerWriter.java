@@ -72,6 +72,12 @@ public final class LayerWriter {
    */
   public Result write(Path dir, ImageStore store) throws HostRuntimeException {
     try (BlobWriter blob = store.blobWriter()) {
+      if (compression == Compression.NONE) {
+        // the blob is the tar: its digest is the diff id, hashed once
+        long size = writeTar(dir, new KeepOpenOutputStream(blob.stream()));
+        Descriptor descriptor = blob.commit(compression.mediaType(), null);
+        return new Result(descriptor, descriptor.digest(), size);
+      }
       MessageDigest md = Digest.sha256();
       long size;
       try (OutputStream compressed = compression.compress(new KeepOpenOutputStream(blob.stream()));
