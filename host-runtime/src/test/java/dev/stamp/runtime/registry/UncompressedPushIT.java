@@ -151,6 +151,28 @@ class UncompressedPushIT {
   }
 
   @Test
+  void anIndexOverAPlainTarImageIsPushedWithItsRewrittenChildAndPullsBackByPlatform()
+      throws Exception {
+    ImageStore a = RegistryIT.store(work.resolve("root"));
+    Descriptor child = plainImage(a, ref("idx-child:1"), tree("idx", "idx", 2));
+    Descriptor index =
+        LocalImages.taggedIndex(
+            a, ref("idx:1"), List.of(child.withPlatform(Platform.of("linux", "amd64"))));
+    PushResult pushed = RegistryIT.push(a, ref("idx:1"));
+    assertThat(pushed.digest()).isNotEqualTo(index.digest());
+    assertThat(a.resolve(ref("idx:1")).manifestDigest()).isEqualTo(child.digest());
+
+    Digest pushedChild = RegistryIT.push(a, ref("idx-child:1")).digest();
+    ImageStore b = RegistryIT.store(work.resolve("other"));
+    PullResult pulled =
+        new ImagePuller(RegistryIT.registries(), b, Platform.of("linux", "amd64"))
+            .pull(ImageReference.parse(ref("idx:1")), TransferListener.NONE);
+    assertThat(pulled.remoteDigest()).isEqualTo(pushed.digest());
+    assertThat(pulled.image().manifestDigest()).isEqualTo(pushedChild);
+    assertThat(pulled.image().id()).isEqualTo(a.resolve(ref("idx-child:1")).id());
+  }
+
+  @Test
   void parallelPushesOfTwoImagesSharingUncompressedLayersUploadEachSharedBlobOnce()
       throws Exception {
     ImageStore a = RegistryIT.store(work.resolve("root"));
