@@ -19,10 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,49 +176,14 @@ class UncompressedPushIT {
     Path shared2 = tree("shared-2", "shared-2", 6);
     plainImage(a, ref("upar-a:1"), shared1, shared2, tree("only-a", "only-a", 1));
     plainImage(a, ref("upar-b:1"), shared1, shared2, tree("only-b", "only-b", 1));
-    Registries shared = RegistryIT.registries();
-    CyclicBarrier start = new CyclicBarrier(2);
-    ExecutorService two = Executors.newFixedThreadPool(2);
-    List<PushResult> results = new ArrayList<>();
-    try {
-      List<Future<PushResult>> pushes = new ArrayList<>();
-      for (String name : List.of("upar-a:1", "upar-b:1")) {
-        pushes.add(
-            two.submit(
-                () -> {
-                  start.await();
-                  return new ImagePusher(shared, a)
-                      .push(ImageReference.parse(ref(name)), TransferListener.NONE);
-                }));
-      }
-      for (Future<PushResult> push : pushes) {
-        results.add(push.get());
-      }
-    } finally {
-      two.shutdownNow();
-    }
-
-    List<RegistryFixture.Request> requests = registry.requests();
+    List<PushResult> results = RegistryIT.pushInParallel(a, ref("upar-a:1"), ref("upar-b:1"));
     List<Descriptor> pushedA =
         RegistryIT.pull(RegistryIT.store(work.resolve("check")), ref("upar-a:1")).image().layers();
     assertThat(pushedA)
         .extracting(Descriptor::mediaType)
         .containsOnly(MediaType.OCI_LAYER_TAR_GZIP);
-    for (Descriptor layer : pushedA.subList(0, 2)) {
-      String hex = layer.digest().hex();
-      assertThat(requests)
-          .as("uploads of shared blob %s", hex)
-          .filteredOn(r -> r.method().equals("PUT") && r.path().contains(hex))
-          .hasSize(1);
-    }
-    assertThat(requests)
-        .as("upload sessions opened (one per distinct blob: 2 shared, 2 own layers, 2 configs)")
-        .filteredOn(
-            r ->
-                r.method().equals("POST")
-                    && r.path().matches("/v2/upar-[ab]/blobs/uploads/.*")
-                    && r.status() == 202)
-        .hasSize(6);
+    RegistryIT.assertEachUploadedOnce(
+        registry, List.of(pushedA.get(0).digest(), pushedA.get(1).digest()), "upar-[ab]");
     Image b = RegistryIT.pull(RegistryIT.store(work.resolve("check")), ref("upar-b:1")).image();
     assertThat(b.layers().subList(0, 2)).isEqualTo(pushedA.subList(0, 2));
     assertThat(b.manifestDigest()).isEqualTo(results.get(1).digest());
