@@ -21,31 +21,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stamp against a real registry (Debian's docker-registry on 127.0.0.1). */
 @org.junit.jupiter.api.Timeout(120)
-class RegistryIT {
-
-  static RegistryFixture registry;
+class RegistryIT extends RealRegistryTest {
 
   @TempDir Path rootA;
   @TempDir Path rootB;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry = RegistryFixture.start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   static RegistryConfig fastConfig() {
     return RegistryConfig.DEFAULT.withRetry(
@@ -54,10 +38,6 @@ class RegistryIT {
 
   static Registries registries() {
     return new Registries(fastConfig(), CredentialSource.NONE);
-  }
-
-  String ref(String repoAndTag) {
-    return registry.host() + "/" + repoAndTag;
   }
 
   static ImageStore store(Path root) throws HostRuntimeException {

@@ -12,15 +12,12 @@ import dev.stamp.runtime.image.MediaType;
 import dev.stamp.runtime.image.Platform;
 import dev.stamp.runtime.layer.Compression;
 import dev.stamp.runtime.layer.LayerWriter;
-import dev.stamp.testkit.RegistryFixture;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,27 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * from every root, against a real registry (Debian's docker-registry on 127.0.0.1).
  */
 @org.junit.jupiter.api.Timeout(120)
-class UncompressedPushIT {
-
-  static RegistryFixture registry;
+class UncompressedPushIT extends RealRegistryTest {
 
   @TempDir Path work;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry = RegistryFixture.start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
-  String ref(String repoAndTag) {
-    return registry.host() + "/" + repoAndTag;
-  }
 
   /** A directory of a few files (content seeded by {@code seed}), the same wherever it is made. */
   Path tree(String name, String seed, int files) throws Exception {
