@@ -3,6 +3,7 @@ package dev.stamp.runtime.image;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.linux.NativeSha256;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -61,14 +62,17 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
     return parse(SHA256 + ":" + hex);
   }
 
-  /** A fresh sha256 {@link MessageDigest}. */
+  /**
+   * A fresh sha256 {@link MessageDigest}: large content is hashed by libcrypto when present ({@link
+   * NativeSha256}; the JDK's is slow without C2, which the CLI runs without).
+   */
   public static MessageDigest sha256() {
-    return messageDigest("SHA-256");
+    return NativeSha256.create();
   }
 
   /** A fresh {@link MessageDigest} of this digest's algorithm, to verify content against it. */
   public MessageDigest newMessageDigest() {
-    return messageDigest(algorithm.equals(SHA512) ? "SHA-512" : "SHA-256");
+    return algorithm.equals(SHA512) ? messageDigest("SHA-512") : sha256();
   }
 
   /** The hex part (same as {@link #encoded()}). */

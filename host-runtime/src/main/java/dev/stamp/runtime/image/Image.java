@@ -41,7 +41,9 @@ public record Image(
     return configDigest;
   }
 
-  /** Bytes of the config and layer blobs as stored (compressed). */
+  /**
+   * Bytes of the config and layer blobs as stored (built layers: plain tars; pulled: compressed).
+   */
   public long size() {
     long total = manifest.config().size();
     for (Descriptor layer : layers) {

@@ -39,6 +39,10 @@ public final class LayerWriter {
   /** The layer blob's descriptor and the layer's diff id (sha256 of the uncompressed tar). */
   public record Result(Descriptor blob, Digest diffId, long uncompressedSize) {}
 
+  /** What {@link #walk} reads per entry: numbers only ("unix:*" looks up owner names too). */
+  private static final String ATTRIBUTES =
+      "unix:mode,uid,gid,lastModifiedTime,nlink,dev,ino,size,rdev";
+
   private final long epoch;
   private final Compression compression;
 
@@ -72,6 +76,12 @@ public final class LayerWriter {
    */
   public Result write(Path dir, ImageStore store) throws HostRuntimeException {
     try (BlobWriter blob = store.blobWriter()) {
+      if (compression == Compression.NONE) {
+        // the blob is the tar: its digest is the diff id, hashed once
+        long size = writeTar(dir, new KeepOpenOutputStream(blob.stream()));
+        Descriptor descriptor = blob.commit(compression.mediaType(), null);
+        return new Result(descriptor, descriptor.digest(), size);
+      }
       MessageDigest md = Digest.sha256();
       long size;
       try (OutputStream compressed = compression.compress(new KeepOpenOutputStream(blob.stream()));
@@ -100,7 +110,7 @@ public final class LayerWriter {
   private void walk(Path root, Path path, TarWriter tar, Map<String, String> hardlinks)
       throws IOException {
     String rel = root.relativize(path).toString();
-    Map<String, Object> attrs = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> attrs = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
     int mode = (Integer) attrs.get("mode");
     long uid = ((Number) attrs.get("uid")).longValue();
     long gid = ((Number) attrs.get("gid")).longValue();

@@ -4,6 +4,8 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.Image;
+import dev.stamp.runtime.image.ImageIndex;
+import dev.stamp.runtime.image.ImageJson;
 import dev.stamp.runtime.image.ImageManifest;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
@@ -29,7 +31,9 @@ import org.slf4j.Logger;
  * once. Pushes of one {@link Registries} share their uploads: a blob another push is sending to the
  * same registry is waited for and then mounted (or found), never sent twice. Manifests go last,
  * children of an index before the index, so the registry never sees a manifest whose blobs it
- * lacks.
+ * lacks. Layers the store keeps uncompressed (what builds write) go gzip-compressed, made once and
+ * deterministically ({@link GzipTwins}): the pushed manifest's digest, which {@link PushResult}
+ * reports, then differs from the local one (the image id, the config's digest, does not).
  */
 public final class ImagePusher {
 
@@ -49,10 +53,12 @@ public final class ImagePusher {
 
   private final Registries registries;
   private final ImageStore store;
+  private final GzipTwins twins;
 
   public ImagePusher(Registries registries, ImageStore store) {
     this.registries = registries;
     this.store = store;
+    this.twins = new GzipTwins(store);
   }
 
   public PushResult push(ImageReference ref, TransferListener listener)
@@ -75,22 +81,38 @@ public final class ImagePusher {
         registries.pushClient(
             ref.registry(), ref.repository(), new HashSet<>(mountHints.values()), action);
     Upload upload = new Upload(client, mountHints, listener, action);
-    String reference = ref.tag() != null ? ref.tag() : ref.digest().toString();
-    Digest digest;
+    String reference = ref.tag();
+    Descriptor pushed;
     try (ImageStore.Lease lease = store.lease()) {
       if (MediaType.isIndex(entry.mediaType())) {
-        for (Descriptor child : store.index(entry.digest()).manifests()) {
+        ImageIndex index = store.index(entry.digest());
+        for (Descriptor child : index.manifests()) {
           requireManifest(child, entry, action);
         }
-        for (Descriptor child : store.index(entry.digest()).manifests()) {
-          upload.image(child.digest(), child.mediaType(), child.digest().toString());
+        List<Descriptor> children = new ArrayList<>();
+        for (Descriptor child : index.manifests()) {
+          Descriptor sent = upload.image(child.digest(), child.mediaType(), null);
+          children.add(
+              new Descriptor(
+                  child.mediaType(),
+                  sent.digest(),
+                  sent.size(),
+                  child.urls(),
+                  child.annotations(),
+                  child.platform()));
         }
-        digest = upload.manifest(entry.digest(), entry.mediaType(), reference);
+        byte[] bytes =
+            children.equals(index.manifests())
+                ? store.readBlob(entry.digest())
+                : ImageJson.write(
+                    new ImageIndex(
+                        index.schemaVersion(), index.mediaType(), children, index.annotations()));
+        pushed = upload.manifest(bytes, entry.mediaType(), reference);
       } else {
-        digest = upload.image(entry.digest(), entry.mediaType(), reference);
+        pushed = upload.image(entry.digest(), entry.mediaType(), reference);
       }
     }
-    return new PushResult(ref, digest, store.blobSize(entry.digest()), upload.transfers);
+    return new PushResult(ref, pushed.digest(), pushed.size(), upload.transfers);
   }
 
   private void requireManifest(Descriptor child, Descriptor index, String action)
@@ -121,6 +143,10 @@ public final class ImagePusher {
         hints.putIfAbsent(image.configDigest(), name.repository());
         for (Descriptor layer : image.layers()) {
           hints.putIfAbsent(layer.digest(), name.repository());
+          Descriptor twin = twins.known(layer);
+          if (twin != null) {
+            hints.putIfAbsent(twin.digest(), name.repository());
+          }
         }
       }
     } catch (HostRuntimeException e) {
@@ -149,18 +175,30 @@ public final class ImagePusher {
       this.action = action;
     }
 
-    /** Layers and config (up to {@link #PARALLEL} at a time), then the manifest. */
-    Digest image(Digest manifestDigest, String mediaType, String reference)
+    /**
+     * Layers and config (up to {@link #PARALLEL} at a time), then the manifest as pushed: plain-tar
+     * layers go as their gzip twins ({@link GzipTwins}), so the manifest then differs from the
+     * stored one. {@code reference} null: by the pushed manifest's digest.
+     */
+    Descriptor image(Digest manifestDigest, String mediaType, String reference)
         throws HostRuntimeException {
-      ImageManifest manifest = store.manifest(manifestDigest);
+      ImageManifest stored = store.manifest(manifestDigest);
+      ImageManifest manifest = twins.forPush(stored, action);
       List<Descriptor> blobs = new ArrayList<>(manifest.layers());
       blobs.add(manifest.config());
       blobs(blobs);
-      return manifest(manifestDigest, mediaType, reference);
+      byte[] bytes =
+          manifest == stored ? store.readBlob(manifestDigest) : ImageJson.write(manifest);
+      return manifest(bytes, mediaType, reference);
     }
 
-    Digest manifest(Digest digest, String mediaType, String reference) throws HostRuntimeException {
-      return client.pushManifest(reference, mediaType, store.readBlob(digest));
+    Descriptor manifest(byte[] bytes, String mediaType, String reference)
+        throws HostRuntimeException {
+      Descriptor descriptor = Descriptor.of(mediaType, bytes);
+      Digest digest =
+          client.pushManifest(
+              reference != null ? reference : descriptor.digest().toString(), mediaType, bytes);
+      return Descriptor.of(mediaType, digest, bytes.length);
     }
 
     /**

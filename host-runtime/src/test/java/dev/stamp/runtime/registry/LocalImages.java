@@ -64,10 +64,23 @@ final class LocalImages {
       throws HostRuntimeException {
     List<Descriptor> descriptors = new ArrayList<>();
     List<Digest> diffIds = new ArrayList<>();
-    List<HistoryEntry> history = new ArrayList<>();
     for (Layer layer : layers) {
       descriptors.add(store.putBlob(MediaType.OCI_LAYER_TAR_GZIP, layer.gzip()));
       diffIds.add(layer.diffId());
+    }
+    return put(store, platform, cmd, descriptors, diffIds);
+  }
+
+  /** Stores an image of layer blobs already in the store, with their diff ids. */
+  static Descriptor put(
+      ImageStore store,
+      Platform platform,
+      String cmd,
+      List<Descriptor> descriptors,
+      List<Digest> diffIds)
+      throws HostRuntimeException {
+    List<HistoryEntry> history = new ArrayList<>();
+    for (int i = 0; i < descriptors.size(); i++) {
       history.add(HistoryEntry.of("1970-01-01T00:00:00Z", "layer", false));
     }
     ImageConfig config =

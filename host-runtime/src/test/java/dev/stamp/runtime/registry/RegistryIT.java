@@ -21,31 +21,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stamp against a real registry (Debian's docker-registry on 127.0.0.1). */
 @org.junit.jupiter.api.Timeout(120)
-class RegistryIT {
-
-  static RegistryFixture registry;
+class RegistryIT extends RealRegistryTest {
 
   @TempDir Path rootA;
   @TempDir Path rootB;
-
-  @BeforeAll
-  static void startRegistry() {
-    registry = RegistryFixture.start();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   static RegistryConfig fastConfig() {
     return RegistryConfig.DEFAULT.withRetry(
@@ -54,10 +38,6 @@ class RegistryIT {
 
   static Registries registries() {
     return new Registries(fastConfig(), CredentialSource.NONE);
-  }
-
-  String ref(String repoAndTag) {
-    return registry.host() + "/" + repoAndTag;
   }
 
   static ImageStore store(Path root) throws HostRuntimeException {
@@ -138,33 +118,54 @@ class RegistryIT {
     a.tag(
         ImageReference.parse(ref("par-b:1")),
         LocalImages.put(a, amd64, "b", shared1, shared2, LocalImages.layer("only-b", 2000)));
+    pushInParallel(a, ref("par-a:1"), ref("par-b:1"));
+    assertEachUploadedOnce(
+        registry,
+        List.of(shared1.descriptor().digest(), shared2.descriptor().digest()),
+        "par-[ab]");
+    for (String name : List.of("par-a:1", "par-b:1")) {
+      assertThat(pull(store(rootB), ref(name)).image().layers()).hasSize(3);
+    }
+  }
+
+  /** Pushes {@code refs} from {@code store} at the same moment, through one {@link Registries}. */
+  static List<PushResult> pushInParallel(ImageStore store, String... refs) throws Exception {
     Registries shared = registries();
-    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(refs.length);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(refs.length);
     try {
       List<java.util.concurrent.Future<PushResult>> pushes = new ArrayList<>();
-      for (String name : List.of("par-a:1", "par-b:1")) {
+      for (String name : refs) {
         pushes.add(
-            two.submit(
+            pool.submit(
                 () -> {
                   start.await();
-                  return new ImagePusher(shared, a)
-                      .push(ImageReference.parse(ref(name)), TransferListener.NONE);
+                  return new ImagePusher(shared, store)
+                      .push(ImageReference.parse(name), TransferListener.NONE);
                 }));
       }
+      List<PushResult> results = new ArrayList<>();
       for (java.util.concurrent.Future<PushResult> push : pushes) {
-        push.get();
+        results.add(push.get());
       }
+      return results;
     } finally {
-      two.shutdownNow();
+      pool.shutdownNow();
     }
+  }
 
+  /**
+   * Each of {@code shared} was uploaded to {@code registry} once, and one upload session was opened
+   * per distinct blob of two three-layer images in the repositories {@code repos} matches (2
+   * shared, 2 own layers, 2 configs).
+   */
+  static void assertEachUploadedOnce(RegistryFixture registry, List<Digest> shared, String repos) {
     List<RegistryFixture.Request> requests = registry.requests();
-    for (LocalImages.Layer layer : List.of(shared1, shared2)) {
-      String hex = layer.descriptor().digest().hex();
+    for (Digest blob : shared) {
       assertThat(requests)
-          .as("uploads of shared blob %s", hex)
-          .filteredOn(r -> r.method().equals("PUT") && r.path().contains(hex))
+          .as("uploads of shared blob %s", blob)
+          .filteredOn(r -> r.method().equals("PUT") && r.path().contains(blob.hex()))
           .hasSize(1);
     }
     assertThat(requests)
@@ -172,12 +173,9 @@ class RegistryIT {
         .filteredOn(
             r ->
                 r.method().equals("POST")
-                    && r.path().matches("/v2/par-[ab]/blobs/uploads/.*")
+                    && r.path().matches("/v2/" + repos + "/blobs/uploads/.*")
                     && r.status() == 202)
         .hasSize(6);
-    for (String name : List.of("par-a:1", "par-b:1")) {
-      assertThat(pull(store(rootB), ref(name)).image().layers()).hasSize(3);
-    }
   }
 
   @Test

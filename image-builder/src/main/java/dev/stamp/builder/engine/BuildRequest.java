@@ -93,6 +93,15 @@ public record BuildRequest(
     return with(f -> f.compression = value);
   }
 
+  /**
+   * How new layers are kept in the local store: gzip (the default) is kept as a plain tar (its diff
+   * id is its digest, nothing to compress on a rebuild) and compressed once, deterministically,
+   * when pushed ({@code ImagePusher}), as buildah does; zstd is written as asked.
+   */
+  public Compression storedCompression() {
+    return compression == Compression.GZIP ? Compression.NONE : compression;
+  }
+
   public BuildRequest withLabels(Map<String, String> value) {
     return with(f -> f.labels = value);
   }

@@ -52,7 +52,7 @@ final class LayerStep {
     try {
       content.fill(dir, work);
       LayerWriter.Result layer =
-          new LayerWriter(req.sourceDateEpoch(), req.compression()).write(dir, ctx.store());
+          new LayerWriter(req.sourceDateEpoch(), req.storedCompression()).write(dir, ctx.store());
       Path installed = promote(dir, layers.path(layer.diffId()));
       ctx.cache()
           .put(key, new BuildCache.Entry(layer.blob(), layer.diffId(), layer.uncompressedSize()));

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Digest;
+import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
+import dev.stamp.runtime.image.MediaType;
+import dev.stamp.runtime.layer.LayerStore;
+import dev.stamp.runtime.registry.ImagePuller;
 import dev.stamp.runtime.registry.ImagePusher;
+import dev.stamp.runtime.registry.PushResult;
 import dev.stamp.runtime.registry.Registries;
 import dev.stamp.runtime.registry.RegistryConfig;
 import dev.stamp.runtime.registry.TransferListener;
@@ -53,17 +59,76 @@ class BuildFromRegistryIT {
     org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry");
   }
 
-  /** Builds samples/base in a root of its own and pushes it as {@code ref}. */
+  /**
+   * Builds samples/base in a root of its own and pushes it as {@code ref}; the digest pushed (its
+   * layers gzip-compressed: the local store keeps them as plain tars).
+   */
   private Digest pushBase(String ref, String extraPasswd) throws Exception {
+    return pushBaseBuilt(ref, extraPasswd).digest();
+  }
+
+  private PushResult pushBaseBuilt(String ref, String extraPasswd) throws Exception {
     StampRoot source = new StampRoot(Files.createTempDirectory(tmp, "source-root"));
     BuildResult base =
         ImageBuilderIT.buildSampleBase(
             source, Files.createTempDirectory(tmp, "base-ctx").resolve("ctx"), extraPasswd);
+    assertThat(base.image().layers())
+        .extracting(Descriptor::mediaType)
+        .containsOnly(MediaType.OCI_LAYER_TAR);
+    assertThat(base.image().layers())
+        .extracting(Descriptor::digest)
+        .isEqualTo(base.image().diffIds());
     ImageStore store = ImageStore.open(source);
     store.tag(ImageBuilderIT.BASE, ImageReference.parse(ref));
-    new ImagePusher(Registries.open(source, Map.of()), store)
+    return new ImagePusher(Registries.open(source, Map.of()), store)
         .push(ImageReference.parse(ref), TransferListener.NONE);
-    return base.manifestDigest();
+  }
+
+  @Test
+  void aBuiltImagePushedFromTwoFreshRootsHasOneDigestAndPullsBackAsBuilt() throws Exception {
+    String one = registry.host() + "/repro-" + System.nanoTime() + ":1";
+    String two = registry.host() + "/repro-" + System.nanoTime() + ":2";
+    PushResult first = pushBaseBuilt(one, "");
+    PushResult second = pushBaseBuilt(two, "");
+    assertThat(second.digest()).isEqualTo(first.digest());
+
+    StampRoot fresh = new StampRoot(tmp.resolve("pull-back"));
+    ImageStore store = ImageStore.open(fresh);
+    Image pulled =
+        new ImagePuller(Registries.open(fresh, Map.of()), store)
+            .pull(ImageReference.parse(one), TransferListener.NONE)
+            .image();
+    assertThat(pulled.manifestDigest()).isEqualTo(first.digest());
+    assertThat(pulled.layers())
+        .extracting(Descriptor::mediaType)
+        .containsOnly(MediaType.OCI_LAYER_TAR_GZIP);
+    StampRoot built = new StampRoot(tmp.resolve("built-again"));
+    Image local = ImageBuilderIT.buildSampleBase(built, tmp.resolve("again-ctx"), "").image();
+    assertThat(pulled.id()).isEqualTo(local.id());
+    assertThat(pulled.diffIds()).isEqualTo(local.diffIds());
+    // what a container gets from the pulled image is what the built one unpacks to
+    LayerStore layers = LayerStore.open(fresh, store);
+    LayerStore builtLayers = LayerStore.open(built, ImageStore.open(built));
+    for (int i = 0; i < pulled.layers().size(); i++) {
+      Path a = layers.ensure(pulled.layers().get(i), pulled.diffIds().get(i));
+      Path b = builtLayers.path(local.diffIds().get(i));
+      assertThat(listing(a)).isEqualTo(listing(b));
+    }
+  }
+
+  private static List<String> listing(Path dir) throws Exception {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      List<String> out = new java.util.ArrayList<>();
+      for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+        out.add(
+            dir.relativize(p)
+                + " "
+                + (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? Files.size(p) + " " + java.util.Arrays.hashCode(Files.readAllBytes(p))
+                    : Files.isSymbolicLink(p) ? "-> " + Files.readSymbolicLink(p) : "dir"));
+      }
+      return out;
+    }
   }
 
   private Path context(String dockerfile) throws Exception {
