@@ -70,6 +70,7 @@ public final class ImagePlanner {
   private final int parallel;
   private final String sourceUrl;
   private final Clock clock;
+  private final boolean keepCompressed;
 
   /**
    * @param tmpRoot where contexts are exported while building (removed afterwards)
@@ -84,9 +85,27 @@ public final class ImagePlanner {
       int parallel,
       String sourceUrl,
       Clock clock) {
+    this(builder, catalog, tmpRoot, parallel, sourceUrl, clock, false);
+  }
+
+  /**
+   * @param keepCompressed keep built layers gzip-compressed in the store, so an image's digest in
+   *     the store is the digest a push to a registry gives (images.distribution: registry: the
+   *     release records what the hosts pull); otherwise layers stay plain tars, as the embedded
+   *     endpoint serves them
+   */
+  public ImagePlanner(
+      ImageBuilder builder,
+      BuildCatalog catalog,
+      Path tmpRoot,
+      int parallel,
+      String sourceUrl,
+      Clock clock,
+      boolean keepCompressed) {
     if (parallel < 1) {
       throw new IllegalArgumentException("parallel builds: at least 1, got " + parallel);
     }
+    this.keepCompressed = keepCompressed;
     this.builder = builder;
     this.store = builder.store();
     this.catalog = catalog;
@@ -137,6 +156,10 @@ public final class ImagePlanner {
                             + tree.commit().shortId()));
     byte[] dockerfile = tree.read(in.dockerfile()).orElse(new byte[0]);
     StringBuilder text = new StringBuilder("stamp-source-key v1\n");
+    if (keepCompressed) {
+      // the same inputs kept compressed are another image (other layer blobs, another digest)
+      text.append("layers gzip\n");
+    }
     text.append("context ").append(contextTree).append('\n');
     text.append("dockerfile ").append(dockerfileBlob).append('\n');
     in.args().forEach((k, v) -> text.append("arg ").append(k).append('=').append(v).append('\n'));
@@ -367,7 +390,8 @@ public final class ImagePlanner {
               .withBuildArgs(in.args())
               .withTags(List.of(reference(in.app(), in.service(), tree.commit().shortId())))
               .withLabels(labels)
-              .withSourceDateEpoch(0);
+              .withSourceDateEpoch(0)
+              .withKeepCompressed(keepCompressed);
       return in.target().isPresent() ? request.withTarget(in.target().get()) : request;
     } catch (IOException e) {
       throw ControllerException.failed(

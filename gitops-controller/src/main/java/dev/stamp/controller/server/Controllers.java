@@ -180,7 +180,9 @@ public final class Controllers {
                 root.path().resolve("controller/build-tmp"),
                 images.parallelBuilds(),
                 withoutUserInfo(r.url()),
-                clock);
+                clock,
+                // pushed as stored: the digest a release records is the one hosts pull
+                images.distribution() == ImagesConfig.Distribution.REGISTRY);
         ListedOnce listedOnce = new ListedOnce(hosts); // this repository's passes
         AppSync sync =
             new AppSync(

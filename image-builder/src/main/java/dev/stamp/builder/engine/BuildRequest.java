@@ -29,6 +29,7 @@ public record BuildRequest(
     List<OutputSpec> outputs,
     long sourceDateEpoch,
     Compression compression,
+    boolean keepCompressed,
     Map<String, String> labels,
     boolean pull,
     Map<String, BuildSecret> secrets,
@@ -55,6 +56,7 @@ public record BuildRequest(
         List.of(),
         0,
         Compression.GZIP,
+        false,
         Map.of(),
         false,
         Map.of(),
@@ -94,12 +96,21 @@ public record BuildRequest(
   }
 
   /**
+   * Keep new layers in the local store compressed as {@link #compression()} says, so that the
+   * image's manifest digest in the store is the one a push gives (what a controller that pushes to
+   * a registry records and its hosts run); off by default (see {@link #storedCompression()}).
+   */
+  public BuildRequest withKeepCompressed(boolean value) {
+    return with(f -> f.keepCompressed = value);
+  }
+
+  /**
    * How new layers are kept in the local store: gzip (the default) is kept as a plain tar (its diff
    * id is its digest, nothing to compress on a rebuild) and compressed once, deterministically,
    * when pushed ({@code ImagePusher}), as buildah does; zstd is written as asked.
    */
   public Compression storedCompression() {
-    return compression == Compression.GZIP ? Compression.NONE : compression;
+    return compression == Compression.GZIP && !keepCompressed ? Compression.NONE : compression;
   }
 
   public BuildRequest withLabels(Map<String, String> value) {
@@ -142,6 +153,7 @@ public record BuildRequest(
     List<OutputSpec> outputs;
     long sourceDateEpoch;
     Compression compression;
+    boolean keepCompressed;
     Map<String, String> labels;
     boolean pull;
     Map<String, BuildSecret> secrets;
@@ -157,6 +169,7 @@ public record BuildRequest(
       outputs = r.outputs;
       sourceDateEpoch = r.sourceDateEpoch;
       compression = r.compression;
+      keepCompressed = r.keepCompressed;
       labels = r.labels;
       pull = r.pull;
       secrets = r.secrets;
@@ -174,6 +187,7 @@ public record BuildRequest(
           outputs,
           sourceDateEpoch,
           compression,
+          keepCompressed,
           labels,
           pull,
           secrets,

@@ -19,6 +19,10 @@ final class FromStep {
   static Snapshot base(StageContext ctx) throws BuildException {
     BuildRequest req = ctx.request();
     String settings = "epoch=" + req.sourceDateEpoch() + " compression=" + req.compression().name();
+    if (req.keepCompressed()) {
+      // layers kept compressed are other blobs than the plain tars of the same steps
+      settings += " stored=" + req.storedCompression().name();
+    }
     if (ctx.stage().base().isStage()) {
       int index = ctx.stage().base().stage().getAsInt();
       Snapshot from = ctx.built(index);
