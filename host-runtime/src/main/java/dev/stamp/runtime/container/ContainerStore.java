@@ -16,9 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +38,6 @@ final class ContainerStore {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path containers;
   private final Path names;
@@ -75,10 +72,9 @@ final class ContainerStore {
     return names.resolve(name);
   }
 
+  /** A new container id: 64 hex digits from {@code /dev/urandom}. */
   public static String newId() {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return dev.stamp.runtime.fs.RandomBytes.hex(32);
   }
 
   /** Creates the container's directory and its config.json (temp + rename: whole or absent). */
