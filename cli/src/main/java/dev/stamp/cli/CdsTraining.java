@@ -1,13 +1,12 @@
 package dev.stamp.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -18,11 +17,11 @@ import picocli.CommandLine;
  * background with {@code -XX:DumpLoadedClassList} after the jar changed, then dumps a static
  * archive of what it loaded ({@code -Xshare:dump}), so that later commands map those classes
  * instead of reading, parsing and verifying them. It has no side effects: it builds and parses the
- * command line of the common commands, renders help, sets up logging, maps JSON, and loads (without
- * initialising) the classes listed in {@code cds-classes.txt}, which are those a {@code run --rm},
- * {@code ps}, {@code images}, {@code rm}, {@code --help} and {@code --version} load (regenerate
- * with {@code -Xlog:class+load} when the run path changes much; a stale entry is skipped, a missing
- * one is only read from the jar as before).
+ * command line of the common commands, renders help, sets up logging and maps JSON. Given a file
+ * name, it also writes {@code cds.classlist} there, the class list of real commands ({@code run
+ * --rm}, {@code pull}, {@code ps} and more: {@code bin/cds-classes} makes it), which the launcher
+ * adds to its own list: with the lambdas and method-handle forms those commands link, which the
+ * archive then holds ready-made instead of every command generating them again.
  */
 public final class CdsTraining {
 
@@ -66,21 +65,10 @@ public final class CdsTraining {
     LoggerFactory.getLogger(CdsTraining.class).isDebugEnabled();
     ObjectMapper json = new ObjectMapper();
     json.readTree(json.writeValueAsBytes(Map.of("id", "x", "n", List.of(1, 2))));
-    load();
-  }
-
-  private static void load() throws IOException {
-    ClassLoader loader = CdsTraining.class.getClassLoader();
-    try (InputStream in = CdsTraining.class.getResourceAsStream("cds-classes.txt");
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        try {
-          Class.forName(line.strip(), false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-          // gone or renamed: nothing to archive
+    if (args.length == 1) {
+      try (InputStream in = CdsTraining.class.getResourceAsStream("cds.classlist")) {
+        if (in != null) {
+          Files.copy(in, Path.of(args[0]), StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }

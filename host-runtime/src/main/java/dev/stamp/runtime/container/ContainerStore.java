@@ -16,9 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +38,6 @@ final class ContainerStore {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path containers;
   private final Path names;
@@ -50,6 +47,13 @@ final class ContainerStore {
 
   /** Configs are immutable once written: kept in memory for this process's later calls. */
   private final Map<String, ContainerRecord> configs = new ConcurrentHashMap<>();
+
+  /**
+   * The configs of containers this process retired, by their trash entry's name: the sweep finds
+   * their cgroups without parsing config.json again (a short-lived CLI's {@code run --rm} builds no
+   * JSON deserializer for it).
+   */
+  private final Map<String, ContainerRecord> retired = new ConcurrentHashMap<>();
 
   public ContainerStore(StampRoot root) {
     this.containers = root.path().resolve("containers");
@@ -75,10 +79,9 @@ final class ContainerStore {
     return names.resolve(name);
   }
 
+  /** A new container id: 64 hex digits from {@code /dev/urandom}. */
   public static String newId() {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return dev.stamp.runtime.fs.RandomBytes.hex(32);
   }
 
   /** Creates the container's directory and its config.json (temp + rename: whole or absent). */
@@ -216,13 +219,22 @@ final class ContainerStore {
    * trash, which the next removal sweeps.
    */
   public void retire(String id) throws IOException {
-    configs.remove(id);
+    ContainerRecord config = configs.remove(id);
     Path dir = dir(id);
     if (!Files.exists(dir)) {
       return;
     }
     Files.createDirectories(trash);
-    Files.move(dir, trash.resolve(id + "-" + System.nanoTime()), StandardCopyOption.ATOMIC_MOVE);
+    String entry = id + "-" + System.nanoTime();
+    if (config != null) {
+      retired.put(entry, config);
+    }
+    try {
+      Files.move(dir, trash.resolve(entry), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      retired.remove(entry);
+      throw e;
+    }
   }
 
   /**
@@ -238,6 +250,7 @@ final class ContainerStore {
       for (Path entry : entries) {
         if (removeCgroups(entry)) {
           deleteTree(entry);
+          retired.remove(entry.getFileName().toString());
         }
       }
     } catch (IOException e) {
@@ -245,19 +258,21 @@ final class ContainerStore {
     }
   }
 
-  private static boolean removeCgroups(Path retired) {
-    Path config = retired.resolve("config.json");
-    if (!Files.exists(config)) {
+  private boolean removeCgroups(Path entry) {
+    ContainerRecord known = retired.get(entry.getFileName().toString());
+    Path config = entry.resolve("config.json");
+    if (known == null && !Files.exists(config)) {
       return true;
     }
     try {
-      ContainerRecord c = JSON.readValue(config.toFile(), ContainerRecord.class);
+      ContainerRecord c =
+          known != null ? known : JSON.readValue(config.toFile(), ContainerRecord.class);
       Cgroups.remove(c.intent().cgroupPaths());
       return true;
     } catch (IOException e) {
       return true; // a config that cannot be read names no cgroups
     } catch (HostRuntimeException e) {
-      LOG.warn("remove retired container {}: {}", retired.getFileName(), e.getMessage());
+      LOG.warn("remove retired container {}: {}", entry.getFileName(), e.getMessage());
       return false;
     }
   }

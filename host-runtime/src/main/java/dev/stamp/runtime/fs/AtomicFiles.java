@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 
 /**
  * Crash-safe file updates: write a temp file in the target's directory, fsync it, rename it over
@@ -20,7 +19,7 @@ public final class AtomicFiles {
 
   /** Replaces {@code target} with {@code bytes} atomically and durably. */
   public static void write(Path target, byte[] bytes) throws IOException {
-    Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + RandomBytes.hex(16));
     try {
       try (FileChannel ch =
           FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

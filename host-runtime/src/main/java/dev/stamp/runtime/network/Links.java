@@ -1,11 +1,11 @@
 package dev.stamp.runtime.network;
 
+import dev.stamp.runtime.fs.RandomBytes;
 import dev.stamp.runtime.linux.Errno;
 import dev.stamp.runtime.linux.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 
 /**
  * Interface flags, MAC repair and bridge removal through the classic ioctls, in the network
@@ -14,7 +14,6 @@ import java.security.SecureRandom;
 final class Links {
 
   private static final LibC LIBC = LibC.INSTANCE;
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int FLAGS_OFFSET = 16;
   private static final int HWADDR_OFFSET = 18;
   private static final int MAC_BYTES = 6;
@@ -84,8 +83,7 @@ final class Links {
           }
           byte[] set = ifreq(bridge);
           ByteBuffer.wrap(set).order(ByteOrder.nativeOrder()).putShort(16, LibC.ARPHRD_ETHER);
-          byte[] mac = new byte[MAC_BYTES];
-          RANDOM.nextBytes(mac);
+          byte[] mac = RandomBytes.next(MAC_BYTES);
           mac[0] = (byte) ((mac[0] & 0xfe) | 0x02);
           System.arraycopy(mac, 0, set, HWADDR_OFFSET, MAC_BYTES);
           if (LIBC.ioctl(fd, LibC.SIOCSIFHWADDR, set) != 0) {
