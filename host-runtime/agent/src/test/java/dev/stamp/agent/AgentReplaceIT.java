@@ -9,6 +9,7 @@ import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerRuntime;
+import dev.stamp.runtime.service.Services;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
 import java.io.IOException;
@@ -89,8 +90,60 @@ class AgentReplaceIT {
   }
 
   static ServiceSpec.Healthcheck http() {
-    return new ServiceSpec.Healthcheck(
-        List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, null, null);
+    return http("/index.html");
+  }
+
+  static ServiceSpec.Healthcheck http(String path) {
+    return new ServiceSpec.Healthcheck(List.of("HTTP", path), "PT0.2S", "PT1S", 2, null, null);
+  }
+
+  /** busybox httpd answering {@code version} at each of {@code files} (and 404 elsewhere). */
+  ServiceSpec serving(String version, String files, int port, ServiceSpec.Healthcheck health) {
+    ServiceSpec base = httpd(version, port, health);
+    return new ServiceSpec(
+        image,
+        List.of(
+            "sh",
+            "-c",
+            "mkdir -p /w; for f in "
+                + files
+                + "; do echo "
+                + version
+                + " > /w/$f; done; exec httpd -f -p 80 -h /w"),
+        null,
+        Map.of("PAGE", version),
+        base.ports(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        health,
+        1,
+        null,
+        null,
+        "PT1S",
+        null);
+  }
+
+  /** The check the service's record holds, in effect (what its monitor probes). */
+  String recordedCheck(String name) throws Exception {
+    return Services.open(new StampRoot(root), agent.runtime).inspect(name).health().describe();
+  }
+
+  String get(int port, String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(3))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("HTTP " + r.statusCode() + " for " + path);
+    }
+    return r.body().strip();
   }
 
   ServiceStatus await(String name, Predicate<ServiceStatus> done, String what) throws Exception {
@@ -216,6 +269,72 @@ class AgentReplaceIT {
     assertThat(failed.lastError().logTail()).anyMatch(l -> l.contains("about to fail on purpose"));
     assertThat(get(port)).isEqualTo("v1");
     assertThat(failed.replicas()).hasSize(1);
+  }
+
+  @Test
+  void aReplaceGatesTheNewContainerOnTheNewSpecsHealthCheck() throws Exception {
+    int port = TestNetworks.freePort();
+    client.putService("web", serving("v1", "ok", port, http("/ok")));
+    await("web", s -> s.observedGeneration() == 1 && "running".equals(s.state()), "v1 running");
+    assertThat(recordedCheck("web")).contains("/ok");
+
+    // the new version serves only /ready: gated on the old check (/ok) it could never pass
+    assertThat(client.putService("web", serving("v2", "ready", port, http("/ready"))).generation())
+        .isEqualTo(2);
+    ServiceStatus v2 =
+        await(
+            "web",
+            s ->
+                (s.observedGeneration() == 2 && "running".equals(s.state()))
+                    || (s.lastError() != null && s.lastError().generation() == 2),
+            "generation 2 deployed or failed");
+    assertThat(v2.lastError()).as("the replace's error").isNull();
+    assertThat(get(port, "/ready")).isEqualTo("v2");
+    assertThat(recordedCheck("web")).contains("/ready").doesNotContain("/ok");
+    // the monitor afterwards probes the new check too (on the old one, /ok, it would be unhealthy)
+    await(
+        "web",
+        s -> s.replicas().stream().allMatch(r -> "healthy".equals(r.health())),
+        "the new replica called healthy by the service's monitor");
+  }
+
+  @Test
+  void aPutChangingOnlyTheHealthCheckReplacesAndACheckThatNeverPassesKeepsTheOldOneServing()
+      throws Exception {
+    int port = TestNetworks.freePort();
+    client.putService("web", serving("v1", "ok ready", port, http("/ok")));
+    ServiceStatus v1 =
+        await("web", s -> s.observedGeneration() == 1 && "running".equals(s.state()), "running");
+
+    // only the check changes: a new generation, and a replace (a fresh container)
+    PutResult second = client.putService("web", serving("v1", "ok ready", port, http("/ready")));
+    assertThat(second.changed()).isTrue();
+    assertThat(second.generation()).isEqualTo(2);
+    ServiceStatus checked =
+        await("web", s -> s.observedGeneration() == 2 && "running".equals(s.state()), "gen 2");
+    String gen2 = checked.replicas().get(0).container();
+    assertThat(gen2).isNotEqualTo(v1.replicas().get(0).container());
+    assertThat(recordedCheck("web")).contains("/ready");
+
+    // a check nothing answers: the new container never becomes healthy, the old one keeps serving
+    assertThat(
+            client.putService("web", serving("v1", "ok ready", port, http("/never"))).generation())
+        .isEqualTo(3);
+    ServiceStatus failed =
+        await(
+            "web",
+            s -> s.lastError() != null && s.lastError().generation() == 3,
+            "the failure of generation 3");
+    assertThat(failed.state()).isEqualTo("degraded");
+    assertThat(failed.observedGeneration()).isEqualTo(2);
+    assertThat(failed.lastError().message()).contains("/never");
+    assertThat(failed.replicas())
+        .extracting(ServiceStatus.Replica::container)
+        .containsExactly(gen2);
+    assertThat(get(port, "/ready")).isEqualTo("v1");
+    assertThat(recordedCheck("web"))
+        .as("the old check stays with the old container")
+        .contains("/ready");
   }
 
   @Test

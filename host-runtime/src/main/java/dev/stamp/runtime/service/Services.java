@@ -164,7 +164,33 @@ public final class Services {
       throws HostRuntimeException {
     String action = "replace service " + name;
     checkRequest(action, name, 1, spec);
-    return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
+    return new ServiceReplacer(records, runtime, lb)
+        .replace(name, spec, null, options, ReplaceProgress.NONE);
+  }
+
+  /**
+   * As {@link #replace(String, ContainerSpec, ReplaceOptions)}, with the new spec's health check:
+   * {@code health} is merged over the new image's HEALTHCHECK and {@link #DEFAULT_HEALTH} as {@link
+   * #run} merges it; that check gates every new container (not the service's old one) and is the
+   * record's once every replica is replaced. {@code options.parallelism()} replicas are replaced at
+   * a time, each batch told to {@code progress} as it starts. BAD_INPUT for a bad check (a TCP or
+   * HTTP check naming no port, of a service without published ports).
+   */
+  public ServiceRecord replace(
+      String name,
+      ContainerSpec spec,
+      HealthCheck health,
+      ReplaceOptions options,
+      ReplaceProgress progress)
+      throws HostRuntimeException {
+    String action = "replace service " + name;
+    checkRequest(action, name, 1, spec);
+    health.check("health check");
+    ServiceRecord record = require(action, name);
+    HealthCheck effective = effectiveHealth(health, spec, record.fronts());
+    checkHealthTarget(action, record.fronts(), effective);
+    return new ServiceReplacer(records, runtime, lb)
+        .replace(name, spec, effective, options, progress);
   }
 
   /**
@@ -591,12 +617,14 @@ public final class Services {
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
-    Optional<ReplaceRecord> replace = record.map(ServiceRecord::replace);
-    if (replace.isPresent()) { // a replace killed in flight: its new container goes too
-      if (replace.get().newContainer() != null) {
-        refs.add(replace.get().newContainer());
+    for (ReplaceRecord replace : record.map(ServiceRecord::inFlight).orElse(List.of())) {
+      // a replace killed in flight: its new containers go too
+      if (replace.newContainer() != null) {
+        refs.add(replace.newContainer());
       }
-      runtime.idOfName(replace.get().newName()).ifPresent(refs::add);
+      if (replace.newName() != null) {
+        runtime.idOfName(replace.newName()).ifPresent(refs::add);
+      }
     }
     boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {
