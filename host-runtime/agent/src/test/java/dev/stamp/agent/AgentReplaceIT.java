@@ -338,6 +338,91 @@ class AgentReplaceIT {
   }
 
   @Test
+  void fourReplicasAreReplacedTwoAtATimeUnderARequestLoopWithZeroFailures() throws Exception {
+    int port = TestNetworks.freePort();
+    ServiceSpec.Update update = new ServiceSpec.Update("start-first", 2, "PT0.3S");
+    client.putService("web", replicas(httpd("v1", port, http()), 4, update));
+    ServiceStatus v1 =
+        await(
+            "web",
+            s -> s.observedGeneration() == 1 && "running".equals(s.state()),
+            "generation 1 running");
+    assertThat(v1.replicas()).hasSize(4);
+    long before = agent.events.last();
+
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    List<String> pages = new CopyOnWriteArrayList<>();
+    Thread loop =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                try {
+                  pages.add(get(port));
+                  ok.incrementAndGet();
+                } catch (Exception e) {
+                  failures.add(e.toString());
+                }
+              }
+            });
+    loop.start();
+    ServiceStatus v2;
+    try {
+      Thread.sleep(300);
+      client.putService("web", replicas(httpd("v2", port, http()), 4, update));
+      v2 =
+          await(
+              "web",
+              s -> s.observedGeneration() == 2 && "running".equals(s.state()),
+              "generation 2 running");
+      Thread.sleep(300);
+    } finally {
+      stop.set(true);
+      loop.join(10_000);
+    }
+    assertThat(failures).as("failed requests during the replace").isEmpty();
+    assertThat(ok.get()).isGreaterThan(10);
+    assertThat(pages).contains("v1", "v2");
+    assertThat(pages.subList(pages.lastIndexOf("v1") + 1, pages.size())).containsOnly("v2");
+    assertThat(v2.replicas()).hasSize(4);
+    assertThat(v2.replicas())
+        .extracting(ServiceStatus.Replica::container)
+        .doesNotContainAnyElementsOf(
+            v1.replicas().stream().map(ServiceStatus.Replica::container).toList());
+    List<String> batches =
+        agent.events.after(before, 0).stream()
+            .filter(e -> e.service().equals("web") && e.type().equals("batch"))
+            .map(dev.stamp.agent.api.AgentEvent::message)
+            .toList();
+    assertThat(batches)
+        .containsExactly("batch 1 of 2: replicas [1, 2]", "batch 2 of 2: replicas [3, 4]");
+  }
+
+  /** {@code spec} with {@code count} replicas and {@code update}. */
+  static ServiceSpec replicas(ServiceSpec spec, int count, ServiceSpec.Update update) {
+    return new ServiceSpec(
+        spec.image(),
+        spec.command(),
+        spec.entrypoint(),
+        spec.env(),
+        spec.ports(),
+        spec.volumes(),
+        spec.secrets(),
+        spec.resources(),
+        spec.user(),
+        spec.workingDir(),
+        spec.readOnly(),
+        spec.init(),
+        spec.healthcheck(),
+        count,
+        update,
+        spec.stopSignal(),
+        spec.stopGracePeriod(),
+        spec.restart());
+  }
+
+  @Test
   void deleteRemovesEverything() throws Exception {
     int port = TestNetworks.freePort();
     client.putService("web", httpd("v1", port, null));

@@ -167,6 +167,75 @@ class ServiceRecoveryIT {
         .isEqualTo(next);
   }
 
+  @ParameterizedTest(name = "{0}, two replicas in one batch, killed at {1}: {2} serves")
+  @CsvSource({
+    "start-first, create, v1",
+    "start-first, health, v1",
+    "start-first, switch, v1",
+    "start-first, retire, v2",
+    "stop-first, retire, v2",
+    "stop-first, create, v2",
+    "stop-first, health, v2",
+    "stop-first, switch, v2",
+  })
+  void aBatchOfTwoKilledAtEachStepIsFinishedOrRolledBack(String order, String step, String serves)
+      throws Exception {
+    ReplaceRecord.Order o = ReplaceRecord.Order.of(order);
+    ReplaceRecord.Step at = ReplaceRecord.Step.of(step);
+    HealthCheck check =
+        HealthCheck.http("/index.html")
+            .withInterval(Duration.ofMillis(200))
+            .withTimeout(Duration.ofSeconds(1))
+            .withRetries(2);
+    int port = dev.stamp.testkit.TestNetworks.freePort();
+    services.run("web", 2, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
+    for (int i = 0; i < 50 && !"v1".equals(getQuietly(port)); i++) {
+      Thread.sleep(100);
+    }
+    made.addAll(services.inspect("web").containers());
+    // killed once both replicas of the batch have reached the step
+    ServiceReplacer.afterStepWritten =
+        r -> {
+          List<ReplaceRecord> steps = r.inFlight();
+          if (steps.size() == 2 && steps.get(1).step() == at) {
+            throw new Killed(at);
+          }
+        };
+    ReplaceOptions options = ReplaceOptions.defaults().withOrder(o).withParallelism(2);
+    try (ServiceReplaceIT.Load load = new ServiceReplaceIT.Load(port)) {
+      Thread.sleep(200);
+      assertThatThrownBy(() -> services.replace("web", httpd("v2"), options))
+          .isInstanceOf(Killed.class);
+      ServiceReplacer.afterStepWritten = r -> {};
+      ServiceRecord left = services.inspect("web");
+      assertThat(left.state()).isEqualTo(ServiceState.REPLACING);
+      assertThat(left.inFlight()).extracting(ReplaceRecord::replica).containsExactly(1, 2);
+      runtime.list(true).forEach(i -> made.add(i.id()));
+
+      ServiceRecord after = services.recover("web", Optional.of(httpd("v2")), options);
+      runtime.list(true).forEach(i -> made.add(i.id()));
+
+      assertThat(after.state()).isEqualTo(ServiceState.RUNNING);
+      assertThat(after.inFlight()).isEmpty();
+      assertThat(after.containers()).hasSize(2);
+      assertThat(runtime.list(true))
+          .as("no container but the recorded replicas")
+          .extracting(ContainerInfo::id)
+          .hasSameElementsAs(after.containers());
+      for (int i = 0; i < 10; i++) {
+        assertThat(get(port)).as("exactly one version serves").isEqualTo(serves);
+      }
+      load.stop();
+      if (o == ReplaceRecord.Order.START_FIRST) {
+        assertThat(load.failures).as("failed requests, start-first").isEmpty();
+      }
+    }
+    ServiceRecord next = services.replace("web", httpd("v3"), options);
+    made.addAll(next.containers());
+    assertThat(next.containers()).hasSize(2);
+    assertThat(get(port)).isEqualTo("v3");
+  }
+
   @org.junit.jupiter.api.Test
   void scalingAddsHealthyReplicasAndRemovesTheLastOnesAndAKilledScaleIsRecovered()
       throws Exception {
