@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stamp agent} killed with SIGKILL in the middle of a replace: the restarted agent recovers
@@ -126,7 +126,9 @@ class AgentKillCliIT {
     return replace == null || replace.isNull() ? null : replace.get("step").asText();
   }
 
-  /** How many replicas the record has in flight at {@code step} ({@code replace} and {@code batch}). */
+  /**
+   * How many replicas the record has in flight at {@code step} ({@code replace} and {@code batch}).
+   */
   int inFlightAt(String name, String step) {
     JsonNode record = recorded(name);
     int n = step.equals(recordedStep(name)) ? 1 : 0;
@@ -146,8 +148,7 @@ class AgentKillCliIT {
 
   @ParameterizedTest(name = "update.parallelism {0}")
   @ValueSource(ints = {1, 2})
-  void anAgentKilledInTheMiddleOfAReplaceFinishesItAfterARestart(int parallelism)
-      throws Exception {
+  void anAgentKilledInTheMiddleOfAReplaceFinishesItAfterARestart(int parallelism) throws Exception {
     startAgent();
     int port = AgentCliIT.freePort();
     client.putService("web", spec("v1", port, 0, parallelism));

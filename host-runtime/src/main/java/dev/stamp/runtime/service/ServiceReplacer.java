@@ -33,13 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Services#replace}: replaces a running service's replicas one at a time with containers of
- * a new spec, behind the same published port. Start-first (default), per replica: create and start
- * the new container beside the old one, wait until the service's health check calls it healthy (the
- * {@link HealthCheck} probe with {@link HealthState}'s Docker semantics), switch the backends
- * atomically ({@link ServiceLoadBalancer#setBackends}: new connections go to the new one), drain
- * the old one, stop it (its stop signal and grace period, then SIGKILL) and remove it. Stop-first
- * retires the old one before starting the new one.
+ * {@link Services#replace}: replaces a running service's replicas in batches ({@link
+ * ReplaceOptions#parallelism}, one by default) with containers of a new spec, gated by the new
+ * spec's health check, behind the same published port. Start-first (default), per replica: create
+ * and start the new container beside the old one, wait until the service's health check calls it
+ * healthy (the {@link HealthCheck} probe with {@link HealthState}'s Docker semantics), switch the
+ * backends atomically ({@link ServiceLoadBalancer#setBackends}: new connections go to the new one),
+ * drain the old one, stop it (its stop signal and grace period, then SIGKILL) and remove it.
+ * Stop-first retires the old one before starting the new one.
  *
  * <p>A new container that fails to start or to become healthy is removed, the old one keeps serving
  * (start-first), the service goes back to {@code running} and {@link ReplaceFailedException}

@@ -149,12 +149,14 @@ public final class Services {
 
   /**
    * Replaces every replica of the running service {@code name} with a container of {@code spec},
-   * one at a time, behind the same published port (see {@link ServiceReplacer}): start-first by
-   * default (the new one starts beside the old, becomes healthy, takes the old one's place in the
-   * backends atomically; the old one is drained, stopped and removed), or stop-first. Returns the
-   * record afterwards. {@link ReplaceFailedException} (with the new container's log tail) when a
-   * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
-   * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
+   * {@code options.parallelism()} at a time (one by default), behind the same published port, each
+   * new container gated by the service's current check (see {@link #replace(String, ContainerSpec,
+   * HealthCheck, ReplaceOptions, ReplaceProgress)} for a new one; {@link ServiceReplacer}):
+   * start-first by default (the new one starts beside the old, becomes healthy, takes the old one's
+   * place in the backends atomically; the old one is drained, stopped and removed), or stop-first.
+   * Returns the record afterwards. {@link ReplaceFailedException} (with the new container's log
+   * tail) when a new replica fails to start or to become healthy: it is removed, the old one keeps
+   * serving. BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
    * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
    * replace in flight is in the record ({@link ReplaceRecord}) before each step acts; a failure
    * after the switch (retiring the old replica) or of stop-first's first retire is thrown as it is
