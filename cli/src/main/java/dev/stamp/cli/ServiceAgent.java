@@ -153,57 +153,54 @@ final class ServiceAgent {
    */
   ServiceStatus run(String name, ServiceSpec spec) throws HostRuntimeException {
     String action = "run service " + name + " through " + describe();
-    try {
-      if (client.service(name).isPresent()) {
-        throw HostRuntimeException.conflict(
-            action
-                + ": the agent already runs a service called "
-                + name
-                + " (stamp service rm "
-                + name
-                + ")");
-      }
-      PutResult put = client.putService(name, spec);
-      long deadline = System.nanoTime() + DEPLOY_PATIENCE.toNanos();
-      while (true) {
-        Optional<ServiceStatus> s = client.service(name);
-        if (s.isPresent()
-            && s.get().observedGeneration() == put.generation()
-            && "running".equals(s.get().state())) {
-          return s.get();
-        }
-        if (s.isPresent()
-            && s.get().lastError() != null
-            && s.get().lastError().generation() == put.generation()) {
-          ServiceStatus.LastError e = s.get().lastError();
-          removeQuietly(name);
-          List<String> tail = e.logTail() == null ? List.of() : e.logTail();
-          String message =
-              action
-                  + ": "
-                  + e.message()
-                  + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1));
-          throw e.retryable()
-              ? HostRuntimeException.failed(message)
-              : HostRuntimeException.badInput(message);
-        }
-        if (System.nanoTime() > deadline) {
-          throw HostRuntimeException.failed(
-              action
-                  + ": not deployed within "
-                  + DEPLOY_PATIENCE.toMinutes()
-                  + " minutes (state "
-                  + s.map(ServiceStatus::state).orElse("unknown")
-                  + "); it stays desired on the agent");
-        }
-        Thread.sleep(100);
-      }
-    } catch (AgentException e) {
-      throw wrap(action, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw HostRuntimeException.failed(action + ": interrupted");
-    }
+    return call(
+        action,
+        () -> {
+          if (client.service(name).isPresent()) {
+            throw HostRuntimeException.conflict(
+                action
+                    + ": the agent already runs a service called "
+                    + name
+                    + " (stamp service rm "
+                    + name
+                    + ")");
+          }
+          PutResult put = client.putService(name, spec);
+          long deadline = System.nanoTime() + DEPLOY_PATIENCE.toNanos();
+          while (true) {
+            Optional<ServiceStatus> s = client.service(name);
+            if (s.isPresent()
+                && s.get().observedGeneration() == put.generation()
+                && "running".equals(s.get().state())) {
+              return s.get();
+            }
+            if (s.isPresent()
+                && s.get().lastError() != null
+                && s.get().lastError().generation() == put.generation()) {
+              ServiceStatus.LastError e = s.get().lastError();
+              removeQuietly(name);
+              List<String> tail = e.logTail() == null ? List.of() : e.logTail();
+              String message =
+                  action
+                      + ": "
+                      + e.message()
+                      + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1));
+              throw e.retryable()
+                  ? HostRuntimeException.failed(message)
+                  : HostRuntimeException.badInput(message);
+            }
+            if (System.nanoTime() > deadline) {
+              throw HostRuntimeException.failed(
+                  action
+                      + ": not deployed within "
+                      + DEPLOY_PATIENCE.toMinutes()
+                      + " minutes (state "
+                      + s.map(ServiceStatus::state).orElse("unknown")
+                      + "); it stays desired on the agent");
+            }
+            Thread.sleep(100);
+          }
+        });
   }
 
   /** Whether the agent has {@code name} as one of its services. */
@@ -218,15 +215,30 @@ final class ServiceAgent {
   /** Deletes {@code name} from the agent's desired state and waits until it is gone. */
   void remove(String name) throws HostRuntimeException {
     String action = "remove service " + name + " through " + describe();
+    call(
+        action,
+        () -> {
+          client.deleteService(name);
+          long deadline = System.nanoTime() + DEPLOY_PATIENCE.toNanos();
+          while (client.service(name).isPresent()) {
+            if (System.nanoTime() > deadline) {
+              throw HostRuntimeException.failed(action + ": still there after 5 minutes");
+            }
+            Thread.sleep(100);
+          }
+          return null;
+        });
+  }
+
+  /** A conversation with the agent that may fail on the wire, on the host or be interrupted. */
+  private interface AgentCall<T> {
+    T call() throws AgentException, HostRuntimeException, InterruptedException;
+  }
+
+  /** {@code body}, its agent errors by HTTP status as the CLI's kinds. */
+  private static <T> T call(String action, AgentCall<T> body) throws HostRuntimeException {
     try {
-      client.deleteService(name);
-      long deadline = System.nanoTime() + DEPLOY_PATIENCE.toNanos();
-      while (client.service(name).isPresent()) {
-        if (System.nanoTime() > deadline) {
-          throw HostRuntimeException.failed(action + ": still there after 5 minutes");
-        }
-        Thread.sleep(100);
-      }
+      return body.call();
     } catch (AgentException e) {
       throw wrap(action, e);
     } catch (InterruptedException e) {

@@ -159,14 +159,7 @@ final class ServiceCommand {
       System.out.println(
           name + "\t" + describe(record.fronts()) + "\t(Ctrl-C removes the service)");
       services.recordMonitor(name, ProcessId.of((int) ProcessHandle.current().pid()).orElse(null));
-      Thread foreground = Thread.currentThread();
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    foreground.interrupt();
-                    removeQuietly(services);
-                  }));
+      removeOnExit(() -> services.remove(name));
       services.monitor(name, ServiceCommand::print);
       return StampCli.EXIT_OK;
     }
@@ -192,18 +185,7 @@ final class ServiceCommand {
               + "\t(run by "
               + agent.describe()
               + "; Ctrl-C removes it)");
-      Thread foreground = Thread.currentThread();
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    foreground.interrupt();
-                    try {
-                      agent.remove(name);
-                    } catch (HostRuntimeException e) {
-                      System.err.println("stamp: " + e.getMessage());
-                    }
-                  }));
+      removeOnExit(() -> agent.remove(name));
       try {
         Thread.sleep(Long.MAX_VALUE);
       } catch (InterruptedException e) {
@@ -340,11 +322,32 @@ final class ServiceCommand {
     }
 
     private void removeQuietly(Services services) {
+      removeQuietly(() -> services.remove(name));
+    }
+
+    /** A removal of the service that may fail (said on stderr). */
+    private interface Removal {
+      void remove() throws HostRuntimeException;
+    }
+
+    private static void removeQuietly(Removal removal) {
       try {
-        services.remove(name);
+        removal.remove();
       } catch (HostRuntimeException e) {
         System.err.println("stamp: " + e.getMessage());
       }
+    }
+
+    /** Ctrl-C (or SIGTERM) of a foreground run: this thread is interrupted, the service removed. */
+    private static void removeOnExit(Removal removal) {
+      Thread foreground = Thread.currentThread();
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    foreground.interrupt();
+                    removeQuietly(removal);
+                  }));
     }
   }
 

@@ -128,8 +128,12 @@ class ServiceRecoveryIT {
     // as many replicas as the batch holds: every replica of the service is in flight
     services.run(
         "web", parallelism, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
-    for (int i = 0; i < 50 && !"v1".equals(getQuietly(port)); i++) {
-      Thread.sleep(100);
+    // every replica listening (run publishes them at once; round robin reaches each in turn)
+    for (int i = 0, inARow = 0; i < 100 && inARow < 4 * parallelism; i++) {
+      inARow = "v1".equals(getQuietly(port)) ? inARow + 1 : 0;
+      if (inARow == 0) {
+        Thread.sleep(100);
+      }
     }
     made.addAll(services.inspect("web").containers());
     // killed once every replica of the batch has reached the step
