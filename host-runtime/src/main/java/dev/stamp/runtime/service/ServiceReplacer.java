@@ -584,9 +584,11 @@ final class ServiceReplacer {
     if (stopFirst) {
       awaitMonitorPaused(record, began);
       takeOut(name, oldAddresses);
+      List<Integer> all = new ArrayList<>();
       for (int k = 0; k < n; k++) {
-        retire(name, olds.get(k), oldAddresses.get(k), port, options, false);
+        all.add(k);
       }
+      retireAll(name, olds, oldAddresses, all, port, options);
       steps.replaceAll(s -> s.at(ReplaceRecord.Step.CREATE));
       record = write(action, name, steps);
     }
@@ -679,9 +681,7 @@ final class ServiceReplacer {
       List<ReplaceRecord> retiring = new ArrayList<>();
       done.forEach(k -> retiring.add(steps.get(k).at(ReplaceRecord.Step.RETIRE)));
       write(action, name, retiring);
-      for (int k : done) {
-        retire(name, olds.get(k), oldAddresses.get(k), port, options, false);
-      }
+      retireAll(name, olds, oldAddresses, done, port, options);
     }
     long retired = System.nanoTime();
     LOG.info(
@@ -710,6 +710,62 @@ final class ServiceReplacer {
       throw failure;
     }
     return after;
+  }
+
+  /**
+   * Retires the old replicas {@code olds[k]} for each {@code k} of {@code ks} (already out of the
+   * backends) at once, each drained, stopped and removed on a thread of its own; the first failure
+   * is thrown once every one has finished.
+   */
+  private void retireAll(
+      String name,
+      List<String> olds,
+      List<Optional<String>> addresses,
+      List<Integer> ks,
+      int port,
+      ReplaceOptions options)
+      throws HostRuntimeException {
+    if (ks.size() == 1) {
+      retire(name, olds.get(ks.get(0)), addresses.get(ks.get(0)), port, options, false);
+      return;
+    }
+    List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int k : ks) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  retire(name, olds.get(k), addresses.get(k), port, options, false);
+                } catch (HostRuntimeException | RuntimeException e) {
+                  failures.add(e);
+                }
+              },
+              "retire-" + name + "-" + k);
+      t.start();
+      threads.add(t);
+    }
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // the retires finish either way: the record says they are under way
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (!failures.isEmpty()) {
+      Exception first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      if (first instanceof HostRuntimeException h) {
+        throw h;
+      }
+      throw (RuntimeException) first;
+    }
   }
 
   /** Takes the backends at {@code addresses} out together (stop-first). */
