@@ -39,6 +39,8 @@ public class ZeroDowntimeBench {
 
   public static void main(String[] args) throws Exception {
     int replaces = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int replicas = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     Path tmp = Files.createTempDirectory("stamp-bench-zd");
     StampRoot root = new StampRoot(tmp.resolve("root"));
     TestNetworks.Net net = TestNetworks.unique();
@@ -64,16 +66,31 @@ public class ZeroDowntimeBench {
       port = s.getLocalPort();
     }
     try {
-      client.putService("web", spec(image, port, 0));
+      int version = 0;
+      client.putService("web", spec(image, port, version, replicas, 1));
       await(client, 1);
       String url = "http://127.0.0.1:" + port + "/index.html";
-      Process wrk = new ProcessBuilder("wrk", "-t2", "-c4", "-d" + (replaces * 3 + 5) + "s", url).redirectErrorStream(true).start();
+      int seconds = replaces * 3 * replicas * (parallelism > 1 ? 2 : 1) + 5;
+      Process wrk = new ProcessBuilder("wrk", "-t2", "-c4", "-d" + seconds + "s", url).redirectErrorStream(true).start();
       Thread.sleep(1000);
+      if (parallelism > 1) { // the same replaces one replica at a time first, for the ratio
+        List<Long> oneAtATime = new ArrayList<>();
+        for (int i = 1; i <= replaces; i++) {
+          long t0 = System.nanoTime();
+          client.putService("web", spec(image, port, ++version, replicas, 1));
+          await(client, version + 1);
+          oneAtATime.add((System.nanoTime() - t0) / 1_000_000);
+        }
+        Collections.sort(oneAtATime);
+        System.out.printf("%d replicas, parallelism 1: replace p50 %d ms, max %d ms%n", replicas,
+            oneAtATime.get(oneAtATime.size() / 2), oneAtATime.get(oneAtATime.size() - 1));
+        oneAtATimeP50 = oneAtATime.get(oneAtATime.size() / 2);
+      }
       List<Long> latencies = new ArrayList<>();
       for (int i = 1; i <= replaces; i++) {
         long t0 = System.nanoTime();
-        client.putService("web", spec(image, port, i));
-        await(client, i + 1);
+        client.putService("web", spec(image, port, ++version, replicas, parallelism));
+        await(client, version + 1);
         latencies.add((System.nanoTime() - t0) / 1_000_000);
       }
       String underReplace = new String(wrk.getInputStream().readAllBytes());
@@ -84,12 +101,16 @@ public class ZeroDowntimeBench {
       double viaPort = rps(wrk("http://127.0.0.1:" + port + "/index.html"));
       double direct = rps(wrk("http://" + replica + ":80/index.html"));
       Collections.sort(latencies);
-      System.out.printf("replaces under load: %d (wrk -t2 -c4 against the published port)%n", replaces);
+      System.out.printf("replaces under load: %d of %d replica(s), parallelism %d (wrk -t2 -c4 against the published port)%n", replaces, replicas, parallelism);
       System.out.printf("  requests: %s, non-2xx: %s, socket errors: %s%n",
           group(TOTAL, underReplace, 1), Optional.ofNullable(group(NON2XX, underReplace, 1)).orElse("0"),
           Optional.ofNullable(SOCKET.matcher(underReplace)).filter(Matcher::find).map(m -> "connect " + m.group(1) + ", read " + m.group(2) + ", write " + m.group(3) + ", timeout " + m.group(4)).orElse("0"));
       System.out.printf("  replace latency (PUT -> old container stopped): p50 %d ms, max %d ms (health interval 0.2 s)%n",
           latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1));
+      if (oneAtATimeP50 > 0) {
+        System.out.printf("  parallelism %d vs 1: replace p50 %d ms vs %d ms, ratio %.2fx%n", parallelism,
+            latencies.get(latencies.size() / 2), oneAtATimeP50, latencies.get(latencies.size() / 2) / (double) oneAtATimeP50);
+      }
       System.out.printf("throughput: published port %.0f req/s, replica direct %.0f req/s, ratio %.2fx%n", viaPort, direct, viaPort / direct);
     } finally {
       try {
@@ -110,7 +131,10 @@ public class ZeroDowntimeBench {
     }
   }
 
-  static ServiceSpec spec(String image, int port, int version) {
+  /** The p50 of the same replaces one replica at a time (0: not measured). */
+  static long oneAtATimeP50;
+
+  static ServiceSpec spec(String image, int port, int version, int replicas, int parallelism) {
     return new ServiceSpec(
         image,
         List.of("sh", "-c", "mkdir -p /w; echo v" + version + " > /w/index.html; exec httpd -f -p 80 -h /w"),
@@ -118,7 +142,7 @@ public class ZeroDowntimeBench {
         List.of(new ServiceSpec.Port(80, port, "127.0.0.1", "tcp")), null, null, null, null, null, null,
         true, // init: stamp-init passes SIGTERM on (httpd as PID 1 would ignore it for the grace period)
         new ServiceSpec.Healthcheck(List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, "PT10S", "PT0.05S"),
-        1, null, null, "PT1S", null);
+        replicas, new ServiceSpec.Update(null, parallelism, null), null, "PT1S", null);
   }
 
   static void await(AgentClient client, long generation) throws Exception {

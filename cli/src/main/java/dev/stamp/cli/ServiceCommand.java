@@ -1,5 +1,6 @@
 package dev.stamp.cli;
 
+import dev.stamp.agent.api.ServiceSpec;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +28,11 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code stamp service run|ls|rm}: several replicas of one image on this host behind its published
- * ports (none, one or several), connections balanced over the healthy ones. The logic is {@link
- * Services} (host-runtime); this only reads flags and prints.
+ * ports (none, one or several), connections balanced over the healthy ones. On a state root that a
+ * running {@code stamp agent} serves, {@code run} and {@code rm} go through that agent ({@link
+ * ServiceAgent}: its engine runs the service, one writer per root); otherwise the logic is {@link
+ * Services} (host-runtime, the library the agent's engine calls) in this process. This only reads
+ * flags and prints.
  */
 @Command(
     name = "service",
@@ -141,6 +146,10 @@ final class ServiceCommand {
         fronts.addAll(PortMapping.parseAll(spec));
       }
       HealthCheck health = health();
+      Optional<ServiceAgent> agent = ServiceAgent.of(cli.root());
+      if (agent.isPresent()) {
+        return runOnAgent(cli, agent.get(), fronts, health);
+      }
       ServiceRecord record = services.run(name, replicas, fronts, health, template(cli));
       if (detach) {
         services.recordMonitor(name, startMonitorProcess(cli));
@@ -150,15 +159,38 @@ final class ServiceCommand {
       System.out.println(
           name + "\t" + describe(record.fronts()) + "\t(Ctrl-C removes the service)");
       services.recordMonitor(name, ProcessId.of((int) ProcessHandle.current().pid()).orElse(null));
-      Thread foreground = Thread.currentThread();
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    foreground.interrupt();
-                    removeQuietly(services);
-                  }));
+      removeOnExit(() -> services.remove(name));
       services.monitor(name, ServiceCommand::print);
+      return StampCli.EXIT_OK;
+    }
+
+    /**
+     * The service as the agent's desired state: printed once the agent serves it; in the
+     * foreground, Ctrl-C deletes it again.
+     */
+    private int runOnAgent(
+        StampCli cli, ServiceAgent agent, List<PortMapping> fronts, HealthCheck health)
+        throws Exception {
+      ServiceSpec spec =
+          ServiceAgent.spec(cli.root(), template(cli), fronts, health, replicas, agent.describe());
+      agent.run(name, spec);
+      if (detach) {
+        System.out.println(name + "\t" + describe(fronts));
+        return StampCli.EXIT_OK;
+      }
+      System.out.println(
+          name
+              + "\t"
+              + describe(fronts)
+              + "\t(run by "
+              + agent.describe()
+              + "; Ctrl-C removes it)");
+      removeOnExit(() -> agent.remove(name));
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return StampCli.EXIT_OK;
     }
 
@@ -290,11 +322,32 @@ final class ServiceCommand {
     }
 
     private void removeQuietly(Services services) {
+      removeQuietly(() -> services.remove(name));
+    }
+
+    /** A removal of the service that may fail (said on stderr). */
+    private interface Removal {
+      void remove() throws HostRuntimeException;
+    }
+
+    private static void removeQuietly(Removal removal) {
       try {
-        services.remove(name);
+        removal.remove();
       } catch (HostRuntimeException e) {
         System.err.println("stamp: " + e.getMessage());
       }
+    }
+
+    /** Ctrl-C (or SIGTERM) of a foreground run: this thread is interrupted, the service removed. */
+    private static void removeOnExit(Removal removal) {
+      Thread foreground = Thread.currentThread();
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    foreground.interrupt();
+                    removeQuietly(removal);
+                  }));
     }
   }
 
@@ -343,8 +396,13 @@ final class ServiceCommand {
     @Override
     public Integer call() throws Exception {
       Services services = services(parent.cli);
+      Optional<ServiceAgent> agent = ServiceAgent.of(parent.cli.root());
       for (String name : names) {
-        services.remove(name);
+        if (agent.isPresent() && agent.get().runs(name)) {
+          agent.get().remove(name);
+        } else {
+          services.remove(name);
+        }
         System.out.println(name);
       }
       return StampCli.EXIT_OK;

@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code stamp agent} killed with SIGKILL in the middle of a replace: the restarted agent recovers
@@ -85,8 +86,11 @@ class AgentKillCliIT {
     return f.page(port);
   }
 
-  /** httpd serving {@code page}, after {@code delay} seconds (a slow start to kill it in). */
-  ServiceSpec spec(String page, int port, int delay) {
+  /**
+   * httpd serving {@code page}, after {@code delay} seconds (a slow start to kill it in), two
+   * replicas replaced {@code parallelism} at a time.
+   */
+  ServiceSpec spec(String page, int port, int delay, int parallelism) {
     return new ServiceSpec(
         image,
         List.of(
@@ -110,7 +114,7 @@ class AgentKillCliIT {
         new ServiceSpec.Healthcheck(
             List.of("HTTP", "/index.html"), "PT0.2S", "PT1S", 2, "PT" + (delay + 10) + "S", null),
         2,
-        null,
+        new ServiceSpec.Update(null, parallelism, null),
         null,
         "PT1S",
         null);
@@ -118,21 +122,36 @@ class AgentKillCliIT {
 
   /** The replace step the service's record names now, or null. */
   String recordedStep(String name) {
+    JsonNode replace = recorded(name).get("replace");
+    return replace == null || replace.isNull() ? null : replace.get("step").asText();
+  }
+
+  /**
+   * How many replicas the record has in flight at {@code step} ({@code replace} and {@code batch}).
+   */
+  int inFlightAt(String name, String step) {
+    JsonNode record = recorded(name);
+    int n = step.equals(recordedStep(name)) ? 1 : 0;
+    for (JsonNode other : record.path("batch")) {
+      n += step.equals(other.path("step").asText()) ? 1 : 0;
+    }
+    return n;
+  }
+
+  private JsonNode recorded(String name) {
     try {
-      JsonNode record =
-          new ObjectMapper().readTree(root.resolve("services/" + name + ".json").toFile());
-      JsonNode replace = record.get("replace");
-      return replace == null || replace.isNull() ? null : replace.get("step").asText();
+      return new ObjectMapper().readTree(root.resolve("services/" + name + ".json").toFile());
     } catch (java.io.IOException e) {
-      return null; // being replaced on disk
+      return new ObjectMapper().createObjectNode(); // being replaced on disk
     }
   }
 
-  @Test
-  void anAgentKilledInTheMiddleOfAReplaceFinishesItAfterARestart() throws Exception {
+  @ParameterizedTest(name = "update.parallelism {0}")
+  @ValueSource(ints = {1, 2})
+  void anAgentKilledInTheMiddleOfAReplaceFinishesItAfterARestart(int parallelism) throws Exception {
     startAgent();
     int port = AgentCliIT.freePort();
-    client.putService("web", spec("v1", port, 0));
+    client.putService("web", spec("v1", port, 0, parallelism));
     awaitService("web", s -> "running".equals(s.state()) && s.observedGeneration() == 1);
     assertThat(page(port)).isEqualTo("v1");
 
@@ -154,8 +173,10 @@ class AgentKillCliIT {
     load.setDaemon(true);
     load.start();
     try {
-      client.putService("web", spec("v2", port, 2));
-      waitFor(() -> "health".equals(recordedStep("web")), "the replace waiting for health");
+      client.putService("web", spec("v2", port, 2, parallelism));
+      waitFor(
+          () -> inFlightAt("web", "health") == parallelism,
+          parallelism + " new replica(s) of the replace waiting for health");
       agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9 mid-replace
       assertThat(recordedStep("web")).as("the killed replace is in the record").isNotNull();
 

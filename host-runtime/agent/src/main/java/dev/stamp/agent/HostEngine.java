@@ -268,7 +268,17 @@ public final class HostEngine implements ServiceEngine {
           events.add(name, "scaling", d.generation(), "only replicas, restart or update changed");
         } else {
           events.add(name, "replacing", d.generation(), "replace with " + d.spec().image());
-          services.replace(name, t.container(), t.replace());
+          services.replace(
+              name,
+              t.container(),
+              t.health(),
+              t.replace(),
+              (batch, batches, replicas) ->
+                  events.add(
+                      name,
+                      "batch",
+                      d.generation(),
+                      "batch " + batch + " of " + batches + ": replicas " + replicas));
         }
         if (services.inspect(name).containers().size() < t.replicas()) {
           scale(name, d, t);
@@ -376,12 +386,13 @@ public final class HostEngine implements ServiceEngine {
       throws HostRuntimeException {
     stopMonitor(name);
     String step =
-        record.replace() == null
-            ? "between replicas"
-            : "replica "
-                + record.replace().replica()
-                + " at step "
-                + record.replace().step().label();
+        record.inFlight().isEmpty()
+            ? "between batches"
+            : String.join(
+                ", ",
+                record.inFlight().stream()
+                    .map(r -> "replica " + r.replica() + " at step " + r.step().label())
+                    .toList());
     events.add(name, "recovering", d.generation(), "replace killed in flight: " + step);
     Optional<ContainerSpec> spec = Optional.empty();
     ReplaceOptions options = ReplaceOptions.defaults();

@@ -137,6 +137,9 @@ record ServiceTemplate(
     if (spec.update() != null && spec.update().delay() != null) {
       options = options.withDelay(Duration.parse(spec.update().delay()));
     }
+    if (spec.update() != null && spec.update().parallelism() != null) {
+      options = options.withParallelism(spec.update().parallelism());
+    }
     return new ServiceTemplate(
         container, List.copyOf(fronts), health, spec.replicaCount(), options);
   }

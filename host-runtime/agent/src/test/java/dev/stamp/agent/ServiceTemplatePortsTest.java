@@ -159,6 +159,6 @@ class ServiceTemplatePortsTest {
 
   static ServiceRecord running(List<PortMapping> fronts) {
     return new ServiceRecord(
-        "web", 2, "img", fronts, null, List.of(), null, null, ServiceState.RUNNING, 0, null);
+        "web", 2, "img", fronts, null, List.of(), null, null, ServiceState.RUNNING, 0, null, null);
   }
 }

@@ -2,14 +2,17 @@ package dev.stamp.runtime.service;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.stamp.runtime.health.HealthCheck;
 import java.util.Locale;
 
 /**
  * The replace in flight, written into the service's record ({@code ROOT/services/NAME.json}, key
  * {@code "replace"}, while the state is {@code replacing}) <em>before</em> each step acts, so a
  * replace killed at any point can be finished or rolled back from the record and the host alone.
- * Replicas are replaced one at a time; those already done are in the record's {@code containers}
- * (and are not touched again); this names only the one in progress:
+ * Replicas are replaced in batches of {@code update.parallelism} (one by default); those already
+ * done are in the record's {@code containers} (and are not touched again); this names one replica
+ * in progress (the record's {@code replace}: the first of its batch; {@code batch}: the others):
  *
  * <pre>{@code
  * "replace": {
@@ -19,7 +22,9 @@ import java.util.Locale;
  *   "oldContainer": "<64 hex>", // containers[replica-1] when the step began
  *   "newName": "web-2.1",       // ServiceRecord.replicaName(service, replica, generation)
  *   "newContainer": "<64 hex>", // null until created (it may exist by newName alone)
- *   "step": "create"            // see Step
+ *   "step": "create",           // see Step
+ *   "health": {"Test": ["HTTP", "/ready"], ...} // the check gating the new container (the new
+ *                               // spec's, in effect); the record's health once the replace is done
  * }
  * }</pre>
  *
@@ -47,7 +52,8 @@ public record ReplaceRecord(
     String oldContainer,
     String newName,
     String newContainer,
-    Step step) {
+    Step step,
+    @JsonDeserialize(using = RecordedHealth.class) HealthCheck health) {
 
   /** Which replica of a pair runs first. */
   public enum Order {
@@ -89,13 +95,30 @@ public record ReplaceRecord(
     }
   }
 
+  /**
+   * The check gating the new container: {@code health}, else (a record written before the replace
+   * kept it) the service's own.
+   */
+  HealthCheck check(ServiceRecord service) {
+    return health != null ? health : service.health();
+  }
+
   ReplaceRecord at(Step next) {
     return new ReplaceRecord(
-        startedAt, order, image, generation, replica, oldContainer, newName, newContainer, next);
+        startedAt,
+        order,
+        image,
+        generation,
+        replica,
+        oldContainer,
+        newName,
+        newContainer,
+        next,
+        health);
   }
 
   ReplaceRecord withNewContainer(String id) {
     return new ReplaceRecord(
-        startedAt, order, image, generation, replica, oldContainer, newName, id, step);
+        startedAt, order, image, generation, replica, oldContainer, newName, id, step, health);
   }
 }

@@ -2,6 +2,8 @@ package dev.stamp.runtime.service;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.stamp.runtime.StateTransitionException;
 import dev.stamp.runtime.health.HealthCheck;
@@ -16,7 +18,8 @@ import java.util.Optional;
  * in state {@code creating} before the first replica exists (so {@code rm} can undo a run killed at
  * any point: replicas are also found by their names {@code NAME-1..NAME-N}), {@code running} once
  * the fronts are published, {@code replacing} while {@link ServiceReplacer} swaps replicas (then
- * {@code replace} is the {@link ReplaceRecord} of the replace in flight), {@code removing} while it
+ * {@code replace} is the {@link ReplaceRecord} of the replace in flight: of the first replica of
+ * the batch in flight, {@code batch} holding the batch's others, if any), {@code removing} while it
  * is taken down (see {@link ServiceState}: every change of state goes through {@link #moveTo},
  * which refuses illegal moves).
  *
@@ -41,11 +44,24 @@ public record ServiceRecord(
     Long monitorStart,
     ServiceState state,
     int generation,
-    ReplaceRecord replace) {
+    ReplaceRecord replace,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ReplaceRecord> batch) {
 
   public ServiceRecord {
     fronts = fronts == null ? List.of() : List.copyOf(fronts);
     containers = containers == null ? List.of() : List.copyOf(containers);
+    batch = batch == null ? List.of() : List.copyOf(batch);
+  }
+
+  /** Every replica step in flight, in replica order: {@code replace}, then {@code batch}. */
+  @JsonIgnore
+  public List<ReplaceRecord> inFlight() {
+    List<ReplaceRecord> all = new ArrayList<>();
+    if (replace != null) {
+      all.add(replace);
+    }
+    all.addAll(batch);
+    return all;
   }
 
   /** A record as {@code run} first writes it. */
@@ -62,7 +78,8 @@ public record ServiceRecord(
         null,
         ServiceState.CREATING,
         0,
-        null);
+        null,
+        List.of());
   }
 
   /** The container name of replica {@code index} (1-based), as Compose names them. */
@@ -109,7 +126,16 @@ public record ServiceRecord(
 
   /** With the replace in flight ({@code null}: none). */
   ServiceRecord withReplace(ReplaceRecord next) {
-    return copy(f -> f.replace = next);
+    return withInFlight(next == null ? List.of() : List.of(next));
+  }
+
+  /** With the steps of a batch in flight (empty: none): the first as {@code replace}. */
+  ServiceRecord withInFlight(List<ReplaceRecord> steps) {
+    return copy(
+        f -> {
+          f.replace = steps.isEmpty() ? null : steps.get(0);
+          f.batch = steps.isEmpty() ? List.of() : steps.subList(1, steps.size());
+        });
   }
 
   /** After a replace: its image and generation, no replace in flight. */
@@ -119,6 +145,7 @@ public record ServiceRecord(
           f.image = newImage;
           f.generation = newGeneration;
           f.replace = null;
+          f.batch = List.of();
         });
   }
 
@@ -149,6 +176,7 @@ public record ServiceRecord(
     ServiceState state;
     int generation;
     ReplaceRecord replace;
+    List<ReplaceRecord> batch;
   }
 
   /** A copy with {@code change} applied: every wither goes through here, so no field is lost. */
@@ -165,6 +193,7 @@ public record ServiceRecord(
     f.state = state;
     f.generation = generation;
     f.replace = replace;
+    f.batch = batch;
     change.accept(f);
     return new ServiceRecord(
         f.name,
@@ -177,7 +206,8 @@ public record ServiceRecord(
         f.monitorStart,
         f.state,
         f.generation,
-        f.replace);
+        f.replace,
+        f.batch);
   }
 
   /** The process keeping the service's backends to its healthy replicas, if one was started. */

@@ -33,13 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Services#replace}: replaces a running service's replicas one at a time with containers of
- * a new spec, behind the same published port. Start-first (default), per replica: create and start
- * the new container beside the old one, wait until the service's health check calls it healthy (the
- * {@link HealthCheck} probe with {@link HealthState}'s Docker semantics), switch the backends
- * atomically ({@link ServiceLoadBalancer#setBackends}: new connections go to the new one), drain
- * the old one, stop it (its stop signal and grace period, then SIGKILL) and remove it. Stop-first
- * retires the old one before starting the new one.
+ * {@link Services#replace}: replaces a running service's replicas in batches ({@link
+ * ReplaceOptions#parallelism}, one by default) with containers of a new spec, gated by the new
+ * spec's health check, behind the same published port. Start-first (default), per replica: create
+ * and start the new container beside the old one, wait until the service's health check calls it
+ * healthy (the {@link HealthCheck} probe with {@link HealthState}'s Docker semantics), switch the
+ * backends atomically ({@link ServiceLoadBalancer#setBackends}: new connections go to the new one),
+ * drain the old one, stop it (its stop signal and grace period, then SIGKILL) and remove it.
+ * Stop-first retires the old one before starting the new one.
  *
  * <p>A new container that fails to start or to become healthy is removed, the old one keeps serving
  * (start-first), the service goes back to {@code running} and {@link ReplaceFailedException}
@@ -73,7 +74,22 @@ final class ServiceReplacer {
     this.lb = lb;
   }
 
-  ServiceRecord replace(String name, ContainerSpec spec, ReplaceOptions options)
+  /**
+   * Replaces every replica with a container of {@code spec}, {@code options.parallelism()} at a
+   * time (see {@link #replaceBatch}), waiting {@code options.delay()} between batches. {@code
+   * check} (the new spec's check in effect) gates each new container and is the record's check once
+   * every replica is replaced. A failed batch stops the replace there, as Docker Swarm's {@code
+   * failure_action: pause} does: replicas replaced so far (in earlier batches, and those of the
+   * failed batch that became healthy) stay, the failed ones are removed (start-first: their old
+   * replicas keep serving), the later batches are not started, and the record keeps its image and
+   * check (the service runs both versions until the next replace).
+   */
+  ServiceRecord replace(
+      String name,
+      ContainerSpec spec,
+      HealthCheck check,
+      ReplaceOptions options,
+      ReplaceProgress progress)
       throws HostRuntimeException {
     String action = "replace service " + name;
     options.validate(action);
@@ -81,20 +97,31 @@ final class ServiceReplacer {
     Instant began = Instant.now();
     int generation = record.generation() + 1;
     String image = spec.image().orElse(spec.rootfs().map(Object::toString).orElse("?"));
+    HealthCheck gate = check == null ? record.health() : check;
+    int count = record.containers().size();
+    int parallelism = Math.min(options.parallelism(), count);
+    int batches = (count + parallelism - 1) / parallelism;
     try {
-      for (int i = 1; i <= record.containers().size(); i++) {
-        if (i > 1 && !options.delay().isZero()) {
-          LOG.debug("{}: waiting {} ms before replica {}", name, options.delay().toMillis(), i);
+      for (int b = 1; b <= batches; b++) {
+        if (b > 1 && !options.delay().isZero()) {
+          LOG.debug("{}: waiting {} ms before batch {}", name, options.delay().toMillis(), b);
           sleep(options.delay());
         }
-        record = replaceOne(action, name, i, spec, options, image, generation, began);
+        List<Integer> replicas = new ArrayList<>();
+        for (int i = (b - 1) * parallelism + 1; i <= Math.min(count, b * parallelism); i++) {
+          replicas.add(i);
+        }
+        progress.batchStarting(b, batches, replicas);
+        record =
+            replaceBatch(action, name, replicas, spec, gate, options, image, generation, began);
       }
     } catch (ReplaceFailedException e) {
       // replicas replaced so far stay; the next replace must not reuse their names
       update(action, name, r -> r.replaced(r.image(), generation), ServiceState.RUNNING);
       throw e;
     }
-    return update(action, name, r -> r.replaced(image, generation), ServiceState.RUNNING);
+    return update(
+        action, name, r -> r.replaced(image, generation).withHealth(gate), ServiceState.RUNNING);
   }
 
   /**
@@ -126,11 +153,12 @@ final class ServiceReplacer {
         }
         lb.setBackends(name, rest);
       }
-      replaceOne(
+      replaceBatch(
           action,
           name,
-          index,
+          List.of(index),
           spec,
+          record.health(),
           options.withOrder(ReplaceRecord.Order.START_FIRST),
           record.image(),
           generation,
@@ -173,7 +201,8 @@ final class ServiceReplacer {
                 old,
                 null,
                 null,
-                ReplaceRecord.Step.RETIRE);
+                ReplaceRecord.Step.RETIRE,
+                record.health());
         record = write(action, name, step);
         awaitMonitorPaused(record, began);
         retire(name, old, address(old), port, options, true);
@@ -193,7 +222,8 @@ final class ServiceReplacer {
                 null,
                 newName,
                 null,
-                ReplaceRecord.Step.CREATE);
+                ReplaceRecord.Step.CREATE,
+                record.health());
         record = write(action, name, step);
         String id = null;
         try {
@@ -212,7 +242,10 @@ final class ServiceReplacer {
           awaitMonitorPaused(record, began);
           switchTo(name, Optional.empty(), Backend.of(address, port));
         } catch (HostRuntimeException | RuntimeException e) {
-          throw rollBack(action, name, index, id, newName, Optional.empty(), false, e);
+          ReplaceFailedException failed =
+              rollBack(action, name, step, id, Optional.empty(), false, e);
+          update(action, name, r -> r.withReplace(null), null);
+          throw failed;
         }
         String added = id;
         record = update(action, name, r -> r.withContainer(added).withReplace(null), null);
@@ -251,12 +284,59 @@ final class ServiceReplacer {
     if (record.state() != ServiceState.REPLACING) {
       return record;
     }
-    ReplaceRecord r = record.replace();
-    int generation = Math.max(record.generation(), r == null ? 0 : r.generation());
-    if (r == null) { // killed between two replicas: every recorded container is whole
+    List<ReplaceRecord> inFlight = new ArrayList<>(record.inFlight());
+    int generation =
+        Math.max(
+            record.generation(),
+            inFlight.stream().mapToInt(ReplaceRecord::generation).max().orElse(0));
+    if (inFlight.isEmpty()) { // killed between two batches: every recorded container is whole
       restoreAll(action, record);
       return update(action, name, x -> x.replaced(x.image(), generation), ServiceState.RUNNING);
     }
+    // from the last replica down: dropping one from containers moves none still to recover
+    inFlight.sort(java.util.Comparator.comparingInt(ReplaceRecord::replica).reversed());
+    List<String> containers = new ArrayList<>(record.containers());
+    boolean rolledBack = false;
+    boolean allReplaced = true;
+    for (ReplaceRecord r : inFlight) {
+      Optional<String> replacement = recoverStep(action, record, r, containers, spec, options);
+      rolledBack |= replacement == null;
+      allReplaced &= replacement != null && replacement.isPresent();
+    }
+    ReplaceRecord last = inFlight.get(0);
+    boolean done = allReplaced && last.replica() >= containers.size();
+    ServiceRecord next =
+        update(
+            action,
+            name,
+            x ->
+                done
+                    ? x.withContainers(containers)
+                        .replaced(last.image(), generation)
+                        .withHealth(last.check(x))
+                    : x.withContainers(containers).replaced(x.image(), generation),
+            ServiceState.RUNNING);
+    if (rolledBack) {
+      restoreAll(action, next);
+    }
+    return next;
+  }
+
+  /**
+   * Finishes or rolls back one replica's step {@code r} and puts the outcome into {@code
+   * containers}: null when it was rolled back (the old one stays), else the replica now in its
+   * place (empty: none, the replica was dropped).
+   */
+  private Optional<String> recoverStep(
+      String action,
+      ServiceRecord record,
+      ReplaceRecord r,
+      List<String> containers,
+      Optional<ContainerSpec> spec,
+      ReplaceOptions options)
+      throws HostRuntimeException {
+    String name = record.name();
+    HealthCheck check = r.check(record);
     int port = record.targetPort();
     String old = r.oldContainer();
     Optional<String> oldAddress = old == null ? Optional.empty() : address(old);
@@ -284,83 +364,71 @@ final class ServiceReplacer {
         r.step().label(),
         r.order().label(),
         finish ? "finishing" : "rolling back");
-    List<String> containers = new ArrayList<>(record.containers());
-    int index = r.replica() - 1;
-    String replacement = null;
     if (!finish) {
       if (newRef.isPresent()) {
         removeContainer(newRef.get());
       }
-    } else {
-      if (stopFirst) { // the old one may be half retired: finish that first
-        retire(name, old, oldAddress, port, options, true);
-        boolean whole = newRunning && r.step() != ReplaceRecord.Step.CREATE;
-        if (whole && !newServes) {
-          try {
-            awaitHealthy(action, record.health(), newRef.get(), backend(newAddress, port), options);
-          } catch (HostRuntimeException e) {
-            LOG.warn("{}: the new replica {}: {}", name, r.newName(), e.getMessage());
-            whole = false;
-          }
+      return null;
+    }
+    String replacement = null;
+    if (stopFirst) { // the old one may be half retired: finish that first
+      retire(name, old, oldAddress, port, options, true);
+      boolean whole = newRunning && r.step() != ReplaceRecord.Step.CREATE;
+      if (whole && !newServes) {
+        try {
+          awaitHealthy(action, check, newRef.get(), backend(newAddress, port), options);
+        } catch (HostRuntimeException e) {
+          LOG.warn("{}: the new replica {}: {}", name, r.newName(), e.getMessage());
+          whole = false;
         }
-        if (whole) {
-          replacement = newRef.get();
-          switchTo(name, Optional.empty(), backend(newAddress, port));
-        } else {
-          if (newRef.isPresent()) {
-            removeContainer(newRef.get());
-          }
-          if (spec.isPresent() && r.newName() != null) { // no newName: scaling down
-            replacement = startReplica(action, record, r.newName(), spec.get(), options);
-          }
-        }
-      } else if (newRunning) {
+      }
+      if (whole) {
         replacement = newRef.get();
-        switchTo(name, oldAddress, backend(newAddress, port));
-        retire(name, old, oldAddress, port, options, false);
-      } else { // neither runs any more: a fresh one, if the spec is known
-        retire(name, old, oldAddress, port, options, true);
+        switchTo(name, Optional.empty(), backend(newAddress, port));
+      } else {
         if (newRef.isPresent()) {
           removeContainer(newRef.get());
         }
-        if (spec.isPresent()) {
-          replacement = startReplica(action, record, r.newName(), spec.get(), options);
+        if (spec.isPresent() && r.newName() != null) { // no newName: scaling down
+          replacement = startReplica(action, record, r.newName(), spec.get(), check, options);
         }
       }
-    }
-    if (finish) {
-      if (index < containers.size()) {
-        if (replacement == null) {
-          containers.remove(index);
-        } else {
-          containers.set(index, replacement);
-        }
-      } else if (replacement != null) { // scaling up: the new replica joins
-        containers.add(replacement);
+    } else if (newRunning) {
+      replacement = newRef.get();
+      switchTo(name, oldAddress, backend(newAddress, port));
+      retire(name, old, oldAddress, port, options, false);
+    } else { // neither runs any more: a fresh one, if the spec is known
+      retire(name, old, oldAddress, port, options, true);
+      if (newRef.isPresent()) {
+        removeContainer(newRef.get());
+      }
+      if (spec.isPresent()) {
+        replacement = startReplica(action, record, r.newName(), spec.get(), check, options);
       }
     }
-    boolean done = finish && replacement != null && r.replica() >= containers.size();
-    ServiceRecord next =
-        update(
-            action,
-            name,
-            x -> x.withContainers(containers).replaced(done ? r.image() : x.image(), generation),
-            ServiceState.RUNNING);
-    if (!finish) {
-      restoreAll(action, next);
+    int index = r.replica() - 1;
+    if (index < containers.size()) {
+      if (replacement == null) {
+        containers.remove(index);
+      } else {
+        containers.set(index, replacement);
+      }
+    } else if (replacement != null) { // scaling up: the new replica joins
+      containers.add(replacement);
     }
-    return next;
+    return Optional.ofNullable(replacement);
   }
 
   /**
-   * Creates and starts replica {@code newName} of {@code spec}, waits until it is healthy and adds
-   * it to the backends; removed again on any failure.
+   * Creates and starts replica {@code newName} of {@code spec}, waits until {@code check} calls it
+   * healthy and adds it to the backends; removed again on any failure.
    */
   String startReplica(
       String action,
       ServiceRecord record,
       String newName,
       ContainerSpec spec,
+      HealthCheck check,
       ReplaceOptions options)
       throws HostRuntimeException {
     Optional<String> stale = runtime.idOfName(newName);
@@ -384,7 +452,7 @@ final class ServiceReplacer {
                                   + created.substring(0, 12)
                                   + " has no address")),
               port);
-      awaitHealthy(action, record.health(), id, target, options);
+      awaitHealthy(action, check, id, target, options);
       switchTo(record.name(), Optional.empty(), target);
       return id;
     } catch (HostRuntimeException | RuntimeException e) {
@@ -467,103 +535,264 @@ final class ServiceReplacer {
     }
   }
 
-  private ServiceRecord replaceOne(
+  /**
+   * Replaces {@code replicas} (1-based indexes) together. Start-first: every new container is
+   * created and started beside its old one and waited for until healthy under {@code check}; the
+   * healthy ones take their old ones' places in the backends with one {@code setBackends}, then the
+   * old ones are drained, stopped and removed. Stop-first: the old ones leave the backends together
+   * and are drained, stopped and removed first. The steps of all of them are written first, as one
+   * record ({@link ServiceRecord#inFlight}). A new container that fails is removed (its old one
+   * keeps serving, start-first; stop-first, that replica is dropped); the others of the batch go
+   * on, and then {@link ReplaceFailedException} names the first failure.
+   */
+  private ServiceRecord replaceBatch(
       String action,
       String name,
-      int replica,
+      List<Integer> replicas,
       ContainerSpec spec,
+      HealthCheck check,
       ReplaceOptions options,
       String image,
       int generation,
       Instant began)
       throws HostRuntimeException {
     ServiceRecord record = current(action, name);
-    String old = record.containers().get(replica - 1);
-    String newName = ServiceRecord.replicaName(name, replica, generation);
     boolean stopFirst = options.order() == ReplaceRecord.Order.STOP_FIRST;
-    ReplaceRecord step =
-        new ReplaceRecord(
-            Instant.now().toString(),
-            options.order(),
-            image,
-            generation,
-            replica,
-            old,
-            newName,
-            null,
-            stopFirst ? ReplaceRecord.Step.RETIRE : ReplaceRecord.Step.CREATE);
-    record = write(action, name, step);
-    Optional<String> oldAddress = address(old);
     int port = record.targetPort();
+    int n = replicas.size();
+    List<ReplaceRecord> steps = new ArrayList<>();
+    List<String> olds = new ArrayList<>();
+    List<Optional<String>> oldAddresses = new ArrayList<>();
+    for (int replica : replicas) {
+      String old = record.containers().get(replica - 1);
+      olds.add(old);
+      oldAddresses.add(address(old));
+      steps.add(
+          new ReplaceRecord(
+              Instant.now().toString(),
+              options.order(),
+              image,
+              generation,
+              replica,
+              old,
+              ServiceRecord.replicaName(name, replica, generation),
+              null,
+              stopFirst ? ReplaceRecord.Step.RETIRE : ReplaceRecord.Step.CREATE,
+              check));
+    }
+    record = write(action, name, steps);
     if (stopFirst) {
       awaitMonitorPaused(record, began);
-      retire(name, old, oldAddress, port, options, true);
-      step = step.at(ReplaceRecord.Step.CREATE);
-      record = write(action, name, step);
+      takeOut(name, oldAddresses);
+      List<Integer> all = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        all.add(k);
+      }
+      retireAll(name, olds, oldAddresses, all, port, options);
+      steps.replaceAll(s -> s.at(ReplaceRecord.Step.CREATE));
+      record = write(action, name, steps);
     }
 
-    String id = null;
     long t0 = System.nanoTime();
-    long created = 0;
-    long healthy = 0;
-    long switched = 0;
-    try {
-      id = runtime.create(spec.withName(newName));
-      step = step.withNewContainer(id).at(ReplaceRecord.Step.HEALTH);
-      record = write(action, name, step);
-      runtime.start(id, false).close();
-      created = System.nanoTime();
-      String address =
-          address(id)
-              .orElseThrow(
-                  () -> HostRuntimeException.failed(action + ": the new replica has no address"));
-      awaitHealthy(action, record.health(), id, Backend.of(address, port), options);
-      healthy = System.nanoTime();
-      step = step.at(ReplaceRecord.Step.SWITCH);
-      record = write(action, name, step);
-      awaitMonitorPaused(record, began);
-      switchTo(name, oldAddress, Backend.of(address, port));
-      switched = System.nanoTime();
-    } catch (HostRuntimeException | RuntimeException e) {
-      throw rollBack(action, name, replica, id, newName, oldAddress, stopFirst, e);
+    String[] ids = new String[n];
+    Backend[] targets = new Backend[n];
+    Exception[] failures = new Exception[n];
+    for (int k = 0; k < n; k++) {
+      try {
+        ids[k] = runtime.create(spec.withName(steps.get(k).newName()));
+        steps.set(k, steps.get(k).withNewContainer(ids[k]).at(ReplaceRecord.Step.HEALTH));
+        record = write(action, name, steps);
+        runtime.start(ids[k], false).close();
+        String id = ids[k];
+        targets[k] =
+            Backend.of(
+                address(id)
+                    .orElseThrow(
+                        () ->
+                            HostRuntimeException.failed(
+                                action + ": the new replica has no address")),
+                port);
+      } catch (HostRuntimeException | RuntimeException e) {
+        failures[k] = e;
+      }
     }
-
-    if (!stopFirst) {
-      step = step.at(ReplaceRecord.Step.RETIRE);
-      write(action, name, step);
-      retire(name, old, oldAddress, port, options, false);
+    long created = System.nanoTime();
+    for (int k = 0; k < n; k++) {
+      if (failures[k] == null) {
+        try {
+          awaitHealthy(action, check, ids[k], targets[k], options);
+        } catch (HostRuntimeException | RuntimeException e) {
+          failures[k] = e;
+        }
+      }
+    }
+    long healthy = System.nanoTime();
+    List<Integer> failed = new ArrayList<>();
+    ReplaceFailedException failure = null;
+    for (int k = 0; k < n; k++) {
+      if (failures[k] != null) {
+        failed.add(k);
+        ReplaceFailedException e =
+            rollBack(
+                action, name, steps.get(k), ids[k], oldAddresses.get(k), stopFirst, failures[k]);
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    List<Integer> done = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      if (failures[k] == null) {
+        done.add(k);
+      }
+    }
+    List<ReplaceRecord> switching = new ArrayList<>();
+    done.forEach(k -> switching.add(steps.get(k).at(ReplaceRecord.Step.SWITCH)));
+    if (!done.isEmpty()) {
+      record = write(action, name, switching);
+      awaitMonitorPaused(record, began);
+      try {
+        List<Backend> backends = lb.backends(name);
+        for (int k : done) {
+          backends = swapped(backends, oldAddresses.get(k), targets[k]);
+        }
+        lb.setBackends(name, backends);
+      } catch (HostRuntimeException | RuntimeException e) {
+        ReplaceFailedException first = null;
+        for (int k : done) {
+          ReplaceFailedException r =
+              rollBack(action, name, steps.get(k), ids[k], oldAddresses.get(k), stopFirst, e);
+          failed.add(k);
+          if (first == null) {
+            first = r;
+          }
+        }
+        done.clear();
+        if (failure != null) {
+          first.addSuppressed(failure);
+        }
+        failure = first;
+      }
+    }
+    long switched = System.nanoTime();
+    if (!stopFirst && !done.isEmpty()) {
+      List<ReplaceRecord> retiring = new ArrayList<>();
+      done.forEach(k -> retiring.add(steps.get(k).at(ReplaceRecord.Step.RETIRE)));
+      write(action, name, retiring);
+      retireAll(name, olds, oldAddresses, done, port, options);
     }
     long retired = System.nanoTime();
     LOG.info(
-        "{} replica {}: started {} ms, healthy {} ms, switched {} ms, old retired {} ms ({})",
+        "{} replicas {}: started {} ms, healthy {} ms, switched {} ms, old retired {} ms ({}{})",
         name,
-        replica,
+        replicas,
         (created - t0) / 1_000_000,
         (healthy - created) / 1_000_000,
         (switched - healthy) / 1_000_000,
         (retired - switched) / 1_000_000,
-        options.order().label());
+        options.order().label(),
+        failed.isEmpty() ? "" : ", " + failed.size() + " failed");
     List<String> containers = new ArrayList<>(current(action, name).containers());
-    containers.set(replica - 1, id);
-    return update(action, name, r -> r.withContainers(containers).withReplace(null), null);
+    for (int k : done) {
+      containers.set(replicas.get(k) - 1, ids[k]);
+    }
+    if (stopFirst) { // a failed one's old replica is gone: the service runs short
+      failed.stream()
+          .map(replicas::get)
+          .sorted(java.util.Comparator.reverseOrder())
+          .forEach(replica -> containers.remove(replica - 1));
+    }
+    ServiceRecord after =
+        update(action, name, r -> r.withContainers(containers).withInFlight(List.of()), null);
+    if (failure != null) {
+      throw failure;
+    }
+    return after;
   }
 
   /**
-   * The new container failed (or a step before the switch did): take it out again, put the old
-   * backend back if it was switched, clear the step; a typed failure with its log tail.
+   * Retires the old replicas {@code olds[k]} for each {@code k} of {@code ks} (already out of the
+   * backends) at once, each drained, stopped and removed on a thread of its own; the first failure
+   * is thrown once every one has finished.
    */
-  private HostRuntimeException rollBack(
+  private void retireAll(
+      String name,
+      List<String> olds,
+      List<Optional<String>> addresses,
+      List<Integer> ks,
+      int port,
+      ReplaceOptions options)
+      throws HostRuntimeException {
+    if (ks.size() == 1) {
+      retire(name, olds.get(ks.get(0)), addresses.get(ks.get(0)), port, options, false);
+      return;
+    }
+    List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int k : ks) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  retire(name, olds.get(k), addresses.get(k), port, options, false);
+                } catch (HostRuntimeException | RuntimeException e) {
+                  failures.add(e);
+                }
+              },
+              "retire-" + name + "-" + k);
+      t.start();
+      threads.add(t);
+    }
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // the retires finish either way: the record says they are under way
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (!failures.isEmpty()) {
+      Exception first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      if (first instanceof HostRuntimeException h) {
+        throw h;
+      }
+      throw (RuntimeException) first;
+    }
+  }
+
+  /** Takes the backends at {@code addresses} out together (stop-first). */
+  private void takeOut(String name, List<Optional<String>> addresses) throws HostRuntimeException {
+    List<Backend> rest = new ArrayList<>();
+    for (Backend b : lb.backends(name)) {
+      if (addresses.stream().noneMatch(a -> a.isPresent() && a.get().equals(b.address()))) {
+        rest.add(b);
+      }
+    }
+    lb.setBackends(name, rest);
+  }
+
+  /**
+   * A new container failed (or a step before the switch did): take it out again, put the old
+   * backend back if it was switched; a typed failure with its log tail. The record is the caller's.
+   */
+  private ReplaceFailedException rollBack(
       String action,
       String name,
-      int replica,
+      ReplaceRecord step,
       String id,
-      String newName,
       Optional<String> oldAddress,
       boolean stopFirst,
-      Exception failure)
-      throws HostRuntimeException {
+      Exception failure) {
     List<String> tail = id == null ? List.of() : logTail(id);
-    String ref = id != null ? id : runtime.idOfName(newName).orElse(null);
+    String ref = id != null ? id : runtime.idOfName(step.newName()).orElse(null);
     try {
       if (ref != null) {
         Optional<String> newAddress = address(ref);
@@ -572,24 +801,18 @@ final class ServiceReplacer {
         }
         removeQuietly(ref);
       }
-      List<String> containers = new ArrayList<>(current(action, name).containers());
-      if (stopFirst) {
-        containers.remove(replica - 1); // the old one is gone: the service runs one short
-      }
-      update(action, name, r -> r.withContainers(containers).withReplace(null), null);
     } catch (HostRuntimeException | RuntimeException e) {
       failure.addSuppressed(e);
     }
-    String shortId = ref == null ? newName : ref.substring(0, 12);
+    String shortId = ref == null ? step.newName() : ref.substring(0, 12);
     String message =
         action
             + ": replica "
-            + replica
+            + step.replica()
             + ": new container "
             + shortId
             + " "
-            + failure
-                .getMessage()
+            + String.valueOf(failure.getMessage())
                 .replaceFirst("^" + java.util.regex.Pattern.quote(action) + ": ", "")
             + (stopFirst
                 ? "; the old replica was already retired (stop-first)"
@@ -597,7 +820,7 @@ final class ServiceReplacer {
                     ? "; it was removed"
                     : "; it was removed and the old replica keeps serving")
             + (tail.isEmpty() ? "" : "; its last output: " + tail.get(tail.size() - 1));
-    ReplaceFailedException e = new ReplaceFailedException(message, name, replica, id, tail);
+    ReplaceFailedException e = new ReplaceFailedException(message, name, step.replica(), id, tail);
     if (!(failure instanceof ReplaceFailedException)) {
       e.initCause(failure);
     }
@@ -657,9 +880,15 @@ final class ServiceReplacer {
   /** New connections go to {@code next} instead of the old replica (or in addition, if gone). */
   private void switchTo(String name, Optional<String> oldAddress, Backend next)
       throws HostRuntimeException {
+    lb.setBackends(name, swapped(lb.backends(name), oldAddress, next));
+  }
+
+  /** {@code now} with {@code next} in the old replica's place (or added, if it is not there). */
+  private static List<Backend> swapped(List<Backend> now, Optional<String> oldAddress, Backend next)
+      throws HostRuntimeException {
     List<Backend> backends = new ArrayList<>();
     boolean swapped = false;
-    for (Backend b : lb.backends(name)) {
+    for (Backend b : now) {
       if (!swapped && oldAddress.isPresent() && b.address().equals(oldAddress.get())) {
         backends.add(Backend.of(next.address(), b.port(), b.weight()));
         swapped = true;
@@ -670,7 +899,7 @@ final class ServiceReplacer {
     if (!swapped) {
       backends.add(next);
     }
-    lb.setBackends(name, backends);
+    return backends;
   }
 
   /** Takes the new one out again and (start-first) the old one back in. */
@@ -821,7 +1050,14 @@ final class ServiceReplacer {
 
   private ServiceRecord write(String action, String name, ReplaceRecord step)
       throws HostRuntimeException {
-    ServiceRecord written = update(action, name, r -> r.withReplace(step), null);
+    return write(action, name, List.of(step));
+  }
+
+  /** Writes the steps of a batch in flight (a copy: the caller may change its list). */
+  private ServiceRecord write(String action, String name, List<ReplaceRecord> steps)
+      throws HostRuntimeException {
+    List<ReplaceRecord> copy = List.copyOf(steps);
+    ServiceRecord written = update(action, name, r -> r.withInFlight(copy), null);
     afterStepWritten.accept(written);
     return written;
   }

@@ -149,12 +149,14 @@ public final class Services {
 
   /**
    * Replaces every replica of the running service {@code name} with a container of {@code spec},
-   * one at a time, behind the same published port (see {@link ServiceReplacer}): start-first by
-   * default (the new one starts beside the old, becomes healthy, takes the old one's place in the
-   * backends atomically; the old one is drained, stopped and removed), or stop-first. Returns the
-   * record afterwards. {@link ReplaceFailedException} (with the new container's log tail) when a
-   * new replica fails to start or to become healthy: it is removed, the old one keeps serving.
-   * BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
+   * {@code options.parallelism()} at a time (one by default), behind the same published port, each
+   * new container gated by the service's current check (see {@link #replace(String, ContainerSpec,
+   * HealthCheck, ReplaceOptions, ReplaceProgress)} for a new one; {@link ServiceReplacer}):
+   * start-first by default (the new one starts beside the old, becomes healthy, takes the old one's
+   * place in the backends atomically; the old one is drained, stopped and removed), or stop-first.
+   * Returns the record afterwards. {@link ReplaceFailedException} (with the new container's log
+   * tail) when a new replica fails to start or to become healthy: it is removed, the old one keeps
+   * serving. BAD_INPUT for a bad spec; NOT_FOUND without the service; {@link
    * dev.stamp.runtime.StateTransitionException} unless it is running (one replace at a time). The
    * replace in flight is in the record ({@link ReplaceRecord}) before each step acts; a failure
    * after the switch (retiring the old replica) or of stop-first's first retire is thrown as it is
@@ -164,7 +166,33 @@ public final class Services {
       throws HostRuntimeException {
     String action = "replace service " + name;
     checkRequest(action, name, 1, spec);
-    return new ServiceReplacer(records, runtime, lb).replace(name, spec, options);
+    return new ServiceReplacer(records, runtime, lb)
+        .replace(name, spec, null, options, ReplaceProgress.NONE);
+  }
+
+  /**
+   * As {@link #replace(String, ContainerSpec, ReplaceOptions)}, with the new spec's health check:
+   * {@code health} is merged over the new image's HEALTHCHECK and {@link #DEFAULT_HEALTH} as {@link
+   * #run} merges it; that check gates every new container (not the service's old one) and is the
+   * record's once every replica is replaced. {@code options.parallelism()} replicas are replaced at
+   * a time, each batch told to {@code progress} as it starts. BAD_INPUT for a bad check (a TCP or
+   * HTTP check naming no port, of a service without published ports).
+   */
+  public ServiceRecord replace(
+      String name,
+      ContainerSpec spec,
+      HealthCheck health,
+      ReplaceOptions options,
+      ReplaceProgress progress)
+      throws HostRuntimeException {
+    String action = "replace service " + name;
+    checkRequest(action, name, 1, spec);
+    health.check("health check");
+    ServiceRecord record = require(action, name);
+    HealthCheck effective = effectiveHealth(health, spec, record.fronts());
+    checkHealthTarget(action, record.fronts(), effective);
+    return new ServiceReplacer(records, runtime, lb)
+        .replace(name, spec, effective, options, progress);
   }
 
   /**
@@ -591,12 +619,14 @@ public final class Services {
   private List<String> replicaRefs(String name, Optional<ServiceRecord> record, boolean byName) {
     Set<String> refs = new LinkedHashSet<>();
     record.ifPresent(r -> refs.addAll(r.containers()));
-    Optional<ReplaceRecord> replace = record.map(ServiceRecord::replace);
-    if (replace.isPresent()) { // a replace killed in flight: its new container goes too
-      if (replace.get().newContainer() != null) {
-        refs.add(replace.get().newContainer());
+    for (ReplaceRecord replace : record.map(ServiceRecord::inFlight).orElse(List.of())) {
+      // a replace killed in flight: its new containers go too
+      if (replace.newContainer() != null) {
+        refs.add(replace.newContainer());
       }
-      runtime.idOfName(replace.get().newName()).ifPresent(refs::add);
+      if (replace.newName() != null) {
+        runtime.idOfName(replace.newName()).ifPresent(refs::add);
+      }
     }
     boolean killedRun = record.map(r -> r.state() == ServiceState.CREATING).orElse(true);
     if (!byName || !killedRun) {

@@ -28,6 +28,7 @@ class ServiceRecordTest {
             null,
             ServiceState.RUNNING,
             0,
+            null,
             null);
     String json = JsonRecordDir.JSON.writeValueAsString(record);
     assertThat(json).contains("\"Test\" : [ \"CMD\", \"test\", \"-f\", \"/ok\" ]");
@@ -111,6 +112,9 @@ class ServiceRecordTest {
     assertThat(read.targetPort()).isEqualTo(80);
     assertThat(read.state()).isEqualTo(ServiceState.REPLACING);
     assertThat(read.replace().step()).isEqualTo(ReplaceRecord.Step.SWITCH);
+    assertThat(read.replace().health()).as("written before the step kept its check").isNull();
+    assertThat(read.replace().check(read)).isEqualTo(read.health());
+    assertThat(read.inFlight()).containsExactly(read.replace());
     assertThat(read.containers()).containsExactly("a".repeat(64), "b".repeat(64));
     assertThat(read.health().test()).containsExactly("HTTP", "/index.html");
 

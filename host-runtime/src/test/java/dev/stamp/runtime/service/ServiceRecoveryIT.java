@@ -96,19 +96,27 @@ class ServiceRecoveryIT {
         .build();
   }
 
-  @ParameterizedTest(name = "{0} killed at {1}: {2} serves")
+  @ParameterizedTest(name = "{0} killed at {1}, {3} replica(s) in one batch: {2} serves")
   @CsvSource({
-    "start-first, create, v1",
-    "start-first, health, v1",
-    "start-first, switch, v1",
-    "start-first, retire, v2",
-    "stop-first, retire, v2",
-    "stop-first, create, v2",
-    "stop-first, health, v2",
-    "stop-first, switch, v2",
+    "start-first, create, v1, 1",
+    "start-first, health, v1, 1",
+    "start-first, switch, v1, 1",
+    "start-first, retire, v2, 1",
+    "stop-first, retire, v2, 1",
+    "stop-first, create, v2, 1",
+    "stop-first, health, v2, 1",
+    "stop-first, switch, v2, 1",
+    "start-first, create, v1, 2",
+    "start-first, health, v1, 2",
+    "start-first, switch, v1, 2",
+    "start-first, retire, v2, 2",
+    "stop-first, retire, v2, 2",
+    "stop-first, create, v2, 2",
+    "stop-first, health, v2, 2",
+    "stop-first, switch, v2, 2",
   })
-  void aReplaceKilledAtEachStepIsFinishedOrRolledBack(String order, String step, String serves)
-      throws Exception {
+  void aReplaceKilledAtEachStepIsFinishedOrRolledBack(
+      String order, String step, String serves, int parallelism) throws Exception {
     ReplaceRecord.Order o = ReplaceRecord.Order.of(order);
     ReplaceRecord.Step at = ReplaceRecord.Step.of(step);
     HealthCheck check =
@@ -117,18 +125,26 @@ class ServiceRecoveryIT {
             .withTimeout(Duration.ofSeconds(1))
             .withRetries(2);
     int port = dev.stamp.testkit.TestNetworks.freePort();
-    services.run("web", 1, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
-    for (int i = 0; i < 50 && !"v1".equals(getQuietly(port)); i++) {
-      Thread.sleep(100);
+    // as many replicas as the batch holds: every replica of the service is in flight
+    services.run(
+        "web", parallelism, PortMapping.of("127.0.0.1", port, 80, "tcp"), check, httpd("v1"));
+    // every replica listening (run publishes them at once; round robin reaches each in turn)
+    for (int i = 0, inARow = 0; i < 100 && inARow < 4 * parallelism; i++) {
+      inARow = "v1".equals(getQuietly(port)) ? inARow + 1 : 0;
+      if (inARow == 0) {
+        Thread.sleep(100);
+      }
     }
     made.addAll(services.inspect("web").containers());
+    // killed once every replica of the batch has reached the step
     ServiceReplacer.afterStepWritten =
         r -> {
-          if (r.replace() != null && r.replace().step() == at) {
+          List<ReplaceRecord> steps = r.inFlight();
+          if (steps.size() == parallelism && steps.get(parallelism - 1).step() == at) {
             throw new Killed(at);
           }
         };
-    ReplaceOptions options = ReplaceOptions.defaults().withOrder(o);
+    ReplaceOptions options = ReplaceOptions.defaults().withOrder(o).withParallelism(parallelism);
     try (ServiceReplaceIT.Load load = new ServiceReplaceIT.Load(port)) {
       Thread.sleep(200);
       assertThatThrownBy(() -> services.replace("web", httpd("v2"), options))
@@ -136,20 +152,24 @@ class ServiceRecoveryIT {
       ServiceReplacer.afterStepWritten = r -> {};
       ServiceRecord left = services.inspect("web");
       assertThat(left.state()).isEqualTo(ServiceState.REPLACING);
-      assertThat(left.replace().step()).isEqualTo(at);
+      assertThat(left.inFlight())
+          .extracting(ReplaceRecord::replica)
+          .containsExactlyElementsOf(
+              java.util.stream.IntStream.rangeClosed(1, parallelism).boxed().toList());
+      assertThat(left.inFlight()).extracting(ReplaceRecord::step).containsOnly(at);
       runtime.list(true).forEach(i -> made.add(i.id()));
 
       ServiceRecord after = services.recover("web", Optional.of(httpd("v2")), options);
       runtime.list(true).forEach(i -> made.add(i.id()));
 
       assertThat(after.state()).isEqualTo(ServiceState.RUNNING);
-      assertThat(after.replace()).isNull();
-      assertThat(after.containers()).hasSize(1);
+      assertThat(after.inFlight()).isEmpty();
+      assertThat(after.containers()).hasSize(parallelism);
       assertThat(services.inspect("web")).isEqualTo(after);
       assertThat(runtime.list(true))
-          .as("no container but the recorded replica")
+          .as("no container but the recorded replicas")
           .extracting(ContainerInfo::id)
-          .isEqualTo(after.containers());
+          .hasSameElementsAs(after.containers());
       for (int i = 0; i < 10; i++) {
         assertThat(get(port)).as("exactly one version serves").isEqualTo(serves);
       }
@@ -159,7 +179,7 @@ class ServiceRecoveryIT {
       }
     }
     // recovered, the service replaces as usual, without reusing the killed replace's names
-    ServiceRecord next = services.replace("web", httpd("v3"), ReplaceOptions.defaults());
+    ServiceRecord next = services.replace("web", httpd("v3"), options);
     made.addAll(next.containers());
     assertThat(get(port)).isEqualTo("v3");
     assertThat(services.recover("web", Optional.empty(), ReplaceOptions.defaults()))

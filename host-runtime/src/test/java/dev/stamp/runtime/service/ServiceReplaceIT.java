@@ -123,6 +123,57 @@ class ServiceReplaceIT {
   }
 
   @Test
+  void aFailedBatchStopsTheReplaceThereAndKeepsWhatWasReplacedAsSwarmsPauseDoes() throws Exception {
+    int port = start("web", 4, "v1");
+    List<String> before = services.inspect("web").containers();
+    // each new container takes a ticket in a shared directory; the third and later ones exit
+    java.nio.file.Path tickets = java.nio.file.Files.createDirectories(tmp.resolve("tickets"));
+    ContainerSpec v2 =
+        ContainerSpec.builder()
+            .rootfs(rootfs)
+            .mount(new dev.stamp.runtime.container.MountSpec(tickets.toString(), "/t", false))
+            .command(
+                List.of(
+                    "sh",
+                    "-c",
+                    "mktemp /t/x.XXXXXX >/dev/null; n=$(ls /t | wc -l); echo ticket $n;"
+                        + " [ $n -le 2 ] || exit 3; mkdir -p /w; echo v2 > /w/index.html;"
+                        + " exec httpd -f -p 80 -h /w"))
+            .stopTimeout(Duration.ofSeconds(1))
+            .build();
+    List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(
+            () ->
+                services.replace(
+                    "web",
+                    v2,
+                    fastHttpCheck(),
+                    ReplaceOptions.defaults().withParallelism(2),
+                    (batch, of, replicas) -> batches.add(replicas)))
+        .isInstanceOf(ReplaceFailedException.class)
+        .hasMessageContaining("replica 3")
+        .hasMessageContaining("exited with code 3")
+        .hasMessageContaining("the old replica keeps serving");
+    assertThat(batches).containsExactly(List.of(1, 2), List.of(3, 4));
+    ServiceRecord after = services.inspect("web");
+    assertThat(after.state()).isEqualTo(ServiceState.RUNNING);
+    assertThat(after.inFlight()).isEmpty();
+    assertThat(after.generation()).isEqualTo(1);
+    assertThat(after.containers()).hasSize(4);
+    assertThat(after.containers().subList(0, 2)).doesNotContainAnyElementsOf(before);
+    assertThat(after.containers().subList(2, 4)).isEqualTo(before.subList(2, 4));
+    assertThat(runtime.list(true))
+        .as("the failed batch's new containers are gone")
+        .extracting(ContainerInfo::id)
+        .hasSameElementsAs(after.containers());
+    java.util.Set<String> pages = new java.util.HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      pages.add(get(port));
+    }
+    assertThat(pages).as("the replaced and the kept replicas both serve").containsOnly("v1", "v2");
+  }
+
+  @Test
   void startFirstReplacesEveryReplicaUnderLoadWithoutAFailedRequest() throws Exception {
     int port = start("web", 2, "v1");
     List<String> before = services.inspect("web").containers();

@@ -87,6 +87,7 @@ class ServiceStateTest {
   }
 
   static ServiceRecord record(ServiceState state) {
-    return new ServiceRecord("web", 1, "base:1", null, null, List.of(), null, null, state, 0, null);
+    return new ServiceRecord(
+        "web", 1, "base:1", null, null, List.of(), null, null, state, 0, null, null);
   }
 }
