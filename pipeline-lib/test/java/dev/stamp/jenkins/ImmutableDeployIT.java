@@ -27,6 +27,7 @@ import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.SecretFiles;
 import dev.stamp.testkit.TestNetworks;
 import groovy.lang.GroovyObject;
 import java.net.URI;
@@ -35,7 +36,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -304,9 +304,6 @@ class ImmutableDeployIT {
   }
 
   Path secret(String name, String value) throws Exception {
-    Path p = tmp.resolve(name);
-    Files.writeString(p, value);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-    return p;
+    return SecretFiles.write(tmp, name, value);
   }
 }

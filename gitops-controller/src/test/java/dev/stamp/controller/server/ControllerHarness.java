@@ -13,10 +13,9 @@ import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.GitOpsRepo;
+import dev.stamp.testkit.SecretFiles;
 import dev.stamp.testkit.TestNetworks;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,12 +121,8 @@ final class ControllerHarness implements AutoCloseable {
     return started.controller();
   }
 
-  /** A 0600 file under the test's directory holding {@code value}. */
   Path secret(String name, String value) throws Exception {
-    Path p = tmp.resolve(name);
-    Files.writeString(p, value);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-    return p;
+    return SecretFiles.write(tmp, name, value);
   }
 
   /**

@@ -13,17 +13,14 @@ import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.testkit.BusyboxRootfs;
-import dev.stamp.testkit.HostCommand;
+import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.HttpFetch;
 import dev.stamp.testkit.RegistryFixture;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.SecretFiles;
 import dev.stamp.testkit.TestNetworks;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +51,7 @@ class ControllerLifecycleIT {
   RegistryFixture registry;
   AgentHost host;
   Controllers.Started started;
-  Path work;
+  GitOpsRepo repo;
   int webPort;
 
   @BeforeEach
@@ -66,10 +63,7 @@ class ControllerLifecycleIT {
     new RootfsImporter(ImageStore.open(root), Map.of())
         .importTar(tar, ImageReference.parse("base:1"), List.of());
 
-    Path bare = tmp.resolve("regshop.git");
-    git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
-    work = tmp.resolve("work");
-    git(tmp, "clone", "-q", bare.toString(), work.toString());
+    repo = GitOpsRepo.create(tmp, "regshop");
     webPort = TestNetworks.freePort();
     write(
         "regshop/compose.yaml",
@@ -105,7 +99,7 @@ class ControllerLifecycleIT {
             + "}\n"
             + "repositories:\n"
             + "  - {name: regshop, url: "
-            + tmp.resolve("regshop.git").toUri()
+            + repo.url()
             + ", poll: off"
             + repository
             + "}\n"
@@ -282,7 +276,7 @@ class ControllerLifecycleIT {
     assertThat(cron).hasSize(1);
 
     // prune: false: the app leaves the repository, its service keeps running, the status says so
-    git(work, "rm", "-q", "-r", "tools");
+    repo.git("rm", "-q", "-r", "tools");
     commit("tools: gone");
     c.syncAllNow("manual");
     AppStatus kept = c.store().appStatus("tools").orElseThrow();
@@ -329,28 +323,16 @@ class ControllerLifecycleIT {
     return HttpFetch.getWhenUp("http://127.0.0.1:" + webPort + "/index.html").strip();
   }
 
-  void write(String path, String text) throws Exception {
-    Path p = work.resolve(path);
-    Files.createDirectories(p.getParent());
-    Files.writeString(p, text);
+  void write(String path, String text) {
+    repo.write(path, text);
   }
 
   void commit(String message) {
-    git(work, "add", "-A");
-    git(work, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "-qm", message);
-    git(work, "push", "-q", "origin", "main");
+    repo.commit(message);
+    repo.push();
   }
 
   Path secret(String name, String value) throws Exception {
-    Path p = tmp.resolve(name);
-    Files.writeString(p, value);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-    return p;
-  }
-
-  static void git(Path dir, String... args) {
-    List<String> argv = new ArrayList<>(List.of("git", "-C", dir.toString()));
-    argv.addAll(List.of(args));
-    HostCommand.run(Duration.ofSeconds(60), null, argv).ok();
+    return SecretFiles.write(tmp, name, value);
   }
 }

@@ -16,14 +16,13 @@ import dev.stamp.runtime.layer.RootfsImporter;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.GitOpsRepo;
 import dev.stamp.testkit.RequiresRoot;
+import dev.stamp.testkit.SecretFiles;
 import dev.stamp.testkit.TestNetworks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -323,9 +322,6 @@ class GitOpsLoopIT {
   }
 
   Path secret(String name, String value) throws Exception {
-    Path p = tmp.resolve(name);
-    Files.writeString(p, value);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-    return p;
+    return SecretFiles.write(tmp, name, value);
   }
 }
