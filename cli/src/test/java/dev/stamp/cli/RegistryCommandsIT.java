@@ -51,12 +51,16 @@ class RegistryCommandsIT {
     return registry.host() + "/" + repoAndTag;
   }
 
-  /** A one-layer image (the layer is opaque bytes: nothing unpacks it here). */
+  /**
+   * A one-layer image (the layer is opaque bytes: nothing unpacks it here), stored as a compressed
+   * layer is (as a pull leaves it): a push sends it as it is, so the pushed digest is the stored
+   * one. (A plain-tar layer is sent as its gzip twin: {@code UncompressedPushIT}.)
+   */
   static Descriptor putImage(Path root, String ref, int layerSize) throws Exception {
     ImageStore store = ImageStore.open(new StampRoot(root));
     byte[] layer = new byte[layerSize];
     new Random(ref.hashCode()).nextBytes(layer);
-    Descriptor layerDesc = store.putBlob(MediaType.OCI_LAYER_TAR, layer);
+    Descriptor layerDesc = store.putBlob(MediaType.OCI_LAYER_TAR_GZIP, layer);
     Descriptor config =
         store.putConfig(
             ImageConfig.of(
