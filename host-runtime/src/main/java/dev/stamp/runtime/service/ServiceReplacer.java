@@ -513,6 +513,11 @@ final class ServiceReplacer {
   }
 
   private void removeContainer(String id) throws HostRuntimeException {
+    removeContainer(runtime, id);
+  }
+
+  /** Removes container {@code id} (killing it first); one that is gone already is no failure. */
+  static void removeContainer(ContainerRuntime runtime, String id) throws HostRuntimeException {
     try {
       runtime.remove(id, true);
     } catch (HostRuntimeException e) {
