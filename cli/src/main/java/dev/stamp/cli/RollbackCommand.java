@@ -4,14 +4,8 @@ import dev.stamp.controller.api.ControllerClient;
 import dev.stamp.runtime.StampException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp rollback APP [--to RELEASE]}: a revert commit pushed to Git, then synced. */
 @Command(
@@ -20,14 +14,7 @@ import picocli.CommandLine.Spec;
       "Roll an app back by committing a revert to its Git branch (Git stays the truth), then sync it.",
       "Default: the good release before the running one."
     })
-final class RollbackCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
-  @Mixin ControllerOptions controller;
-
-  @Parameters(paramLabel = "APP")
-  String app;
+final class RollbackCommand extends AppCommand {
 
   @Option(
       names = "--to",
@@ -40,11 +27,11 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws StampException, InterruptedException {
-    ControllerClient client = controller.client(stamp.root());
+    ControllerClient client = client();
     return SyncCommand.follow(
         client,
         client.rollback(app, Optional.ofNullable(to)),
-        spec.commandLine().getOut(),
+        out(),
         noWait,
         Duration.ofMinutes(10));
   }

@@ -9,14 +9,8 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp sync APP [--rev REV]} and {@code stamp rollback APP [--to RELEASE]}: ask the
@@ -26,17 +20,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sync",
     description = "Sync an app to the branch head (or --rev) now, and wait for it.")
-final class SyncCommand implements Callable<Integer> {
+final class SyncCommand extends AppCommand {
 
   static final Set<String> SETTLED =
       Set.of("synced", "degraded", "failed", "error", "paused", "removed");
-
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
-  @Mixin ControllerOptions controller;
-
-  @Parameters(paramLabel = "APP")
-  String app;
 
   @Option(
       names = "--rev",
@@ -60,10 +47,9 @@ final class SyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws StampException, InterruptedException {
-    ControllerClient client = controller.client(stamp.root());
+    ControllerClient client = client();
     SyncAccepted accepted = client.sync(app, Optional.ofNullable(rev), overrideWindow);
-    return follow(
-        client, accepted, spec.commandLine().getOut(), noWait, Duration.ofSeconds(timeoutSeconds));
+    return follow(client, accepted, out(), noWait, Duration.ofSeconds(timeoutSeconds));
   }
 
   /** Prints the acceptance, then waits until the app reaches the commit and settles. */
