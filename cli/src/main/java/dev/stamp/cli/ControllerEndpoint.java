@@ -1,7 +1,5 @@
 package dev.stamp.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stamp.controller.ControllerException;
 import dev.stamp.controller.api.ControllerClient;
 import dev.stamp.runtime.StampRoot;
@@ -9,9 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,27 +16,17 @@ import java.util.Optional;
  */
 final class ControllerEndpoint {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private ControllerEndpoint() {}
 
   static Path file(StampRoot root) {
     return root.path().resolve("controller/api.json");
   }
 
-  /** Records the API's address (atomically; mode 0600: it names the token file). */
+  /** Records the API's address. */
   static void write(StampRoot root, URI api, Path tokenFile) throws ControllerException {
     Path file = file(root);
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("url", api.toString());
-    if (tokenFile != null) {
-      m.put("tokenFile", tokenFile.toAbsolutePath().toString());
-    }
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), "api", ".tmp");
-      Files.write(tmp, JSON.writeValueAsBytes(m));
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      new ApiFile(api, tokenFile).write(file);
     } catch (IOException e) {
       throw ControllerException.failed("write " + file + ": " + e.getMessage(), e);
     }
@@ -64,14 +49,10 @@ final class ControllerEndpoint {
                 + file
                 + " is missing)");
       }
-      try {
-        JsonNode n = JSON.readTree(file.toFile());
-        u = n.path("url").asText(null);
-        if (t == null && n.hasNonNull("tokenFile")) {
-          t = Path.of(n.get("tokenFile").asText());
-        }
-      } catch (IOException e) {
-        throw ControllerException.failed("read " + file + ": " + e.getMessage(), e);
+      ApiFile recorded = ApiFile.read(file);
+      u = recorded.url().toString();
+      if (t == null) {
+        t = recorded.tokenFile();
       }
     }
     if (t == null) {

@@ -17,19 +17,6 @@ public record StepReport(
     long layerBytes,
     String cacheKey) {
 
-  /** A report without a cache key (for progress displays and their tests). */
-  public StepReport(
-      int number,
-      String stage,
-      int index,
-      int stageSteps,
-      String text,
-      boolean cached,
-      long millis,
-      long layerBytes) {
-    this(number, stage, index, stageSteps, text, cached, millis, layerBytes, "");
-  }
-
   /** {@code [build 2/4] RUN make}. */
   public String title() {
     return "[" + stage + " " + index + "/" + stageSteps + "] " + text;
