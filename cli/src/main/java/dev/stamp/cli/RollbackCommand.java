@@ -1,6 +1,7 @@
 package dev.stamp.cli;
 
 import dev.stamp.controller.api.ControllerClient;
+import dev.stamp.controller.api.SyncAccepted;
 import dev.stamp.runtime.StampException;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
       "Roll an app back by committing a revert to its Git branch (Git stays the truth), then sync it.",
       "Default: the good release before the running one."
     })
-final class RollbackCommand extends AppCommand {
+final class RollbackCommand extends ReleaseCommand {
 
   @Option(
       names = "--to",
@@ -22,17 +23,14 @@ final class RollbackCommand extends AppCommand {
       description = "The release to go back to (see stamp history).")
   Long to;
 
-  @Option(names = "--no-wait", description = "Return once the revert commit is pushed.")
-  boolean noWait;
+  /** The revert commit is pushed, then synced. */
+  @Override
+  SyncAccepted start(ControllerClient client) throws StampException {
+    return client.rollback(app, Optional.ofNullable(to));
+  }
 
   @Override
-  public Integer call() throws StampException, InterruptedException {
-    ControllerClient client = client();
-    return SyncCommand.follow(
-        client,
-        client.rollback(app, Optional.ofNullable(to)),
-        out(),
-        noWait,
-        Duration.ofMinutes(10));
+  Duration timeout() {
+    return Duration.ofMinutes(10);
   }
 }
