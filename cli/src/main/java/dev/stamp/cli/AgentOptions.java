@@ -37,22 +37,17 @@ final class AgentOptions {
   }
 
   AgentClient client(StampRoot root) throws ControllerException {
-    String u = url;
-    Path t = tokenFile;
-    if (u == null) {
-      Path file = file(root);
-      if (!Files.exists(file)) {
-        throw ControllerException.notFound(
-            "no agent on state root "
-                + root.path()
-                + ": start one (stamp agent --token-file FILE) or pass --agent URL");
-      }
-      ApiFile recorded = ApiFile.read(file);
-      u = recorded.url().toString();
-      if (t == null) {
-        t = recorded.tokenFile();
-      }
-    }
+    ApiFile api =
+        ApiFile.resolve(
+            url,
+            tokenFile,
+            file(root),
+            () ->
+                ControllerException.notFound(
+                    "no agent on state root "
+                        + root.path()
+                        + ": start one (stamp agent --token-file FILE) or pass --agent URL"));
+    Path t = api.tokenFile();
     if (t == null) {
       throw ControllerException.badInput("--agent-token-file: the agent's API needs its token");
     }
@@ -62,10 +57,10 @@ final class AgentOptions {
     } catch (IOException e) {
       throw ControllerException.badInput("--agent-token-file " + t + ": " + e.getMessage());
     }
-    AgentClient client = new AgentClient(URI.create(u), token);
+    AgentClient client = new AgentClient(api.url(), token);
     if (!client.healthy()) {
       throw ControllerException.unavailable(
-          "agent " + u + ": not answering (is stamp agent running?)", null);
+          "agent " + api.url() + ": not answering (is stamp agent running?)", null);
     }
     return client;
   }

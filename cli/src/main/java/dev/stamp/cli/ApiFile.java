@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Where a server this state root runs listens, as it records it for the CLI: {@code
@@ -33,8 +34,26 @@ record ApiFile(URI url, Path tokenFile) {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /**
+   * The server a command talks to: {@code url} and {@code tokenFile} as the caller gives them
+   * (either may be null), what {@code file} records for the rest when {@code url} is null; {@code
+   * missing} when it is null and {@code file} does not exist.
+   */
+  static ApiFile resolve(
+      String url, Path tokenFile, Path file, Supplier<ControllerException> missing)
+      throws ControllerException {
+    if (url != null) {
+      return new ApiFile(URI.create(url), tokenFile);
+    }
+    if (!Files.exists(file)) {
+      throw missing.get();
+    }
+    ApiFile recorded = read(file);
+    return new ApiFile(recorded.url(), tokenFile != null ? tokenFile : recorded.tokenFile());
+  }
+
   /** What {@code file} records; FAILED when it cannot be read or names no URL. */
-  static ApiFile read(Path file) throws ControllerException {
+  private static ApiFile read(Path file) throws ControllerException {
     try {
       JsonNode n = JSON.readTree(file.toFile());
       if (n == null || !n.hasNonNull("url")) {

@@ -5,7 +5,6 @@ import dev.stamp.controller.api.ControllerClient;
 import dev.stamp.runtime.StampRoot;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -34,31 +33,26 @@ final class ControllerEndpoint {
 
   static ControllerClient client(StampRoot root, String url, Path tokenFile)
       throws ControllerException {
-    String u = url != null ? url : System.getenv("STAMP_CONTROLLER");
-    Path t =
-        tokenFile != null
-            ? tokenFile
-            : Optional.ofNullable(System.getenv("STAMP_CONTROLLER_TOKEN_FILE"))
-                .map(Path::of)
-                .orElse(null);
-    if (u == null) {
-      Path file = file(root);
-      if (!Files.exists(file)) {
-        throw ControllerException.notFound(
-            "no controller: pass --controller URL (or set STAMP_CONTROLLER), or start `stamp controller` on this state root ("
-                + file
-                + " is missing)");
-      }
-      ApiFile recorded = ApiFile.read(file);
-      u = recorded.url().toString();
-      if (t == null) {
-        t = recorded.tokenFile();
-      }
-    }
-    if (t == null) {
+    Path file = file(root);
+    ApiFile api =
+        ApiFile.resolve(
+            url != null ? url : System.getenv("STAMP_CONTROLLER"),
+            tokenFile != null
+                ? tokenFile
+                : Optional.ofNullable(System.getenv("STAMP_CONTROLLER_TOKEN_FILE"))
+                    .map(Path::of)
+                    .orElse(null),
+            file,
+            () ->
+                ControllerException.notFound(
+                    "no controller: pass --controller URL (or set STAMP_CONTROLLER), or start"
+                        + " `stamp controller` on this state root ("
+                        + file
+                        + " is missing)"));
+    if (api.tokenFile() == null) {
       throw ControllerException.badInput(
           "--token-file: the controller API needs a token (or set STAMP_CONTROLLER_TOKEN_FILE)");
     }
-    return new ControllerClient(URI.create(u), ControllerClient.tokenFrom(t));
+    return new ControllerClient(api.url(), ControllerClient.tokenFrom(api.tokenFile()));
   }
 }
