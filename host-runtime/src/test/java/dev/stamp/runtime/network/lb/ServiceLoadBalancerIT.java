@@ -7,6 +7,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException.Kind;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.network.Nft;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
