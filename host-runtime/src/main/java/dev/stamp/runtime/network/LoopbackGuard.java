@@ -2,11 +2,16 @@ package dev.stamp.runtime.network;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps host loopback out of reach of containers (the class of CVE-2020-8558): with {@code
@@ -25,8 +30,10 @@ import java.util.List;
  * packets are already martians that never reach {@code input}. Not DNATed also means not tracked: a
  * packet conntrack ignores or finds invalid is dropped too. The table is applied whole in one
  * {@code nft -f} transaction (creating it is idempotent), before {@code route_localnet} is turned
- * on and at every attach to a bridge that has it on; {@link NetworkManager#removeNetwork} deletes
- * it once the root has neither a bridge on the host nor a container attached.
+ * on (an attach that publishes ports: CNI's portmap turns it on; a load-balancer change) and before
+ * the first attach to a bridge that has it on already (see {@link #ensureForBridge}); {@link
+ * NetworkManager#removeNetwork} deletes it once the root has neither a bridge on the host nor a
+ * container attached.
  */
 public final class LoopbackGuard {
 
@@ -35,6 +42,9 @@ public final class LoopbackGuard {
 
   private final String table;
   private final Nft nft;
+
+  /** {@code bridge#ifindex} of the bridges this instance saw with route_localnet and the guard. */
+  private final Set<String> checked = ConcurrentHashMap.newKeySet();
 
   private LoopbackGuard(String table, Nft nft) {
     this.table = table;
@@ -78,8 +88,28 @@ public final class LoopbackGuard {
     }
   }
 
+  /**
+   * {@link #ensure} before an attach to {@code bridge} that publishes no port, when the bridge
+   * already has route_localnet on: once per bridge (by interface index, so a bridge deleted and
+   * made again counts as new) for this instance, which is what a long-lived process attaches
+   * through; an attach that publishes ports and every load-balancer change apply the table again
+   * anyway (which also puts it back after a {@code nft flush ruleset}). A bridge without
+   * route_localnet needs nothing.
+   */
+  void ensureForBridge(String bridge, String action) throws HostRuntimeException {
+    if (!RouteLocalnet.isOn(bridge)) {
+      return;
+    }
+    String key = bridge + "#" + ifindex(bridge);
+    if (!checked.contains(key)) {
+      ensure(action);
+      checked.add(key);
+    }
+  }
+
   /** Deletes the table, if it exists. */
   void remove(String action) throws HostRuntimeException {
+    checked.clear();
     nft.apply(
         action + ": remove the loopback guard (nftables table " + table + ")", removal(table));
   }
@@ -108,6 +138,14 @@ public final class LoopbackGuard {
   /** Creates the table if missing and deletes it: idempotent, whether or not it existed. */
   static String removal(String table) {
     return "table ip " + table + " {}\ndelete table ip " + table + "\n";
+  }
+
+  private static String ifindex(String bridge) {
+    try {
+      return Files.readString(Path.of("/sys/class/net", bridge, "ifindex")).strip();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static String sha256Hex(String text) {

@@ -290,8 +290,11 @@ public final class NetworkManager {
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
-    if (!intent.ports().isEmpty() || RouteLocalnet.isOn(intent.bridge())) {
-      guard.ensure("attach container " + intent.containerId());
+    String action = "attach container " + intent.containerId();
+    if (intent.ports().isEmpty()) {
+      guard.ensureForBridge(intent.bridge(), action);
+    } else {
+      guard.ensure(action); // portmap turns route_localnet on
     }
     JsonNode result = cni.add(intent);
     for (JsonNode ip : result.path("ips")) {
