@@ -14,12 +14,16 @@ import dev.stamp.testkit.StampRootTest;
 import dev.stamp.testkit.TestNetworks;
 import dev.stamp.testkit.TestStateRoot;
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,7 +40,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * -static}) while a host socket listens on 127.0.0.1 only, and a port published with {@code -p
  * 127.0.0.1:H:C} puts {@code route_localnet} on the bridge. The same sender's SYN to a listener on
  * the gateway's own address is answered (the probe works and the host is reachable), the one for
- * 127.0.0.1 is not, and the published port still serves from the host.
+ * 127.0.0.1 is not, nor is a UDP datagram for 127.0.0.1 delivered (from the container's address or
+ * spoofed from 127.0.0.1), while the published port still serves from the host and the container
+ * still reaches the other container.
  */
 @RequiresRoot
 @StampRootTest
@@ -81,7 +87,7 @@ class LoopbackGuardIT {
   }
 
   @Test
-  void aRawSynForHostLoopbackGetsNoAnswerWhileThePublishedPortServes() throws Exception {
+  void rawPacketsForHostLoopbackGetNoAnswerWhileThePublishedPortServes() throws Exception {
     try (ServerSocket loopbackOnly = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Server server = startServer();
       String client = startClient();
@@ -94,6 +100,7 @@ class LoopbackGuardIT {
       assertThat(probe.gateway()).as(probe.output()).startsWith("SYN-ACK from ");
       assertThat(probe.loopback()).as(probe.output()).isEqualTo("no answer");
       assertThat(probe.web()).as(probe.output()).isEqualTo(PAGE.strip());
+      assertThat(probe.udp()).as("datagrams from the container, spoofed or not").isEmpty();
       assertThat(dropped()).as("packets the guard dropped").isPositive();
       assertThat(HttpFetch.getWhenUp(server.url())).isEqualTo(PAGE);
     }
@@ -129,6 +136,10 @@ class LoopbackGuardIT {
       assertThat(probe.loopback())
           .as(probe.output())
           .isEqualTo("SYN-ACK from 127.0.0.1:" + loopbackOnly.getLocalPort());
+      // the spoofed one (source 127.0.0.1) the kernel drops itself: a martian source
+      assertThat(probe.udp())
+          .as("datagrams from the container")
+          .containsExactly(net.attachment(client).orElseThrow().ipAddress().orElseThrow());
     }
   }
 
@@ -160,7 +171,11 @@ class LoopbackGuardIT {
     return server;
   }
 
-  record Probe(String output, String gateway, String loopback, String web) {}
+  /**
+   * What the probe printed, and the sources of the datagrams a UDP socket on 127.0.0.1 received
+   * from it (one with the container's address, one spoofed from 127.0.0.1).
+   */
+  record Probe(String output, String gateway, String loopback, String web, List<String> udp) {}
 
   /**
    * In a second container on the bridge (running before the probe, so that nothing attaches
@@ -170,7 +185,8 @@ class LoopbackGuardIT {
    */
   private Probe probe(String client, Server server, int loopbackPort) throws Exception {
     String gateway = network.gateway();
-    try (ServerSocket onGateway = new ServerSocket(0, 50, InetAddress.getByName(gateway))) {
+    try (ServerSocket onGateway = new ServerSocket(0, 50, InetAddress.getByName(gateway));
+        DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       String script =
           String.join(
               "\n",
@@ -183,12 +199,18 @@ class LoopbackGuardIT {
                   + onGateway.getLocalPort()
                   + " 2000)\"",
               "echo \"loopback: $(rawsyn eth0 $mac 127.0.0.1 " + loopbackPort + " 2000)\"",
+              "rawsyn -u eth0 $mac 127.0.0.1 " + udp.getLocalPort() + " 1",
+              "rawsyn -u -s 127.0.0.1 eth0 $mac 127.0.0.1 " + udp.getLocalPort() + " 1",
               "echo \"web: $(wget -q -O- http://" + server.address() + ":8080/index.html)\"");
       ExecResult result = runtime.exec(client, List.of("sh", "-c", script), Duration.ofSeconds(30));
       String output = result.output();
       assertThat(result.exitCode()).as(output).isZero();
       return new Probe(
-          output, line(output, "gateway: "), line(output, "loopback: "), line(output, "web: "));
+          output,
+          line(output, "gateway: "),
+          line(output, "loopback: "),
+          line(output, "web: "),
+          received(udp));
     }
   }
 
@@ -204,6 +226,22 @@ class LoopbackGuardIT {
     state.track(id);
     runtime.start(id, false).close();
     return id;
+  }
+
+  /** The sources of what {@code socket} received, waiting 1 s for each after the last. */
+  private static List<String> received(DatagramSocket socket) throws Exception {
+    List<String> sources = new ArrayList<>();
+    socket.setSoTimeout(1000);
+    DatagramPacket packet = new DatagramPacket(new byte[64], 64);
+    try {
+      while (sources.size() < 10) {
+        socket.receive(packet);
+        sources.add(packet.getAddress().getHostAddress());
+      }
+    } catch (SocketTimeoutException e) {
+      // nothing more came
+    }
+    return sources;
   }
 
   private static String line(String output, String prefix) {

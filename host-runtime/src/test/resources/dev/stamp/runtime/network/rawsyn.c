@@ -8,10 +8,15 @@
  *   RST from A.B.C.D:PORT         the host answered with a reset (nothing listens there)
  *   no answer                     nothing came back in time
  *
+ * With -u it sends one UDP datagram instead (payload "rawsyn"), waits for nothing and prints
+ * "sent": the receiver, if any, is on the host. With -s SRC_IP the packet's source address is
+ * SRC_IP instead of the interface's (a spoofed 127.0.0.1: the answer would never come back, but a
+ * datagram is delivered all the same).
+ *
  * Exit code 0 when it printed one of those, 2 on bad usage or a failing system call.
  * Built with gcc -static by the test, so it runs in a busybox rootfs; needs CAP_NET_RAW.
  *
- * usage: rawsyn IFACE DST_MAC DST_IP DST_PORT TIMEOUT_MS
+ * usage: rawsyn [-u] [-s SRC_IP] IFACE DST_MAC DST_IP DST_PORT TIMEOUT_MS
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +26,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,11 +60,27 @@ static long now_ms(void) {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static int usage(void) {
+  fprintf(stderr, "usage: rawsyn [-u] [-s SRC_IP] IFACE DST_MAC DST_IP DST_PORT TIMEOUT_MS\n");
+  return 2;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: rawsyn IFACE DST_MAC DST_IP DST_PORT TIMEOUT_MS\n");
-    return 2;
+  int udp = 0;
+  const char *spoof = NULL;
+  int opt;
+  while ((opt = getopt(argc, argv, "us:")) != -1) {
+    if (opt == 'u') {
+      udp = 1;
+    } else if (opt == 's') {
+      spoof = optarg;
+    } else {
+      return usage();
+    }
   }
+  argc -= optind - 1;
+  argv += optind - 1;
+  if (argc != 6) return usage();
   const char *ifname = argv[1];
   uint8_t dst_mac[6];
   if (sscanf(argv[2], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dst_mac[0], &dst_mac[1], &dst_mac[2],
@@ -93,6 +115,10 @@ int main(int argc, char **argv) {
   if (ioctl(inet, SIOCGIFADDR, &ifr) < 0) return fail("SIOCGIFADDR");
   close(inet);
   struct in_addr src_ip = ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr;
+  if (spoof != NULL && inet_pton(AF_INET, spoof, &src_ip) != 1) {
+    fprintf(stderr, "rawsyn: SRC_IP %s: not an IPv4 address\n", spoof);
+    return 2;
+  }
 
   struct sockaddr_ll ll;
   memset(&ll, 0, sizeof ll);
@@ -102,6 +128,46 @@ int main(int argc, char **argv) {
   if (bind(fd, (struct sockaddr *)&ll, sizeof ll) < 0) return fail("bind(AF_PACKET)");
 
   uint16_t src_port = (uint16_t)(40000 + (getpid() ^ (int)now_ms()) % 20000);
+  if (udp) {
+    static const char payload[] = "rawsyn";
+    uint8_t dgram[sizeof(struct ether_header) + sizeof(struct iphdr) + sizeof(struct udphdr) +
+                  sizeof payload - 1];
+    memset(dgram, 0, sizeof dgram);
+    struct ether_header *ueth = (struct ether_header *)dgram;
+    memcpy(ueth->ether_dhost, dst_mac, 6);
+    memcpy(ueth->ether_shost, src_mac, 6);
+    ueth->ether_type = htons(ETHERTYPE_IP);
+    struct iphdr *uip = (struct iphdr *)(dgram + sizeof *ueth);
+    size_t ulen = sizeof(struct udphdr) + sizeof payload - 1;
+    uip->version = 4;
+    uip->ihl = 5;
+    uip->tot_len = htons((uint16_t)(sizeof(struct iphdr) + ulen));
+    uip->id = htons((uint16_t)getpid());
+    uip->ttl = 64;
+    uip->protocol = IPPROTO_UDP;
+    uip->saddr = src_ip.s_addr;
+    uip->daddr = dst_ip.s_addr;
+    uip->check = checksum(uip, sizeof *uip, 0);
+    struct udphdr *uh = (struct udphdr *)(dgram + sizeof *ueth + sizeof *uip);
+    uh->source = htons(src_port);
+    uh->dest = htons((uint16_t)dst_port);
+    uh->len = htons((uint16_t)ulen);
+    memcpy(uh + 1, payload, sizeof payload - 1);
+    uint8_t upseudo[12 + sizeof(struct udphdr) + sizeof payload - 1];
+    memcpy(upseudo, &uip->saddr, 4);
+    memcpy(upseudo + 4, &uip->daddr, 4);
+    upseudo[8] = 0;
+    upseudo[9] = IPPROTO_UDP;
+    upseudo[10] = (uint8_t)(ulen >> 8);
+    upseudo[11] = (uint8_t)ulen;
+    memcpy(upseudo + 12, uh, ulen);
+    uh->check = checksum(upseudo, sizeof upseudo, 0);
+    if (sendto(fd, dgram, sizeof dgram, 0, (struct sockaddr *)&ll, sizeof ll) < 0) {
+      return fail("sendto");
+    }
+    printf("sent\n");
+    return 0;
+  }
   uint32_t seq = (uint32_t)now_ms() * 2654435761u;
 
   uint8_t frame[sizeof(struct ether_header) + sizeof(struct iphdr) + sizeof(struct tcphdr)];
