@@ -29,11 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * file no longer names keeps its {@code route_localnet}, and without {@code route_localnet} such
  * packets are already martians that never reach {@code input}. Not DNATed also means not tracked: a
  * packet conntrack ignores or finds invalid is dropped too. The table is applied whole in one
- * {@code nft -f} transaction (creating it is idempotent), before {@code route_localnet} is turned
- * on (an attach that publishes ports: CNI's portmap turns it on; a load-balancer change) and before
- * the first attach to a bridge that has it on already (see {@link #ensureForBridge}); {@link
- * NetworkManager#removeNetwork} deletes it once the root has neither a bridge on the host nor a
- * container attached.
+ * {@code nft -f} transaction (creating it is idempotent): before each load-balancer change that
+ * turns {@code route_localnet} on, and before the first attach (per bridge and process, see {@link
+ * #beforeAttach}) that publishes ports (CNI's portmap turns it on) or joins a bridge that has it on
+ * already. {@link NetworkManager#removeNetwork} deletes it once the root has neither a bridge on
+ * the host nor a container attached.
  */
 public final class LoopbackGuard {
 
@@ -89,20 +89,26 @@ public final class LoopbackGuard {
   }
 
   /**
-   * {@link #ensure} before an attach to {@code bridge} that publishes no port, when the bridge
-   * already has route_localnet on: once per bridge (by interface index, so a bridge deleted and
-   * made again counts as new) for this instance, which is what a long-lived process attaches
-   * through; an attach that publishes ports and every load-balancer change apply the table again
-   * anyway (which also puts it back after a {@code nft flush ruleset}). A bridge without
-   * route_localnet needs nothing.
+   * {@link #ensure} before an attach to {@code bridge}, when the bridge already has route_localnet
+   * on or the attach publishes ports (CNI's portmap turns it on): once per bridge (by interface
+   * index, so a bridge deleted and made again counts as new) for this instance, which is what a
+   * long-lived process (the agent) attaches through; a process attaching once pays one {@code nft
+   * -f}. A bridge without route_localnet, joined without ports, needs nothing. A guard deleted
+   * behind Stamp's back ({@code nft flush ruleset}) comes back with the next process, the next new
+   * bridge, or the next load-balancer change ({@link #enableRouteLocalnet} always applies it).
    */
-  void ensureForBridge(String bridge, String action) throws HostRuntimeException {
-    if (!RouteLocalnet.isOn(bridge)) {
+  void beforeAttach(String bridge, boolean publishesPorts, String action)
+      throws HostRuntimeException {
+    if (!publishesPorts && !RouteLocalnet.isOn(bridge)) {
       return;
     }
-    String key = bridge + "#" + ifindex(bridge);
-    if (!checked.contains(key)) {
-      ensure(action);
+    String index = ifindex(bridge);
+    String key = index == null ? null : bridge + "#" + index;
+    if (key != null && checked.contains(key)) {
+      return;
+    }
+    ensure(action);
+    if (key != null) {
       checked.add(key);
     }
   }
@@ -140,11 +146,12 @@ public final class LoopbackGuard {
     return "table ip " + table + " {}\ndelete table ip " + table + "\n";
   }
 
+  /** The bridge's interface index, null when it does not exist (yet). */
   private static String ifindex(String bridge) {
     try {
       return Files.readString(Path.of("/sys/class/net", bridge, "ifindex")).strip();
     } catch (IOException e) {
-      return "?";
+      return null;
     }
   }
 

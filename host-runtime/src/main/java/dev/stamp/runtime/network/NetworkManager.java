@@ -290,12 +290,8 @@ public final class NetworkManager {
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
-    String action = "attach container " + intent.containerId();
-    if (intent.ports().isEmpty()) {
-      guard.ensureForBridge(intent.bridge(), action);
-    } else {
-      guard.ensure(action); // portmap turns route_localnet on
-    }
+    guard.beforeAttach(
+        intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
     JsonNode result = cni.add(intent);
     for (JsonNode ip : result.path("ips")) {
       String address = ip.path("address").asText("");

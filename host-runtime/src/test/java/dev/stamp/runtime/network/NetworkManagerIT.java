@@ -226,9 +226,9 @@ class NetworkManagerIT {
 
     HostNet.run("nft", "delete", "table", "ip", net.loopbackGuard().tableName());
     String third = newId();
-    net.attach(third, NetworkMode.defaultMode(), List.of());
+    NetworkManager.open(new StampRoot(root)).attach(third, NetworkMode.defaultMode(), List.of());
     assertThat(HostNet.run("nft", "list", "tables"))
-        .as("an attach to a bridge with route_localnet puts the guard back")
+        .as("another process's attach to a bridge with route_localnet puts the guard back")
         .contains(table);
 
     for (String id : List.of(plain, published, third)) {
