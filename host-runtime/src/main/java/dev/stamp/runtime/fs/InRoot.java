@@ -214,6 +214,11 @@ public final class InRoot {
     openat2 = use;
   }
 
+  /** Whether opens go through openat2 (false after the kernel answered ENOSYS or EPERM). */
+  static boolean usesOpenat2() {
+    return openat2;
+  }
+
   /** openat2's fd, or minus errno. */
   private static int openat2(Path root, String path) {
     int rootFd = C.open(root.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);

@@ -145,6 +145,7 @@ class InRootTest {
         .hasMessageContaining("not a regular file");
     assertThatThrownBy(() -> InRoot.readString(root, "/dangling"))
         .isInstanceOf(NoSuchFileException.class);
+    assertThat(InRoot.usesOpenat2()).as("this kernel (5.6+) has openat2").isEqualTo(openat2);
   }
 
   @Test

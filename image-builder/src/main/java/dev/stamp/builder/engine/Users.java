@@ -19,7 +19,7 @@ final class Users {
     if (parts.length > 1) {
       gid = group(snap, parts[1], "USER " + spec + ": ");
     } else {
-      gid = passwdGid(snap, uid).orElse(0L);
+      gid = passwdGid(snap, uid, "USER " + spec + ": ").orElse(0L);
     }
     return uid + ":" + gid;
   }
@@ -34,7 +34,7 @@ final class Users {
     } else if (parts[0].matches("\\d+")) {
       gid = uid;
     } else {
-      gid = passwdGid(snap, uid).orElse(uid);
+      gid = passwdGid(snap, uid, at + "--chown=" + spec + ": ").orElse(uid);
     }
     return new int[] {(int) uid, (int) gid};
   }
@@ -43,7 +43,7 @@ final class Users {
     if (name.matches("\\d+")) {
       return Long.parseLong(name);
     }
-    for (String line : snap.readFile("/etc/passwd").orElse("").split("\n")) {
+    for (String line : snap.readFile("/etc/passwd", what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 3 && f[0].equals(name)) {
         return Long.parseLong(f[2]);
@@ -56,7 +56,7 @@ final class Users {
     if (name.matches("\\d+")) {
       return Long.parseLong(name);
     }
-    for (String line : snap.readFile("/etc/group").orElse("").split("\n")) {
+    for (String line : snap.readFile("/etc/group", what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 2 && f[0].equals(name)) {
         return Long.parseLong(f[2]);
@@ -65,8 +65,9 @@ final class Users {
     throw BuildException.badInput(what + "no group \"" + name + "\" in the image's /etc/group");
   }
 
-  private static Optional<Long> passwdGid(Snapshot snap, long uid) {
-    for (String line : snap.readFile("/etc/passwd").orElse("").split("\n")) {
+  private static Optional<Long> passwdGid(Snapshot snap, long uid, String what)
+      throws BuildException {
+    for (String line : snap.readFile("/etc/passwd", what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 3 && f[2].equals(String.valueOf(uid)) && f[3].matches("\\d+")) {
         return Optional.of(Long.parseLong(f[3]));
