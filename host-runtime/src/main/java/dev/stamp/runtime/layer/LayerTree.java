@@ -11,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,17 +26,31 @@ import java.util.Optional;
  */
 public final class LayerTree implements InRoot.Tree {
 
+  private final Path live;
   private final List<Path> topFirst;
+  private final Map<String, Optional<Path>> memo;
 
-  private LayerTree(List<Path> topFirst) {
+  private LayerTree(Path live, List<Path> topFirst, Map<String, Optional<Path>> memo) {
+    this.live = live;
     this.topFirst = topFirst;
+    this.memo = memo;
   }
 
   /** The layers, LOWEST FIRST (as a snapshot or an overlay's lowerdir list reversed holds them). */
   public static LayerTree of(List<Path> lowestFirst) {
     List<Path> top = new ArrayList<>(lowestFirst);
     java.util.Collections.reverse(top);
-    return new LayerTree(List.copyOf(top));
+    return new LayerTree(null, List.copyOf(top), null);
+  }
+
+  /**
+   * {@code upper} (being written, read afresh on every lookup) over {@code lowestFirst} (stored
+   * layers that do not change: their answers are remembered), as a step's new layer sees the image.
+   */
+  public static LayerTree over(List<Path> lowestFirst, Path upper) {
+    List<Path> top = new ArrayList<>(lowestFirst);
+    java.util.Collections.reverse(top);
+    return new LayerTree(upper, List.copyOf(top), new HashMap<>());
   }
 
   @Override
@@ -92,34 +108,59 @@ public final class LayerTree implements InRoot.Tree {
    */
   private Optional<Path> locate(String dir, String name) throws IOException {
     String[] parts = dir.isEmpty() ? new String[0] : dir.split("/");
+    if (live != null) {
+      Optional<Path> found = inLayer(live, parts, name);
+      if (found != null) {
+        return found;
+      }
+    }
+    if (memo == null) {
+      return inLayers(parts, name);
+    }
+    String key = dir + "\0" + name;
+    Optional<Path> known = memo.get(key);
+    if (known == null) {
+      known = inLayers(parts, name);
+      memo.put(key, known);
+    }
+    return known;
+  }
+
+  private Optional<Path> inLayers(String[] parts, String name) throws IOException {
     for (Path layer : topFirst) {
-      Path p = layer;
-      boolean opaque = false;
-      boolean missing = false;
-      for (String part : parts) {
-        p = p.resolve(part);
-        BasicFileAttributes a = attributes(p);
-        if (a == null) {
-          missing = true;
-          break;
-        }
-        if (!a.isDirectory() || isWhiteout(p, a)) {
-          return Optional.empty(); // a file, link or whiteout here hides the lower layers
-        }
-        opaque |= isOpaque(p);
-      }
-      if (!missing) {
-        Path candidate = p.resolve(name);
-        BasicFileAttributes a = attributes(candidate);
-        if (a != null) {
-          return isWhiteout(candidate, a) ? Optional.empty() : Optional.of(candidate);
-        }
-      }
-      if (opaque) {
-        return Optional.empty();
+      Optional<Path> found = inLayer(layer, parts, name);
+      if (found != null) {
+        return found;
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The answer of one layer: the entry, empty when this layer deletes or hides it, null when the
+   * lower layers decide.
+   */
+  private static Optional<Path> inLayer(Path layer, String[] parts, String name)
+      throws IOException {
+    Path p = layer;
+    boolean opaque = false;
+    for (String part : parts) {
+      p = p.resolve(part);
+      BasicFileAttributes a = attributes(p);
+      if (a == null) {
+        return opaque ? Optional.empty() : null;
+      }
+      if (!a.isDirectory() || isWhiteout(p, a)) {
+        return Optional.empty(); // a file, link or whiteout here hides the lower layers
+      }
+      opaque |= isOpaque(p);
+    }
+    Path candidate = p.resolve(name);
+    BasicFileAttributes a = attributes(candidate);
+    if (a != null) {
+      return isWhiteout(candidate, a) ? Optional.empty() : Optional.of(candidate);
+    }
+    return opaque ? Optional.empty() : null;
   }
 
   private static BasicFileAttributes attributes(Path p) throws IOException {

@@ -91,6 +91,19 @@ class LayerTreeTest {
   }
 
   @Test
+  void aLiveUpperIsReadAfreshOverRememberedLowerLayers() throws Exception {
+    Path staging = Files.createDirectories(tmp.resolve("staging"));
+    LayerTree tree = LayerTree.over(List.of(lower, upper), staging);
+    assertThat(tree.resolve("/d/x", true)).isEqualTo("d/x");
+    Files.createSymbolicLink(staging.resolve("d"), Path.of("/usr/lib"));
+    assertThat(tree.resolve("/d/x", true)).isEqualTo("usr/lib/x");
+    Files.createSymbolicLink(staging.resolve("etc"), host);
+    assertThat(tree.readString("/etc/passwd")).as("the host's path inside the image").isEmpty();
+    assertThat(tree.resolve("/etc/passwd", true))
+        .isEqualTo(host.toString().substring(1) + "/passwd");
+  }
+
+  @Test
   @RequiresRoot
   void whiteoutsDeleteAndOpaqueDirectoriesHide() throws Exception {
     Files.createDirectories(upper.resolve("usr"));

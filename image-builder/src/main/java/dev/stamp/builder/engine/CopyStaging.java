@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,9 +126,7 @@ final class CopyStaging {
     Destinations(CopyPlan plan, Path staging, List<Path> lowerDirs) {
       this.plan = plan;
       this.staging = staging;
-      List<Path> layers = new ArrayList<>(lowerDirs);
-      layers.add(staging);
-      this.tree = LayerTree.of(layers);
+      this.tree = LayerTree.over(lowerDirs, staging);
     }
 
     void forget() {
