@@ -8,18 +8,21 @@ final class Users {
 
   private Users() {}
 
-  /** {@code uid:gid} a RUN runs as for {@code USER spec} (empty: root). */
-  static String runUser(Snapshot snap, String spec) throws BuildException {
+  /**
+   * {@code uid:gid} a RUN runs as for {@code USER spec} (empty: root); errors start with {@code at}
+   * (the RUN's {@code FILE:LINE:COL: }).
+   */
+  static String runUser(Snapshot snap, String spec, String at) throws BuildException {
     if (spec == null || spec.isEmpty()) {
       return "0:0";
     }
     String[] parts = spec.split(":", 2);
-    long uid = user(snap, parts[0], "USER " + spec + ": ");
+    long uid = user(snap, parts[0], at + "USER " + spec + ": ");
     long gid;
     if (parts.length > 1) {
-      gid = group(snap, parts[1], "USER " + spec + ": ");
+      gid = group(snap, parts[1], at + "USER " + spec + ": ");
     } else {
-      gid = passwdGid(snap, uid, "USER " + spec + ": ").orElse(0L);
+      gid = passwdGid(snap, uid, at + "USER " + spec + ": ").orElse(0L);
     }
     return uid + ":" + gid;
   }

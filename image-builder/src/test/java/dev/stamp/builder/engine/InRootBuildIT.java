@@ -326,7 +326,7 @@ class InRootBuildIT {
     Path user = context(base + "USER hostonly\nRUN id\n");
     symlinkTar(user.resolve("etc.tar"), "etc", canaryDir.resolve("etc").toString());
     assertThatThrownBy(() -> build(user))
-        .hasMessageContaining("no user \"hostonly\"")
+        .hasMessageStartingWith("Dockerfile:4:1: USER hostonly: no user \"hostonly\"")
         .hasMessageNotContaining(canary);
 
     // a link inside the image is followed inside it
