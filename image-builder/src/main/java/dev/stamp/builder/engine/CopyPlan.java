@@ -162,7 +162,12 @@ final class CopyPlan {
               file,
               at,
               StampException.Kind.BAD_INPUT,
-              keyword + " " + source + ": the path leaves the build context");
+              keyword
+                  + " "
+                  + source
+                  + (tree.isContext()
+                      ? ": the path leaves the build context"
+                      : ": the path climbs out of the source's root filesystem"));
         }
         String what = file + ":" + at.line() + ":" + at.column() + ": " + keyword + " " + source;
         List<String> matched = tree.match(tree.resolve(cleaned, what));

@@ -255,6 +255,10 @@ class InRootBuildIT {
         "Dockerfile:2:1: COPY /l1/x: ",
         "\"/l1/x\"",
         "a loop?");
+    refusedWithoutALayer(
+        context(stage() + from + "COPY --from=s /e/../../../etc/shadow /x\n"),
+        "Dockerfile:4:1: COPY /e/../../../etc/shadow: ",
+        "the path climbs out of the source's root filesystem");
     String evil = "FROM " + EVIL + "\n";
     refusedWithoutALayer(
         context(evil + "WORKDIR /l1/app\n"),
