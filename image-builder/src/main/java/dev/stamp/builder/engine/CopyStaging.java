@@ -44,14 +44,14 @@ final class CopyStaging {
       long epoch)
       throws BuildException {
     FileTime time = FileTime.fromMillis(epoch * 1000);
-    Map<Path, Path> files = new java.util.LinkedHashMap<>();
-    Map<String, Path> pending = new java.util.LinkedHashMap<>();
+    Map<Path, String> files = new java.util.LinkedHashMap<>();
+    Map<String, String> pending = new java.util.LinkedHashMap<>();
     try {
       Destinations inside = new Destinations(plan, staging, lowerDirs);
       for (CopyPlan.Item item : plan.items()) {
         Path src = plan.tree().path(item.source());
         if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS) && !item.extract()) {
-          pending.put(item.dest(), src); // placed once every symlink of this step exists
+          pending.put(item.dest(), item.source()); // placed once every symlink of this step exists
           continue;
         }
         boolean dir = item.extract() || Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS);
@@ -82,12 +82,12 @@ final class CopyStaging {
         own(dst, uid, gid);
       }
       // every symlink of this step exists by now: place each file once, then copy
-      for (Map.Entry<String, Path> e : pending.entrySet()) {
+      for (Map.Entry<String, String> e : pending.entrySet()) {
         Path dst = inside.place(e.getKey());
         makeParents(staging, dst.getParent(), time);
         files.put(dst, e.getValue());
       }
-      copyFiles(files, uid, gid, chmod);
+      copyFiles(plan.tree(), files, uid, gid, chmod);
       for (CopyPlan.Remote remote : plan.remotes()) {
         Path dst = inside.place(remote.dest());
         makeParents(staging, dst.getParent(), time);
@@ -173,15 +173,16 @@ final class CopyStaging {
   /**
    * Copies the regular files (destination → source) on all cores: small files are syscall-bound.
    */
-  private static void copyFiles(Map<Path, Path> files, int uid, int gid, Integer chmod)
+  private static void copyFiles(
+      SourceTree tree, Map<Path, String> files, int uid, int gid, Integer chmod)
       throws IOException {
     try {
       files.entrySet().parallelStream()
           .forEach(
               e -> {
                 try {
-                  Files.copy(e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING);
-                  setMode(e.getKey(), chmod != null ? chmod : mode(e.getValue()));
+                  tree.copyFile(e.getValue(), e.getKey());
+                  setMode(e.getKey(), chmod != null ? chmod : mode(tree.path(e.getValue())));
                   own(e.getKey(), uid, gid);
                 } catch (IOException ex) {
                   throw new UncheckedIOException(ex);

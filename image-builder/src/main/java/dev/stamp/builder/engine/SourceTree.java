@@ -271,6 +271,33 @@ final class SourceTree {
             .to(java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Reads regular file {@code rel}: from the context by path, from a stage or image through {@link
+   * InRoot#open} (openat2 with RESOLVE_IN_ROOT), so even a link put in its way since it was
+   * resolved leads inside that filesystem, never to the build host.
+   */
+  InputStream open(String rel) throws IOException {
+    if (context) {
+      return Files.newInputStream(path(rel), LinkOption.NOFOLLOW_LINKS);
+    }
+    try {
+      return InRoot.open(root, rel);
+    } catch (HostRuntimeException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Copies regular file {@code rel} to {@code dst} (replaced if there); see {@link #open}. */
+  void copyFile(String rel, Path dst) throws IOException {
+    if (context) {
+      Files.copy(path(rel), dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    try (InputStream in = open(rel)) {
+      Files.copy(in, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   /** sha256 of a regular file's content, computed once. */
   String digest(String rel) throws IOException {
     return digest(rel, context ? identity(rel) : null);
@@ -299,7 +326,7 @@ final class SourceTree {
     }
     MessageDigest md = Digest.sha256();
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(path(rel))) {
+    try (InputStream in = open(rel)) {
       for (int n = in.read(buf); n > 0; n = in.read(buf)) {
         md.update(buf, 0, n);
       }
