@@ -30,6 +30,8 @@ public class NetworkAttachBench {
     try {
       measure(net, "bridge, no ports", List.of(), runs);
       measure(net, "bridge, -p 0:8080", List.of(PortMapping.parse("8080")), runs);
+      // the bridge now has route_localnet (portmap): the first attach applies the loopback guard
+      measure(net, "no ports, localnet", List.of(), runs);
     } finally {
       for (String id : net.containersWithNetworkState()) {
         net.detach(id);

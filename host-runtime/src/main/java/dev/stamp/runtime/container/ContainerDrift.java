@@ -1,5 +1,7 @@
 package dev.stamp.runtime.container;
 
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.layer.LayerTree;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -22,11 +24,11 @@ import java.util.TreeSet;
  * Drift from the overlay's upper dir: every entry there is a change to the image's files, except
  * what the runtime makes at start. Those are excluded by path rather than compared against a
  * snapshot taken after start: the set is known from the config (the shim's mount points, the /etc
- * files, volume/bind/secret targets, the workdir — each followed through symlinks in the image's
- * layers, as the shim creates a dangling link's target — and every parent directory the overlay
- * copied up on the way), it needs no write on the start path, holds for containers started before
- * this existed, and cannot race the command's own first writes into the snapshot. The walk stops
- * after {@link #MAX_ENTRIES} entries.
+ * files, volume/bind/secret targets, the workdir — each resolved inside the image's layers as the
+ * shim resolves it ({@link LayerTree}), a dangling link's target too — and every parent directory
+ * the overlay copied up on the way), it needs no write on the start path, holds for containers
+ * started before this existed, and cannot race the command's own first writes into the snapshot.
+ * The walk stops after {@link #MAX_ENTRIES} entries.
  */
 final class ContainerDrift {
 
@@ -95,13 +97,14 @@ final class ContainerDrift {
     if (config.workdir() != null) {
       targets.add(config.workdir());
     }
-    List<Path> layersTopFirst = new ArrayList<>();
-    for (int i = config.lowerDirs().size() - 1; i >= 0; i--) {
-      layersTopFirst.add(Path.of(config.lowerDirs().get(i)));
+    List<Path> lowestFirst = new ArrayList<>();
+    for (String dir : config.lowerDirs()) {
+      lowestFirst.add(Path.of(dir));
     }
+    LayerTree image = LayerTree.of(lowestFirst);
     Set<String> expected = new HashSet<>();
     for (String target : targets) {
-      for (String p : resolve(normalize(target), layersTopFirst)) {
+      for (String p : resolve(normalize(target), image)) {
         addWithParents(expected, p);
       }
     }
@@ -122,49 +125,17 @@ final class ContainerDrift {
   }
 
   /**
-   * The path as written and each path it leads to when a component is a symlink in the topmost
-   * layer that has it (at most 40 links, as the kernel).
+   * The path as written and the path it leads to inside the image ({@link LayerTree}: symlinks of
+   * the image's layers resolved inside it, as the shim's openat2(RESOLVE_IN_ROOT) does; never on
+   * the host). A loop leads nowhere: the shim could not have created anything through it.
    */
-  static List<String> resolve(String path, List<Path> layersTopFirst) {
-    List<String> seen = new ArrayList<>();
-    seen.add(path);
-    String current = path;
-    for (int hops = 0; hops < 40; hops++) {
-      Optional<String> next = followFirstLink(current, layersTopFirst);
-      if (next.isEmpty()) {
-        break;
-      }
-      current = next.get();
-      seen.add(current);
+  static List<String> resolve(String path, LayerTree image) {
+    try {
+      String real = "/" + image.resolve(path, true);
+      return real.equals(path) ? List.of(path) : List.of(path, real);
+    } catch (HostRuntimeException e) {
+      return List.of(path);
     }
-    return seen;
-  }
-
-  private static Optional<String> followFirstLink(String path, List<Path> layersTopFirst) {
-    String[] parts = path.substring(1).split("/");
-    StringBuilder prefix = new StringBuilder();
-    for (int i = 0; i < parts.length; i++) {
-      String parent = prefix.length() == 0 ? "/" : prefix.toString();
-      prefix.append('/').append(parts[i]);
-      String rel = prefix.substring(1);
-      for (Path layer : layersTopFirst) {
-        Path file = layer.resolve(rel);
-        if (Files.isSymbolicLink(file)) {
-          try {
-            String target = Files.readSymbolicLink(file).toString();
-            String rest = String.join("/", List.of(parts).subList(i + 1, parts.length));
-            String base = target.startsWith("/") ? target : parent + "/" + target;
-            return Optional.of(normalize(rest.isEmpty() ? base : base + "/" + rest));
-          } catch (IOException e) {
-            return Optional.empty();
-          }
-        }
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-          break; // the topmost layer that has it decides
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   private static final class Walker extends SimpleFileVisitor<Path> {

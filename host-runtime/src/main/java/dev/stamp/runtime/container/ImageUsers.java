@@ -1,9 +1,7 @@
 package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import dev.stamp.runtime.layer.LayerTree;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +10,8 @@ import java.util.Optional;
 /**
  * Resolves {@code --user USER[:GROUP]} (names or numbers) against the image's own {@code
  * /etc/passwd} and {@code /etc/group}, read from its layers without mounting anything: the topmost
- * layer that has the file wins. Symlinks are never followed (an image cannot make the JVM read a
- * host file), so a symlinked passwd counts as absent.
+ * layer that has the file wins. Symlinks resolve inside the image ({@link LayerTree}), never on the
+ * host: an image cannot make the JVM read a host file.
  */
 public final class ImageUsers {
 
@@ -24,9 +22,9 @@ public final class ImageUsers {
 
   public static User resolve(List<Path> lowerDirsLowestFirst, Optional<String> spec)
       throws HostRuntimeException {
-    List<String[]> passwd = table(lowerDirsLowestFirst, "passwd");
-    List<String[]> group = table(lowerDirsLowestFirst, "group");
     String text = spec.orElse("").strip();
+    List<String[]> passwd = table(lowerDirsLowestFirst, "passwd", text);
+    List<String[]> group = table(lowerDirsLowestFirst, "group", text);
     String userPart = text.isEmpty() ? "0" : text.split(":", -1)[0];
     Optional<String> groupPart =
         text.contains(":") ? Optional.of(text.substring(text.indexOf(':') + 1)) : Optional.empty();
@@ -98,22 +96,21 @@ public final class ImageUsers {
     }
   }
 
-  /** The colon-separated lines of /etc/NAME in the topmost layer that has it as a regular file. */
-  private static List<String[]> table(List<Path> lowestFirst, String name) {
-    for (int i = lowestFirst.size() - 1; i >= 0; i--) {
-      Path etc = lowestFirst.get(i).resolve("etc");
-      Path file = etc.resolve(name);
-      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(etc)) {
-        if (Files.isSymbolicLink(etc) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-          return List.of(); // a symlink or an overlay whiteout: no table
-        }
-        try {
-          return Files.readAllLines(file).stream().map(l -> l.split(":", -1)).toList();
-        } catch (IOException e) {
-          return List.of();
-        }
-      }
+  /**
+   * The colon-separated lines of the image's /etc/NAME: the layers seen as one ({@link LayerTree}),
+   * links followed inside the image only (an {@code /etc} linked to a host directory is that path
+   * inside the image, not the host's file); empty when there is none. A link loop is bad input.
+   */
+  private static List<String[]> table(List<Path> lowestFirst, String name, String text)
+      throws HostRuntimeException {
+    Optional<String> content;
+    try {
+      content = LayerTree.of(lowestFirst).readString("/etc/" + name);
+    } catch (HostRuntimeException e) {
+      throw HostRuntimeException.wrap("--user " + text + ": read the image's /etc/" + name, e);
     }
-    return List.of();
+    return content.isEmpty()
+        ? List.of()
+        : content.get().lines().map(l -> l.split(":", -1)).toList();
   }
 }

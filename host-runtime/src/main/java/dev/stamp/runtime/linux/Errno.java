@@ -23,6 +23,7 @@ public final class Errno {
   public static final int ENODATA = 61;
   public static final int ERANGE = 34;
   public static final int ENOTEMPTY = 39;
+  public static final int ENOSYS = 38;
   public static final int ENOTSUP = 95;
 
   private Errno() {}

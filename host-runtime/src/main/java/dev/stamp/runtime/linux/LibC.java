@@ -231,6 +231,19 @@ public interface LibC {
   @SaveError
   int lremovexattr(String path, String name);
 
+  /** {@code openat2(2)}'s syscall number (x86_64 and the generic table alike). */
+  long SYS_OPENAT2 = 437;
+
+  int RESOLVE_NO_MAGICLINKS = 0x02;
+  int RESOLVE_IN_ROOT = 0x10;
+
+  /**
+   * {@code syscall(SYS_openat2, dirfd, path, how, size)}: {@code how} is a {@code struct open_how}
+   * ({@code u64 flags, u64 mode, u64 resolve}, little-endian). ENOSYS on kernels before 5.6.
+   */
+  @SaveError
+  long syscall(long number, int dirfd, String path, @In byte[] how, long size);
+
   /** The target of a symlink, byte for byte; returns its length. */
   @SaveError
   long readlink(String path, @Out byte[] buf, long size);

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>Every step of {@link #attach} can be undone by {@link #detach}, which is idempotent and cleans
  * whatever exists after a kill -9 at any point: the record is written first, and each undo step
  * tolerates its object being absent.
+ *
+ * <p>Host loopback stays out of the containers' reach: an attach that publishes ports (CNI's
+ * portmap turns {@code route_localnet} on for the bridge) or joins a bridge that already has it on
+ * installs the root's {@link LoopbackGuard} first; {@link #removeNetwork} removes it with the
+ * root's last bridge.
  */
 public final class NetworkManager {
 
@@ -45,10 +50,12 @@ public final class NetworkManager {
   private final CniPlugins cni;
   private final StampRoot root;
   private final SubnetClaims claims;
+  private final LoopbackGuard guard;
 
   private NetworkManager(StampRoot root, SubnetClaims claims) {
     this.root = root;
     this.claims = claims;
+    this.guard = LoopbackGuard.of(root);
     this.networksDir = root.path().resolve("networks");
     this.netnsDir = root.path().resolve("netns");
     this.store = attachmentRecords(networksDir);
@@ -139,9 +146,11 @@ public final class NetworkManager {
   }
 
   /**
-   * Deletes a network: its bridge, its address leases and its file. CONFLICT while containers are
-   * attached to it. The shared CNI-HOSTPORT-* iptables chains portmap creates stay (other CNI users
-   * share them); per-container chains went with each detach.
+   * Deletes a network: its bridge, its address leases and its file, and the root's {@link
+   * LoopbackGuard} when no bridge of the root's networks is left on the host and no container of
+   * the root is attached. CONFLICT while containers are attached to it. The shared CNI-HOSTPORT-*
+   * iptables chains portmap creates stay (other CNI users share them); per-container chains went
+   * with each detach.
    */
   public void removeNetwork(String name) throws HostRuntimeException {
     NetworkConfig config = network(name);
@@ -150,6 +159,9 @@ public final class NetworkManager {
       String failure = Links.deleteBridge(config.bridge());
       if (failure != null) {
         throw HostRuntimeException.failed("remove network " + name + ": " + failure);
+      }
+      if (store.keys().isEmpty() && rootBridgesOnHost().isEmpty()) {
+        guard.remove("remove network " + name);
       }
       deleteTree(networksDir.resolve("ipam").resolve(CniPlugins.cniNetworkName(name)));
       networks.delete(name);
@@ -203,6 +215,13 @@ public final class NetworkManager {
     }
     NetnsFile.remove(netns);
     store.delete(containerId);
+  }
+
+  /**
+   * The root's guard of host loopback, which must be in place before any {@code route_localnet}.
+   */
+  public LoopbackGuard loopbackGuard() {
+    return guard;
   }
 
   /** A container's complete bridge attachment, if it has one. */
@@ -271,6 +290,8 @@ public final class NetworkManager {
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
+    guard.beforeAttach(
+        intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
     JsonNode result = cni.add(intent);
     for (JsonNode ip : result.path("ips")) {
       String address = ip.path("address").asText("");
@@ -305,6 +326,19 @@ public final class NetworkManager {
         DefaultSubnet.routes().stream()
             .anyMatch(r -> r.iface().equals(bridge) && !r.destination().equals(wanted));
     return stale ? Links.deleteBridge(bridge) : null;
+  }
+
+  /** The bridges of the root's networks (the default one's too) that exist on the host. */
+  private List<String> rootBridgesOnHost() throws HostRuntimeException {
+    List<String> bridges = new ArrayList<>();
+    bridges.add(NetworkConfig.defaultBridge(root));
+    for (NetworkConfig config : networks.all()) {
+      bridges.add(config.bridge());
+    }
+    return bridges.stream()
+        .distinct()
+        .filter(b -> Files.exists(Path.of("/sys/class/net", b)))
+        .toList();
   }
 
   private void undoAfterFailure(String containerId, Exception failure) {

@@ -51,14 +51,27 @@ class ImageUsersTest {
   }
 
   @Test
-  void topmostLayerWinsAndSymlinksAreNotFollowed() throws Exception {
+  void topmostLayerWinsAndSymlinksResolveInsideTheImage() throws Exception {
     Files.createDirectories(upper.resolve("etc"));
     Files.writeString(upper.resolve("etc/passwd"), "svc:x:7:7::/srv:/bin/sh\n");
     assertThat(resolve("svc").uid()).isEqualTo(7);
     assertThatThrownBy(() -> resolve("app")).hasMessageContaining("unable to find user app");
     Files.delete(upper.resolve("etc/passwd"));
+    Path host = Files.createDirectories(tmp.resolve("host-etc"));
+    Files.writeString(host.resolve("passwd"), "hostonly:x:4242:4242::/:/bin/sh\n");
+    Files.createSymbolicLink(upper.resolve("etc/passwd"), host.resolve("passwd"));
+    assertThatThrownBy(() -> resolve("hostonly"))
+        .as("the host's path is read inside the image, where nothing is")
+        .hasMessageContaining("unable to find user hostonly");
+    Files.delete(upper.resolve("etc/passwd"));
+    Files.createDirectories(upper.resolve("usr/share"));
+    Files.writeString(upper.resolve("usr/share/passwd"), "linked:x:9:9::/:/bin/sh\n");
+    Files.createSymbolicLink(upper.resolve("etc/passwd"), Path.of("/../../usr/share/passwd"));
+    assertThat(resolve("linked").uid()).as("a link inside the image is followed").isEqualTo(9);
+    Files.delete(upper.resolve("etc/passwd"));
     Files.createSymbolicLink(upper.resolve("etc/passwd"), Path.of("/etc/passwd"));
-    assertThatThrownBy(() -> resolve("root2")).hasMessageContaining("unable to find user");
-    assertThatThrownBy(() -> resolve("app")).hasMessageContaining("unable to find user app");
+    assertThatThrownBy(() -> resolve("app"))
+        .hasMessageContaining("read the image's /etc/passwd")
+        .hasMessageContaining("more than 40 symbolic links (a loop?)");
   }
 }

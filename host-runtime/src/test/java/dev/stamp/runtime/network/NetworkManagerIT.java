@@ -56,6 +56,9 @@ class NetworkManagerIT {
     }
     net.removeNetwork("bridge");
     assertThat(HostNet.linkExists(network.bridge())).as("bridge removed").isFalse();
+    assertThat(HostNet.run("nft", "list", "tables"))
+        .as("loopback guard removed with the root's last bridge")
+        .doesNotContain(net.loopbackGuard().tableName());
   }
 
   @Test
@@ -206,6 +209,35 @@ class NetworkManagerIT {
 
     NetworkAttachment again = net.attach(id, NetworkMode.defaultMode(), List.of());
     assertThat(again.ipAddress()).isPresent();
+  }
+
+  @Test
+  void theLoopbackGuardComesBeforeRouteLocalnetAndStaysWhileTheBridgeHasIt() throws Exception {
+    String table = "table ip " + net.loopbackGuard().tableName() + "\n";
+    String plain = newId();
+    net.attach(plain, NetworkMode.defaultMode(), List.of());
+    assertThat(RouteLocalnet.isOn(network.bridge())).isFalse();
+    assertThat(HostNet.run("nft", "list", "tables")).as("no ports: no guard").doesNotContain(table);
+
+    String published = newId();
+    net.attach(published, NetworkMode.defaultMode(), List.of(PortMapping.parse("127.0.0.1::80")));
+    assertThat(RouteLocalnet.isOn(network.bridge())).as("portmap's route_localnet").isTrue();
+    assertThat(HostNet.run("nft", "list", "tables")).contains(table);
+
+    HostNet.run("nft", "delete", "table", "ip", net.loopbackGuard().tableName());
+    String third = newId();
+    NetworkManager.open(new StampRoot(root)).attach(third, NetworkMode.defaultMode(), List.of());
+    assertThat(HostNet.run("nft", "list", "tables"))
+        .as("another process's attach to a bridge with route_localnet puts the guard back")
+        .contains(table);
+
+    for (String id : List.of(plain, published, third)) {
+      net.detach(id);
+    }
+    assertThat(RouteLocalnet.isOn(network.bridge())).isTrue();
+    assertThat(HostNet.run("nft", "list", "tables"))
+        .as("the bridge keeps route_localnet, so the guard stays")
+        .contains(table);
   }
 
   @Test

@@ -68,9 +68,13 @@ record CopyPlan(
     remotes = List.copyOf(remotes);
   }
 
-  /** Writes the files into {@code staging} (an empty dir): {@link CopyStaging#stage}. */
-  void stage(Path staging, int uid, int gid, Integer chmod, long epoch) throws BuildException {
-    CopyStaging.stage(this, staging, uid, gid, chmod, epoch);
+  /**
+   * Writes the files into {@code staging} (an empty dir), destinations resolved inside the image
+   * whose layers are {@code lowerDirs} (lowest first): {@link CopyStaging#stage}.
+   */
+  void stage(Path staging, List<Path> lowerDirs, int uid, int gid, Integer chmod, long epoch)
+      throws BuildException {
+    CopyStaging.stage(this, staging, lowerDirs, uid, gid, chmod, epoch);
   }
 
   /**
@@ -113,9 +117,15 @@ record CopyPlan(
               file,
               at,
               StampException.Kind.BAD_INPUT,
-              keyword + " " + source + ": the path leaves the build context");
+              keyword
+                  + " "
+                  + source
+                  + (tree.isContext()
+                      ? ": the path leaves the build context"
+                      : ": the path climbs out of the source's root filesystem"));
         }
-        List<String> matched = tree.match(cleaned);
+        String what = file + ":" + at.line() + ":" + at.column() + ": " + keyword + " " + source;
+        List<String> matched = tree.match(tree.resolve(cleaned, what));
         if (matched.isEmpty()) {
           throw error(
               file,
@@ -128,7 +138,6 @@ record CopyPlan(
                   + (tree.isContext() ? "build context (or excluded by .dockerignore)" : "source"));
         }
         boolean dirTarget = destIsDir || matched.size() > 1 || SourceTree.hasWildcard(cleaned);
-        String what = file + ":" + at.line() + ":" + at.column() + ": " + keyword + " " + source;
         for (String rel : matched) {
           tree.checkInside(rel, what);
           if (tree.isDirectory(rel)) {

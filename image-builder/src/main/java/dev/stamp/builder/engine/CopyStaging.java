@@ -1,7 +1,9 @@
 package dev.stamp.builder.engine;
 
 import dev.stamp.builder.BuildException;
+import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
+import dev.stamp.runtime.layer.LayerTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,32 +14,48 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes what a {@link CopyPlan} places into an empty staging dir (the layer): files copied on all
  * cores, symlinks as symlinks, archives extracted, downloads and here-documents; owners, modes and
- * mtimes (SOURCE_DATE_EPOCH) set; never through a symlink that leads out of the staging dir.
+ * mtimes (SOURCE_DATE_EPOCH) set; destinations resolved inside the image, never on the host.
  */
 final class CopyStaging {
 
   private CopyStaging() {}
 
   /**
-   * Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. Nothing
-   * is written through a symlink that leads out of {@code staging} (an ADDed tar may put one where
-   * a later source of the same step lands): that is refused at the instruction.
+   * Writes the files into {@code staging} (an empty dir) with owners, modes and mtime set. Each
+   * destination is resolved inside the image as it will be ({@code lowerDirs}, lowest first, under
+   * what this step has written so far: {@link LayerTree}), so {@code COPY f /e/x} with the image's
+   * {@code /e -> /etc} writes {@code /etc/x} into the new layer, and a symlink an ADDed archive put
+   * there is followed inside the image, never on the build host. A link loop is refused at the
+   * instruction.
    */
-  static void stage(CopyPlan plan, Path staging, int uid, int gid, Integer chmod, long epoch)
+  static void stage(
+      CopyPlan plan,
+      Path staging,
+      List<Path> lowerDirs,
+      int uid,
+      int gid,
+      Integer chmod,
+      long epoch)
       throws BuildException {
     FileTime time = FileTime.fromMillis(epoch * 1000);
-    Map<Path, Path> files = new java.util.LinkedHashMap<>();
+    Map<Path, String> files = new java.util.LinkedHashMap<>();
+    Map<String, String> pending = new java.util.LinkedHashMap<>();
     try {
-      Confinement inside = new Confinement(plan, staging);
+      Destinations inside = new Destinations(plan, staging, lowerDirs);
       for (CopyPlan.Item item : plan.items()) {
         Path src = plan.tree().path(item.source());
-        Path dst = staging.resolve(item.dest().substring(1));
-        inside.check(dst, item.dest());
+        if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS) && !item.extract()) {
+          pending.put(item.dest(), item.source()); // placed once every symlink of this step exists
+          continue;
+        }
+        boolean dir = item.extract() || Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS);
+        Path dst = dir ? inside.placeDir(item.dest()) : inside.place(item.dest());
         makeParents(staging, dst.getParent(), time);
         if (item.extract()) {
           ArchiveExtraction.extract(
@@ -58,22 +76,20 @@ final class CopyStaging {
             Files.createDirectory(dst);
           }
           setMode(dst, chmod != null ? chmod : mode(src));
-        } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
-          files.put(dst, src);
-          continue;
         } else {
           continue; // sockets, fifos, devices: not copied
         }
         own(dst, uid, gid);
       }
-      // every symlink of this step exists by now: check each file's directory once, then copy
-      for (Path dst : files.keySet()) {
-        inside.check(dst, "/" + staging.relativize(dst));
+      // every symlink of this step exists by now: place each file once, then copy
+      for (Map.Entry<String, String> e : pending.entrySet()) {
+        Path dst = inside.place(e.getKey());
+        makeParents(staging, dst.getParent(), time);
+        files.put(dst, e.getValue());
       }
-      copyFiles(files, uid, gid, chmod);
+      copyFiles(plan.tree(), files, uid, gid, chmod);
       for (CopyPlan.Remote remote : plan.remotes()) {
-        Path dst = staging.resolve(remote.dest().substring(1));
-        inside.check(dst, remote.dest());
+        Path dst = inside.place(remote.dest());
         makeParents(staging, dst.getParent(), time);
         Files.copy(
             plan.downloads().download(remote).file(), dst, StandardCopyOption.REPLACE_EXISTING);
@@ -81,8 +97,7 @@ final class CopyStaging {
         own(dst, uid, gid);
       }
       for (CopyPlan.Inline doc : plan.inline()) {
-        Path dst = staging.resolve(doc.dest().substring(1));
-        inside.check(dst, doc.dest());
+        Path dst = inside.place(doc.dest());
         makeParents(staging, dst.getParent(), time);
         if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
           Files.deleteIfExists(dst); // never write through a symlink standing there
@@ -98,67 +113,76 @@ final class CopyStaging {
   }
 
   /**
-   * Whether a destination's directory, as it exists now, resolves inside the staging dir; each
-   * directory is resolved once.
+   * Where a destination (absolute image path) lands in the staging dir: its directory resolved
+   * inside the image (the lower layers under the staging dir), the name kept; each directory is
+   * resolved once until a step's symlink may have changed the answer ({@link #forget}).
    */
-  private static final class Confinement {
+  private static final class Destinations {
     private final CopyPlan plan;
     private final Path staging;
-    private final Path root;
-    private final Map<Path, Boolean> checked = new HashMap<>();
+    private final LayerTree tree;
+    private final Map<String, String> resolved = new HashMap<>();
 
-    Confinement(CopyPlan plan, Path staging) throws IOException {
+    Destinations(CopyPlan plan, Path staging, List<Path> lowerDirs) {
       this.plan = plan;
       this.staging = staging;
-      this.root = staging.toRealPath();
+      this.tree = LayerTree.over(lowerDirs, staging);
     }
 
     void forget() {
-      checked.clear();
+      resolved.clear();
     }
 
-    void check(Path dst, String imagePath) throws BuildException, IOException {
-      if (dst.normalize().equals(staging.normalize())) {
-        return; // the image's root itself (ADD archive.tar /)
+    /** A directory destination: followed to the end (an existing link to a dir is merged into). */
+    Path placeDir(String imagePath) throws BuildException {
+      String rel = resolve(imagePath.replaceFirst("^/+", ""), imagePath);
+      return rel.isEmpty() ? staging : staging.resolve(rel);
+    }
+
+    /** A file or link destination: its directory resolved, its name kept (replaced if there). */
+    Path place(String imagePath) throws BuildException {
+      String rel = imagePath.replaceFirst("^/+", "");
+      if (rel.isEmpty()) {
+        return staging; // the image's root itself (ADD archive.tar /)
       }
-      Path dir = dst.getParent();
-      while (dir != null && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-        dir = dir.getParent();
+      int slash = rel.lastIndexOf('/');
+      String dir = slash < 0 ? "" : rel.substring(0, slash);
+      String name = rel.substring(slash + 1);
+      String real = resolve(dir, imagePath);
+      return real.isEmpty() ? staging.resolve(name) : staging.resolve(real).resolve(name);
+    }
+
+    private String resolve(String dir, String imagePath) throws BuildException {
+      String real = resolved.get(dir);
+      if (real == null) {
+        try {
+          real = dir.isEmpty() ? "" : tree.resolve(dir, true);
+        } catch (HostRuntimeException e) {
+          throw CopyPlan.error(
+              plan.file(),
+              plan.at(),
+              StampException.Kind.BAD_INPUT,
+              plan.keyword() + " " + imagePath + ": " + e.getMessage());
+        }
+        resolved.put(dir, real);
       }
-      if (dir == null) {
-        return;
-      }
-      Boolean ok = checked.get(dir);
-      if (ok == null) {
-        ok = dir.toRealPath().startsWith(root);
-        checked.put(dir, ok);
-      }
-      if (!ok) {
-        throw CopyPlan.error(
-            plan.file(),
-            plan.at(),
-            StampException.Kind.BAD_INPUT,
-            plan.keyword()
-                + " "
-                + imagePath
-                + ": would be written through a symlink that leads out of the image"
-                + " (an earlier source of this step put it there)");
-      }
+      return real;
     }
   }
 
   /**
    * Copies the regular files (destination → source) on all cores: small files are syscall-bound.
    */
-  private static void copyFiles(Map<Path, Path> files, int uid, int gid, Integer chmod)
+  private static void copyFiles(
+      SourceTree tree, Map<Path, String> files, int uid, int gid, Integer chmod)
       throws IOException {
     try {
       files.entrySet().parallelStream()
           .forEach(
               e -> {
                 try {
-                  Files.copy(e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING);
-                  setMode(e.getKey(), chmod != null ? chmod : mode(e.getValue()));
+                  tree.copyFile(e.getValue(), e.getKey());
+                  setMode(e.getKey(), chmod != null ? chmod : mode(tree.path(e.getValue())));
                   own(e.getKey(), uid, gid);
                 } catch (IOException ex) {
                   throw new UncheckedIOException(ex);

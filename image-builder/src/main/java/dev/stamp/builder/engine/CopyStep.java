@@ -58,7 +58,7 @@ final class CopyStep {
           report,
           (dir, work) -> {
             int[] owner = owner(ctx, snap, spec);
-            plan.stage(dir, owner[0], owner[1], mode, epoch);
+            plan.stage(dir, snap.layerDirs(), owner[0], owner[1], mode, epoch);
           });
     }
     // a stage or image: its own key (or digest) fixes what it holds; it is mounted only on a miss
@@ -70,7 +70,8 @@ final class CopyStep {
         (dir, work) -> {
           int[] owner = owner(ctx, snap, spec);
           try (SourceView view = ctx.sourceView(spec.from(), spec.location())) {
-            plan(ctx, snap, spec, view.tree()).stage(dir, owner[0], owner[1], mode, epoch);
+            plan(ctx, snap, spec, view.tree())
+                .stage(dir, snap.layerDirs(), owner[0], owner[1], mode, epoch);
           }
         });
   }

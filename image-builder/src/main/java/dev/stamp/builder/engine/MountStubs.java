@@ -1,5 +1,8 @@
 package dev.stamp.builder.engine;
 
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.fs.InRoot;
+import dev.stamp.runtime.layer.LayerTree;
 import dev.stamp.runtime.layer.Whiteouts;
 import dev.stamp.runtime.linux.LibC;
 import java.io.IOException;
@@ -40,14 +43,24 @@ final class MountStubs {
     this.present = present;
   }
 
-  /** The stub paths for {@code targets} (absolute, normalised) over {@code lowerDirs}. */
+  /**
+   * The stub paths for {@code targets} (absolute, normalised) over {@code lowerDirs}: each where
+   * the runtime creates it, resolved inside the image as the shim's openat2(RESOLVE_IN_ROOT) does
+   * (a loop: nothing was created).
+   */
   static MountStubs of(List<Path> lowerDirs, List<String> targets) {
     Set<String> missing = new LinkedHashSet<>();
     Set<String> present = new LinkedHashSet<>();
     List<String> all = new ArrayList<>(RUNTIME_PATHS);
     all.addAll(targets);
+    LayerTree image = LayerTree.of(lowerDirs);
     for (String target : all) {
-      String rel = target.replaceFirst("^/+", "");
+      String rel;
+      try {
+        rel = image.resolve(target, true);
+      } catch (HostRuntimeException e) {
+        continue;
+      }
       while (!rel.isEmpty()) {
         (visible(lowerDirs, rel).isPresent() ? present : missing).add(rel);
         int slash = rel.lastIndexOf('/');
@@ -68,8 +81,8 @@ final class MountStubs {
     paths.sort(Comparator.comparingInt((String p) -> p.split("/").length).reversed());
     for (String rel : paths) {
       Path p = upper.resolve(rel);
-      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        continue;
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !reachedWithoutLinks(upper, rel)) {
+        continue; // gone, or the step put a symlink in its way: never act through it on the host
       }
       if (missing.contains(rel)) {
         if (isEmpty(p)) {
@@ -84,22 +97,23 @@ final class MountStubs {
     }
   }
 
-  /** The entry {@code rel} resolves to in the lower dirs (the topmost; a whiteout hides it). */
+  /**
+   * The entry {@code rel} (no symlink in its directories) is in the lower dirs: the topmost that
+   * has it, none when a whiteout or a higher non-directory hides it ({@link LayerTree}).
+   */
   static Optional<Path> visible(List<Path> lowerDirsLowestFirst, String rel) {
-    for (int i = lowerDirsLowestFirst.size() - 1; i >= 0; i--) {
-      Path p = lowerDirsLowestFirst.get(i).resolve(rel);
-      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        return isWhiteout(p) ? Optional.empty() : Optional.of(p);
-      }
+    try {
+      return LayerTree.of(lowerDirsLowestFirst).find(rel, false);
+    } catch (HostRuntimeException e) {
+      return Optional.empty();
     }
-    return Optional.empty();
   }
 
-  private static boolean isWhiteout(Path p) {
+  /** Whether {@code rel}'s directories in the upper dir are directories, not symlinks. */
+  private static boolean reachedWithoutLinks(Path upper, String rel) {
     try {
-      Map<String, Object> a = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-      return ((Integer) a.get("mode") & S_IFMT) == S_IFCHR && ((Long) a.get("rdev")) == 0L;
-    } catch (IOException e) {
+      return InRoot.resolve(upper, rel, false).equals(rel);
+    } catch (HostRuntimeException e) {
       return false;
     }
   }

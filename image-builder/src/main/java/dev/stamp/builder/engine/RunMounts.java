@@ -5,6 +5,7 @@ import dev.stamp.builder.dockerfile.RunInstruction;
 import dev.stamp.builder.dockerfile.RunMount;
 import dev.stamp.builder.dockerfile.Stage;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.fs.InRoot;
 import java.io.IOException;
 import java.nio.file.CopyOption;
 import java.nio.file.Files;
@@ -175,8 +176,9 @@ final class RunMounts {
 
   /**
    * {@code RUN --mount=type=bind,from=STAGE|IMAGE,source=…}: a path of that root filesystem, read
-   * only (writes would be discarded with the view; {@code rw} is refused). A source that resolves
-   * through a symlink is refused (it would resolve against the host's root).
+   * only (writes would be discarded with the view; {@code rw} is refused). The source is resolved
+   * inside that filesystem ({@link InRoot}); one that passes through a symlink is refused (the
+   * mount would follow it on the host), naming the real path.
    */
   private RunRequest.StepMount bindFrom(RunMount m, String target, List<SourceView> views)
       throws BuildException, IOException {
@@ -189,19 +191,28 @@ final class RunMounts {
     }
     views.add(view);
     String rel = CopyPlan.clean(m.source().orElse("."));
-    Path base = view.tree().path("").toRealPath();
-    Path source = rel == null ? null : base.resolve(rel);
-    if (source == null || !Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+    Path base = view.tree().path("");
+    String real;
+    try {
+      real = rel == null ? null : InRoot.resolve(base, rel, true);
+    } catch (HostRuntimeException e) {
+      throw BuildException.wrap(ctx.at(run.location()) + what, e);
+    }
+    Path source = real == null ? null : base.resolve(rel);
+    if (source == null || !Files.exists(base.resolve(real), LinkOption.NOFOLLOW_LINKS)) {
       throw BuildException.badInput(
           ctx.at(run.location()) + what + ": source is not in " + m.from().get());
     }
-    if (!source.toRealPath().equals(source.normalize())) {
+    if (!real.equals(rel)) {
+      // resolved inside the stage it would be /REAL: say so rather than bind a link
       throw BuildException.badInput(
           ctx.at(run.location())
               + what
               + ": source resolves through a symlink in "
               + m.from().get()
-              + " (name the real path)");
+              + " (name the real path: /"
+              + real
+              + ")");
     }
     if (!m.readOnly()) {
       throw BuildException.badInput(

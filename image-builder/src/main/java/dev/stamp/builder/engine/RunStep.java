@@ -50,7 +50,7 @@ final class RunStep {
         runKey,
         report,
         (upper, work) -> {
-          String user = Users.runUser(snap, snap.config().user());
+          String user = Users.runUser(snap, snap.config().user(), ctx.at(run.location()));
           List<Path> lower = snap.layerDirs();
           if (lower.isEmpty()) {
             Path empty = upper.resolveSibling("empty");

@@ -1,15 +1,14 @@
 package dev.stamp.builder.engine;
 
+import dev.stamp.builder.BuildException;
+import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.image.ContainerConfig;
 import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.HistoryEntry;
 import dev.stamp.runtime.image.Platform;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import dev.stamp.runtime.layer.LayerTree;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,70 +52,47 @@ record Snapshot(
     return new Snapshot(key, l, d, dirs, config, h, platform);
   }
 
+  /** The layers seen as one filesystem (overlay rules, paths resolved inside it). */
+  LayerTree tree() {
+    return LayerTree.of(layerDirs);
+  }
+
   /**
-   * Where {@code absPath} is in the topmost layer that has it, empty when no layer has it, a higher
-   * layer deletes it (overlay whiteout: a character device 0:0) or hides it (opaque dir), or it is
-   * reached through a symlink leading out of the layer (never a file of the build host).
+   * Where {@code absPath} is in the topmost layer that has it, its directories resolved inside the
+   * image ({@link LayerTree}: an absolute link is the image's own path, never the build host's; the
+   * last component is not followed); empty when no layer has it or a higher layer deletes or hides
+   * it. A link loop is bad input naming {@code what} and the path.
    */
-  Optional<Path> find(String absPath) {
-    String rel = absPath.replaceFirst("^/+", "");
-    if (rel.isEmpty()) {
-      return layerDirs.isEmpty() ? Optional.empty() : Optional.of(layerDirs.get(0));
-    }
-    for (int i = layerDirs.size() - 1; i >= 0; i--) {
-      Path dir = layerDirs.get(i);
-      Path candidate = dir.resolve(rel);
-      if (isWhiteout(candidate)) {
-        return Optional.empty();
-      }
-      if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-        // reached through a layer's symlink that leads out of it (an absolute link would be
-        // followed on the build host): not the image's file
-        return inside(dir, candidate) ? Optional.of(candidate) : Optional.empty();
-      }
-      Path parent = candidate.getParent();
-      while (parent != null && parent.startsWith(dir) && !parent.equals(dir)) {
-        if (isWhiteout(parent)) {
-          return Optional.empty();
-        }
-        parent = parent.getParent();
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static boolean inside(Path dir, Path candidate) {
+  Optional<Path> find(String absPath, String what) throws BuildException {
     try {
-      return candidate.getParent().toRealPath().startsWith(dir.toRealPath());
-    } catch (IOException e) {
-      return false;
+      return tree().find(absPath, false);
+    } catch (HostRuntimeException e) {
+      throw BuildException.wrap(context(what), e);
     }
   }
 
-  Optional<String> readFile(String absPath) {
+  /** Where {@code absPath} leads inside the image, relative ({@code etc/x}); see {@link #find}. */
+  String resolve(String absPath, boolean followLast, String what) throws BuildException {
     try {
-      Optional<Path> p = find(absPath);
-      if (p.isPresent() && Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.of(Files.readString(p.get()));
-      }
-    } catch (IOException e) {
-      // unreadable: treat as absent
+      return tree().resolve(absPath, followLast);
+    } catch (HostRuntimeException e) {
+      throw BuildException.wrap(context(what), e);
     }
-    return Optional.empty();
   }
 
-  private static boolean isWhiteout(Path p) {
+  /**
+   * The regular file {@code absPath} leads to inside the image (links followed inside it), as
+   * UTF-8; empty when there is none.
+   */
+  Optional<String> readFile(String absPath, String what) throws BuildException {
     try {
-      BasicFileAttributes a =
-          Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!a.isOther()) {
-        return false;
-      }
-      Object rdev = Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
-      int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-      return (mode & 0170000) == 0020000 && ((Number) rdev).longValue() == 0;
-    } catch (IOException e) {
-      return false;
+      return tree().readString(absPath);
+    } catch (HostRuntimeException e) {
+      throw BuildException.wrap(context(what), e);
     }
+  }
+
+  private static String context(String what) {
+    return what.replaceFirst("[:\\s]+$", "");
   }
 }

@@ -3,6 +3,8 @@ package dev.stamp.builder.engine;
 import dev.stamp.builder.BuildException;
 import dev.stamp.builder.context.ContextFiles;
 import dev.stamp.builder.context.DockerIgnore;
+import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.fs.InRoot;
 import dev.stamp.runtime.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +54,24 @@ final class SourceTree {
 
   boolean isContext() {
     return context;
+  }
+
+  /**
+   * Where source path {@code cleaned} leads: for a stage or image its directories resolved inside
+   * that filesystem ({@link InRoot}: an absolute link is read against the stage's own root, a
+   * climbing one stops there; the last component is kept, a link is copied as a link); for the
+   * context the path itself (its links are checked by {@link #checkInside}). A loop is bad input
+   * naming {@code what} and the path.
+   */
+  String resolve(String cleaned, String what) throws BuildException {
+    if (context || cleaned.isEmpty()) {
+      return cleaned;
+    }
+    try {
+      return InRoot.resolve(root, cleaned, false);
+    } catch (HostRuntimeException e) {
+      throw BuildException.wrap(what, e);
+    }
   }
 
   Path path(String rel) {
@@ -153,9 +173,9 @@ final class SourceTree {
   }
 
   /**
-   * Refuses a source whose parent directories lead outside the tree through a symlink (for a stage
-   * or image: an absolute link would otherwise be followed on the build host); for the context also
-   * a symlink whose target points outside it (absolute, or too many {@code ..}). Symlinks are
+   * For the context, refuses a source whose parent directories lead outside it through a symlink,
+   * or a symlink whose target points outside it (absolute, or too many {@code ..}). A stage's or
+   * image's source is already resolved inside its filesystem ({@link #resolve}). Symlinks are
    * copied as symlinks.
    */
   void checkInside(String rel, String what) throws BuildException {
@@ -167,8 +187,8 @@ final class SourceTree {
    * entries found by walking a checked directory (the walk never follows symlinks).
    */
   void checkInside(String rel, String what, boolean parents) throws BuildException {
-    if (rel.isEmpty()) {
-      return;
+    if (rel.isEmpty() || !context) {
+      return; // a stage's or image's paths were resolved inside it; its links are copied as links
     }
     Path p = path(rel);
     try {
@@ -177,12 +197,7 @@ final class SourceTree {
             what
                 + ": \""
                 + rel
-                + "\" lies outside the "
-                + (context ? "build context" : "source filesystem")
-                + " (through a symlink; name the real path)");
-      }
-      if (!context) {
-        return; // a symlink of a stage or image is copied as a link, never followed
+                + "\" lies outside the build context (through a symlink; name the real path)");
       }
       if (Files.isSymbolicLink(p)) {
         Path target = Files.readSymbolicLink(p);
@@ -256,6 +271,33 @@ final class SourceTree {
             .to(java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Reads regular file {@code rel}: from the context by path, from a stage or image through {@link
+   * InRoot#open} (openat2 with RESOLVE_IN_ROOT), so even a link put in its way since it was
+   * resolved leads inside that filesystem, never to the build host.
+   */
+  InputStream open(String rel) throws IOException {
+    if (context) {
+      return Files.newInputStream(path(rel), LinkOption.NOFOLLOW_LINKS);
+    }
+    try {
+      return InRoot.open(root, rel);
+    } catch (HostRuntimeException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Copies regular file {@code rel} to {@code dst} (replaced if there); see {@link #open}. */
+  void copyFile(String rel, Path dst) throws IOException {
+    if (context) {
+      Files.copy(path(rel), dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    try (InputStream in = open(rel)) {
+      Files.copy(in, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   /** sha256 of a regular file's content, computed once. */
   String digest(String rel) throws IOException {
     return digest(rel, context ? identity(rel) : null);
@@ -284,7 +326,7 @@ final class SourceTree {
     }
     MessageDigest md = Digest.sha256();
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(path(rel))) {
+    try (InputStream in = open(rel)) {
       for (int n = in.read(buf); n > 0; n = in.read(buf)) {
         md.update(buf, 0, n);
       }

@@ -8,18 +8,21 @@ final class Users {
 
   private Users() {}
 
-  /** {@code uid:gid} a RUN runs as for {@code USER spec} (empty: root). */
-  static String runUser(Snapshot snap, String spec) throws BuildException {
+  /**
+   * {@code uid:gid} a RUN runs as for {@code USER spec} (empty: root); errors start with {@code at}
+   * (the RUN's {@code FILE:LINE:COL: }).
+   */
+  static String runUser(Snapshot snap, String spec, String at) throws BuildException {
     if (spec == null || spec.isEmpty()) {
       return "0:0";
     }
     String[] parts = spec.split(":", 2);
-    long uid = user(snap, parts[0], "USER " + spec + ": ");
+    long uid = user(snap, parts[0], at + "USER " + spec + ": ");
     long gid;
     if (parts.length > 1) {
-      gid = group(snap, parts[1], "USER " + spec + ": ");
+      gid = group(snap, parts[1], at + "USER " + spec + ": ");
     } else {
-      gid = passwdGid(snap, uid).orElse(0L);
+      gid = passwdGid(snap, uid, at + "USER " + spec + ": ").orElse(0L);
     }
     return uid + ":" + gid;
   }
@@ -34,7 +37,7 @@ final class Users {
     } else if (parts[0].matches("\\d+")) {
       gid = uid;
     } else {
-      gid = passwdGid(snap, uid).orElse(uid);
+      gid = passwdGid(snap, uid, at + "--chown=" + spec + ": ").orElse(uid);
     }
     return new int[] {(int) uid, (int) gid};
   }
@@ -43,7 +46,7 @@ final class Users {
     if (name.matches("\\d+")) {
       return Long.parseLong(name);
     }
-    for (String line : snap.readFile("/etc/passwd").orElse("").split("\n")) {
+    for (String line : snap.readFile("/etc/passwd", what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 3 && f[0].equals(name)) {
         return Long.parseLong(f[2]);
@@ -56,7 +59,7 @@ final class Users {
     if (name.matches("\\d+")) {
       return Long.parseLong(name);
     }
-    for (String line : snap.readFile("/etc/group").orElse("").split("\n")) {
+    for (String line : snap.readFile("/etc/group", what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 2 && f[0].equals(name)) {
         return Long.parseLong(f[2]);
@@ -65,8 +68,9 @@ final class Users {
     throw BuildException.badInput(what + "no group \"" + name + "\" in the image's /etc/group");
   }
 
-  private static Optional<Long> passwdGid(Snapshot snap, long uid) {
-    for (String line : snap.readFile("/etc/passwd").orElse("").split("\n")) {
+  private static Optional<Long> passwdGid(Snapshot snap, long uid, String what)
+      throws BuildException {
+    for (String line : snap.readFile("/etc/passwd", what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 3 && f[2].equals(String.valueOf(uid)) && f[3].matches("\\d+")) {
         return Optional.of(Long.parseLong(f[3]));

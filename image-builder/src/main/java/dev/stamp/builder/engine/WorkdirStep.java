@@ -11,7 +11,8 @@ import java.nio.file.attribute.FileTime;
 
 /**
  * WORKDIR: sets the working directory; a layer creates it (root-owned, 0755, mtime 0) when the
- * snapshot does not have it yet. The key is the same either way.
+ * snapshot does not have it yet, where the path leads inside the image (its symlinks resolved
+ * inside it, never on the build host). The key is the same either way.
  */
 final class WorkdirStep {
 
@@ -33,7 +34,10 @@ final class WorkdirStep {
             config,
             snap.history(),
             snap.platform());
-    if (path.equals("/") || snap.find(path).isPresent()) {
+    // created where the path leads inside the image (WORKDIR /e/app with /e -> /etc: /etc/app)
+    String what = ctx.at(wd.location()) + "WORKDIR " + wd.path();
+    String real = snap.resolve(path, true, what);
+    if (real.isEmpty() || snap.find("/" + real, what).isPresent()) {
       ctx.finish(report, false, 0, key);
       return withConfig.withConfig(key, config, ctx.history(report.text(), true));
     }
@@ -43,7 +47,7 @@ final class WorkdirStep {
         key,
         report,
         (dir, work) -> {
-          Path target = dir.resolve(path.substring(1));
+          Path target = dir.resolve(real);
           Files.createDirectories(target);
           for (Path p = target; !p.equals(dir); p = p.getParent()) {
             Files.setAttribute(p, "unix:mode", 0755);

@@ -25,10 +25,11 @@ import java.util.List;
  * inc} (round robin; a weight-w backend owns w consecutive numbers) or, with no backend, rejects
  * (TCP reset). In {@code postrouting}, connections DNATed from a front are masqueraded when they
  * come from 127.0.0.0/8 (they could not leave the host with that source; the bridge also needs
- * {@code route_localnet}) or from the backend's own subnet (hairpin: a container reaching the
- * service through the host). Every front of a service is generated from the one backend set, so a
- * change of backends switches all of them in the same transaction. A service without fronts has no
- * rules at all.
+ * {@code route_localnet}, turned on behind the root's {@link
+ * dev.stamp.runtime.network.LoopbackGuard}) or from the backend's own subnet (hairpin: a container
+ * reaching the service through the host). Every front of a service is generated from the one
+ * backend set, so a change of backends switches all of them in the same transaction. A service
+ * without fronts has no rules at all.
  */
 final class NftRuleset {
 

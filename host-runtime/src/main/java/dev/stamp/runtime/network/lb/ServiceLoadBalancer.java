@@ -4,7 +4,9 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
+import dev.stamp.runtime.network.LoopbackGuard;
 import dev.stamp.runtime.network.NetworkManager;
+import dev.stamp.runtime.network.Nft;
 import dev.stamp.runtime.network.PortMapping;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +48,9 @@ public final class ServiceLoadBalancer {
   private final Nft nft;
   private final BackendResolver resolver;
 
+  /** Installed before any bridge gets {@code route_localnet} (which loopback fronts need). */
+  private final LoopbackGuard guard;
+
   /**
    * {@code lb/services/NAME.json}: one record per published service, written first, so a killed
    * publish or unpublish is finished later; {@code lb/lock} serialises table updates.
@@ -65,6 +70,7 @@ public final class ServiceLoadBalancer {
     this.store = serviceRecords(dir);
     this.nft = new Nft(dir.resolve("ruleset.nft"));
     this.resolver = new BackendResolver(net);
+    this.guard = net.loopbackGuard();
   }
 
   /** The published services of {@code root}; changes nothing until a service is published. */
@@ -125,7 +131,7 @@ public final class ServiceLoadBalancer {
       store.write(intent);
       try {
         if (!resolvedFronts.isEmpty()) {
-          enableRouteLocalnet(resolved.bridges());
+          guard.enableRouteLocalnet(action, resolved.bridges());
           apply(action);
         }
         BalancedService published = intent.withState(BalancedService.PUBLISHED);
@@ -156,7 +162,7 @@ public final class ServiceLoadBalancer {
       store.write(updated);
       try {
         if (!updated.fronts().isEmpty()) { // else no rules: the record is all there is
-          enableRouteLocalnet(resolved.bridges());
+          guard.enableRouteLocalnet(action, resolved.bridges());
           apply(action);
         }
       } catch (HostRuntimeException | RuntimeException e) {
@@ -218,7 +224,7 @@ public final class ServiceLoadBalancer {
           bridges.addAll(record.bridges());
         }
       }
-      enableRouteLocalnet(List.copyOf(bridges));
+      guard.enableRouteLocalnet("restore published services", List.copyOf(bridges));
       apply("restore published services");
     }
   }
@@ -358,12 +364,6 @@ public final class ServiceLoadBalancer {
   private void apply(String action) throws HostRuntimeException {
     List<BalancedService> active = store.all().stream().filter(BalancedService::active).toList();
     nft.apply(action, NftRuleset.render(table, active));
-  }
-
-  private static void enableRouteLocalnet(List<String> bridges) throws HostRuntimeException {
-    for (String bridge : bridges) {
-      RouteLocalnet.enable(bridge);
-    }
   }
 
   private BalancedService requirePublished(String action, String service)

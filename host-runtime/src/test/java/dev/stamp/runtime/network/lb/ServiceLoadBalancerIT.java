@@ -7,6 +7,8 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException.Kind;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
+import dev.stamp.runtime.network.LoopbackGuard;
+import dev.stamp.runtime.network.Nft;
 import dev.stamp.runtime.network.PortMapping;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.TestNetworks;
@@ -61,6 +63,9 @@ class ServiceLoadBalancerIT {
     } finally {
       replicas.close();
     }
+    assertThat(Replicas.run("nft", "list", "tables"))
+        .as("the loopback guard goes with the root's last bridge")
+        .doesNotContain(LoopbackGuard.tableName(new StampRoot(root)));
   }
 
   @Test
@@ -74,6 +79,11 @@ class ServiceLoadBalancerIT {
     Map<String, Integer> seen = spread(port, 30);
     assertThat(seen).isEqualTo(Map.of(name(0), 10, name(1), 10, name(2), 10));
     assertThat(ruleset()).contains("table ip " + lb.tableName(), "dport " + port);
+    assertThat(
+            Replicas.run(
+                "nft", "list", "table", "ip", LoopbackGuard.tableName(new StampRoot(root))))
+        .as("route_localnet is on behind the loopback guard")
+        .contains("ip daddr 127.0.0.0/8 ct status dnat accept");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.stamp.runtime.network.lb;
+package dev.stamp.runtime.network;
 
 import dev.stamp.runtime.HostRuntimeException;
 import java.io.IOException;
@@ -22,9 +22,11 @@ import java.util.concurrent.TimeUnit;
  * amount of version-sensitive code for the one thing the command already does atomically; the cost
  * of the command is a process start plus nft's cache refresh (see {@code bench/lb} for the measured
  * update latency), which is small beside a health-check interval or a deploy step. The file is kept
- * as {@code ROOT/lb/ruleset.nft}: what was last applied, for whoever debugs.
+ * as a file under the root ({@code ROOT/lb/ruleset.nft} for the load balancer, {@code
+ * ROOT/networks/localnet.nft} for the {@link LoopbackGuard}): what was last applied, for whoever
+ * debugs.
  */
-final class Nft {
+public final class Nft {
 
   private static final List<Path> CANDIDATES =
       List.of(Path.of("/usr/sbin/nft"), Path.of("/sbin/nft"), Path.of("/usr/bin/nft"));
@@ -36,12 +38,13 @@ final class Nft {
 
   private final Path file;
 
-  Nft(Path file) {
+  /** Applies scripts through {@code file}, which keeps the last one applied. */
+  public Nft(Path file) {
     this.file = file;
   }
 
   /** Runs {@code nft -f} on {@code script}; FAILED with nft's own message when it refuses. */
-  void apply(String action, String script) throws HostRuntimeException {
+  public void apply(String action, String script) throws HostRuntimeException {
     Path nft = binary(action);
     try {
       Files.createDirectories(file.getParent());
@@ -55,7 +58,7 @@ final class Nft {
   }
 
   /** {@code nft list table ip NAME}, or empty text when the table does not exist. */
-  static String listTable(String table) throws HostRuntimeException {
+  public static String listTable(String table) throws HostRuntimeException {
     String action = "list nftables table " + table;
     Result result = exec(action, binary(action).toString(), "list", "table", "ip", table);
     return result.exitCode() == 0 ? result.output() : "";
