@@ -125,7 +125,7 @@ public final class ControllerScaleBench {
       for (DesiredService s : app.services()) {
         ServiceSpec spec = s.spec();
         // the image the warm plan decides (REUSE of baseDigest), so every service is unchanged
-        spec = withImage(spec, baseDigest);
+        spec = spec.withImage(baseDigest);
         for (HostAgent h : hosts) {
           int n = placement.replicas(s.name(), h.name());
           if (n > 0) {
@@ -347,28 +347,6 @@ public final class ControllerScaleBench {
     out.phaseNanos[1] = t2 - t1;
     out.phaseNanos[2] = t3 - t2;
     return out;
-  }
-
-  static ServiceSpec withImage(ServiceSpec spec, String image) {
-    return new ServiceSpec(
-        image,
-        spec.command(),
-        spec.entrypoint(),
-        spec.env(),
-        spec.ports(),
-        spec.volumes(),
-        spec.secrets(),
-        spec.resources(),
-        spec.user(),
-        spec.workingDir(),
-        spec.readOnly(),
-        spec.init(),
-        spec.healthcheck(),
-        spec.replicas(),
-        spec.update(),
-        spec.stopSignal(),
-        spec.stopGracePeriod(),
-        spec.restart());
   }
 
   /**

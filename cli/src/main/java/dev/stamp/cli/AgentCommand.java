@@ -11,13 +11,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp agent}: the daemon on a target host, serving the agent API until SIGTERM. */
 @Command(
@@ -28,11 +24,7 @@ import picocli.CommandLine.Spec;
       "Containers keep serving when the agent stops or is killed; a restarted agent takes up"
           + " what it finds under the state root."
     })
-final class AgentCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec CommandSpec spec;
+final class AgentCommand extends StampCommand {
 
   @Option(
       names = "--listen",
@@ -114,19 +106,15 @@ final class AgentCommand implements Callable<Integer> {
     try {
       AgentOptions.write(stamp.root(), server.uri(), tokenFile);
     } catch (java.io.IOException e) {
-      out(spec)
+      err()
           .println(
               "stamp agent: warning: cannot record the address for stamp up: " + e.getMessage());
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     out.println(
         "stamp agent: serving " + server.uri() + " (state root " + config.root().path() + ")");
     out.flush();
     stopped.await();
     return StampCli.EXIT_OK;
-  }
-
-  private static PrintWriter out(CommandSpec spec) {
-    return spec.commandLine().getErr();
   }
 }

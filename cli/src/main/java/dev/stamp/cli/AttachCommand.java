@@ -4,11 +4,9 @@ import dev.stamp.runtime.container.AttachConnection;
 import dev.stamp.runtime.container.ContainerRecord;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.DetachKeys;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code stamp attach}: connects this terminal to a running container started with -i or -t. The
@@ -18,9 +16,7 @@ import picocli.CommandLine.ParentCommand;
     name = "attach",
     description = "Attach to a running container started with -i or -t.",
     sortOptions = false)
-final class AttachCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli cli;
+final class AttachCommand extends StampCommand {
 
   @Option(
       names = "--detach-keys",
@@ -37,7 +33,7 @@ final class AttachCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DetachKeys keys = detachKeys == null ? DetachKeys.DEFAULT : DetachKeys.parse(detachKeys);
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     AttachConnection connection = runtime.attach(container);
     ContainerRecord config = runtime.inspect(container).config().orElseThrow();
     AttachSession.Outcome outcome =

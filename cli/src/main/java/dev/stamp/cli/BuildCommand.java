@@ -23,12 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp build}: a Dockerfile and its context become an image in the local store. */
 @Command(
@@ -37,11 +34,7 @@ import picocli.CommandLine.Spec;
       "Build an image from a Dockerfile into the local store and print its id. Reproducible:"
           + " timestamps are clamped to $SOURCE_DATE_EPOCH (else 1970-01-01T00:00:00Z)."
     })
-final class BuildCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+final class BuildCommand extends StampCommand {
 
   @Option(
       names = {"-f", "--file"},
@@ -142,7 +135,7 @@ final class BuildCommand implements Callable<Integer> {
             .withPull(pull)
             .withSecrets(secrets())
             .withAllow(entitlements());
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     Progress sink = progress(err);
     BuildResult result;
     try {
@@ -161,7 +154,7 @@ final class BuildCommand implements Callable<Integer> {
           "stamp: warning: build args not consumed by any ARG: "
               + String.join(", ", result.unusedBuildArgs()));
     }
-    spec.commandLine().getOut().println(result.imageId());
+    out().println(result.imageId());
     return StampCli.EXIT_OK;
   }
 

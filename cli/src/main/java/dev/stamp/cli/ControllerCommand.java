@@ -6,13 +6,9 @@ import dev.stamp.runtime.StampException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp controller --config FILE}: runs the GitOps controller until SIGINT/SIGTERM. It
@@ -25,11 +21,7 @@ import picocli.CommandLine.Spec;
       "Run the GitOps controller: watch Git, build what changed, roll it out through the agents.",
       "Its API address is written to ROOT/controller/api.json for stamp sync|status|history|rollback."
     })
-final class ControllerCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec CommandSpec spec;
+final class ControllerCommand extends StampCommand {
 
   @Option(
       names = {"-c", "--config"},
@@ -42,7 +34,7 @@ final class ControllerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws StampException, InterruptedException {
     ControllerConfig loaded = ControllerConfig.load(config);
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     loaded.warnings().forEach(w -> err.println("stamp controller: warning: " + w));
     err.flush();
     Controllers.Started started = Controllers.start(loaded, stamp.root(), Clock.systemUTC());
@@ -59,7 +51,7 @@ final class ControllerCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "controller-shutdown"));
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     out.println(
         "stamp controller: API "
             + started.api()

@@ -29,13 +29,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp demo}: the whole path on one machine. Builds the samples' base image (samples/base,
@@ -49,7 +45,7 @@ import picocli.CommandLine.Spec;
       "Build the samples' base image if needed, serve a page from a container, fetch it.",
       "Needs root and the packages bin/setup installs (busybox-static, containernetworking-plugins)."
     })
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends StampCommand {
 
   static final String IMAGE = "stamp-samples/base:1";
   static final String PAGE = "Hello from a Stamp container";
@@ -57,16 +53,12 @@ final class DemoCommand implements Callable<Integer> {
   static final List<Path> BUSYBOX = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
   static final Duration FETCH_TIMEOUT = Duration.ofSeconds(20);
 
-  @ParentCommand StampCli cli;
-
-  @Spec CommandSpec spec;
-
   @Option(names = "--keep", description = "Leave the container running and print its URL.")
   boolean keep;
 
   @Override
   public Integer call() throws HostRuntimeException {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     try {
       run(out);
       return StampCli.EXIT_OK;
@@ -77,9 +69,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private void run(PrintWriter out) throws StampException {
     long t0 = System.nanoTime();
-    StampRoot root = cli.root();
+    StampRoot root = stamp.root();
     baseImage(root, out);
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     int port = freeLoopbackPort();
     String url = "http://127.0.0.1:" + port + "/";
     long t1 = System.nanoTime();

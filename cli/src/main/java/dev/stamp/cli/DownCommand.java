@@ -3,40 +3,22 @@ package dev.stamp.cli;
 import dev.stamp.agent.api.AgentClient;
 import dev.stamp.agent.api.ServiceStatus;
 import dev.stamp.controller.compose.ComposeApp;
-import dev.stamp.controller.compose.ComposeLoader;
 import dev.stamp.controller.rollout.AgentNames;
 import dev.stamp.runtime.StampException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp down [-f compose.yaml]}: removes every service of the app from the local agent. */
 @Command(
     name = "down",
     description = "Stop and remove a Compose app's services on the local agent.")
-final class DownCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
-  @Mixin AgentOptions agent;
-
-  @Option(
-      names = {"-f", "--file"},
-      paramLabel = "FILE",
-      description = "The Compose file (default: ./compose.yaml).")
-  Path file = Path.of(ComposeLoader.FILE_NAME);
+final class DownCommand extends ComposeCommand {
 
   @Override
   public Integer call() throws StampException {
-    ComposeApp app = UpCommand.load(file, spec.commandLine().getErr());
+    ComposeApp app = load();
     AgentClient client = agent.client(stamp.root());
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     int removed = 0;
     try {
       for (ServiceStatus s : client.services()) {
@@ -55,7 +37,6 @@ final class DownCommand implements Callable<Integer> {
     }
     out.println(
         app.name() + ": " + removed + (removed == 1 ? " service" : " services") + " removed");
-    out.flush();
-    return StampCli.EXIT_OK;
+    return exit(StampCli.EXIT_OK);
   }
 }

@@ -2,28 +2,14 @@ package dev.stamp.cli;
 
 import dev.stamp.controller.api.ReleaseView;
 import dev.stamp.runtime.StampException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp history APP}: the app's releases, newest first. */
 @Command(name = "history", description = "Show an app's releases, newest first.")
-final class HistoryCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
-  @Mixin ControllerOptions controller;
-
-  @Parameters(paramLabel = "APP")
-  String app;
+final class HistoryCommand extends AppCommand {
 
   @Option(
       names = {"-n", "--limit"},
@@ -35,7 +21,7 @@ final class HistoryCommand implements Callable<Integer> {
   public Integer call() throws StampException {
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("RELEASE", "STATE", "COMMIT", "AUTHOR", "TRIGGER", "STARTED", "MESSAGE"));
-    for (ReleaseView r : controller.client(stamp.root()).history(app, limit)) {
+    for (ReleaseView r : client().history(app, limit)) {
       rows.add(
           List.of(
               Long.toString(r.id()),
@@ -47,9 +33,6 @@ final class HistoryCommand implements Callable<Integer> {
               StatusCommand.firstLine(
                   StatusCommand.nz(r.error() != null ? r.error() : r.message()))));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    Table.print(out, rows);
-    out.flush();
-    return StampCli.EXIT_OK;
+    return table(rows);
   }
 }

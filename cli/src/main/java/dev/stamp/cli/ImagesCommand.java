@@ -9,21 +9,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp images}: the local images, one row per name. */
 @Command(name = "images", description = "List local images: REPOSITORY TAG IMAGE ID CREATED SIZE.")
-final class ImagesCommand implements Callable<Integer> {
+final class ImagesCommand extends StampCommand {
 
   static final List<String> HEADER = List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-
-  @ParentCommand StampCli stamp;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = {"-q", "--quiet"},
@@ -33,7 +26,7 @@ final class ImagesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws StampException {
     List<Image> images = ImageStore.open(stamp.root()).list();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (quiet) {
       Set<String> ids = new LinkedHashSet<>();
       images.forEach(image -> ids.add(image.id().shortHex()));

@@ -10,12 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp import ROOTFS.tar REF}: a root filesystem tarball becomes a one-layer image. */
 @Command(
@@ -24,11 +21,7 @@ import picocli.CommandLine.Spec;
       "Create a one-layer image from a root filesystem tarball (plain, gzip or zstd) and print"
           + " its id. Reproducible: created is $SOURCE_DATE_EPOCH, else 1970-01-01T00:00:00Z."
     })
-final class ImportCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+final class ImportCommand extends StampCommand {
 
   @Option(
       names = {"-c", "--change"},
@@ -52,7 +45,7 @@ final class ImportCommand implements Callable<Integer> {
     }
     ImageStore store = ImageStore.open(stamp.root());
     Image image = new RootfsImporter(store, System.getenv()).importTar(tarball, reference, changes);
-    spec.commandLine().getOut().println(image.id());
+    out().println(image.id());
     return StampCli.EXIT_OK;
   }
 }

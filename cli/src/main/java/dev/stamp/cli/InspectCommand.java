@@ -11,26 +11,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code stamp inspect}: a JSON array with each container's state and config. */
 @Command(name = "inspect", description = "Show containers' state and configuration as JSON.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends StampCommand {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-  @ParentCommand StampCli cli;
 
   @Parameters(paramLabel = "CONTAINER", arity = "1..*")
   List<String> containers;
 
   @Override
   public Integer call() throws Exception {
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     List<Map<String, Object>> out = new ArrayList<>();
     for (String ref : containers) {
       Map<String, Object> m = json(runtime.inspect(ref));

@@ -18,14 +18,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp lint [--format human|json|sarif|junit] [--fail-on-warn] [--policy FILE]
@@ -40,11 +36,7 @@ import picocli.CommandLine.Spec;
       "Check Dockerfiles, Compose files, GitOps repositories and images against policy.",
       "Exit 0 clean, 1 warnings (with --fail-on-warn), 2 enforced violations or bad input."
     })
-final class LintCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec CommandSpec spec;
+final class LintCommand extends StampCommand {
 
   @Option(
       names = "--format",
@@ -84,15 +76,14 @@ final class LintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws StampException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = out();
+    PrintWriter err = err();
     if (listRules) {
       for (Rule r : DefaultRules.all()) {
         out.printf(
             "%s  %-7s  %-15s  %s%n", r.id(), r.severity().label(), r.category().label(), r.title());
       }
-      out.flush();
-      return StampCli.EXIT_OK;
+      return exit(StampCli.EXIT_OK);
     }
     ReportFormat fmt =
         ReportFormat.parse(format)

@@ -1,16 +1,12 @@
 package dev.stamp.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code stamp logs}: the container's stdout and stderr, each to its own stream. */
 @Command(name = "logs", description = "Show a container's output.")
-final class LogsCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli cli;
+final class LogsCommand extends StampCommand {
 
   @Option(
       names = {"-f", "--follow"},
@@ -27,7 +23,7 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Runtimes.open(cli).logs(container).copyTo(System.out, System.err, follow, timestamps);
+    Runtimes.open(stamp).logs(container).copyTo(System.out, System.err, follow, timestamps);
     return StampCli.EXIT_OK;
   }
 }

@@ -8,12 +8,9 @@ import dev.stamp.controller.compose.ComposeProblem;
 import dev.stamp.controller.compose.ComposeService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp plan [--format json] DIR}: loads {@code DIR/compose.yaml} (with {@code DIR/.env} and
@@ -26,9 +23,7 @@ import picocli.CommandLine.Spec;
       "Load DIR/compose.yaml and print the services Stamp would deploy.",
       "Every problem is printed as FILE:LINE:COL: PATH: message (exit 2); warnings go to stderr."
     })
-final class PlanCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
+final class PlanCommand extends StampCommand {
 
   @Option(
       names = "--format",
@@ -49,13 +44,11 @@ final class PlanCommand implements Callable<Integer> {
       description = "With APP: plan this commit (default: the branch head).")
   String rev;
 
-  @picocli.CommandLine.ParentCommand StampCli stamp;
-
   @picocli.CommandLine.Mixin ControllerOptions controller;
 
   @Override
   public Integer call() throws dev.stamp.runtime.StampException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     if (!format.equals("text") && !format.equals("json")) {
       err.println("stamp plan: --format: expected text or json, got " + format);
       return StampCli.EXIT_USAGE;
@@ -82,17 +75,16 @@ final class PlanCommand implements Callable<Integer> {
       err.println(w);
     }
     err.flush();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     out.print(format.equals("json") ? ComposeJson.render(app) : text(app));
-    out.flush();
-    return StampCli.EXIT_OK;
+    return exit(StampCli.EXIT_OK);
   }
 
   /** {@code stamp plan APP}: the controller's plan, like {@code terraform plan}. */
   private int appPlan(String app) throws dev.stamp.runtime.StampException {
     dev.stamp.controller.api.PlanView plan =
         controller.client(stamp.root()).plan(app, java.util.Optional.ofNullable(rev));
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (format.equals("json")) {
       try {
         out.println(

@@ -5,10 +5,8 @@ import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code stamp port NAME [PORT[/PROTO]]}: the host ports a container publishes, as {@code docker
@@ -16,9 +14,7 @@ import picocli.CommandLine.ParentCommand;
  * 0.0.0.0:49153}). Ephemeral ports show the port chosen when the container started.
  */
 @Command(name = "port", description = "List a container's published ports.")
-final class PortCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli cli;
+final class PortCommand extends StampCommand {
 
   @Parameters(index = "0", paramLabel = "CONTAINER", description = "Name or id.")
   String container;
@@ -32,7 +28,7 @@ final class PortCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     String id = runtime.resolve(container);
     List<PortMapping> ports = published(runtime, id);
     if (port == null) {

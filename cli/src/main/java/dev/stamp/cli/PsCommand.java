@@ -8,16 +8,12 @@ import dev.stamp.runtime.network.PortMapping;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code stamp ps}: containers with their status derived from /proc and the exit files. */
 @Command(name = "ps", description = "List containers (running ones unless -a).")
-final class PsCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli cli;
+final class PsCommand extends StampCommand {
 
   @Option(
       names = {"-a", "--all"},
@@ -34,7 +30,7 @@ final class PsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     List<ContainerInfo> infos = runtime.list(all);
     if (quiet) {
       infos.forEach(i -> System.out.println(noTrunc ? i.id() : i.shortId()));

@@ -1,22 +1,15 @@
 package dev.stamp.cli;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.image.Platform;
 import dev.stamp.runtime.registry.ImagePuller;
 import dev.stamp.runtime.registry.PullResult;
-import dev.stamp.runtime.registry.Registries;
-import dev.stamp.runtime.registry.TransferListener;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp pull REF}: fetch an image (mirrors first, only missing blobs) into the store. */
 @Command(
@@ -27,11 +20,7 @@ import picocli.CommandLine.Spec;
           + " not fetched again; every blob is digest-verified. Credentials come from"
           + " $DOCKER_CONFIG/config.json (default ~/.docker/config.json)."
     })
-final class PullCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec CommandSpec spec;
+final class PullCommand extends StampCommand {
 
   @Parameters(paramLabel = "REF", description = "Image reference, e.g. busybox:1.36")
   String reference;
@@ -50,13 +39,10 @@ final class PullCommand implements Callable<Integer> {
   @Override
   public Integer call() throws HostRuntimeException {
     ImageReference ref = ImageReference.parse(reference);
-    StampRoot root = stamp.root();
-    ImageStore store = ImageStore.open(root);
-    Registries registries = Registries.open(root, System.getenv()).logRequests(stamp.debug());
-    PrintWriter out = spec.commandLine().getOut();
-    TransferListener progress = quiet ? TransferListener.NONE : new TransferPrinter(out);
+    PrintWriter out = out();
     PullResult result =
-        new ImagePuller(registries, store, parsePlatform(platform)).pull(ref, progress);
+        new ImagePuller(registries(), ImageStore.open(stamp.root()), parsePlatform(platform))
+            .pull(ref, TransferPrinter.unless(quiet, out));
     if (quiet) {
       out.println(ref);
     } else {
@@ -76,8 +62,7 @@ final class PullCommand implements Callable<Integer> {
                 + ")");
       }
     }
-    out.flush();
-    return StampCli.EXIT_OK;
+    return exit(StampCli.EXIT_OK);
   }
 
   static Platform parsePlatform(String text) throws HostRuntimeException {

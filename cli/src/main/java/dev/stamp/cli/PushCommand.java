@@ -1,21 +1,14 @@
 package dev.stamp.cli;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.registry.ImagePusher;
 import dev.stamp.runtime.registry.PushResult;
-import dev.stamp.runtime.registry.Registries;
-import dev.stamp.runtime.registry.TransferListener;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp push REF}: upload a local image to the registry its name names. */
 @Command(
@@ -25,11 +18,7 @@ import picocli.CommandLine.Spec;
       "Blobs the repository has are skipped, blobs another repository of the same registry has"
           + " are mounted, the rest are uploaded. One line per blob: exists, mounted or pushed."
     })
-final class PushCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec CommandSpec spec;
+final class PushCommand extends StampCommand {
 
   @Parameters(paramLabel = "REF", description = "Local image name, e.g. 127.0.0.1:5000/app:1")
   String reference;
@@ -42,19 +31,16 @@ final class PushCommand implements Callable<Integer> {
   @Override
   public Integer call() throws HostRuntimeException {
     ImageReference ref = ImageReference.parse(reference);
-    StampRoot root = stamp.root();
-    ImageStore store = ImageStore.open(root);
-    Registries registries = Registries.open(root, System.getenv()).logRequests(stamp.debug());
-    PrintWriter out = spec.commandLine().getOut();
-    TransferListener progress = quiet ? TransferListener.NONE : new TransferPrinter(out);
-    PushResult result = new ImagePusher(registries, store).push(ref, progress);
+    PrintWriter out = out();
+    PushResult result =
+        new ImagePusher(registries(), ImageStore.open(stamp.root()))
+            .push(ref, TransferPrinter.unless(quiet, out));
     if (quiet) {
       out.println(ref.withDigest(result.digest()));
     } else {
       String name = ref.tag() != null ? ref.tag() : ref.familiarName();
       out.println(name + ": digest: " + result.digest() + " size: " + result.manifestSize());
     }
-    out.flush();
-    return StampCli.EXIT_OK;
+    return exit(StampCli.EXIT_OK);
   }
 }

@@ -12,12 +12,9 @@ import dev.stamp.runtime.layer.LayerUsage;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp rmi}: untag images, delete what no name references any more. */
 @Command(
@@ -25,11 +22,7 @@ import picocli.CommandLine.Spec;
     description =
         "Remove images: a name is untagged; an id removes every name of the image (several names"
             + " need -f). Blobs and unpacked layers nothing references are deleted.")
-final class RmiCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+final class RmiCommand extends StampCommand {
 
   @Option(
       names = {"-f", "--force"},
@@ -43,14 +36,14 @@ final class RmiCommand implements Callable<Integer> {
   public Integer call() throws StampException {
     StampRoot root = stamp.root();
     ImageStore store = ImageStore.open(root);
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     StampException pending = null;
     for (String name : images) {
       try {
         remove(store, name, out);
       } catch (StampException e) {
         if (pending != null) {
-          spec.commandLine().getErr().println("stamp: " + pending.getMessage());
+          err().println("stamp: " + pending.getMessage());
         }
         pending = e;
       }

@@ -1,17 +1,12 @@
 package dev.stamp.cli;
 
 import dev.stamp.controller.api.ControllerClient;
+import dev.stamp.controller.api.SyncAccepted;
 import dev.stamp.runtime.StampException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp rollback APP [--to RELEASE]}: a revert commit pushed to Git, then synced. */
 @Command(
@@ -20,14 +15,7 @@ import picocli.CommandLine.Spec;
       "Roll an app back by committing a revert to its Git branch (Git stays the truth), then sync it.",
       "Default: the good release before the running one."
     })
-final class RollbackCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
-  @Mixin ControllerOptions controller;
-
-  @Parameters(paramLabel = "APP")
-  String app;
+final class RollbackCommand extends ReleaseCommand {
 
   @Option(
       names = "--to",
@@ -35,17 +23,14 @@ final class RollbackCommand implements Callable<Integer> {
       description = "The release to go back to (see stamp history).")
   Long to;
 
-  @Option(names = "--no-wait", description = "Return once the revert commit is pushed.")
-  boolean noWait;
+  /** The revert commit is pushed, then synced. */
+  @Override
+  SyncAccepted start(ControllerClient client) throws StampException {
+    return client.rollback(app, Optional.ofNullable(to));
+  }
 
   @Override
-  public Integer call() throws StampException, InterruptedException {
-    ControllerClient client = controller.client(stamp.root());
-    return SyncCommand.follow(
-        client,
-        client.rollback(app, Optional.ofNullable(to)),
-        spec.commandLine().getOut(),
-        noWait,
-        Duration.ofMinutes(10));
+  Duration timeout() {
+    return Duration.ofMinutes(10);
   }
 }

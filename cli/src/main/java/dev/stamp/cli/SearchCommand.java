@@ -4,17 +4,12 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.registry.Registries;
 import dev.stamp.runtime.registry.RegistryException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp search TERM}: the repositories of a registry's catalog ({@code GET /v2/_catalog})
@@ -23,11 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "search",
     description = "Search a registry's catalog for repositories whose name contains TERM.")
-final class SearchCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-
-  @Spec CommandSpec spec;
+final class SearchCommand extends StampCommand {
 
   @Option(
       names = "--registry",
@@ -65,10 +56,7 @@ final class SearchCommand implements Callable<Integer> {
         rows.add(List.of(registry + "/" + repository));
       }
     }
-    PrintWriter out = spec.commandLine().getOut();
-    Table.print(out, rows);
-    out.flush();
-    return StampCli.EXIT_OK;
+    return table(rows);
   }
 
   /** 404 or 405: no such endpoint; 401/403 after auth, or UNSUPPORTED: the catalog is not open. */

@@ -14,13 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp stats}: CPU %, memory use and limit, and pids per container, from its cgroup (v1 or
@@ -28,13 +24,9 @@ import picocli.CommandLine.Spec;
  * or when the output is not a terminal it prints one snapshot (CPU % measured over one second).
  */
 @Command(name = "stats", description = "Show containers' resource use (live on a terminal).")
-final class StatsCommand implements Callable<Integer> {
+final class StatsCommand extends StampCommand {
 
   static final long INTERVAL_MILLIS = 1000;
-
-  @ParentCommand StampCli cli;
-
-  @Spec CommandSpec spec;
 
   @Option(names = "--no-stream", description = "Print one snapshot and exit.")
   boolean noStream;
@@ -47,9 +39,9 @@ final class StatsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     List<ContainerInfo> infos = selected(runtime);
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     boolean live = !noStream && System.console() != null;
     Map<String, Sample> previous = sample(runtime, infos);
     Thread.sleep(INTERVAL_MILLIS);

@@ -6,23 +6,17 @@ import dev.stamp.runtime.StampException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp status [APP]}: every app (or one, with its services per host) as the controller sees
  * it.
  */
 @Command(name = "status", description = "Show the apps a controller deploys, or one app in detail.")
-final class StatusCommand implements Callable<Integer> {
+final class StatusCommand extends StampCommand {
 
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
   @Mixin ControllerOptions controller;
 
   @Parameters(arity = "0..1", paramLabel = "APP")
@@ -31,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws StampException {
     ControllerClient client = controller.client(stamp.root());
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (app == null) {
       List<List<String>> rows = new ArrayList<>();
       rows.add(List.of("APP", "STATE", "COMMIT", "RELEASE", "MESSAGE"));
@@ -67,8 +61,7 @@ final class StatusCommand implements Callable<Integer> {
         }
       }
     }
-    out.flush();
-    return StampCli.EXIT_OK;
+    return exit(StampCli.EXIT_OK);
   }
 
   static List<String> row(AppView a) {

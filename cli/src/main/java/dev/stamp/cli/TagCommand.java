@@ -3,16 +3,12 @@ package dev.stamp.cli;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code stamp tag SRC DST}: another name for an image. */
 @Command(name = "tag", description = "Give the image SRC (name, id or digest) the name DST.")
-final class TagCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
+final class TagCommand extends StampCommand {
 
   @Parameters(index = "0", paramLabel = "SRC")
   String source;

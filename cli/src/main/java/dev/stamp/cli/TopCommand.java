@@ -5,30 +5,21 @@ import dev.stamp.runtime.container.ContainerInfo;
 import dev.stamp.runtime.container.ContainerProcess;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerStatus;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code stamp top C}: the container's processes (host pids), found through its cgroup. */
 @Command(name = "top", description = "Show a container's processes.")
-final class TopCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli cli;
-
-  @Spec CommandSpec spec;
+final class TopCommand extends StampCommand {
 
   @Parameters(paramLabel = "CONTAINER", description = "Name, id or id prefix.")
   String container;
 
   @Override
   public Integer call() throws Exception {
-    ContainerRuntime runtime = Runtimes.open(cli);
+    ContainerRuntime runtime = Runtimes.open(stamp);
     ContainerInfo info = runtime.inspect(container);
     if (info.state().status() != ContainerStatus.RUNNING) {
       throw HostRuntimeException.conflict(
@@ -39,10 +30,7 @@ final class TopCommand implements Callable<Integer> {
     for (ContainerProcess p : runtime.processes(info.id())) {
       rows.add(List.of(Integer.toString(p.pid()), p.user(), time(p.cpuNanos()), p.command()));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    Table.print(out, rows);
-    out.flush();
-    return StampCli.EXIT_OK;
+    return table(rows);
   }
 
   /** CPU time as ps prints it: HH:MM:SS. */

@@ -13,8 +13,13 @@ final class TransferPrinter implements TransferListener {
 
   private final PrintWriter out;
 
-  TransferPrinter(PrintWriter out) {
+  private TransferPrinter(PrintWriter out) {
     this.out = out;
+  }
+
+  /** A printer to {@code out}, or no progress at all when {@code quiet}. */
+  static TransferListener unless(boolean quiet, PrintWriter out) {
+    return quiet ? TransferListener.NONE : new TransferPrinter(out);
   }
 
   @Override

@@ -5,7 +5,6 @@ import dev.stamp.builder.engine.ImageBuilder;
 import dev.stamp.builder.engine.Progress;
 import dev.stamp.controller.ControllerException;
 import dev.stamp.controller.compose.ComposeApp;
-import dev.stamp.controller.compose.ComposeLoader;
 import dev.stamp.controller.compose.ComposeService;
 import dev.stamp.controller.git.DirectorySnapshot;
 import dev.stamp.controller.images.BuildCatalog;
@@ -18,7 +17,6 @@ import dev.stamp.controller.rollout.Rollout;
 import dev.stamp.controller.rollout.RolloutResult;
 import dev.stamp.runtime.StampException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,13 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code stamp up [-f compose.yaml]}: the controller's loader, planner and rollout for one
@@ -45,22 +37,12 @@ import picocli.CommandLine.Spec;
       "Build a Compose app's images and run it on the local agent (replacing what changed).",
       "The agent must run on this state root (stamp agent); see stamp down."
     })
-final class UpCommand implements Callable<Integer> {
-
-  @ParentCommand StampCli stamp;
-  @Spec CommandSpec spec;
-  @Mixin AgentOptions agent;
-
-  @Option(
-      names = {"-f", "--file"},
-      paramLabel = "FILE",
-      description = "The Compose file (default: ./compose.yaml).")
-  Path file = Path.of(ComposeLoader.FILE_NAME);
+final class UpCommand extends ComposeCommand {
 
   @Override
   public Integer call() throws StampException {
-    PrintWriter out = spec.commandLine().getOut();
-    ComposeApp app = load(file, spec.commandLine().getErr());
+    PrintWriter out = out();
+    ComposeApp app = load();
     Path dir = file.toAbsolutePath().getParent();
     AgentClient client = agent.client(stamp.root());
     // the images: built into this root, which the local agent runs from (no pull)
@@ -120,30 +102,7 @@ final class UpCommand implements Callable<Integer> {
             + ": "
             + result.state().name().toLowerCase(java.util.Locale.ROOT)
             + (result.message().isEmpty() ? "" : " - " + result.message()));
-    out.flush();
-    return result.state() == RolloutResult.State.SUCCEEDED
-        ? StampCli.EXIT_OK
-        : StampCli.EXIT_FAILED;
-  }
-
-  static ComposeApp load(Path file, PrintWriter err) throws StampException {
-    if (!Files.isRegularFile(file)) {
-      throw ControllerException.badInput(file + ": no such file (pass -f FILE)");
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    try {
-      ComposeApp app =
-          ComposeLoader.load(
-              file.toString(),
-              Files.readAllBytes(file),
-              dir.toString(),
-              ComposeLoader.ProjectFiles.of(dir),
-              ComposeLoader.processEnvironment());
-      app.warnings().forEach(w -> err.println("warning: " + w));
-      err.flush();
-      return app;
-    } catch (java.io.IOException e) {
-      throw ControllerException.failed("read " + file + ": " + e.getMessage(), e);
-    }
+    return exit(
+        result.state() == RolloutResult.State.SUCCEEDED ? StampCli.EXIT_OK : StampCli.EXIT_FAILED);
   }
 }

@@ -56,47 +56,11 @@ public final class SpecDigest {
   public static ServiceSpec withReplaceMarker(ServiceSpec spec, long generation) {
     Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.put(REPLACE_ENV, Long.toString(generation));
-    return new ServiceSpec(
-        spec.image(),
-        spec.command(),
-        spec.entrypoint(),
-        env,
-        spec.ports(),
-        spec.volumes(),
-        spec.secrets(),
-        spec.resources(),
-        spec.user(),
-        spec.workingDir(),
-        spec.readOnly(),
-        spec.init(),
-        spec.healthcheck(),
-        spec.replicas(),
-        spec.update(),
-        spec.stopSignal(),
-        spec.stopGracePeriod(),
-        spec.restart());
+    return spec.withEnv(env);
   }
 
   /** {@code spec} with {@code replicas} replicas (one host's share). */
   public static ServiceSpec withReplicas(ServiceSpec spec, int replicas) {
-    return new ServiceSpec(
-        spec.image(),
-        spec.command(),
-        spec.entrypoint(),
-        spec.env(),
-        spec.ports(),
-        spec.volumes(),
-        spec.secrets(),
-        spec.resources(),
-        spec.user(),
-        spec.workingDir(),
-        spec.readOnly(),
-        spec.init(),
-        spec.healthcheck(),
-        replicas,
-        spec.update(),
-        spec.stopSignal(),
-        spec.stopGracePeriod(),
-        spec.restart());
+    return spec.withReplicas(replicas);
   }
 }

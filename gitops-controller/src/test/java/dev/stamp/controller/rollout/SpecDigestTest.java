@@ -55,6 +55,30 @@ class SpecDigestTest {
   }
 
   @Test
+  void withersChangeTheirFieldAndKeepEveryOther() {
+    ServiceSpec a = full();
+    ServiceSpec b =
+        a.withImage("sha256:" + "b".repeat(64))
+            .withEnv(Map.of("K", "v"))
+            .withReplicas(7)
+            .withUpdate(null)
+            .withRestart("always");
+    assertThat(b.image()).isEqualTo("sha256:" + "b".repeat(64));
+    assertThat(b.env()).containsExactly(Map.entry("K", "v"));
+    assertThat(b.replicas()).isEqualTo(7);
+    assertThat(b.update()).isNull();
+    assertThat(b.restart()).isEqualTo("always");
+    assertThat(
+            b.withImage(a.image())
+                .withEnv(a.env())
+                .withReplicas(a.replicas())
+                .withUpdate(a.update())
+                .withRestart(a.restart()))
+        .isEqualTo(a);
+    assertThat(a.withReplicas(a.replicas())).isEqualTo(a).isNotSameAs(a);
+  }
+
+  @Test
   void mapOrderDoesNotMatterAnyOtherChangeDoes() {
     ServiceSpec a = full();
     Map<String, String> env = new LinkedHashMap<>();

@@ -615,26 +615,7 @@ public final class HostEngine implements ServiceEngine {
    * what one is; equal digests: no replace.
    */
   static String templateDigest(ServiceSpec s) throws HostRuntimeException {
-    return DesiredStore.digest(
-        new ServiceSpec(
-            s.image(),
-            s.command(),
-            s.entrypoint(),
-            s.env(),
-            s.ports(),
-            s.volumes(),
-            s.secrets(),
-            s.resources(),
-            s.user(),
-            s.workingDir(),
-            s.readOnly(),
-            s.init(),
-            s.healthcheck(),
-            null,
-            null,
-            s.stopSignal(),
-            s.stopGracePeriod(),
-            null));
+    return DesiredStore.digest(s.withReplicas(null).withUpdate(null).withRestart(null));
   }
 
   private void forgetRestarts(String name) {

@@ -1,5 +1,6 @@
 package dev.stamp.runtime.layer;
 
+import dev.stamp.runtime.HostRuntimeException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -46,6 +47,29 @@ final class EntryPaths {
       }
     }
     return String.join("/", parts);
+  }
+
+  /**
+   * {@link #clean(String) clean}, for a name {@code entry} of the archive {@code what} holds: its
+   * own name ({@code role} empty) or the one it refers to ({@code role} "hard link target ").
+   * BAD_INPUT naming the entry when refused.
+   */
+  static String clean(String what, TarEntry entry, String name, String role)
+      throws HostRuntimeException {
+    try {
+      return clean(name);
+    } catch (Refused e) {
+      throw refuse(
+          what,
+          entry,
+          role.isEmpty() ? e.getMessage() : role + "\"" + printable(name) + "\" " + e.getMessage());
+    }
+  }
+
+  /** BAD_INPUT {@code WHAT: entry "NAME" WHY}: the archive {@code what} holds a bad entry. */
+  static HostRuntimeException refuse(String what, TarEntry entry, String why) {
+    return HostRuntimeException.badInput(
+        what + ": entry \"" + printable(entry.name()) + "\" " + why);
   }
 
   /** "a/b/c" → "a/b"; "c" → "". */

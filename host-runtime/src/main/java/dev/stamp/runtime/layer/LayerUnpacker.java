@@ -345,15 +345,7 @@ public final class LayerUnpacker {
 
     /** The entry name, lexically cleaned and relative; refuses absolute and escaping names. */
     private String clean(TarEntry entry, String name, String role) throws HostRuntimeException {
-      try {
-        return EntryPaths.clean(name);
-      } catch (EntryPaths.Refused e) {
-        throw refuse(
-            entry,
-            role.isEmpty()
-                ? e.getMessage()
-                : role + "\"" + EntryPaths.printable(name) + "\" " + e.getMessage());
-      }
+      return EntryPaths.clean(what, entry, name, role);
     }
 
     private Path resolve(TarEntry entry, String rel) throws HostRuntimeException {
@@ -365,8 +357,7 @@ public final class LayerUnpacker {
     }
 
     private HostRuntimeException refuse(TarEntry entry, String why) {
-      return HostRuntimeException.badInput(
-          what + ": entry \"" + EntryPaths.printable(entry.name()) + "\" " + why);
+      return EntryPaths.refuse(what, entry, why);
     }
 
     private static BasicFileAttributes lstat(Path path) throws IOException {

@@ -149,20 +149,11 @@ public final class RootfsImporter {
     }
 
     private String clean(TarEntry entry, String name, String role) throws HostRuntimeException {
-      try {
-        return EntryPaths.clean(name);
-      } catch (EntryPaths.Refused e) {
-        throw refuse(
-            entry,
-            role.isEmpty()
-                ? e.getMessage()
-                : role + "\"" + EntryPaths.printable(name) + "\" " + e.getMessage());
-      }
+      return EntryPaths.clean(what, entry, name, role);
     }
 
     private HostRuntimeException refuse(TarEntry entry, String why) {
-      return HostRuntimeException.badInput(
-          what + ": entry \"" + EntryPaths.printable(entry.name()) + "\" " + why);
+      return EntryPaths.refuse(what, entry, why);
     }
   }
 

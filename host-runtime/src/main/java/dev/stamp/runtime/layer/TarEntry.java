@@ -59,22 +59,15 @@ public record TarEntry(
   }
 
   public TarEntry withXattrs(Map<String, byte[]> newXattrs) {
-    return new TarEntry(
-        name,
-        type,
-        mode,
-        uid,
-        gid,
-        size,
-        mtimeSeconds,
-        mtimeNanos,
-        linkName,
-        devMajor,
-        devMinor,
-        newXattrs);
+    return with(mode, newXattrs);
   }
 
   public TarEntry withMode(int newMode) {
+    return with(newMode, xattrs);
+  }
+
+  /** This entry with {@code newMode} and {@code newXattrs}; every other field as it is. */
+  private TarEntry with(int newMode, Map<String, byte[]> newXattrs) {
     return new TarEntry(
         name,
         type,
@@ -87,7 +80,7 @@ public record TarEntry(
         linkName,
         devMajor,
         devMinor,
-        xattrs);
+        newXattrs);
   }
 
   /** Only regular files carry data. */

@@ -234,14 +234,7 @@ public final class BlobPusher {
 
     @Override
     public Digest onSuccess(Transport.Answer answer) throws HostRuntimeException {
-      String header = answer.header("Docker-Content-Digest");
-      if (header != null
-          && !header.isBlank()
-          && !Digest.parse(header.strip()).equals(blob.digest())) {
-        throw HostRuntimeException.failed(
-            "the registry stored the blob as " + header.strip() + ", not " + blob.digest());
-      }
-      return blob.digest();
+      return RegistryOperation.stored(answer, "blob", blob.digest());
     }
   }
 

@@ -4,6 +4,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -12,6 +13,17 @@ import org.slf4j.Logger;
 final class BlobTasks {
 
   private BlobTasks() {}
+
+  /** A pool of daemon threads called {@code name}, {@code parallel} at most, for {@code tasks}. */
+  static ExecutorService pool(String name, int parallel, int tasks) {
+    return Executors.newFixedThreadPool(
+        Math.min(parallel, tasks),
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   /**
    * The task's result; its own failure rethrown as it was ({@code HostRuntimeException} or

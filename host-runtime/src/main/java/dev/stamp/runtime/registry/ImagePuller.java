@@ -22,8 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 
 /**
@@ -50,13 +48,6 @@ public final class ImagePuller {
 
   /** Blobs downloaded at the same time (Docker's default is 3). */
   static final int PARALLEL = 3;
-
-  private static final ThreadFactory THREADS =
-      r -> {
-        Thread t = new Thread(r, "stamp-pull");
-        t.setDaemon(true);
-        return t;
-      };
 
   private final Registries registries;
   private final ImageStore store;
@@ -276,8 +267,7 @@ public final class ImagePuller {
     if (missing.isEmpty()) {
       return transfers;
     }
-    ExecutorService pool =
-        Executors.newFixedThreadPool(Math.min(PARALLEL, missing.size()), THREADS);
+    ExecutorService pool = BlobTasks.pool("stamp-pull", PARALLEL, missing.size());
     try {
       CompletionService<Void> downloads = new ExecutorCompletionService<>(pool);
       for (Descriptor blob : missing) {

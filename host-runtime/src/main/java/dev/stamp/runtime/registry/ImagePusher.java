@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 
 /**
@@ -43,13 +41,6 @@ public final class ImagePusher {
 
   /** Blobs uploaded at the same time (Docker's default is 5; the registry hashes each one). */
   static final int PARALLEL = 3;
-
-  private static final ThreadFactory THREADS =
-      r -> {
-        Thread t = new Thread(r, "stamp-push");
-        t.setDaemon(true);
-        return t;
-      };
 
   private final Registries registries;
   private final ImageStore store;
@@ -221,8 +212,7 @@ public final class ImagePusher {
         settled[0] = blob(todo.get(0));
         listener.blob(settled[0].blob(), settled[0].status());
       } else if (todo.size() > 1) {
-        ExecutorService pool =
-            Executors.newFixedThreadPool(Math.min(PARALLEL, todo.size()), THREADS);
+        ExecutorService pool = BlobTasks.pool("stamp-push", PARALLEL, todo.size());
         try {
           List<Future<BlobTransfer>> futures = new ArrayList<>();
           for (Descriptor blob : todo) {

@@ -2,8 +2,6 @@ package dev.stamp.runtime.registry;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.image.Digest;
-import java.net.URI;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,37 +9,15 @@ import java.util.Optional;
  * index) by, from {@code Docker-Content-Digest}; empty when the registry does not send one. No body
  * is read, so a pull that already has the image costs one small request.
  */
-final class ManifestChecker implements RegistryOperation<Optional<Digest>> {
-
-  private final String reference;
+final class ManifestChecker extends ManifestRequest<Optional<Digest>> {
 
   ManifestChecker(String reference) {
-    this.reference = reference;
-  }
-
-  @Override
-  public String what() {
-    return reference.contains(":") ? "manifest " + reference : "";
+    super(reference);
   }
 
   @Override
   public String method() {
     return "HEAD";
-  }
-
-  @Override
-  public URI uri(RegistryClient client) {
-    return client.repositoryUri("manifests/" + reference);
-  }
-
-  @Override
-  public Map<String, String> headers() {
-    return Map.of("Accept", ManifestPuller.ACCEPT);
-  }
-
-  @Override
-  public RegistryErrorCode notFound() {
-    return RegistryErrorCode.MANIFEST_UNKNOWN;
   }
 
   @Override

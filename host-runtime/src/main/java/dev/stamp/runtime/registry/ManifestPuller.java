@@ -6,57 +6,25 @@ import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.ImageJson;
 import dev.stamp.runtime.image.MediaType;
 import java.io.IOException;
-import java.net.URI;
 import java.security.MessageDigest;
-import java.util.Map;
 
 /**
- * {@code GET /v2/<name>/manifests/<reference>} accepting OCI indexes and manifests and Docker
- * manifest lists and v2 manifests. The digest of the bytes is checked against the reference when it
- * is a digest, and against {@code Docker-Content-Digest} when the registry sends one.
+ * {@code GET /v2/<name>/manifests/<reference>}. The digest of the bytes is checked against the
+ * reference when it is a digest, and against {@code Docker-Content-Digest} when the registry sends
+ * one.
  */
-final class ManifestPuller implements RegistryOperation<PulledManifest> {
+final class ManifestPuller extends ManifestRequest<PulledManifest> {
 
   /** The distribution spec lets registries refuse manifests over 4 MiB; so do we. */
   static final int MAX_MANIFEST = 4 << 20;
 
-  static final String ACCEPT =
-      String.join(
-          ", ",
-          MediaType.OCI_INDEX,
-          MediaType.OCI_MANIFEST,
-          MediaType.DOCKER_MANIFEST_LIST,
-          MediaType.DOCKER_MANIFEST);
-
-  private final String reference;
-
   ManifestPuller(String reference) {
-    this.reference = reference;
-  }
-
-  @Override
-  public String what() {
-    return reference.contains(":") ? "manifest " + reference : "";
+    super(reference);
   }
 
   @Override
   public String method() {
     return "GET";
-  }
-
-  @Override
-  public URI uri(RegistryClient client) {
-    return client.repositoryUri("manifests/" + reference);
-  }
-
-  @Override
-  public Map<String, String> headers() {
-    return Map.of("Accept", ACCEPT);
-  }
-
-  @Override
-  public RegistryErrorCode notFound() {
-    return RegistryErrorCode.MANIFEST_UNKNOWN;
   }
 
   @Override

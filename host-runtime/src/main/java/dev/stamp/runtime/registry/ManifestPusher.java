@@ -56,11 +56,6 @@ final class ManifestPusher implements RegistryOperation<Digest> {
 
   @Override
   public Digest onSuccess(Transport.Answer answer) throws HostRuntimeException {
-    String header = answer.header("Docker-Content-Digest");
-    if (header != null && !header.isBlank() && !Digest.parse(header.strip()).equals(digest)) {
-      throw HostRuntimeException.failed(
-          "the registry stored the manifest as " + header.strip() + ", not " + digest);
-    }
-    return digest;
+    return RegistryOperation.stored(answer, "manifest", digest);
   }
 }

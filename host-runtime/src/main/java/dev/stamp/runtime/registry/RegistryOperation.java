@@ -1,6 +1,7 @@
 package dev.stamp.runtime.registry;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.image.Digest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -38,6 +39,20 @@ interface RegistryOperation<T> {
 
   /** Reads a 2xx answer. An IOException means the transfer failed (and may be retried). */
   T onSuccess(Transport.Answer answer) throws IOException, HostRuntimeException;
+
+  /**
+   * {@code pushed}, once the answer to its upload agrees: a {@code Docker-Content-Digest} the
+   * registry sends must name it (FAILED when the registry stored other bytes than were sent).
+   */
+  static Digest stored(Transport.Answer answer, String what, Digest pushed)
+      throws HostRuntimeException {
+    String header = answer.header("Docker-Content-Digest");
+    if (header != null && !header.isBlank() && !Digest.parse(header.strip()).equals(pushed)) {
+      throw HostRuntimeException.failed(
+          "the registry stored the " + what + " as " + header.strip() + ", not " + pushed);
+    }
+    return pushed;
+  }
 
   /** A non-2xx status this operation expects (a HEAD's 404), or empty to report it as an error. */
   default Optional<T> onStatus(int status) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.stamp.runtime.health.HealthCheck;
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -103,7 +104,39 @@ public record ReplaceRecord(
     return health != null ? health : service.health();
   }
 
+  /** The first step of replacing {@code replica}, starting now: no new container yet. */
+  static ReplaceRecord begin(
+      Order order,
+      String image,
+      int generation,
+      int replica,
+      String oldContainer,
+      String newName,
+      Step step,
+      HealthCheck health) {
+    return new ReplaceRecord(
+        Instant.now().toString(),
+        order,
+        image,
+        generation,
+        replica,
+        oldContainer,
+        newName,
+        null,
+        step,
+        health);
+  }
+
   ReplaceRecord at(Step next) {
+    return with(newContainer, next);
+  }
+
+  ReplaceRecord withNewContainer(String id) {
+    return with(id, step);
+  }
+
+  /** This record with {@code container} and {@code next}; every other field as it is. */
+  private ReplaceRecord with(String container, Step next) {
     return new ReplaceRecord(
         startedAt,
         order,
@@ -112,13 +145,8 @@ public record ReplaceRecord(
         replica,
         oldContainer,
         newName,
-        newContainer,
+        container,
         next,
         health);
-  }
-
-  ReplaceRecord withNewContainer(String id) {
-    return new ReplaceRecord(
-        startedAt, order, image, generation, replica, oldContainer, newName, id, step, health);
   }
 }

@@ -192,14 +192,12 @@ final class ServiceReplacer {
         int index = record.containers().size();
         String old = record.containers().get(index - 1);
         ReplaceRecord step =
-            new ReplaceRecord(
-                Instant.now().toString(),
+            ReplaceRecord.begin(
                 ReplaceRecord.Order.STOP_FIRST,
                 record.image(),
                 generation,
                 index,
                 old,
-                null,
                 null,
                 ReplaceRecord.Step.RETIRE,
                 record.health());
@@ -213,15 +211,13 @@ final class ServiceReplacer {
         int index = record.containers().size() + 1;
         String newName = ServiceRecord.replicaName(name, index, generation);
         ReplaceRecord step =
-            new ReplaceRecord(
-                Instant.now().toString(),
+            ReplaceRecord.begin(
                 ReplaceRecord.Order.START_FIRST,
                 record.image(),
                 generation,
                 index,
                 null,
                 newName,
-                null,
                 ReplaceRecord.Step.CREATE,
                 record.health());
         record = write(action, name, step);
@@ -513,6 +509,11 @@ final class ServiceReplacer {
   }
 
   private void removeContainer(String id) throws HostRuntimeException {
+    removeContainer(runtime, id);
+  }
+
+  /** Removes container {@code id} (killing it first); one that is gone already is no failure. */
+  static void removeContainer(ContainerRuntime runtime, String id) throws HostRuntimeException {
     try {
       runtime.remove(id, true);
     } catch (HostRuntimeException e) {
@@ -568,15 +569,13 @@ final class ServiceReplacer {
       olds.add(old);
       oldAddresses.add(address(old));
       steps.add(
-          new ReplaceRecord(
-              Instant.now().toString(),
+          ReplaceRecord.begin(
               options.order(),
               image,
               generation,
               replica,
               old,
               ServiceRecord.replicaName(name, replica, generation),
-              null,
               stopFirst ? ReplaceRecord.Step.RETIRE : ReplaceRecord.Step.CREATE,
               check));
     }

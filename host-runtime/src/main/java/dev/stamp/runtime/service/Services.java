@@ -1,7 +1,6 @@
 package dev.stamp.runtime.service;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
@@ -467,7 +466,7 @@ public final class Services {
     }
     lb.unpublish(name);
     for (String container : replicaRefs(name, record, byName)) {
-      removeContainer(container);
+      ServiceReplacer.removeContainer(runtime, container);
     }
     try {
       Files.deleteIfExists(dir.resolve(name + ".health"));
@@ -637,16 +636,6 @@ public final class Services {
       runtime.idOfName(ServiceRecord.replicaName(name, i)).ifPresent(refs::add);
     }
     return List.copyOf(refs);
-  }
-
-  private void removeContainer(String id) throws HostRuntimeException {
-    try {
-      runtime.remove(id, true);
-    } catch (HostRuntimeException e) {
-      if (e.kind() != StampException.Kind.NOT_FOUND) {
-        throw e;
-      }
-    }
   }
 
   private void removeAfterFailure(String name, Exception failure) {

@@ -1,7 +1,5 @@
 package dev.stamp.builder.dockerfile;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,35 +9,14 @@ import java.util.Optional;
  * repositories, and local tar archives (extracted; the format is recognised by content).
  */
 public record AddInstruction(
-    List<String> sources,
-    List<Heredoc> inlineSources,
-    String destination,
-    Optional<String> chown,
-    Optional<String> chmod,
-    boolean link,
-    List<String> excludes,
-    Optional<String> checksum,
-    boolean keepGitDir,
-    SourceLocation location)
+    CopyArgs args, Optional<String> checksum, boolean keepGitDir, SourceLocation location)
     implements Instruction {
-
-  public AddInstruction {
-    sources = List.copyOf(sources);
-    inlineSources = List.copyOf(inlineSources);
-    excludes = List.copyOf(excludes);
-  }
 
   @Override
   public void cacheText(CacheText out) {
-    out.field("sources", sources)
-        .heredocs("inline", inlineSources)
-        .field("destination", destination)
-        .field("chown", chown)
-        .field("chmod", chmod)
-        .field("link", link)
-        .field("excludes", excludes)
-        .field("checksum", checksum)
-        .field("keep-git-dir", keepGitDir);
+    args.pathsText(out);
+    args.flagsText(out);
+    out.field("checksum", checksum).field("keep-git-dir", keepGitDir);
   }
 
   @Override
@@ -68,26 +45,6 @@ public record AddInstruction(
 
   @Override
   public AddInstruction expand(Expander e) throws ExpansionException {
-    return new AddInstruction(
-        e.words(sources),
-        expandInline(inlineSources, e),
-        e.word(destination),
-        e.word(chown),
-        e.word(chmod),
-        link,
-        e.words(excludes),
-        e.word(checksum),
-        keepGitDir,
-        location);
-  }
-
-  /** Here-document sources: chomped, then expanded unless the delimiter was quoted. */
-  static List<Heredoc> expandInline(List<Heredoc> docs, Expander e) throws ExpansionException {
-    List<Heredoc> out = new ArrayList<>(docs.size());
-    for (Heredoc d : docs) {
-      String body = d.expand() ? e.heredoc(d.body()) : d.body();
-      out.add(new Heredoc(d.name(), body, false, false, d.fileDescriptor()));
-    }
-    return out;
+    return new AddInstruction(args.expand(e), e.word(checksum), keepGitDir, location);
   }
 }

@@ -3,6 +3,7 @@ package dev.stamp.builder.dockerfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * An instruction's cache-relevant inputs as explicit text: the keyword, then one line per field,
@@ -49,19 +50,11 @@ public final class CacheText {
   }
 
   public CacheText field(String name, List<String> values) {
-    out.append(name).append('#').append(values.size()).append('\n');
-    for (String v : values) {
-      field(" ", v);
-    }
-    return this;
+    return list(name, values, v -> field(" ", v));
   }
 
   public CacheText pairs(String name, List<KeyValue> pairs) {
-    out.append(name).append('#').append(pairs.size()).append('\n');
-    for (KeyValue kv : pairs) {
-      field(" key", kv.key()).field(" value", kv.value());
-    }
-    return this;
+    return list(name, pairs, kv -> field(" key", kv.key()).field(" value", kv.value()));
   }
 
   public CacheText command(String name, ShellOrExec command) {
@@ -71,35 +64,42 @@ public final class CacheText {
 
   /** Here-documents: name, content as written, chomp and expand, file descriptor. */
   public CacheText heredocs(String name, List<Heredoc> docs) {
-    out.append(name).append('#').append(docs.size()).append('\n');
-    for (Heredoc d : docs) {
-      field(" name", d.name())
-          .field(" content", d.content())
-          .field(" chomp", d.chomp())
-          .field(" expand", d.expand())
-          .field(" fd", String.valueOf(d.fileDescriptor()));
-    }
-    return this;
+    return list(
+        name,
+        docs,
+        d ->
+            field(" name", d.name())
+                .field(" content", d.content())
+                .field(" chomp", d.chomp())
+                .field(" expand", d.expand())
+                .field(" fd", String.valueOf(d.fileDescriptor())));
   }
 
   /** RUN mounts by their parsed options (never the option text as written). */
   public CacheText mounts(String name, List<RunMount> mounts) {
-    out.append(name).append('#').append(mounts.size()).append('\n');
-    for (RunMount m : mounts) {
-      field(" type", m.type())
-          .field(" from", m.from())
-          .field(" source", m.source())
-          .field(" target", m.target())
-          .field(" readonly", m.readOnly())
-          .field(" id", m.id())
-          .field(" sharing", m.sharing())
-          .field(" required", m.required())
-          .field(" mode", m.mode())
-          .field(" uid", m.uid())
-          .field(" gid", m.gid())
-          .field(" size", m.size())
-          .field(" env", m.env());
-    }
+    return list(
+        name,
+        mounts,
+        m ->
+            field(" type", m.type())
+                .field(" from", m.from())
+                .field(" source", m.source())
+                .field(" target", m.target())
+                .field(" readonly", m.readOnly())
+                .field(" id", m.id())
+                .field(" sharing", m.sharing())
+                .field(" required", m.required())
+                .field(" mode", m.mode())
+                .field(" uid", m.uid())
+                .field(" gid", m.gid())
+                .field(" size", m.size())
+                .field(" env", m.env()));
+  }
+
+  /** {@code name#COUNT}, then each item's fields as {@code each} writes them. */
+  private <T> CacheText list(String name, List<T> items, Consumer<T> each) {
+    out.append(name).append('#').append(items.size()).append('\n');
+    items.forEach(each);
     return this;
   }
 

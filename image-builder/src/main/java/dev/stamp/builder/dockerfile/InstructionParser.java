@@ -142,17 +142,11 @@ final class InstructionParser {
     }
     String network = flags.value("network").orElse("default");
     if (!network.contains("$") && !NETWORKS.contains(network)) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, "network", 0),
-          "unsupported network mode \"" + network + "\"");
+      throw badFlag(node, "network", 0, "unsupported network mode \"" + network + "\"");
     }
     String security = flags.value("security").orElse("sandbox");
     if (!security.contains("$") && !SECURITY.contains(security)) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, "security", 0),
-          "unsupported security mode \"" + security + "\"");
+      throw badFlag(node, "security", 0, "unsupported security mode \"" + security + "\"");
     }
     List<RunMount> mounts = new ArrayList<>();
     List<String> specs = flags.all("mount");
@@ -160,10 +154,7 @@ final class InstructionParser {
       try {
         mounts.add(RunMount.parse(specs.get(i)));
       } catch (IllegalArgumentException e) {
-        throw error(
-            BuildProblem.Kind.INVALID_FLAG,
-            flagPosition(node, "mount", i),
-            "--mount: " + e.getMessage());
+        throw badFlag(node, "mount", i, "--mount: " + e.getMessage());
       }
     }
     return new RunInstruction(
@@ -281,82 +272,43 @@ final class InstructionParser {
   }
 
   private CopyInstruction copy(Node node) throws DockerfileSyntaxException {
-    Flags flags =
-        flags(
-            node,
-            new Flags()
-                .string("from")
-                .string("chown")
-                .string("chmod")
-                .bool("link")
-                .strings("exclude")
-                .bool("parents"));
-    Sources s = sources(node, "COPY");
+    Flags flags = flags(node, CopyArgs.flags().string("from").bool("parents"));
+    CopyArgs args = copyArgs(node, "COPY", flags);
     Optional<String> from = flags.value("from");
     if (from.isPresent() && from.get().isEmpty()) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, "from", 0),
-          "COPY --from needs a stage or image name");
+      throw badFlag(node, "from", 0, "COPY --from needs a stage or image name");
     }
-    return new CopyInstruction(
-        s.paths,
-        s.inline,
-        s.destination,
-        from,
-        flags.value("chown"),
-        flags.value("chmod"),
-        flags.isTrue("link"),
-        flags.all("exclude"),
-        flags.isTrue("parents"),
-        node.location());
+    return new CopyInstruction(args, from, flags.isTrue("parents"), node.location());
   }
 
   private AddInstruction add(Node node) throws DockerfileSyntaxException {
-    Flags flags =
-        flags(
-            node,
-            new Flags()
-                .string("chown")
-                .string("chmod")
-                .bool("link")
-                .strings("exclude")
-                .string("checksum")
-                .bool("keep-git-dir"));
-    Sources s = sources(node, "ADD");
+    Flags flags = flags(node, CopyArgs.flags().string("checksum").bool("keep-git-dir"));
+    CopyArgs args = copyArgs(node, "ADD", flags);
     Optional<String> checksum = flags.value("checksum");
     if (checksum.isPresent() && !checksum.get().contains("$")) {
       if (!CHECKSUM.matcher(checksum.get()).matches()) {
-        throw error(
-            BuildProblem.Kind.INVALID_FLAG,
-            flagPosition(node, "checksum", 0),
+        throw badFlag(
+            node,
+            "checksum",
+            0,
             "invalid checksum digest format \"" + checksum.get() + "\" (want sha256:<hex>)");
       }
-      for (String src : s.paths) {
+      for (String src : args.sources()) {
         if (!src.contains("$") && !AddInstruction.isUrl(src)) {
-          throw error(
-              BuildProblem.Kind.INVALID_FLAG,
-              flagPosition(node, "checksum", 0),
+          throw badFlag(
+              node,
+              "checksum",
+              0,
               "--checksum can only be used with URL sources, not \"" + src + "\"");
         }
       }
     }
-    return new AddInstruction(
-        s.paths,
-        s.inline,
-        s.destination,
-        flags.value("chown"),
-        flags.value("chmod"),
-        flags.isTrue("link"),
-        flags.all("exclude"),
-        checksum,
-        flags.isTrue("keep-git-dir"),
-        node.location());
+    return new AddInstruction(args, checksum, flags.isTrue("keep-git-dir"), node.location());
   }
 
-  private record Sources(List<String> paths, List<Heredoc> inline, String destination) {}
-
-  private Sources sources(Node node, String keyword) throws DockerfileSyntaxException {
+  /** Sources and destination of a COPY or ADD, with the flags both take. */
+  private CopyArgs copyArgs(Node node, String keyword, Flags flags)
+      throws DockerfileSyntaxException {
     List<String> args = node.args();
     if (args.size() < 2) {
       throw error(
@@ -388,7 +340,14 @@ final class InstructionParser {
         paths.add(src);
       }
     }
-    return new Sources(paths, inline, args.get(last));
+    return new CopyArgs(
+        paths,
+        inline,
+        args.get(last),
+        flags.value("chown"),
+        flags.value("chmod"),
+        flags.isTrue("link"),
+        flags.all("exclude"));
   }
 
   private static String heredocName(String word) {
@@ -500,19 +459,13 @@ final class InstructionParser {
     try {
       d = GoDuration.parse(value.get());
     } catch (IllegalArgumentException e) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, name, 0),
-          "--" + name + ": " + e.getMessage());
+      throw badFlag(node, name, 0, "--" + name + ": " + e.getMessage());
     }
     if (d.isZero()) {
       return Optional.empty();
     }
     if (d.compareTo(Duration.ofMillis(1)) < 0) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, name, 0),
-          "Interval \"" + name + "\" cannot be less than 1ms");
+      throw badFlag(node, name, 0, "Interval \"" + name + "\" cannot be less than 1ms");
     }
     return Optional.of(d);
   }
@@ -526,16 +479,10 @@ final class InstructionParser {
     try {
       n = Integer.parseInt(value.get());
     } catch (NumberFormatException e) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, "retries", 0),
-          "--retries: invalid integer \"" + value.get() + "\"");
+      throw badFlag(node, "retries", 0, "--retries: invalid integer \"" + value.get() + "\"");
     }
     if (n < 0) {
-      throw error(
-          BuildProblem.Kind.INVALID_FLAG,
-          flagPosition(node, "retries", 0),
-          "--retries cannot be negative (" + n + ")");
+      throw badFlag(node, "retries", 0, "--retries cannot be negative (" + n + ")");
     }
     return Optional.of(n);
   }
@@ -568,6 +515,12 @@ final class InstructionParser {
       }
     }
     return node.location().start();
+  }
+
+  /** INVALID_FLAG at the {@code occurrence}-th {@code --name} flag of {@code node}. */
+  private DockerfileSyntaxException badFlag(
+      Node node, String name, int occurrence, String message) {
+    return error(BuildProblem.Kind.INVALID_FLAG, flagPosition(node, name, occurrence), message);
   }
 
   private DockerfileSyntaxException error(BuildProblem.Kind kind, Position at, String message) {

@@ -59,8 +59,7 @@ final class StageReferences {
     if (ref.matches("\\d+")) {
       if (ref.length() > 9 || Integer.parseInt(ref) >= instructions.stages().size()) {
         out.add(
-            new BuildProblem(
-                BuildProblem.Kind.STAGE_REFERENCE,
+            refProblem(
                 file,
                 at,
                 what
@@ -78,8 +77,7 @@ final class StageReferences {
     }
     if (ref.contains("$")) {
       out.add(
-          new BuildProblem(
-              BuildProblem.Kind.STAGE_REFERENCE,
+          refProblem(
               file,
               at,
               what
@@ -91,11 +89,10 @@ final class StageReferences {
         ImageReferences.isValid(ref.toLowerCase(Locale.ROOT))
             ? " (image names are lower case)"
             : "";
-    out.add(
-        new BuildProblem(
-            BuildProblem.Kind.STAGE_REFERENCE,
-            file,
-            at,
-            what + ref + ": no stage or image named \"" + ref + "\"" + hint));
+    out.add(refProblem(file, at, what + ref + ": no stage or image named \"" + ref + "\"" + hint));
+  }
+
+  private static BuildProblem refProblem(String file, Position at, String message) {
+    return new BuildProblem(BuildProblem.Kind.STAGE_REFERENCE, file, at, message);
   }
 }

@@ -32,7 +32,15 @@ import java.util.Optional;
  * This class resolves; its parts download ({@link CopyDownloads}), extract ({@link
  * ArchiveExtraction}) and stage ({@link CopyStaging}).
  */
-final class CopyPlan {
+record CopyPlan(
+    SourceTree tree,
+    List<CopyPlan.Item> items,
+    List<CopyPlan.Inline> inline,
+    List<CopyPlan.Remote> remotes,
+    CopyDownloads downloads,
+    String file,
+    String keyword,
+    SourceLocation at) {
 
   /** One source entry and where it lands (absolute image path). */
   record Item(String source, String dest, boolean extract) {}
@@ -53,64 +61,11 @@ final class CopyPlan {
   private static final Map<String, Integer> CHECKSUM_HEX =
       Map.of("sha256", 64, "sha384", 96, "sha512", 128);
 
-  private final SourceTree tree;
-  private final List<Item> items;
-  private final List<Inline> inline;
-  private final List<Remote> remotes;
-  private final CopyDownloads downloads;
-  private final String file;
-  private final String keyword;
-  private final SourceLocation at;
-
-  private CopyPlan(
-      SourceTree tree,
-      List<Item> items,
-      List<Inline> inline,
-      List<Remote> remotes,
-      String file,
-      String keyword,
-      SourceLocation at,
-      AddOptions add) {
-    this.tree = tree;
-    this.items = List.copyOf(items);
-    this.inline = List.copyOf(inline);
-    this.remotes = List.copyOf(remotes);
-    this.file = file;
-    this.keyword = keyword;
-    this.at = at;
-    this.downloads = add == null ? null : new CopyDownloads(add, file, at);
-  }
-
-  List<Item> items() {
-    return items;
-  }
-
-  List<Inline> inline() {
-    return inline;
-  }
-
-  List<Remote> remotes() {
-    return remotes;
-  }
-
-  SourceTree tree() {
-    return tree;
-  }
-
-  CopyDownloads downloads() {
-    return downloads;
-  }
-
-  String file() {
-    return file;
-  }
-
-  String keyword() {
-    return keyword;
-  }
-
-  SourceLocation at() {
-    return at;
+  /** {@code downloads} is null for a COPY (only ADD downloads). */
+  CopyPlan {
+    items = List.copyOf(items);
+    inline = List.copyOf(inline);
+    remotes = List.copyOf(remotes);
   }
 
   /**
@@ -219,7 +174,15 @@ final class CopyPlan {
     if (add != null && add.checksum().isPresent()) {
       checkChecksum(file, at, add.checksum().get());
     }
-    return new CopyPlan(tree, items, inline, remotes, file, keyword, at, add);
+    return new CopyPlan(
+        tree,
+        items,
+        inline,
+        remotes,
+        add == null ? null : new CopyDownloads(add, file, at),
+        file,
+        keyword,
+        at);
   }
 
   /** A {@code --checksum} after expansion: a known algorithm and a digest of its length. */

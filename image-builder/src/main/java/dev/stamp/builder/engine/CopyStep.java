@@ -2,14 +2,13 @@ package dev.stamp.builder.engine;
 
 import dev.stamp.builder.BuildException;
 import dev.stamp.builder.dockerfile.AddInstruction;
+import dev.stamp.builder.dockerfile.CopyArgs;
 import dev.stamp.builder.dockerfile.CopyInstruction;
 import dev.stamp.builder.dockerfile.DockerfileSyntaxException;
-import dev.stamp.builder.dockerfile.Heredoc;
 import dev.stamp.builder.dockerfile.SourceLocation;
 import dev.stamp.builder.dockerfile.Stage;
 import dev.stamp.runtime.HostRuntimeException;
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,44 +22,17 @@ final class CopyStep {
   record Spec(
       String keyword,
       SourceLocation location,
-      List<String> sources,
-      List<Heredoc> inline,
-      String destination,
+      CopyArgs args,
       Optional<String> from,
-      Optional<String> chown,
-      Optional<String> chmod,
       boolean parents,
-      List<String> excludes,
       Optional<String> checksum) {
 
     static Spec of(CopyInstruction c) {
-      return new Spec(
-          "COPY",
-          c.location(),
-          c.sources(),
-          c.inlineSources(),
-          c.destination(),
-          c.from(),
-          c.chown(),
-          c.chmod(),
-          c.parents(),
-          c.excludes(),
-          Optional.empty());
+      return new Spec("COPY", c.location(), c.args(), c.from(), c.parents(), Optional.empty());
     }
 
     static Spec of(AddInstruction a) {
-      return new Spec(
-          "ADD",
-          a.location(),
-          a.sources(),
-          a.inlineSources(),
-          a.destination(),
-          Optional.empty(),
-          a.chown(),
-          a.chmod(),
-          false,
-          a.excludes(),
-          a.checksum());
+      return new Spec("ADD", a.location(), a.args(), Optional.empty(), false, a.checksum());
     }
 
     boolean add() {
@@ -73,7 +45,8 @@ final class CopyStep {
   static Snapshot apply(
       StageContext ctx, Snapshot snap, Spec spec, String key, StepReport.Builder report)
       throws BuildException, IOException, HostRuntimeException {
-    Integer mode = spec.chmod().isPresent() ? parseChmod(ctx, spec.chmod().get(), spec) : null;
+    Integer mode =
+        spec.args().chmod().isPresent() ? parseChmod(ctx, spec.args().chmod().get(), spec) : null;
     long epoch = ctx.request().sourceDateEpoch();
     if (spec.from().isEmpty()) {
       // the context: the key holds every source file's content digest
@@ -110,12 +83,12 @@ final class CopyStep {
         spec.keyword(),
         spec.location(),
         tree,
-        spec.sources(),
-        spec.inline(),
-        spec.destination(),
+        spec.args().sources(),
+        spec.args().inlineSources(),
+        spec.args().destination(),
         StageContext.workdir(snap),
         spec.parents(),
-        spec.excludes(),
+        spec.args().excludes(),
         spec.add()
             ? new CopyPlan.AddOptions(
                 spec.checksum(), UrlDownloader.shared(), ctx.session().tmp().resolve("downloads"))
@@ -126,8 +99,8 @@ final class CopyStep {
    * {@code --chown} as numbers (names from the image's /etc/passwd and /etc/group); 0:0 without.
    */
   private static int[] owner(StageContext ctx, Snapshot snap, Spec spec) throws BuildException {
-    return spec.chown().isPresent()
-        ? Users.chown(snap, spec.chown().get(), ctx.at(spec.location()))
+    return spec.args().chown().isPresent()
+        ? Users.chown(snap, spec.args().chown().get(), ctx.at(spec.location()))
         : new int[] {0, 0};
   }
 

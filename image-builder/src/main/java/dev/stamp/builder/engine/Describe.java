@@ -3,6 +3,7 @@ package dev.stamp.builder.engine;
 import dev.stamp.builder.dockerfile.AddInstruction;
 import dev.stamp.builder.dockerfile.ArgInstruction;
 import dev.stamp.builder.dockerfile.CmdInstruction;
+import dev.stamp.builder.dockerfile.CopyArgs;
 import dev.stamp.builder.dockerfile.CopyInstruction;
 import dev.stamp.builder.dockerfile.EntrypointInstruction;
 import dev.stamp.builder.dockerfile.EnvInstruction;
@@ -43,23 +44,25 @@ final class Describe {
     if (in instanceof CopyInstruction copy) {
       List<String> words = new ArrayList<>();
       copy.from().ifPresent(f -> words.add("--from=" + f));
-      copy.chown().ifPresent(f -> words.add("--chown=" + f));
-      copy.chmod().ifPresent(f -> words.add("--chmod=" + f));
-      words.addAll(copy.sources());
-      copy.inlineSources().forEach(d -> words.add("<<" + d.name()));
-      words.add(copy.destination());
-      return "COPY " + String.join(" ", words);
+      copy.args().chown().ifPresent(f -> words.add("--chown=" + f));
+      copy.args().chmod().ifPresent(f -> words.add("--chmod=" + f));
+      return "COPY " + paths(words, copy.args());
     }
     if (in instanceof AddInstruction add) {
-      List<String> words = new ArrayList<>(add.sources());
-      add.inlineSources().forEach(d -> words.add("<<" + d.name()));
-      words.add(add.destination());
-      return "ADD " + String.join(" ", words);
+      return "ADD " + paths(new ArrayList<>(), add.args());
     }
     if (in instanceof WorkdirInstruction wd) {
       return "WORKDIR " + wd.path();
     }
     return in.keyword() + " " + metadata(in);
+  }
+
+  /** {@code words}, then the sources (here-documents as {@code <<NAME}) and the destination. */
+  private static String paths(List<String> words, CopyArgs args) {
+    words.addAll(args.sources());
+    args.inlineSources().forEach(d -> words.add("<<" + d.name()));
+    words.add(args.destination());
+    return String.join(" ", words);
   }
 
   private static String metadata(Instruction in) {

@@ -21,43 +21,19 @@ import java.util.Optional;
  * temp dir, progress, base images), the stage, the stages already built, and the stores (images,
  * layers, cache) and the RUN executor. Steps ({@link FromStep}, {@link MetadataStep}, {@link
  * WorkdirStep}, {@link RunStep}, {@link CopyStep}, with {@link LayerStep} and {@link RunMounts})
- * get it and nothing else.
+ * get it and nothing else. {@code stages} fills as the build goes: it is the builder's own map.
  */
-final class StageContext {
+record StageContext(
+    ImageBuilder.Session session,
+    ResolvedStage stage,
+    Map<Integer, Snapshot> stages,
+    ImageStore store,
+    LayerStore layers,
+    BuildCache cache,
+    RunExecutor executor) {
 
   static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-  private final ImageBuilder.Session session;
-  private final ResolvedStage stage;
-  private final Map<Integer, Snapshot> stages;
-  private final ImageStore store;
-  private final LayerStore layers;
-  private final BuildCache cache;
-  private final RunExecutor executor;
-  private final String file;
-
-  StageContext(
-      ImageBuilder.Session session,
-      ResolvedStage stage,
-      Map<Integer, Snapshot> stages,
-      ImageStore store,
-      LayerStore layers,
-      BuildCache cache,
-      RunExecutor executor) {
-    this.session = session;
-    this.stage = stage;
-    this.stages = stages;
-    this.store = store;
-    this.layers = layers;
-    this.cache = cache;
-    this.executor = executor;
-    this.file = session.instructions().file();
-  }
-
-  ImageBuilder.Session session() {
-    return session;
-  }
 
   BuildRequest request() {
     return session.request();
@@ -68,29 +44,9 @@ final class StageContext {
     return session.planOnly();
   }
 
-  ResolvedStage stage() {
-    return stage;
-  }
-
-  ImageStore store() {
-    return store;
-  }
-
-  LayerStore layers() {
-    return layers;
-  }
-
-  BuildCache cache() {
-    return cache;
-  }
-
-  RunExecutor executor() {
-    return executor;
-  }
-
   /** The Dockerfile's name as errors show it. */
   String file() {
-    return file;
+    return session.instructions().file();
   }
 
   /** An earlier stage's result by index; null when it was not built (yet). */
@@ -105,7 +61,7 @@ final class StageContext {
 
   /** {@code FILE:LINE:COL}. */
   String where(SourceLocation location) {
-    return file + ":" + location.line() + ":" + location.column();
+    return file() + ":" + location.line() + ":" + location.column();
   }
 
   FromInstruction fromInstruction() {

@@ -17,56 +17,29 @@ public record StepReport(
     long layerBytes,
     String cacheKey) {
 
-  /** A report without a cache key (for progress displays and their tests). */
-  public StepReport(
-      int number,
-      String stage,
-      int index,
-      int stageSteps,
-      String text,
-      boolean cached,
-      long millis,
-      long layerBytes) {
-    this(number, stage, index, stageSteps, text, cached, millis, layerBytes, "");
-  }
-
   /** {@code [build 2/4] RUN make}. */
   public String title() {
-    return "[" + stage + " " + index + "/" + stageSteps + "] " + text;
+    return title(stage, index, stageSteps, text);
   }
 
-  /** A step in progress: it knows when it started. */
-  static final class Builder {
-    private final int number;
-    private final String stage;
-    private final int index;
-    private final int count;
-    private final String text;
-    private final long start = System.nanoTime();
+  /** A step in progress: it knows when it started ({@link System#nanoTime}). */
+  record Builder(int number, String stage, int index, int count, String text, long start) {
 
     Builder(int number, String stage, int index, int count, String text) {
-      this.number = number;
-      this.stage = stage;
-      this.index = index;
-      this.count = count;
-      this.text = text;
-    }
-
-    int number() {
-      return number;
-    }
-
-    String text() {
-      return text;
+      this(number, stage, index, count, text, System.nanoTime());
     }
 
     String title() {
-      return "[" + stage + " " + index + "/" + count + "] " + text;
+      return StepReport.title(stage, index, count, text);
     }
 
     StepReport done(boolean cached, long bytes, String cacheKey) {
       long millis = (System.nanoTime() - start) / 1_000_000;
       return new StepReport(number, stage, index, count, text, cached, millis, bytes, cacheKey);
     }
+  }
+
+  private static String title(String stage, int index, int count, String text) {
+    return "[" + stage + " " + index + "/" + count + "] " + text;
   }
 }

@@ -191,14 +191,14 @@ class InstructionsTest {
             instruction(
                 "COPY --from=0 --chown=app:app --chmod=0644 --link --exclude=*.md"
                     + " --exclude=tmp --parents a/ b/ /dest/");
-    assertThat(copy.sources()).containsExactly("a/", "b/");
-    assertThat(copy.destination()).isEqualTo("/dest/");
+    assertThat(copy.args().sources()).containsExactly("a/", "b/");
+    assertThat(copy.args().destination()).isEqualTo("/dest/");
     assertThat(copy.from()).contains("0");
-    assertThat(copy.chown()).contains("app:app");
-    assertThat(copy.chmod()).contains("0644");
-    assertThat(copy.link()).isTrue();
+    assertThat(copy.args().chown()).contains("app:app");
+    assertThat(copy.args().chmod()).contains("0644");
+    assertThat(copy.args().link()).isTrue();
     assertThat(copy.parents()).isTrue();
-    assertThat(copy.excludes()).containsExactly("*.md", "tmp");
+    assertThat(copy.args().excludes()).containsExactly("*.md", "tmp");
 
     AddInstruction add =
         (AddInstruction)
@@ -207,7 +207,7 @@ class InstructionsTest {
                     + " --keep-git-dir=false https://example.com/a.tar.gz /x/");
     assertThat(add.checksum()).hasValueSatisfying(c -> assertThat(c).startsWith("sha256:"));
     assertThat(add.keepGitDir()).isFalse();
-    assertThat(AddInstruction.isUrl(add.sources().get(0))).isTrue();
+    assertThat(AddInstruction.isUrl(add.args().sources().get(0))).isTrue();
     assertThat(AddInstruction.isGitRepository("https://github.com/moby/buildkit.git#v0.10.1"))
         .isTrue();
     assertThat(AddInstruction.isGitRepository("archive.tar")).isFalse();
@@ -222,9 +222,9 @@ class InstructionsTest {
                 .get(0)
                 .instructions()
                 .get(0);
-    assertThat(copy.sources()).containsExactly("local.txt");
-    assertThat(copy.inlineSources()).extracting(Heredoc::name).containsExactly("EOF");
-    assertThat(copy.inlineSources().get(0).body()).isEqualTo("hello\n");
+    assertThat(copy.args().sources()).containsExactly("local.txt");
+    assertThat(copy.args().inlineSources()).extracting(Heredoc::name).containsExactly("EOF");
+    assertThat(copy.args().inlineSources().get(0).body()).isEqualTo("hello\n");
   }
 
   @Test
@@ -251,7 +251,7 @@ class InstructionsTest {
   void onbuildNestsATypedTrigger() throws Exception {
     OnbuildInstruction ob = (OnbuildInstruction) instruction("ONBUILD COPY --link . /src");
     assertThat(ob.trigger()).isInstanceOf(CopyInstruction.class);
-    assertThat(((CopyInstruction) ob.trigger()).link()).isTrue();
+    assertThat(((CopyInstruction) ob.trigger()).args().link()).isTrue();
     assertThat(ob.expression()).isEqualTo("COPY --link . /src");
   }
 

@@ -253,7 +253,7 @@ class StageResolverTest {
                 "RAW")
             .targetStage();
     CopyInstruction copy = (CopyInstruction) steps(s).get(1);
-    assertThat(copy.inlineSources())
+    assertThat(copy.args().inlineSources())
         .extracting(Heredoc::content)
         .containsExactly("hello \"world\"\n", "hello $NAME\n");
   }
@@ -291,12 +291,12 @@ class StageResolverTest {
                 "ADD --chown=$U https://example.com/$U.tgz $DEST/")
             .targetStage();
     CopyInstruction copy = (CopyInstruction) steps(s).get(1);
-    assertThat(copy.chown()).contains("app:app");
-    assertThat(copy.chmod()).contains("0755");
-    assertThat(copy.excludes()).containsExactly("app.log");
-    assertThat(copy.destination()).isEqualTo("/srv/");
+    assertThat(copy.args().chown()).contains("app:app");
+    assertThat(copy.args().chmod()).contains("0755");
+    assertThat(copy.args().excludes()).containsExactly("app.log");
+    assertThat(copy.args().destination()).isEqualTo("/srv/");
     assertThat(copy.from()).contains("build");
     AddInstruction add = (AddInstruction) steps(s).get(2);
-    assertThat(add.sources()).containsExactly("https://example.com/app.tgz");
+    assertThat(add.args().sources()).containsExactly("https://example.com/app.tgz");
   }
 }

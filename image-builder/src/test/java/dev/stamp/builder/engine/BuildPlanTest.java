@@ -2,7 +2,9 @@ package dev.stamp.builder.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stamp.builder.dockerfile.AddInstruction;
 import dev.stamp.builder.dockerfile.CacheText;
+import dev.stamp.builder.dockerfile.CopyArgs;
 import dev.stamp.builder.dockerfile.CopyInstruction;
 import dev.stamp.builder.dockerfile.Heredoc;
 import dev.stamp.builder.dockerfile.RunInstruction;
@@ -233,18 +235,84 @@ class BuildPlanTest {
     assertThat(CacheText.of(elsewhere)).isEqualTo(CacheText.of(run));
     CopyInstruction copy =
         new CopyInstruction(
-            List.of("a"),
-            List.of(new Heredoc("x", "hi\n", false, true, 0)),
-            "/d/",
+            new CopyArgs(
+                List.of("a"),
+                List.of(new Heredoc("x", "hi\n", false, true, 0)),
+                "/d/",
+                Optional.empty(),
+                Optional.of("0644"),
+                false,
+                List.of()),
             Optional.of("build"),
-            Optional.empty(),
-            Optional.of("0644"),
-            false,
-            List.of(),
             false,
             new SourceLocation(1, 1, 1));
     assertThat(CacheText.of(copy))
         .doesNotContain("CopyInstruction", "SourceLocation", "inlineSources", "Optional")
         .contains("from=5:build\n", "chmod=4:0644\n", " content=3:hi\n");
+  }
+
+  /** COPY and ADD share their arguments' record, not their cache text: each keeps its order. */
+  @Test
+  void copyAndAddCacheTextIsAsItWasBeforeTheyShared() {
+    CopyInstruction copy =
+        new CopyInstruction(
+            new CopyArgs(
+                List.of("a", "b/"),
+                List.of(new Heredoc("x", "hi\n", false, true, 0)),
+                "/d/",
+                Optional.of("1:2"),
+                Optional.of("0644"),
+                true,
+                List.of("*.md")),
+            Optional.of("build"),
+            true,
+            new SourceLocation(1, 1, 1));
+    AddInstruction add =
+        new AddInstruction(
+            new CopyArgs(
+                List.of("https://e.x/a.tgz"),
+                List.of(),
+                "/d/",
+                Optional.empty(),
+                Optional.of("755"),
+                false,
+                List.of()),
+            Optional.of("sha256:" + "a".repeat(64)),
+            true,
+            new SourceLocation(1, 1, 1));
+    assertThat(CacheText.of(copy))
+        .isEqualTo(
+            "COPY\n"
+                + "sources#2\n"
+                + " =1:a\n"
+                + " =2:b/\n"
+                + "inline#1\n"
+                + " name=1:x\n"
+                + " content=3:hi\n"
+                + "\n"
+                + " chomp=5:false\n"
+                + " expand=4:true\n"
+                + " fd=1:0\n"
+                + "destination=3:/d/\n"
+                + "from=5:build\n"
+                + "chown=3:1:2\n"
+                + "chmod=4:0644\n"
+                + "link=4:true\n"
+                + "excludes#1\n"
+                + " =4:*.md\n"
+                + "parents=4:true\n");
+    assertThat(CacheText.of(add))
+        .isEqualTo(
+            "ADD\n"
+                + "sources#1\n"
+                + " =17:https://e.x/a.tgz\n"
+                + "inline#0\n"
+                + "destination=3:/d/\n"
+                + "chown=-\n"
+                + "chmod=3:755\n"
+                + "link=5:false\n"
+                + "excludes#0\n"
+                + "checksum=71:sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+                + "keep-git-dir=4:true\n");
   }
 }

@@ -15,8 +15,8 @@ class TtyProgressTest {
     try (TtyProgress progress = new TtyProgress(new PrintWriter(out, true))) {
       progress.started(1, "[build 1/2] RUN make");
       progress.output(1, "compiling");
-      progress.finished(new StepReport(1, "build", 1, 2, "RUN make", false, 1234, 4_100_000));
-      progress.finished(new StepReport(2, "build", 2, 2, "COPY a /a", true, 0, 10));
+      progress.finished(new StepReport(1, "build", 1, 2, "RUN make", false, 1234, 4_100_000, ""));
+      progress.finished(new StepReport(2, "build", 2, 2, "COPY a /a", true, 0, 10, ""));
     }
     String text = out.toString();
     assertThat(text).contains("#1 [build 1/2] RUN make  ");
@@ -30,7 +30,7 @@ class TtyProgressTest {
     StringWriter out = new StringWriter();
     PlainProgress progress = new PlainProgress(new PrintWriter(out, true));
     progress.output(3, "hello");
-    progress.finished(new StepReport(3, "app", 2, 4, "RUN make", false, 50, 0));
+    progress.finished(new StepReport(3, "app", 2, 4, "RUN make", false, 50, 0, ""));
     assertThat(out.toString()).isEqualTo("#3 hello\n#3 [app 2/4] RUN make  DONE 0.1s\n");
   }
 }

@@ -101,6 +101,103 @@ public record ServiceSpec(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Update(String order, Integer parallelism, String delay) {}
 
+  /** This spec with another image. */
+  public ServiceSpec withImage(String value) {
+    return with(f -> f.image = value);
+  }
+
+  /** This spec with another environment. */
+  public ServiceSpec withEnv(Map<String, String> value) {
+    return with(f -> f.env = value);
+  }
+
+  /** This spec with another replica count (null: the default, one). */
+  public ServiceSpec withReplicas(Integer value) {
+    return with(f -> f.replicas = value);
+  }
+
+  /** This spec with another update policy (null: the defaults). */
+  public ServiceSpec withUpdate(Update value) {
+    return with(f -> f.update = value);
+  }
+
+  /** This spec with another restart policy (null: the default, no). */
+  public ServiceSpec withRestart(String value) {
+    return with(f -> f.restart = value);
+  }
+
+  /** A copy with the fields {@code change} sets; every other field as in this spec. */
+  private ServiceSpec with(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.toSpec();
+  }
+
+  /** The record's fields, settable, for {@link #with}. */
+  private static final class Fields {
+    String image;
+    List<String> command;
+    List<String> entrypoint;
+    Map<String, String> env;
+    List<Port> ports;
+    List<Volume> volumes;
+    List<Secret> secrets;
+    Resources resources;
+    String user;
+    String workingDir;
+    Boolean readOnly;
+    Boolean init;
+    Healthcheck healthcheck;
+    Integer replicas;
+    Update update;
+    String stopSignal;
+    String stopGracePeriod;
+    String restart;
+
+    Fields(ServiceSpec s) {
+      image = s.image;
+      command = s.command;
+      entrypoint = s.entrypoint;
+      env = s.env;
+      ports = s.ports;
+      volumes = s.volumes;
+      secrets = s.secrets;
+      resources = s.resources;
+      user = s.user;
+      workingDir = s.workingDir;
+      readOnly = s.readOnly;
+      init = s.init;
+      healthcheck = s.healthcheck;
+      replicas = s.replicas;
+      update = s.update;
+      stopSignal = s.stopSignal;
+      stopGracePeriod = s.stopGracePeriod;
+      restart = s.restart;
+    }
+
+    ServiceSpec toSpec() {
+      return new ServiceSpec(
+          image,
+          command,
+          entrypoint,
+          env,
+          ports,
+          volumes,
+          secrets,
+          resources,
+          user,
+          workingDir,
+          readOnly,
+          init,
+          healthcheck,
+          replicas,
+          update,
+          stopSignal,
+          stopGracePeriod,
+          restart);
+    }
+  }
+
   public int replicaCount() {
     return replicas == null ? 1 : replicas;
   }
