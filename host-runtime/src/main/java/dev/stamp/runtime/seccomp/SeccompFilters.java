@@ -37,14 +37,17 @@ public final class SeccompFilters {
    * What a container record keeps of {@code policy}: {@code null} for the default, {@link
    * #UNCONFINED}, or a custom profile's digest (its JSON is stored under {@code profiles/} first).
    */
-  public String record(SeccompPolicy policy, byte[] customJson) throws HostRuntimeException {
+  public String record(SeccompPolicy policy) throws HostRuntimeException {
     if (policy instanceof SeccompPolicy.Unconfined) {
       return UNCONFINED;
     }
     if (policy instanceof SeccompPolicy.Custom c) {
       Path file = profileFile(c.profile().digest());
       if (!Files.exists(file)) {
-        writeAtomically(file, customJson, "store seccomp profile " + c.profile().source());
+        writeAtomically(
+            file,
+            c.json().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            "store seccomp profile " + c.profile().source());
       }
       return c.profile().digest();
     }

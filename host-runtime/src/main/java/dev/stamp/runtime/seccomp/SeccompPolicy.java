@@ -17,8 +17,19 @@ public sealed interface SeccompPolicy
   /** No filter at all. */
   record Unconfined() implements SeccompPolicy {}
 
-  /** A profile of the user's, already checked. */
-  record Custom(SeccompProfile profile) implements SeccompPolicy {}
+  /** A profile of the user's, already checked; {@code json} is its text as given. */
+  record Custom(SeccompProfile profile, String json) implements SeccompPolicy {}
+
+  /**
+   * The user's profile {@code json}, read from {@code source} (named in every problem). BAD_INPUT
+   * with the JSON path of each problem.
+   */
+  public static SeccompPolicy custom(String source, byte[] json)
+      throws dev.stamp.runtime.HostRuntimeException {
+    return new Custom(
+        SeccompProfile.parse(source, json),
+        new String(json, java.nio.charset.StandardCharsets.UTF_8));
+  }
 
   /**
    * {@code --security-opt}'s words: {@code default}, {@code unconfined}, or the profile's source.
