@@ -176,14 +176,32 @@ public record SeccompProfile(String source, String digest, Action defaultAction,
     return p;
   }
 
-  /** The default profile's digest, without parsing it (the start path keys its cache by this). */
+  /**
+   * The default profile's digest, without parsing it: the start path keys its cache by this, so it
+   * comes from the hash the build wrote beside the profile (computed only when that is missing).
+   */
   public static String dockerDefaultDigest() {
     String d = defaultDigest;
     if (d == null) {
-      d = sha256(defaultBytes());
+      d = builtDigest();
+      if (d == null) {
+        d = sha256(defaultBytes());
+      }
       defaultDigest = d;
     }
     return d;
+  }
+
+  private static String builtDigest() {
+    try (InputStream in = SeccompProfile.class.getResourceAsStream(DEFAULT_RESOURCE + ".sha256")) {
+      String hash =
+          in == null
+              ? ""
+              : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+      return hash.matches("[0-9a-f]{64}") ? "sha256:" + hash : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The default profile's JSON, as shipped. */
