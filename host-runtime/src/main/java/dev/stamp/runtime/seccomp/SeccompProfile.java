@@ -34,7 +34,11 @@ public record SeccompProfile(String source, String digest, Action defaultAction,
   /** The resource holding Docker's default profile (moby's profiles/seccomp/default.json). */
   static final String DEFAULT_RESOURCE = "docker-default.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Made on first parse only: the start path reads the digest, never the JSON. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+
   private static final int EPERM = 1;
   private static volatile byte[] defaultBytes;
   private static volatile String defaultDigest;
@@ -242,7 +246,7 @@ public record SeccompProfile(String source, String digest, Action defaultAction,
   public static SeccompProfile parse(String source, byte[] json) throws HostRuntimeException {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       throw HostRuntimeException.badInput(
