@@ -35,10 +35,7 @@ final class ShimSpec {
       List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
   /** The capabilities every container gets, as seccomp profiles name them ({@code CAP_CHOWN}). */
-  static final java.util.Set<String> CAPABILITY_NAMES =
-      Capabilities.DOCKER_DEFAULT.stream()
-          .map(c -> "CAP_" + c.name())
-          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  static final java.util.Set<String> CAPABILITY_NAMES = capabilityNames();
 
   /** The same set as the shim's hex mask, which keys the compiled seccomp filters. */
   static final String CAPABILITY_KEY =
@@ -48,6 +45,14 @@ final class ShimSpec {
   static final String ATTACH_SOCKET = "attach.sock";
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+  private static java.util.Set<String> capabilityNames() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Capabilities.Cap c : Capabilities.DOCKER_DEFAULT) {
+      names.add("CAP_" + c.name()); // a loop, not a lambda: the CDS class list names lambdas
+    }
+    return java.util.Set.copyOf(names);
+  }
 
   ShimSpec put(String key, String value) {
     if (value.indexOf('\0') >= 0) {
