@@ -1,19 +1,21 @@
 /*
  * exec.c: the last step of `docker exec` (ContainerExec in Java). The JVM's /bin/sh joins the
- * container's cgroups, opens this binary as fd 9 and execs nsenter into the container's
- * namespaces and root; nsenter execs /proc/self/fd/9 as
+ * container's cgroups, opens this binary as fd 9 (and the container's compiled seccomp filter
+ * as fd 8) and execs nsenter into the container's namespaces and root, which execs
+ * /proc/self/fd/9 as
  *   stamp-shim --exec CAPS_HEX UID GID GROUPS WORKDIR TTY SECCOMP -- CMD ARGS...
  * (GROUPS: comma-separated or "-"; WORKDIR: "-" for the container's; TTY: 1 for a pty; SECCOMP:
- * the fd the shell opened the container's compiled seccomp filter on, or "-" for none). This role first re-executes
- * itself from a sealed memfd copy (so no process of the container can ever reach the host's binary
- * through /proc/PID/exe, CVE-2019-5736), then does what the container's first process did: the
- * bounding set, groups, gid, uid, Docker's capabilities, no_new_privs, the working directory, the
- * container's seccomp filter (last), and execs the command with PATH from the environment the JVM gave (the container's). Setup failures
- * exit 126 with one line on stderr; a command that is not found exits 127 (docker exec's codes).
- * With TTY 1 it opens a pty on the container's own devpts first and forks: the child makes the
- * slave its controlling terminal and fds 0-2, then goes on as above; the parent, with no
- * capabilities left and under the same seccomp filter, relays its stdin to the master and the master to its stdout, passes on the
- * caller's window size (at start and at each SIGWINCH), and exits with the command's status.
+ * the filter's fd, or "-" for none). This role first re-executes itself from a sealed memfd copy
+ * (so no process of the container can ever reach the host's binary through /proc/PID/exe,
+ * CVE-2019-5736), then does what the container's first process did: the bounding set, groups,
+ * gid, uid, Docker's capabilities, no_new_privs, the working directory, the seccomp filter (last),
+ * and execs the command with PATH from the environment the JVM gave (the container's). Setup
+ * failures exit 126 with one line on stderr; a command that is not found exits 127 (docker exec's
+ * codes). With TTY 1 it opens a pty on the container's own devpts first and forks: the child makes
+ * the slave its controlling terminal and fds 0-2, then goes on as above; the parent, with no
+ * capabilities left and under the same seccomp filter, relays its stdin to the master and the
+ * master to its stdout, passes on the caller's window size (at start and at each SIGWINCH), and
+ * exits with the command's status.
  */
 #include "stamp-shim.h"
 
@@ -67,7 +69,8 @@ static void relay_pty(int master, pid_t child) {
   struct __user_cap_data_struct none[2] = {{0, 0, 0}, {0, 0, 0}};
   syscall(SYS_capset, &header, none); /* it only copies bytes from here on */
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  if (filter && install_seccomp(filter, filter_len) < 0) exec_fail("tty: install the seccomp filter", NULL);
+  if (filter && install_seccomp(filter, filter_len) < 0)
+    exec_fail("tty: install the seccomp filter", NULL);
   struct sigaction sa = {0};
   sa.sa_handler = on_winch;
   sigaction(SIGWINCH, &sa, NULL);
