@@ -13,9 +13,9 @@ import java.util.List;
  * up whatever a kill -9 left. Nullable fields are absent values (this is the JSON form); {@code
  * upperDir}/{@code workDir} are set only for an {@link ContainerSpec.OverlayRootfs} (else the
  * overlay's dirs are {@code upper} and {@code work} in the container's dir). {@code seccomp} is
- * {@code null} for Docker's default profile (also in records from before seccomp), {@code
- * unconfined}, or the digest of a custom profile kept under {@code ROOT/seccomp/profiles} (see
- * {@link dev.stamp.runtime.seccomp.SeccompFilters}).
+ * {@code default} for Docker's default profile (so is {@code null}, in records from before
+ * seccomp), {@code unconfined}, or the digest of a custom profile kept under {@code
+ * ROOT/seccomp/profiles} (see {@link dev.stamp.runtime.seccomp.SeccompFilters}).
  */
 public record ContainerRecord(
     String id,

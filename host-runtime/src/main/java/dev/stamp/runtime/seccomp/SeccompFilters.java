@@ -24,6 +24,9 @@ public final class SeccompFilters {
   /** A container record's word for "no filter". */
   public static final String UNCONFINED = "unconfined";
 
+  /** A container record's word for Docker's default profile (also what a missing word means). */
+  public static final String DEFAULT = "default";
+
   private static final Map<String, Path> COMPILED = new ConcurrentHashMap<>();
   private static volatile KernelVersion kernel;
 
@@ -34,8 +37,8 @@ public final class SeccompFilters {
   }
 
   /**
-   * What a container record keeps of {@code policy}: {@code null} for the default, {@link
-   * #UNCONFINED}, or a custom profile's digest (its JSON is stored under {@code profiles/} first).
+   * What a container record keeps of {@code policy}: {@link #DEFAULT}, {@link #UNCONFINED}, or a
+   * custom profile's digest (its JSON is stored under {@code profiles/} first).
    */
   public String record(SeccompPolicy policy) throws HostRuntimeException {
     if (policy instanceof SeccompPolicy.Unconfined) {
@@ -51,7 +54,7 @@ public final class SeccompFilters {
       }
       return c.profile().digest();
     }
-    return null;
+    return DEFAULT;
   }
 
   /**
@@ -65,7 +68,8 @@ public final class SeccompFilters {
     }
     SeccompArch arch = SeccompArch.requireHost();
     KernelVersion k = kernel();
-    String digest = recorded == null ? SeccompProfile.dockerDefaultDigest() : recorded;
+    boolean dflt = recorded == null || DEFAULT.equals(recorded);
+    String digest = dflt ? SeccompProfile.dockerDefaultDigest() : recorded;
     String key = digest.replace("sha256:", "") + "-" + capsKey + "-" + arch.profileName() + "-" + k;
     Path file = dir.resolve("filters").resolve(key + ".bpf");
     Path known = COMPILED.get(file.toString());
@@ -73,8 +77,7 @@ public final class SeccompFilters {
       return Optional.of(known);
     }
     if (!Files.exists(file)) {
-      SeccompProfile profile =
-          recorded == null ? SeccompProfile.dockerDefault() : storedProfile(recorded);
+      SeccompProfile profile = dflt ? SeccompProfile.dockerDefault() : storedProfile(recorded);
       BpfProgram program = SeccompCompiler.compile(profile, caps, arch, k);
       writeAtomically(file, program.bytes(), "store the compiled seccomp filter");
     }

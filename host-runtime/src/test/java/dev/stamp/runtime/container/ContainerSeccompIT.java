@@ -56,8 +56,10 @@ class ContainerSeccompIT {
 
   @Test
   void everyContainerRunsUnderAFilterByDefault() throws Exception {
-    assertThat(f.sh("grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status"))
-        .isEqualTo("NoNewPrivs:\t1\nSeccomp:\t2\n");
+    RuntimeFixture.Result r =
+        run(f.spec("sh", "-c", "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status").build());
+    assertThat(f.stdout(r.id())).isEqualTo("NoNewPrivs:\t1\nSeccomp:\t2\n");
+    assertThat(f.runtime.inspect(r.id()).config().orElseThrow().seccomp()).isEqualTo("default");
     assertThat(f.stdout(run(f.spec("grep", "^Seccomp:", "/proc/1/status").init(true).build()).id()))
         .as("--init's PID 1 too")
         .isEqualTo("Seccomp:\t2\n");
