@@ -116,7 +116,8 @@ public final class RunLatency {
   /**
    * Turns `runc spec`'s config.json into Stamp's isolation: pid, mount, uts, ipc, net (loopback
    * only) and cgroup namespaces, /proc, /dev, /sys, Docker's masked and read-only paths, Docker's
-   * 14 capabilities, no_new_privs; `true` in the given rootfs, no terminal.
+   * 14 capabilities, no_new_privs, Docker's default seccomp profile; `true` in the given rootfs,
+   * no terminal.
    */
   private static void runcBundle(Path config, String rootfs) throws Exception {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -148,7 +149,62 @@ public final class RunLatency {
     var readonly = linux.putArray("readonlyPaths");
     List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")
         .forEach(readonly::add);
+    linux.set("seccomp", dockerDefaultSeccomp(json, caps));
     json.writerWithDefaultPrettyPrinter().writeValue(config.toFile(), c);
+  }
+
+  /**
+   * Docker's default seccomp profile (the one Stamp ships) as Docker hands it to runc: the rules
+   * whose includes/excludes hold for amd64, these capabilities and this kernel (moby's
+   * setupSeccomp), without the includes/excludes/comment keys.
+   */
+  private static com.fasterxml.jackson.databind.node.ObjectNode dockerDefaultSeccomp(
+      com.fasterxml.jackson.databind.ObjectMapper json, List<String> caps) throws Exception {
+    var profile =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(dev.stamp.runtime.seccomp.SeccompProfile.dockerDefaultJson());
+    var kernel = dev.stamp.runtime.seccomp.SeccompFilters.kernel();
+    var oci = json.createObjectNode();
+    oci.set("defaultAction", profile.get("defaultAction"));
+    oci.set("defaultErrnoRet", profile.get("defaultErrnoRet"));
+    var arches = oci.putArray("architectures");
+    for (var a : profile.get("archMap")) {
+      if (a.get("architecture").asText().equals("SCMP_ARCH_X86_64")) {
+        arches.add(a.get("architecture"));
+        a.get("subArchitectures").forEach(arches::add);
+      }
+    }
+    var syscalls = oci.putArray("syscalls");
+    for (var rule : profile.get("syscalls")) {
+      var ex = rule.path("excludes");
+      var in = rule.path("includes");
+      boolean skip = false;
+      for (var a : ex.path("arches")) skip |= a.asText().equals("amd64");
+      for (var c : ex.path("caps")) skip |= caps.contains(c.asText());
+      if (ex.hasNonNull("minKernel")) skip |= atLeast(kernel, ex.get("minKernel").asText());
+      if (in.path("arches").size() > 0) {
+        boolean listed = false;
+        for (var a : in.path("arches")) listed |= a.asText().equals("amd64");
+        skip |= !listed;
+      }
+      for (var c : in.path("caps")) skip |= !caps.contains(c.asText());
+      if (in.hasNonNull("minKernel")) skip |= !atLeast(kernel, in.get("minKernel").asText());
+      if (!skip) {
+        var out = syscalls.addObject();
+        out.set("names", rule.get("names"));
+        out.set("action", rule.get("action"));
+        if (rule.has("errnoRet")) out.set("errnoRet", rule.get("errnoRet"));
+        if (rule.has("args")) out.set("args", rule.get("args"));
+      }
+    }
+    return oci;
+  }
+
+  private static boolean atLeast(
+      dev.stamp.runtime.seccomp.SeccompProfile.KernelVersion kernel, String version) {
+    return kernel.compareTo(
+            dev.stamp.runtime.seccomp.SeccompProfile.KernelVersion.parse(version).orElseThrow())
+        >= 0;
   }
 
   /** create + start + wait + remove, as the agent runs a container. */

@@ -447,6 +447,9 @@ int container_main(int go) {
   umask(022);
   /* Nothing above 2 reaches the command: the error pipe and the memfd are already close-on-exec. */
   if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail("mark fds close-on-exec");
+  /* Last: from here on only what the profile allows (exec, signals, the error pipe's write). */
+  if (spec.seccomp && install_seccomp(spec.seccomp, spec.seccomp_len) < 0)
+    fail("install the seccomp filter");
   if (spec.init) exec_with_init(init_memfd);
   reset_signals();
   exec_command();

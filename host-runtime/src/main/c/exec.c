@@ -1,18 +1,21 @@
 /*
  * exec.c: the last step of `docker exec` (ContainerExec in Java). The JVM's /bin/sh joins the
- * container's cgroups, opens this binary as fd 9 and execs nsenter into the container's
- * namespaces and root; nsenter execs /proc/self/fd/9 as
- *   stamp-shim --exec CAPS_HEX UID GID GROUPS WORKDIR TTY -- CMD ARGS...
- * (GROUPS: comma-separated or "-"; WORKDIR: "-" for the container's; TTY: 1 for a pty). This role first re-executes
- * itself from a sealed memfd copy (so no process of the container can ever reach the host's binary
- * through /proc/PID/exe, CVE-2019-5736), then does what the container's first process did: the
- * bounding set, groups, gid, uid, Docker's capabilities, no_new_privs, the working directory, and
- * execs the command with PATH from the environment the JVM gave (the container's). Setup failures
- * exit 126 with one line on stderr; a command that is not found exits 127 (docker exec's codes).
- * With TTY 1 it opens a pty on the container's own devpts first and forks: the child makes the
- * slave its controlling terminal and fds 0-2, then goes on as above; the parent, with no
- * capabilities left, relays its stdin to the master and the master to its stdout, passes on the
- * caller's window size (at start and at each SIGWINCH), and exits with the command's status.
+ * container's cgroups, opens this binary as fd 9 (and the container's compiled seccomp filter
+ * as fd 8) and execs nsenter into the container's namespaces and root, which execs
+ * /proc/self/fd/9 as
+ *   stamp-shim --exec CAPS_HEX UID GID GROUPS WORKDIR TTY SECCOMP -- CMD ARGS...
+ * (GROUPS: comma-separated or "-"; WORKDIR: "-" for the container's; TTY: 1 for a pty; SECCOMP:
+ * the filter's fd, or "-" for none). This role first re-executes itself from a sealed memfd copy
+ * (so no process of the container can ever reach the host's binary through /proc/PID/exe,
+ * CVE-2019-5736), then does what the container's first process did: the bounding set, groups,
+ * gid, uid, Docker's capabilities, no_new_privs, the working directory, the seccomp filter (last),
+ * and execs the command with PATH from the environment the JVM gave (the container's). Setup
+ * failures exit 126 with one line on stderr; a command that is not found exits 127 (docker exec's
+ * codes). With TTY 1 it opens a pty on the container's own devpts first and forks: the child makes
+ * the slave its controlling terminal and fds 0-2, then goes on as above; the parent, with no
+ * capabilities left and under the same seccomp filter, relays its stdin to the master and the
+ * master to its stdout, passes on the caller's window size (at start and at each SIGWINCH), and
+ * exits with the command's status.
  */
 #include "stamp-shim.h"
 
@@ -31,6 +34,10 @@ static void exec_fail(const char *what, const char *arg) {
   fprintf(stderr, "stamp exec: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
   _exit(126);
 }
+
+/* The container's filter (read from the SECCOMP fd before anything else), NULL: unconfined. */
+static void *filter;
+static size_t filter_len;
 
 static volatile sig_atomic_t resized = 1;
 static void on_winch(int sig) {
@@ -62,6 +69,8 @@ static void relay_pty(int master, pid_t child) {
   struct __user_cap_data_struct none[2] = {{0, 0, 0}, {0, 0, 0}};
   syscall(SYS_capset, &header, none); /* it only copies bytes from here on */
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  if (filter && install_seccomp(filter, filter_len) < 0)
+    exec_fail("tty: install the seccomp filter", NULL);
   struct sigaction sa = {0};
   sa.sa_handler = on_winch;
   sigaction(SIGWINCH, &sa, NULL);
@@ -128,9 +137,11 @@ static void open_pty(uid_t uid) {
 }
 
 int exec_main(int argc, char **argv) {
-  /* [1]=--exec|--exec-sealed [2]=caps [3]=uid [4]=gid [5]=groups [6]=workdir [7]=tty [8]=-- */
-  if (argc < 10 || strcmp(argv[8], "--")) {
-    fprintf(stderr, "usage: stamp-shim --exec CAPS UID GID GROUPS WORKDIR TTY -- CMD... (Stamp)\n");
+  /* [1]=--exec|--exec-sealed [2]=caps [3]=uid [4]=gid [5]=groups [6]=workdir [7]=tty
+   * [8]=seccomp [9]=-- */
+  if (argc < 11 || strcmp(argv[9], "--")) {
+    fprintf(stderr,
+            "usage: stamp-shim --exec CAPS UID GID GROUPS WORKDIR TTY SECCOMP -- CMD... (Stamp)\n");
     return 2;
   }
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* nobody in the container may open /proc/PID/exe here */
@@ -141,6 +152,13 @@ int exec_main(int argc, char **argv) {
     extern char **environ;
     syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
     exec_fail("re-exec from the sealed copy", NULL);
+  }
+  if (strcmp(argv[8], "-")) {
+    int fd = atoi(argv[8]);
+    ssize_t n = read_fd_fully(fd, &filter);
+    if (n < 0) exec_fail("read the seccomp filter", NULL);
+    filter_len = (size_t)n;
+    close(fd);
   }
   uint64_t caps = strtoull(argv[2], NULL, 16);
   uid_t uid = (uid_t)atoi(argv[3]);
@@ -172,8 +190,10 @@ int exec_main(int argc, char **argv) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) exec_fail("set no_new_privs", NULL);
   if (strcmp(argv[6], "-") && chdir(argv[6]) < 0) exec_fail("working directory", argv[6]);
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  execvp(argv[9], argv + 9);
+  if (filter && install_seccomp(filter, filter_len) < 0)
+    exec_fail("install the seccomp filter", NULL);
+  execvp(argv[10], argv + 10);
   int code = errno == ENOENT ? 127 : 126;
-  fprintf(stderr, "stamp exec: %s: %s\n", argv[9], strerror(errno));
+  fprintf(stderr, "stamp exec: %s: %s\n", argv[10], strerror(errno));
   _exit(code);
 }

@@ -1,7 +1,11 @@
 /* The spec file: NUL-terminated key\0value\0 records, written by ShimSpec in Java. */
 #include "stamp-shim.h"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 struct spec spec;
 int standby;
@@ -37,6 +41,42 @@ static char *read_file(const char *path, size_t *len) {
   return buf;
 }
 
+ssize_t read_fd_fully(int fd, void **out) {
+  size_t cap = 65536, got = 0;
+  char *buf = malloc(cap);
+  if (!buf) return -1;
+  for (;;) {
+    ssize_t n = read(fd, buf + got, cap - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return free(buf), -1;
+    if (n == 0) break;
+    got += n;
+    if (got == cap) return free(buf), errno = EFBIG, -1;
+  }
+  *out = buf;
+  return (ssize_t)got;
+}
+
+/* The filter Java compiled (SeccompCompiler): handed to the kernel as it is. */
+int install_seccomp(const void *filter, size_t len) {
+  if (len == 0 || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > 4096)
+    return errno = EINVAL, -1;
+  struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)),
+                            (struct sock_filter *)filter};
+  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -1 : 0;
+}
+
+/* The seccomp key: the compiled filter's path, read now (before the pivot hides it). */
+static void read_seccomp(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  void *buf;
+  ssize_t n = fd < 0 ? -1 : read_fd_fully(fd, &buf);
+  if (n < 0) die_errno(path);
+  close(fd);
+  spec.seccomp = buf;
+  spec.seccomp_len = (size_t)n;
+}
+
 void parse_spec(const char *path, int full) {
   size_t len;
   char *buf = read_file(path, &len);
@@ -67,6 +107,7 @@ void parse_spec(const char *path, int full) {
     else if (!strcmp(key, "uid")) spec.uid = atoi(val), spec.has_user = 1;
     else if (!strcmp(key, "gid")) spec.gid = atoi(val);
     else if (!strcmp(key, "caps")) spec.caps = strtoull(val, NULL, 16);
+    else if (!strcmp(key, "seccomp")) read_seccomp(val);
     else if (!strcmp(key, "cgroup")) list_add(&spec.cgroups, val);
     else if (!strcmp(key, "arg")) list_add(&spec.args, val);
     else if (!strcmp(key, "env")) list_add(&spec.env, val);

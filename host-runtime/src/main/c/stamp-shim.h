@@ -32,7 +32,7 @@
  *   spec.c       the spec file (parse_spec) and the spec every role reads
  *   monitor.c    main, the monitor (steps 1 and 3), the log and the relay of the output
  *   container.c  the container's first process (step 2): cgroups, mounts, pivot, workdir, users,
- *                capabilities, exec
+ *                capabilities, the seccomp filter (last, right before exec), exec
  *   attach.c     -i/-t: the pty (both sides), the stdin pipe, the attach socket and its frames
  *   init.c       stamp-init, --init's PID 1, and the sealed copy it runs from
  *   exec.c       `stamp-shim --exec ...`: privileges, workdir and exec of `stamp exec` (nsenter's child)
@@ -76,6 +76,8 @@ struct spec {
   const char *attach;          /* interactive: the attach socket's path */
   int tty, open_stdin, attach_first; /* -t, -i, wait for the starter's attach before cloning */
   uint64_t caps;
+  const void *seccomp; /* the compiled filter (struct sock_filter[]), NULL: unconfined */
+  size_t seccomp_len;  /* its size in bytes */
   struct list cgroups, args, env, groups, masked, readonly, cleanup;
   struct mount_req *mounts;
   size_t n_mounts;
@@ -86,6 +88,10 @@ extern int standby; /* started ahead of need: namespaces and cgroups now, the re
 
 /* Reads SPECFILE into spec; FULL: a container's spec (a standby's names only cgroups, network). */
 void parse_spec(const char *path, int full);
+/* Reads all of FD (at most 64 KiB, a seccomp filter) into a new buffer; -1 on failure. */
+ssize_t read_fd_fully(int fd, void **out);
+/* Installs the filter of LEN bytes (struct sock_filter[]); no_new_privs must be set. */
+int install_seccomp(const void *filter, size_t len);
 /* The monitor's own failures (not the container's: see fail): a message on stderr, exit 1. */
 void die_errno(const char *what) __attribute__((noreturn));
 

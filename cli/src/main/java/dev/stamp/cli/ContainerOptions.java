@@ -5,6 +5,7 @@ import dev.stamp.runtime.container.ContainerRuntime;
 import dev.stamp.runtime.container.ContainerSpec;
 import dev.stamp.runtime.container.MountSpec;
 import dev.stamp.runtime.container.SpecText;
+import dev.stamp.runtime.seccomp.SeccompPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,14 @@ final class ContainerOptions {
       description = "Use a plain directory as the root filesystem instead of an image.")
   Path rootfs;
 
+  @Option(
+      names = "--security-opt",
+      paramLabel = "OPT",
+      description =
+          "seccomp=FILE (a seccomp profile in Docker's JSON format), seccomp=unconfined (no"
+              + " filter); default: Docker's default profile. no-new-privileges is always on.")
+  List<String> securityOpts = new ArrayList<>();
+
   @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]", description = "Image, then the command.")
   List<String> args = new ArrayList<>();
 
@@ -97,6 +106,7 @@ final class ContainerOptions {
             case PUBLISH_ALL -> "-P";
             case NETWORK_ALIASES -> "--network-alias";
             case LINKS -> "--link";
+            case SECCOMP -> "--security-opt";
           };
 
   /** A parser of one flag's text that may fail with a message naming the flag. */
@@ -164,6 +174,56 @@ final class ContainerOptions {
     if (network != null) {
       parse(b, () -> runtime.network().parseMode(network)).ifPresent(b::network);
     }
+    for (String opt : securityOpts) {
+      parse(b, () -> securityOpt(opt)).ifPresent(o -> o.ifPresent(b::seccomp));
+    }
     return b;
+  }
+
+  /**
+   * One {@code --security-opt}, as Docker spells it: {@code seccomp=unconfined}, {@code
+   * seccomp=FILE} (also {@code seccomp:FILE}; the file is read and checked now: a problem names the
+   * file and the JSON path), {@code no-new-privileges[=true]} (always on: nothing to do). Empty
+   * when it changes nothing.
+   */
+  static Optional<SeccompPolicy> securityOpt(String opt) throws HostRuntimeException {
+    if (opt.equals("no-new-privileges")
+        || opt.equals("no-new-privileges=true")
+        || opt.equals("no-new-privileges:true")) {
+      return Optional.empty();
+    }
+    if (!opt.startsWith("seccomp=") && !opt.startsWith("seccomp:")) {
+      throw HostRuntimeException.badInput(
+          "--security-opt "
+              + opt
+              + ": Stamp supports seccomp=FILE, seccomp=unconfined and no-new-privileges"
+              + " (always on)");
+    }
+    String value = opt.substring("seccomp=".length());
+    if (value.equals("unconfined")) {
+      return Optional.of(SeccompPolicy.UNCONFINED);
+    }
+    if (value.equals("builtin") || value.equals("default")) {
+      return Optional.of(SeccompPolicy.DEFAULT);
+    }
+    if (value.isEmpty()) {
+      throw HostRuntimeException.badInput(
+          "--security-opt " + opt + ": give a profile file or unconfined");
+    }
+    Path file = Path.of(value);
+    byte[] json;
+    try {
+      json = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw HostRuntimeException.badInput(
+          "--security-opt "
+              + opt
+              + ": cannot read the seccomp profile "
+              + file
+              + " ("
+              + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage())
+              + ")");
+    }
+    return Optional.of(SeccompPolicy.custom(file.toString(), json));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stamp.runtime.container.ContainerSpec;
+import dev.stamp.runtime.seccomp.SeccompPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,5 +61,29 @@ class ContainerOptionsTest {
     o.cpus = Integer.toString(Runtime.getRuntime().availableProcessors() + 64);
     assertThat(o.builder(null).build().limits().cpuMillis())
         .isEqualTo(1000L * (Runtime.getRuntime().availableProcessors() + 64));
+  }
+
+  @Test
+  void securityOptTakesDockersSeccompSpellings() throws Exception {
+    ContainerOptions o = new ContainerOptions();
+    o.args = List.of("img:1");
+    assertThat(o.builder(null).build().seccomp()).isEqualTo(SeccompPolicy.DEFAULT);
+    o.securityOpts = List.of("no-new-privileges", "seccomp=unconfined");
+    assertThat(o.builder(null).build().seccomp()).isEqualTo(SeccompPolicy.UNCONFINED);
+    Path file = Files.writeString(tmp.resolve("p.json"), "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
+    o.securityOpts = List.of("seccomp:" + file);
+    assertThat(o.builder(null).build().seccomp())
+        .isInstanceOfSatisfying(
+            SeccompPolicy.Custom.class,
+            c -> assertThat(c.profile().source()).isEqualTo(file.toString()));
+    o.securityOpts = List.of("label=disable", "seccomp=" + tmp.resolve("nope.json"));
+    assertThatThrownBy(() -> o.builder(null).build())
+        .hasMessage(
+            "--security-opt label=disable: Stamp supports seccomp=FILE, seccomp=unconfined and"
+                + " no-new-privileges (always on); --security-opt seccomp="
+                + tmp.resolve("nope.json")
+                + ": cannot read the seccomp profile "
+                + tmp.resolve("nope.json")
+                + " (no such file)");
   }
 }

@@ -1,7 +1,6 @@
 package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.linux.Capabilities;
 import dev.stamp.runtime.linux.ProcessId;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -26,7 +25,8 @@ import java.util.stream.Collectors;
  * another mount namespace; nsenter's child is {@code stamp-shim --exec} (exec.c, opened by the
  * shell as fd 9 and run as {@code /proc/self/fd/9}), which re-executes itself from a sealed copy
  * and drops to what the container's first process has: Docker's 14 capabilities (bounding,
- * permitted, effective), the user, its groups and gid, no_new_privs.
+ * permitted, effective), the user, its groups and gid, no_new_privs, and last the container's
+ * seccomp filter.
  */
 final class ContainerExec {
 
@@ -44,13 +44,14 @@ final class ContainerExec {
       ContainerRecord config,
       ProcessId process,
       Path shim,
+      Path seccomp,
       List<String> argv,
       Duration timeout,
       String action)
       throws HostRuntimeException {
     checkArgv(argv, action);
     ProcessBuilder builder =
-        new ProcessBuilder(command(config, process, shim, identityOf(config), argv, false))
+        new ProcessBuilder(command(config, process, shim, seccomp, identityOf(config), argv, false))
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     setEnvironment(builder, environment(config, Map.of()));
@@ -86,6 +87,7 @@ final class ContainerExec {
       ContainerRecord config,
       ProcessId process,
       Path shim,
+      Path seccomp,
       Identity identity,
       Map<String, String> extraEnv,
       List<String> argv,
@@ -95,7 +97,7 @@ final class ContainerExec {
       throws HostRuntimeException {
     checkArgv(argv, action);
     ProcessBuilder builder =
-        new ProcessBuilder(command(config, process, shim, identity, argv, tty))
+        new ProcessBuilder(command(config, process, shim, seccomp, identity, argv, tty))
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .redirectInput(
@@ -139,19 +141,24 @@ final class ContainerExec {
   }
 
   /**
-   * {@code /bin/sh -c 'exec 9< SHIM; echo $$ > CGROUP/cgroup.procs ...; exec nsenter ... --
-   * /proc/self/fd/9 --exec CAPS UID GID "$g" "$w" TTY -- "$@"' stamp-exec SHIM GROUPS WORKDIR
-   * ARGV...}: the cgroup paths come from the container's intent (absolute, no quotes), the shim's
-   * path and the argv stay arguments.
+   * {@code /bin/sh -c 'exec 9< SHIM; [exec 8< FILTER;] echo $$ > CGROUP/cgroup.procs ...; exec
+   * nsenter ... -- /proc/self/fd/9 --exec CAPS UID GID "$g" "$w" TTY "$s" -- "$@"' stamp-exec SHIM
+   * GROUPS WORKDIR FILTER ARGV...}: the cgroup paths come from the container's intent (absolute, no
+   * quotes), the shim's and the seccomp filter's paths ({@code -}: unconfined) and the argv stay
+   * arguments. The filter is read by the shim from fd 8 and installed right before exec.
    */
   static List<String> command(
       ContainerRecord config,
       ProcessId process,
       Path shim,
+      Path seccomp,
       Identity identity,
       List<String> argv,
       boolean tty) {
-    StringBuilder script = new StringBuilder("exec 9< \"$1\" || exit 126; g=$2; w=$3; shift 3; ");
+    StringBuilder script =
+        new StringBuilder(
+            "exec 9< \"$1\" || exit 126; g=$2; w=$3; s=$4; shift 4; "
+                + "if [ \"$s\" != - ]; then exec 8< \"$s\" || exit 126; s=8; fi; ");
     for (String dir : config.intent().cgroupDirs()) {
       if (dir.indexOf('\'') >= 0) {
         throw new IllegalArgumentException("cgroup path with a quote: " + dir);
@@ -164,14 +171,14 @@ final class ContainerExec {
         .append(" -t ")
         .append(process.pid())
         .append(" -m -u -i -n -p -C -r -w -- /proc/self/fd/9 --exec ")
-        .append(Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT)))
+        .append(ShimSpec.CAPABILITY_KEY)
         .append(' ')
         .append(identity.uid())
         .append(' ')
         .append(identity.gid())
         .append(" \"$g\" \"$w\" ")
         .append(tty ? '1' : '0')
-        .append(" -- \"$@\"");
+        .append(" \"$s\" -- \"$@\"");
     String groups =
         identity.groups().isEmpty()
             ? "-"
@@ -182,6 +189,7 @@ final class ContainerExec {
         new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "stamp-exec", shim.toString()));
     command.add(groups);
     command.add(workdir);
+    command.add(seccomp == null ? "-" : seccomp.toString());
     command.addAll(argv);
     return command;
   }

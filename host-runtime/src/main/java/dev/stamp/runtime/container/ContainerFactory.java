@@ -37,7 +37,9 @@ final class ContainerFactory {
     this.network = network;
   }
 
-  ContainerRecord config(ContainerSpec spec, String id) throws HostRuntimeException {
+  /** The record of a new container; {@code seccomp} is the record's word for its filter. */
+  ContainerRecord config(ContainerSpec spec, String id, String seccomp)
+      throws HostRuntimeException {
     checkCpus(spec, Runtime.getRuntime().availableProcessors());
     ResolvedImage image = image(spec);
     List<String> args = command(spec, image);
@@ -89,7 +91,8 @@ final class ContainerFactory {
         spec.networkAliases(),
         spec.links(),
         spec.interactive().tty(),
-        spec.interactive().openStdin());
+        spec.interactive().openStdin(),
+        seccomp);
   }
 
   /**

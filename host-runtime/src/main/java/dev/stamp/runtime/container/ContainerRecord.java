@@ -12,7 +12,10 @@ import java.util.List;
  * Intent}. Stored as {@code config.json} before any resource exists, so {@code rm} can always clean
  * up whatever a kill -9 left. Nullable fields are absent values (this is the JSON form); {@code
  * upperDir}/{@code workDir} are set only for an {@link ContainerSpec.OverlayRootfs} (else the
- * overlay's dirs are {@code upper} and {@code work} in the container's dir).
+ * overlay's dirs are {@code upper} and {@code work} in the container's dir). {@code seccomp} is
+ * {@code default} for Docker's default profile (so is {@code null}, in records from before
+ * seccomp), {@code unconfined}, or the digest of a custom profile kept under {@code
+ * ROOT/seccomp/profiles} (see {@link dev.stamp.runtime.seccomp.SeccompFilters}).
  */
 public record ContainerRecord(
     String id,
@@ -46,7 +49,8 @@ public record ContainerRecord(
     List<String> aliases,
     List<ContainerSpec.Link> links,
     boolean tty,
-    boolean openStdin) {
+    boolean openStdin,
+    String seccomp) {
 
   public ContainerRecord {
     aliases = aliases == null ? List.of() : List.copyOf(aliases); // config.json from before aliases

@@ -13,6 +13,7 @@ import dev.stamp.runtime.linux.ShimLauncher.StatusPipe;
 import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.seccomp.SeccompFilters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ public final class ContainerRuntime {
   private final Executor diskCleanup;
   private final Optional<StandbyPool> standbys;
   private final Map<String, StandbyPool.Standby> assigned = new ConcurrentHashMap<>();
+  private final SeccompFilters seccomp;
   private volatile ShimLauncher launcher;
   private volatile Path shimPath;
 
@@ -69,6 +71,7 @@ public final class ContainerRuntime {
     this.images = images;
     this.network = network;
     this.diskCleanup = background;
+    this.seccomp = new SeccompFilters(root.path().resolve("seccomp"));
     Path standbyDir = root.path().resolve("standby");
     StandbyPool.sweep(standbyDir, false);
     background.execute(store::deleteTrash); // what a killed process left (files, emptied cgroups)
@@ -191,7 +194,8 @@ public final class ContainerRuntime {
     ContainerRecord c = requireConfig(id);
     String action = "exec in container " + c.shortId();
     ProcessId process = requireRunning(action, id);
-    return ContainerExec.run(c, process, shimBinary(), argv, timeout, action);
+    return ContainerExec.run(
+        c, process, shimBinary(), seccompFilter(c, action), argv, timeout, action);
   }
 
   /**
@@ -231,6 +235,7 @@ public final class ContainerRuntime {
         c,
         process,
         shimBinary(),
+        seccompFilter(c, action),
         identity,
         options.env(),
         options.argv(),
@@ -258,6 +263,20 @@ public final class ContainerRuntime {
     return shim;
   }
 
+  /**
+   * The compiled seccomp filter of the container (its profile, Docker's capabilities, this
+   * machine), compiled on first use; null when it runs unconfined.
+   */
+  private Path seccompFilter(ContainerRecord c, String action) throws HostRuntimeException {
+    try {
+      return seccomp
+          .filterFor(c.seccomp(), ShimSpec.CAPABILITY_NAMES, ShimSpec.CAPABILITY_KEY)
+          .orElse(null);
+    } catch (HostRuntimeException e) {
+      throw HostRuntimeException.wrap(action, e);
+    }
+  }
+
   private ProcessId requireRunning(String action, String id) throws HostRuntimeException {
     ContainerState state = ContainerState.read(store.dir(id));
     if (state.status() != ContainerStatus.RUNNING || state.process().isEmpty()) {
@@ -273,7 +292,10 @@ public final class ContainerRuntime {
     Optional<StandbyPool.Standby> standby =
         usesStandby(spec) ? standbys.flatMap(StandbyPool::take) : Optional.empty();
     ContainerRecord config =
-        factory.config(spec, standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId));
+        factory.config(
+            spec,
+            standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId),
+            seccomp.record(spec.seccomp()));
     if (standby.isPresent()) {
       adopt(standby.get(), config);
     } else {
@@ -373,7 +395,8 @@ public final class ContainerRuntime {
             attachment.netnsPath().map(Path::toString).orElse(null),
             relayStdio,
             c.autoRemove() ? cleanupCommand(id) : List.of(),
-            attachWindow != null);
+            attachWindow != null,
+            seccompFilter(c, action));
     try {
       Files.write(dir.resolve("shim.spec"), spec);
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import dev.stamp.runtime.linux.CgroupLimits;
 import dev.stamp.runtime.linux.Signals;
 import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.runtime.network.PortMapping;
+import dev.stamp.runtime.seccomp.SeccompPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,8 @@ public record ContainerSpec(
     boolean publishAll,
     List<String> networkAliases,
     List<Link> links,
-    Interactive interactive) {
+    Interactive interactive,
+    SeccompPolicy seccomp) {
 
   public ContainerSpec {
     command = List.copyOf(command);
@@ -81,7 +83,8 @@ public record ContainerSpec(
     STOP_TIMEOUT("stopTimeout"),
     PUBLISH_ALL("publishAll"),
     NETWORK_ALIASES("networkAliases"),
-    LINKS("links");
+    LINKS("links"),
+    SECCOMP("seccomp");
 
     private final String specPath;
 
@@ -225,6 +228,7 @@ public record ContainerSpec(
     b.links.addAll(links);
     b.tty = interactive.tty();
     b.openStdin = interactive.openStdin();
+    b.seccomp = seccomp;
     return b;
   }
 
@@ -271,6 +275,7 @@ public record ContainerSpec(
     private final List<Link> links = new ArrayList<>();
     private boolean tty;
     private boolean openStdin;
+    private SeccompPolicy seccomp = SeccompPolicy.DEFAULT;
 
     private Builder(FieldNames names) {
       this.names = names;
@@ -444,6 +449,15 @@ public record ContainerSpec(
     }
 
     /**
+     * The seccomp filter of the container's processes: {@link SeccompPolicy#DEFAULT} (Docker's
+     * default profile) unless the caller says otherwise ({@code --security-opt seccomp=...}).
+     */
+    public Builder seccomp(SeccompPolicy value) {
+      this.seccomp = value;
+      return this;
+    }
+
+    /**
      * A problem found outside the builder (text the caller could not parse), reported with the
      * others at {@link #build}; the message names its own field path.
      */
@@ -482,7 +496,8 @@ public record ContainerSpec(
           publishAll,
           networkAliases,
           links,
-          new Interactive(tty, openStdin));
+          new Interactive(tty, openStdin),
+          seccomp);
     }
 
     private String at(Field field, Object value) {
@@ -556,6 +571,9 @@ public record ContainerSpec(
         all.add("an image (or " + names.path(Field.ROOTFS) + " DIR) is required");
       } else if (roots > 1) {
         all.add("give an image or " + names.path(Field.ROOTFS) + ", not both");
+      }
+      if (seccomp == null) {
+        all.add(names.path(Field.SECCOMP) + ": missing (default, unconfined or a profile)");
       }
       if (!ports.isEmpty() && network != null && !(network instanceof NetworkMode.Bridge)) {
         all.add(names.path(Field.PORTS) + ": ports can only be published on a bridge network");

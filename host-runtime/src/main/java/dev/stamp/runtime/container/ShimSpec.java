@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * The file stamp-shim reads: NUL-terminated {@code key\0value\0} records ("mount" takes three
- * values: source, target, options). The keys are the ones {@code parse_spec} in spec.c knows.
+ * values: source, target, options). The keys are the ones {@code parse_spec} in spec.c knows;
+ * {@code seccomp} names the compiled filter (absent: unconfined), which the shim reads before the
+ * pivot and installs right before exec.
  */
 final class ShimSpec {
 
@@ -32,10 +34,25 @@ final class ShimSpec {
   static final List<String> READONLY_PATHS =
       List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+  /** The capabilities every container gets, as seccomp profiles name them ({@code CAP_CHOWN}). */
+  static final java.util.Set<String> CAPABILITY_NAMES = capabilityNames();
+
+  /** The same set as the shim's hex mask, which keys the compiled seccomp filters. */
+  static final String CAPABILITY_KEY =
+      Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT));
+
   /** The monitor's attach socket, in the container's directory (see attach.c). */
   static final String ATTACH_SOCKET = "attach.sock";
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+  private static java.util.Set<String> capabilityNames() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Capabilities.Cap c : Capabilities.DOCKER_DEFAULT) {
+      names.add("CAP_" + c.name()); // a loop, not a lambda: the CDS class list names lambdas
+    }
+    return java.util.Set.copyOf(names);
+  }
 
   ShimSpec put(String key, String value) {
     if (value.indexOf('\0') >= 0) {
@@ -76,7 +93,8 @@ final class ShimSpec {
       String netns,
       boolean relay,
       List<String> cleanup,
-      boolean attachFirst) {
+      boolean attachFirst,
+      Path seccompFilter) {
     ShimSpec s = new ShimSpec();
     s.put("id", c.id())
         .put("rootfs", dir.resolve("rootfs").toString())
@@ -91,7 +109,10 @@ final class ShimSpec {
         .put("relay", relay ? "1" : "0")
         .put("uid", Integer.toString(c.uid()))
         .put("gid", Integer.toString(c.gid()))
-        .put("caps", Long.toHexString(Capabilities.mask(Capabilities.DOCKER_DEFAULT)));
+        .put("caps", CAPABILITY_KEY);
+    if (seccompFilter != null) {
+      s.put("seccomp", seccompFilter.toString());
+    }
     if (c.interactive()) {
       s.put("attach", dir.resolve(ATTACH_SOCKET).toString())
           .put("tty", c.tty() ? "1" : "0")

@@ -51,7 +51,8 @@ class ContainerDriftTest {
         List.of(),
         List.of(),
         false,
-        false);
+        false,
+        null);
   }
 
   @Test

@@ -51,7 +51,8 @@ class ContainerRecordJsonTest {
         List.of("web", "www"),
         List.of(new ContainerSpec.Link("db", "database")),
         true,
-        true);
+        true,
+        "sha256:0123");
   }
 
   @Test
@@ -121,6 +122,7 @@ class ContainerRecordJsonTest {
           "alias" : "database"
         } ],
         "tty" : true,
-        "openStdin" : true
+        "openStdin" : true,
+        "seccomp" : "sha256:0123"
       }""";
 }

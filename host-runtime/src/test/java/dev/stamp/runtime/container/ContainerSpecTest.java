@@ -191,6 +191,7 @@ class ContainerSpecTest {
         .link(new ContainerSpec.Link("db", "database"))
         .tty(true)
         .openStdin(true)
+        .seccomp(dev.stamp.runtime.seccomp.SeccompPolicy.UNCONFINED)
         .build();
   }
 
@@ -272,7 +273,8 @@ class ContainerSpecTest {
         List.of(),
         List.of(),
         false,
-        false);
+        false,
+        null);
   }
 
   @Test

@@ -153,7 +153,8 @@ class HostsFilesTest {
             aliases,
             links,
             false,
-            false);
+            false,
+            null);
     NetworkAttachment attachment =
         new NetworkAttachment(
             id,

@@ -72,7 +72,7 @@ class StandbyIT {
                         "sh",
                         "-c",
                         "echo $$ $(hostname) PATHS=$(env | grep -c ^PATH=);"
-                            + " grep -E 'CapBnd|NoNewPrivs' /proc/self/status;"
+                            + " grep -E 'CapBnd|NoNewPrivs|Seccomp:' /proc/self/status;"
                             + " dd if=/dev/zero of=/dev/null bs=100M count=1"))
                 .memoryBytes(32L << 20)
                 .hostname("from-standby")
@@ -90,7 +90,9 @@ class StandbyIT {
     assertThat(out.toString())
         .contains("1 from-standby PATHS=1")
         .contains("CapBnd:\t00000000a80425fb")
-        .contains("NoNewPrivs:\t1");
+        .contains("NoNewPrivs:\t1")
+        .as("the filter file came after the standby's mount namespace")
+        .contains("Seccomp:\t2");
     List<String> cgroups = runtime.inspect(id).config().orElseThrow().intent().cgroupDirs();
     runtime.remove(id, false);
     // a long-lived runtime removes the emptied cgroups on its background thread, with the files

@@ -130,6 +130,20 @@ class RuntimeRunExecutorIT {
   }
 
   @Test
+  void runStepsAreUnderTheDefaultSeccompProfile() throws Exception {
+    Path ctx =
+        context(
+            "FROM "
+                + ImageBuilderIT.BASE
+                + "\nRUN grep ^Seccomp: /proc/self/status > /seccomp"
+                + " && (unshare -U -r -m mount -t tmpfs none /tmp 2> /userns || echo refused >>"
+                + " /userns)\n");
+    BuildResult result = ImageBuilder.open(root).build(BuildRequest.of(ctx), Progress.NONE);
+    assertThat(file(result, "seccomp")).isEqualTo("Seccomp:\t2\n");
+    assertThat(file(result, "userns")).contains("Operation not permitted").endsWith("refused\n");
+  }
+
+  @Test
   void envWorkdirUserAndOutputLines() throws Exception {
     Path ctx =
         context(
