@@ -1,0 +1,167 @@
+package dev.stamp.runtime.fs;
+
+import dev.stamp.runtime.linux.ProcessId;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The processes working on a state root. A process that is about to make anything temporary under a
+ * root (a build's temp dir, a blob being downloaded, a layer being unpacked) registers first: it
+ * creates {@code ROOT/ops/<pid>-<start time>} and holds an fcntl lock on it until it exits (a
+ * normal exit deletes the file). The things it makes carry the same {@link #tag()} in their names,
+ * so the recovery pass can tell what a live process holds (its lock is held, or {@code /proc} still
+ * shows that pid with that start time) from what a killed one left. An op file whose lock is free
+ * is the trace of a process that died without cleaning up: it tells the recovery pass that there is
+ * something to look for.
+ */
+public final class RootOperations {
+
+  /** {@code ROOT/ops}. */
+  public static final String DIR = "ops";
+
+  /** The root's own lock ({@code ROOT/locks/root.lock}): exclusive during a recovery pass. */
+  public static final String ROOT_LOCK = "locks/root.lock";
+
+  private static final Pattern TAG = Pattern.compile("^([1-9][0-9]{0,9})-([0-9]{1,19})(?:-|$)");
+
+  private static final Map<Path, Path> REGISTERED = new ConcurrentHashMap<>();
+  private static volatile String self;
+
+  private RootOperations() {}
+
+  /** This process's tag, {@code <pid>-<start time>} (field 22 of /proc/self/stat). */
+  public static String tag() {
+    String t = self;
+    if (t == null) {
+      long pid = ProcessHandle.current().pid();
+      ProcessId me =
+          ProcessId.of((int) pid)
+              .orElseThrow(() -> new IllegalStateException("no /proc/" + pid + "/stat"));
+      t = me.pid() + "-" + me.startTime();
+      self = t;
+    }
+    return t;
+  }
+
+  /** The process a name starting with a tag ({@code <pid>-<start>} or {@code <pid>-<start>-…}). */
+  public static Optional<ProcessId> owner(String name) {
+    Matcher m = TAG.matcher(name);
+    if (!m.find()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new ProcessId(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2))));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Registers this process as working on {@code root} (once per root; held until the process ends)
+   * and returns its {@link #tag()} for the names of what it makes there. Waits while a recovery
+   * pass holds the root's lock, so a pass never sees a half-made registration.
+   */
+  public static String register(Path root) throws IOException {
+    Path key = root.toAbsolutePath().normalize();
+    if (REGISTERED.containsKey(key)) {
+      return tag();
+    }
+    synchronized (REGISTERED) {
+      if (!REGISTERED.containsKey(key)) {
+        Path file = key.resolve(DIR).resolve(tag());
+        try (LockFile.Held rootLock = LockFile.of(key.resolve(ROOT_LOCK)).shared()) {
+          Files.createDirectories(file.getParent());
+          // written before the lock is taken: closing any other fd of the file would drop it
+          Files.writeString(
+              file,
+              ProcessHandle.current().info().command().orElse("?")
+                  + "\n", // no arguments: no secrets
+              StandardCharsets.UTF_8);
+          LockFile.of(file).exclusive(); // held until this process ends
+        }
+        if (REGISTERED.isEmpty()) {
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(RootOperations::unregisterAll, "stamp-ops-exit"));
+        }
+        REGISTERED.put(key, file);
+      }
+    }
+    return tag();
+  }
+
+  private static void unregisterAll() {
+    for (Path file : REGISTERED.values()) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // the next recovery pass finds it unlocked and removes it
+      }
+    }
+  }
+
+  /**
+   * Whether the process named by {@code tag} may still work on {@code root}: it is this process,
+   * {@code /proc} shows it alive, or its op file's lock is held (by a process in another pid
+   * namespace, say). Only a {@code false} lets recovery touch what carries the tag.
+   */
+  public static boolean isLive(Path root, ProcessId owner) {
+    if (owner.pid() == ProcessHandle.current().pid()) {
+      return (owner.pid() + "-" + owner.startTime()).equals(tag());
+    }
+    if (owner.isAlive()) {
+      return true;
+    }
+    return lockHeld(root.resolve(DIR).resolve(owner.pid() + "-" + owner.startTime()));
+  }
+
+  /** The op files under {@code root} (each names a process), this process's own left out. */
+  public static List<Path> others(Path root) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root.resolve(DIR))) {
+      for (Path e : entries) {
+        if (!e.getFileName().toString().equals(tag())) {
+          files.add(e);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return files;
+    }
+    return files;
+  }
+
+  /**
+   * Whether another process holds an fcntl lock on {@code file} (false for a missing file). A lock
+   * this JVM holds counts as held.
+   */
+  static boolean lockHeld(Path file) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      FileLock lock = ch.tryLock(0, Long.MAX_VALUE, false);
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // cannot tell: treat as live, touch nothing
+    }
+  }
+}
