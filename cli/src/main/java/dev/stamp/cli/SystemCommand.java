@@ -3,11 +3,14 @@ package dev.stamp.cli;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.recovery.Leftover;
 import dev.stamp.runtime.recovery.RootRecovery;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code stamp system check [--fix]}: what killed processes left under the state root. */
 @Command(
@@ -36,18 +39,21 @@ final class SystemCommand {
 
     @ParentCommand SystemCommand parent;
 
+    @Spec CommandSpec spec;
+
     @Option(names = "--fix", description = "Run the recovery pass, then list what is left.")
     boolean fix;
 
     @Override
     public Integer call() throws StampException {
+      PrintWriter out = spec.commandLine().getOut();
       RootRecovery recovery = RootRecovery.of(parent.cli.root());
-      List<Leftover> left = fix ? recovery.fix(line -> System.out.println(line)) : recovery.check();
+      List<Leftover> left = fix ? recovery.fix(out::println) : recovery.check();
       for (Leftover l : left) {
-        System.out.println(l.describe() + (fix || !l.fixable() ? "" : " (--fix removes it)"));
+        out.println(l.describe() + (fix || !l.fixable() ? "" : " (--fix removes it)"));
       }
       if (left.isEmpty()) {
-        System.out.println("state root " + parent.cli.root().path() + ": clean");
+        out.println("state root " + parent.cli.root().path() + ": clean");
         return StampCli.EXIT_OK;
       }
       return StampCli.EXIT_FAILED;

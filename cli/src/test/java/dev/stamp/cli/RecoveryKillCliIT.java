@@ -50,7 +50,7 @@ class RecoveryKillCliIT {
   static final int KILLS = 30;
   static final String DOCKERFILE =
       "FROM base:1 AS a\n"
-          + "RUN mkdir -p /out && echo a > /out/a && sleep 0.2\n"
+          + "RUN mkdir -p /out && echo a > /out/a && dd if=/dev/zero of=/out/big bs=1M count=8\n"
           + "FROM base:1 AS b\n"
           + "RUN echo b > /b\n"
           + "FROM base:1\n"
@@ -81,13 +81,19 @@ class RecoveryKillCliIT {
       }
       String[] ops = {"build", "pull", "import", "run", "rm"};
       int[] pulls = new int[2];
+      int leftByKills = 0;
+      int mountsLeft = 0;
+      int recoveredLines = 0;
       for (int i = 0; i < KILLS; i++) {
         int which = rnd.nextInt(4) == 0 ? 1 : 0;
         Path root = roots.get(which);
         Path other = roots.get(1 - which);
         String op = ops[i % ops.length];
         String[] args = args(op, root, tar, ctx, pullRefs.get(pulls[which]++ % pullRefs.size()), i);
-        long delay = 200 + rnd.nextInt(1800);
+        // every other build is killed the moment it holds its COPY --from overlay (the instant
+        // issue 18 was about); everything else after a random delay
+        boolean atMount = op.equals("build") && (i / ops.length) % 2 == 0;
+        long delay = op.equals("build") ? 200 + rnd.nextInt(4000) : 200 + rnd.nextInt(1800);
         List<String> otherBefore = snapshot(other);
 
         Process p =
@@ -95,7 +101,8 @@ class RecoveryKillCliIT {
                 .redirectErrorStream(true)
                 .redirectOutput(scratch.resolve("killed-" + i + ".log").toFile())
                 .start();
-        boolean ended = p.waitFor(delay, TimeUnit.MILLISECONDS);
+        boolean ended =
+            atMount ? !awaitBuildMount(root, p) : p.waitFor(delay, TimeUnit.MILLISECONDS);
         if (!ended) {
           p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
@@ -106,20 +113,37 @@ class RecoveryKillCliIT {
                 + op
                 + " on root "
                 + which
-                + " after "
-                + delay
-                + " ms"
+                + (atMount ? " at its stamp-from mount" : " after " + delay + " ms")
                 + (ended ? ", ended first" : "")
                 + ", seed "
                 + seed
                 + ")";
 
+        List<String> left = leftovers(root);
+        leftByKills += left.isEmpty() ? 0 : 1;
+        mountsLeft += (int) left.stream().filter(l -> l.startsWith("mount ")).count();
         // the next command: the same one (a cached build, a fresh name), to its end
         HostCommand.Result next = cli(root).run(next(op, args, root, i));
         assertThat(next.code()).as(what + ": next " + op + ": " + next.err()).isZero();
+        recoveredLines +=
+            (int) next.err().lines().filter(l -> l.contains("recovery: removed")).count();
         assertThat(leftovers(root)).as(what + ": left after the next command").isEmpty();
         assertThat(snapshot(other)).as(what + ": the other root").isEqualTo(otherBefore);
       }
+      System.out.println(
+          "RecoveryKillCliIT: "
+              + KILLS
+              + " kills, "
+              + leftByKills
+              + " left something ("
+              + mountsLeft
+              + " build mounts); the next commands' recovery removed "
+              + recoveredLines
+              + " things");
+      assertThat(leftByKills).as("kills that left something to recover").isPositive();
+      assertThat(mountsLeft)
+          .as("stamp-from mounts left by builds killed at their mount")
+          .isPositive();
       for (Path root : roots) {
         removeEverything(root);
       }
@@ -151,6 +175,21 @@ class RecoveryKillCliIT {
       default:
         return new String[] {"rm", "-f", "recovery-" + (i - 1)};
     }
+  }
+
+  /** Waits until a build on {@code root} has a mount under build-tmp; false if it ended first. */
+  static boolean awaitBuildMount(Path root, Process p) throws Exception {
+    String prefix = root.resolve("build-tmp") + "/";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        if (line.split(" ")[4].startsWith(prefix)) {
+          return true;
+        }
+      }
+      Thread.sleep(1);
+    }
+    return false;
   }
 
   /** The command after a kill: the same, but a build may use its cache and a run needs a name. */

@@ -1,0 +1,36 @@
+import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.recovery.RootRecovery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * bench/recovery-pass: the cost of {@link RootRecovery#onOpen} as the CLI pays it, in a fresh JVM
+ * (its classes loaded on the way), on a root with 100 containers. {@code clean}: nothing died (the
+ * warm path: marker read, ops/ listed, this process registered); {@code dead}: one op file of a
+ * dead process, so the full pass runs (every container record read). Prints microseconds.
+ * Usage: java -cp CP RecoveryPass setup ROOT | clean ROOT | dead ROOT
+ */
+public final class RecoveryPass {
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(args[1]);
+    if (args[0].equals("setup")) {
+      for (int i = 0; i < 100; i++) {
+        String id = String.format("%064x", i + 1);
+        Path dir = Files.createDirectories(root.resolve("containers").resolve(id));
+        Files.createDirectories(dir.resolve("rootfs"));
+        Files.writeString(
+            dir.resolve("config.json"),
+            "{\"id\":\"" + id + "\",\"name\":\"c" + i + "\",\"upperDir\":null,\"args\":[\"sh\"]}");
+      }
+      return;
+    }
+    if (args[0].equals("dead")) {
+      Files.createDirectories(root.resolve("ops"));
+      Files.writeString(root.resolve("ops/4194305-1"), "x");
+    }
+    long t0 = System.nanoTime();
+    RootRecovery.onOpen(new StampRoot(root));
+    long t1 = System.nanoTime();
+    System.out.println((t1 - t0) / 1000);
+  }
+}
