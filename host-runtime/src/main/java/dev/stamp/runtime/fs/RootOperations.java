@@ -44,18 +44,29 @@ public final class RootOperations {
 
   private RootOperations() {}
 
-  /** This process's tag, {@code <pid>-<start time>} (field 22 of /proc/self/stat). */
+  /**
+   * This process's tag, {@code <pid>-<start time>} (fields 1 and 22 of /proc/self/stat: read
+   * directly, as ProcessHandle would start a reaper thread pool on a CLI's warm path).
+   */
   public static String tag() {
     String t = self;
     if (t == null) {
-      long pid = ProcessHandle.current().pid();
-      ProcessId me =
-          ProcessId.of((int) pid)
-              .orElseThrow(() -> new IllegalStateException("no /proc/" + pid + "/stat"));
-      t = me.pid() + "-" + me.startTime();
+      try {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        t = stat.substring(0, stat.indexOf(' ')) + "-" + after[19];
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalStateException("read /proc/self/stat: " + e, e);
+      }
       self = t;
     }
     return t;
+  }
+
+  /** This process's pid, from its {@link #tag()}. */
+  private static int selfPid() {
+    String t = tag();
+    return Integer.parseInt(t.substring(0, t.indexOf('-')));
   }
 
   /** The process a name starting with a tag ({@code <pid>-<start>} or {@code <pid>-<start>-…}). */
@@ -87,11 +98,8 @@ public final class RootOperations {
         try (LockFile.Held rootLock = LockFile.of(key.resolve(ROOT_LOCK)).shared()) {
           Files.createDirectories(file.getParent());
           // written before the lock is taken: closing any other fd of the file would drop it
-          Files.writeString(
-              file,
-              ProcessHandle.current().info().command().orElse("?")
-                  + "\n", // no arguments: no secrets
-              StandardCharsets.UTF_8);
+          // (the tag only: a command line may carry secrets)
+          Files.writeString(file, tag() + "\n", StandardCharsets.UTF_8);
           LockFile.of(file).exclusive(); // held until this process ends
         }
         if (REGISTERED.isEmpty()) {
@@ -120,7 +128,7 @@ public final class RootOperations {
    * namespace, say). Only a {@code false} lets recovery touch what carries the tag.
    */
   public static boolean isLive(Path root, ProcessId owner) {
-    if (owner.pid() == ProcessHandle.current().pid()) {
+    if (owner.pid() == selfPid()) {
       return (owner.pid() + "-" + owner.startTime()).equals(tag());
     }
     if (owner.isAlive()) {

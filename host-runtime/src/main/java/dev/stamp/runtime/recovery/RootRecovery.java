@@ -51,7 +51,11 @@ import org.slf4j.LoggerFactory;
 public final class RootRecovery {
 
   private static final Logger LOG = LoggerFactory.getLogger(RootRecovery.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Made on first use: the warm path (nothing died) never reads a record. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final StampRoot root;
   private final Path path;
@@ -278,7 +282,7 @@ public final class RootRecovery {
         }
         JsonNode record;
         try {
-          record = JSON.readTree(config.toFile());
+          record = Json.MAPPER.readTree(config.toFile());
         } catch (IOException e) {
           record = null;
         }
