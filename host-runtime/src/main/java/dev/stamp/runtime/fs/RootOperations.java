@@ -2,6 +2,7 @@ package dev.stamp.runtime.fs;
 
 import dev.stamp.runtime.linux.ProcessId;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -10,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,8 @@ public final class RootOperations {
   private static final Pattern TAG = Pattern.compile("^([1-9][0-9]{0,9})-([0-9]{1,19})(?:-|$)");
 
   private static final Map<Path, Path> REGISTERED = new ConcurrentHashMap<>();
+  private static final List<FileChannel> CHANNELS = new ArrayList<>(); // their locks: held
+
   private static volatile String self;
 
   private RootOperations() {}
@@ -84,8 +88,9 @@ public final class RootOperations {
 
   /**
    * Registers this process as working on {@code root} (once per root; held until the process ends)
-   * and returns its {@link #tag()} for the names of what it makes there. Waits while a recovery
-   * pass holds the root's lock, so a pass never sees a half-made registration.
+   * and returns its {@link #tag()} for the names of what it makes there. The op file is written and
+   * locked under a temp name ({@code ops/.<tag>.tmp}) and then renamed (the lock stays with the
+   * file), so a recovery pass never sees an op file of a live process unlocked.
    */
   public static String register(Path root) throws IOException {
     Path key = root.toAbsolutePath().normalize();
@@ -94,30 +99,50 @@ public final class RootOperations {
     }
     synchronized (REGISTERED) {
       if (!REGISTERED.containsKey(key)) {
-        Path file = key.resolve(DIR).resolve(tag());
-        try (LockFile.Held rootLock = LockFile.of(key.resolve(ROOT_LOCK)).shared()) {
-          Files.createDirectories(file.getParent());
-          // written before the lock is taken: closing any other fd of the file would drop it
-          // (the tag only: a command line may carry secrets)
-          Files.writeString(file, tag() + "\n", StandardCharsets.UTF_8);
-          LockFile.of(file).exclusive(); // held until this process ends
+        Path dir = Files.createDirectories(key.resolve(DIR));
+        Path temp = dir.resolve("." + tag() + ".tmp");
+        Path file = dir.resolve(tag());
+        // open for this process's lifetime: closing any fd of the file would drop the lock
+        FileChannel channel =
+            FileChannel.open(
+                temp,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        try {
+          // the tag only: a command line may carry secrets
+          channel.write(ByteBuffer.wrap((tag() + "\n").getBytes(StandardCharsets.UTF_8)));
+          channel.lock();
+          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+          channel.close();
+          Files.deleteIfExists(temp);
+          throw e;
         }
         if (REGISTERED.isEmpty()) {
-          Runtime.getRuntime()
-              .addShutdownHook(new Thread(RootOperations::unregisterAll, "stamp-ops-exit"));
+          Runtime.getRuntime().addShutdownHook(new Unregister());
         }
         REGISTERED.put(key, file);
+        CHANNELS.add(channel);
       }
     }
     return tag();
   }
 
-  private static void unregisterAll() {
-    for (Path file : REGISTERED.values()) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        // the next recovery pass finds it unlocked and removes it
+  /** At exit: this process's op files go (a kill -9 leaves them, unlocked, for recovery). */
+  private static final class Unregister extends Thread {
+    Unregister() {
+      super("stamp-ops-exit");
+    }
+
+    @Override
+    public void run() {
+      for (Path file : REGISTERED.values()) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          // the next recovery pass finds it unlocked and removes it
+        }
       }
     }
   }
@@ -137,12 +162,18 @@ public final class RootOperations {
     return lockHeld(root.resolve(DIR).resolve(owner.pid() + "-" + owner.startTime()));
   }
 
-  /** The op files under {@code root} (each names a process), this process's own left out. */
+  /**
+   * The entries of {@code ROOT/ops} (op files, each naming a process, and {@code .<tag>.tmp} files
+   * of registrations under way or killed), this process's own left out.
+   */
   public static List<Path> others(Path root) throws IOException {
     List<Path> files = new ArrayList<>();
+    String mine = tag();
+    String myTemp = "." + mine + ".tmp";
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root.resolve(DIR))) {
       for (Path e : entries) {
-        if (!e.getFileName().toString().equals(tag())) {
+        String name = e.getFileName().toString();
+        if (!name.equals(mine) && !name.equals(myTemp)) {
           files.add(e);
         }
       }
@@ -157,6 +188,9 @@ public final class RootOperations {
    * this JVM holds counts as held.
    */
   static boolean lockHeld(Path file) {
+    if (file.getFileName().toString().equals(tag())) {
+      return true; // this process's own: opening and closing it here would drop its lock
+    }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       FileLock lock = ch.tryLock(0, Long.MAX_VALUE, false);
       if (lock == null) {

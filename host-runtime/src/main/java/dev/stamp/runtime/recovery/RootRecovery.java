@@ -169,7 +169,9 @@ public final class RootRecovery {
     boolean quiet = true;
     try {
       for (Path file : RootOperations.others(path)) {
-        Optional<ProcessId> owner = RootOperations.owner(file.getFileName().toString());
+        String name = file.getFileName().toString();
+        boolean temp = name.startsWith(".") && name.endsWith(".tmp"); // a registration's
+        Optional<ProcessId> owner = RootOperations.owner(temp ? name.substring(1) : name);
         if (owner.isEmpty()) {
           quiet = false; // someone else's file: assume someone works here
           found.add(
