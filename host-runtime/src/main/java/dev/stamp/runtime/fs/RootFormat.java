@@ -54,6 +54,13 @@ public final class RootFormat {
     }
   }
 
+  /** {@link #check} without writing a missing marker (for a reader that may not write). */
+  public static void checkReadOnly(Path root) throws HostRuntimeException {
+    if (Files.exists(root.resolve(FILE))) {
+      check(root);
+    }
+  }
+
   static int parse(Path file, String text) throws HostRuntimeException {
     String line = text.strip();
     if (line.startsWith("format=")) {

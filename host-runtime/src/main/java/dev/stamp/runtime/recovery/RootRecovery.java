@@ -80,6 +80,11 @@ public final class RootRecovery {
     if (!Files.isDirectory(path)) {
       return;
     }
+    if (!Files.isWritable(path)) {
+      // a reader without write access (ps as another user) makes nothing and can remove nothing
+      RootFormat.checkReadOnly(path);
+      return;
+    }
     RootFormat.check(path);
     try {
       // registered first: what the pass itself opens (a runtime, a store) then registers nothing
