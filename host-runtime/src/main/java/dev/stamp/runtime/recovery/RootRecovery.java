@@ -155,7 +155,7 @@ public final class RootRecovery {
     temps(found, path.resolve("images/tmp"), "blob-", Leftover.Kind.PARTIAL_BLOB, quiet);
     temps(found, path.resolve("layers"), LayerStore.TEMP_PREFIX, Leftover.Kind.LAYER_TEMP, quiet);
     containers(found, quiet);
-    networks(found, quiet);
+    networks(found);
     if (full && Files.isDirectory(path.resolve("images/blobs"))) {
       for (Digest d : ImageStore.open(root).unreferenced()) {
         found.add(
@@ -277,14 +277,13 @@ public final class RootRecovery {
         }
         Path config = dir.resolve("config.json");
         if (!Files.exists(config)) {
-          if (quiet) {
-            found.add(
-                new Leftover(
-                    Leftover.Kind.HALF_CREATED_CONTAINER,
-                    dir,
-                    "no config.json: its create was stopped before the record was written",
-                    true));
-          }
+          found.add(
+              new Leftover(
+                  Leftover.Kind.HALF_CREATED_CONTAINER,
+                  dir,
+                  "no config.json: its create was stopped before the record was written"
+                      + busy(quiet),
+                  quiet));
           continue;
         }
         JsonNode record;
@@ -314,13 +313,13 @@ public final class RootRecovery {
                     "a RUN step of a build that is gone",
                     true));
           }
-        } else if (!Files.isDirectory(dir.resolve("rootfs")) && quiet) {
+        } else if (!Files.isDirectory(dir.resolve("rootfs"))) {
           found.add(
               new Leftover(
                   Leftover.Kind.CONTAINER_WITHOUT_ROOTFS,
                   dir,
-                  "its create was stopped half-way (config.json, no rootfs/)",
-                  true));
+                  "its create was stopped half-way (config.json, no rootfs/)" + busy(quiet),
+                  quiet));
         }
       }
     } catch (NoSuchFileException e) {
@@ -330,7 +329,16 @@ public final class RootRecovery {
     }
   }
 
-  private void networks(List<Leftover> found, boolean quiet) throws HostRuntimeException {
+  /** For what only a quiet root lets the pass remove: why it is left for now. */
+  private static String busy(boolean quiet) {
+    return quiet ? "" : " (another process works on the root: left until it is gone)";
+  }
+
+  /**
+   * Network state of containers whose directory is gone: a create writes its record before it
+   * attaches and a removal detaches before it retires the directory, so nobody is still using it.
+   */
+  private void networks(List<Leftover> found) throws HostRuntimeException {
     Path netns = path.resolve("netns");
     if (!Files.isDirectory(netns) && !Files.isDirectory(path.resolve("networks"))) {
       return;
@@ -344,7 +352,7 @@ public final class RootRecovery {
       // no netns dir
     }
     for (String id : ids) {
-      if (!Files.isDirectory(path.resolve("containers").resolve(id)) && quiet) {
+      if (!Files.isDirectory(path.resolve("containers").resolve(id))) {
         found.add(
             new Leftover(
                 Leftover.Kind.ORPHAN_NETWORK,

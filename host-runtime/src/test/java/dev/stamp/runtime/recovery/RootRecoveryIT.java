@@ -161,7 +161,12 @@ class RootRecoveryIT {
     assertThat(found)
         .anyMatch(l -> l.kind() == Leftover.Kind.BAD_RECORD && l.path().equals(config))
         .anyMatch(l -> l.kind() == Leftover.Kind.BAD_RECORD && l.path().equals(notOurs))
-        .noneMatch(l -> l.kind() == Leftover.Kind.HALF_CREATED_CONTAINER); // ops/ is not quiet
+        .anyMatch( // reported, but ops/ is not quiet: not removed yet
+            l ->
+                l.kind() == Leftover.Kind.HALF_CREATED_CONTAINER
+                    && l.path().equals(halfCreated)
+                    && !l.fixable()
+                    && l.detail().contains("another process works on the root"));
     assertThat(found.stream().filter(l -> l.kind() == Leftover.Kind.BAD_RECORD))
         .allMatch(l -> !l.fixable());
 
