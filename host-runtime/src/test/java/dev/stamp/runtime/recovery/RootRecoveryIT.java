@@ -8,10 +8,14 @@ import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.RootOperations;
 import dev.stamp.runtime.linux.ProcessId;
+import dev.stamp.runtime.network.NetworkConfig;
+import dev.stamp.runtime.network.NetworkManager;
+import dev.stamp.runtime.network.NetworkMode;
 import dev.stamp.testkit.HostCommand;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.StampRootTest;
 import dev.stamp.testkit.StateRootLeaks;
+import dev.stamp.testkit.TestNetworks;
 import dev.stamp.testkit.TestStateRoot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -180,6 +184,40 @@ class RootRecoveryIT {
     assertThat(halfCreated).doesNotExist();
     assertThat(config).exists();
     deleteTree(config.getParent());
+  }
+
+  @Test
+  void networkStateOfAContainerThatNoLongerExistsIsDetached(TestStateRoot t) throws Exception {
+    Path root = t.path();
+    NetworkManager net = NetworkManager.open(new StampRoot(root));
+    TestNetworks.Net unique = TestNetworks.unique();
+    net.saveNetwork(NetworkConfig.of("bridge", unique.bridge(), unique.subnet()));
+    String gone = "9a".repeat(32);
+    String kept = "9b".repeat(32);
+    try {
+      net.attach(gone, NetworkMode.defaultMode(), List.of());
+      net.attach(kept, NetworkMode.defaultMode(), List.of());
+      Files.createDirectories(root.resolve("containers").resolve(kept)); // its container exists
+      file(root.resolve("ops/" + DEAD));
+
+      List<Leftover> found = RootRecovery.of(new StampRoot(root)).check();
+      assertThat(found)
+          .filteredOn(l -> l.kind() == Leftover.Kind.ORPHAN_NETWORK)
+          .extracting(Leftover::path)
+          .containsExactly(root.resolve("netns").resolve(gone));
+
+      RootRecovery.onOpen(new StampRoot(root));
+
+      assertThat(net.containersWithNetworkState()).containsExactly(kept);
+      assertThat(root.resolve("netns").resolve(gone)).doesNotExist();
+      assertThat(mounted(root.resolve("netns").resolve(kept))).isTrue();
+    } finally {
+      for (String id : net.containersWithNetworkState()) {
+        net.detach(id);
+      }
+      net.removeNetwork("bridge");
+      deleteTree(root.resolve("containers"));
+    }
   }
 
   /** A build-tmp dir with a stamp-from overlay mounted in it, its intent record beside it. */
