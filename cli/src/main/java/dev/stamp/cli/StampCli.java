@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.recovery.RootRecovery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -90,7 +91,39 @@ public final class StampCli {
           "rollback",
           "up",
           "down",
-          "lint");
+          "lint",
+          "system");
+
+  /**
+   * The commands that work on the local state root: each runs the root's recovery pass before it
+   * starts ({@link RootRecovery#onOpen}). {@code system check} runs its own, visible one.
+   */
+  static final java.util.Set<String> OPENS_ROOT =
+      java.util.Set.of(
+          "import",
+          "images",
+          "tag",
+          "rmi",
+          "run",
+          "attach",
+          "ps",
+          "port",
+          "service",
+          "logs",
+          "stop",
+          "rm",
+          "inspect",
+          "pull",
+          "push",
+          "build",
+          "stats",
+          "top",
+          "exec",
+          "demo",
+          "agent",
+          "controller",
+          "up",
+          "down");
 
   private static Class<?> subcommand(String name) {
     return switch (name) {
@@ -127,6 +160,7 @@ public final class StampCli {
       case "up" -> UpCommand.class;
       case "down" -> DownCommand.class;
       case "lint" -> LintCommand.class;
+      case "system" -> SystemCommand.class;
       default -> throw new IllegalArgumentException(name);
     };
   }
@@ -210,6 +244,17 @@ public final class StampCli {
           if (app.debug) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(Level.DEBUG);
+          }
+          CommandLine.ParseResult sub = parseResult.subcommand();
+          if (sub != null
+              && OPENS_ROOT.contains(sub.commandSpec().name())
+              && !sub.isUsageHelpRequested()
+              && (sub.subcommand() == null || !sub.subcommand().isUsageHelpRequested())) {
+            try {
+              RootRecovery.onOpen(app.root());
+            } catch (StampException e) {
+              return onFailure(e, cli, app.debug);
+            }
           }
           return new CommandLine.RunLast().execute(parseResult);
         });

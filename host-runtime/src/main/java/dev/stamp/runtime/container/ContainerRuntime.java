@@ -127,6 +127,24 @@ public final class ContainerRuntime {
         .findFirst();
   }
 
+  /**
+   * Removed containers whose files a killed process had not deleted yet (entries of {@code
+   * containers/.trash}), for {@code stamp system check}.
+   */
+  public static List<Path> retiredLeftovers(StampRoot root) {
+    Path trash = new ContainerStore(root).trash();
+    try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(trash)) {
+      return entries.sorted().toList();
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Deletes {@link #retiredLeftovers} now (their cgroups first, as their records list them). */
+  public void sweepRetired() {
+    store.deleteTrash();
+  }
+
   /** How many standbys are ready now (for tests and diagnostics). */
   int standbysReady() {
     return standbys.map(StandbyPool::readyCount).orElse(0);

@@ -71,6 +71,11 @@ final class ContainerStore {
     return runtime;
   }
 
+  /** {@code containers/.trash}: removed containers whose files are not deleted yet. */
+  public Path trash() {
+    return trash;
+  }
+
   public Path dir(String id) {
     return containers.resolve(id);
   }
@@ -88,6 +93,8 @@ final class ContainerStore {
   public void createDir(ContainerRecord config) throws HostRuntimeException {
     Path dir = dir(config.id());
     try {
+      // a create is an operation on the root: while it runs, recovery leaves half-made dirs alone
+      dev.stamp.runtime.fs.RootOperations.register(containers.getParent());
       Files.createDirectories(containers);
       Files.createDirectory(dir);
       writeConfig(dir, config);

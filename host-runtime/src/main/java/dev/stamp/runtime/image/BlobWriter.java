@@ -33,7 +33,11 @@ public final class BlobWriter implements AutoCloseable {
 
   BlobWriter(BlobStore blobs, Path tempDir) throws IOException {
     this.blobs = blobs;
-    this.temp = tempDir.resolve("blob-" + UUID.randomUUID());
+    // named after this process (RootOperations): a recovery pass removes it once this process is
+    // gone
+    this.temp =
+        tempDir.resolve(
+            "blob-" + dev.stamp.runtime.fs.RootOperations.tag() + "-" + UUID.randomUUID());
     this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     this.stream =
         new CountingStream(

@@ -108,6 +108,8 @@ public final class ImageStore {
 
   public Lease lease() throws HostRuntimeException {
     try {
+      // a writer is an operation on the root: a kill -9 leaves a trace the recovery pass follows
+      dev.stamp.runtime.fs.RootOperations.register(layout.getParent());
       LockFile.Held held = gcLock.shared();
       return held::close;
     } catch (IOException e) {
@@ -410,6 +412,16 @@ public final class ImageStore {
     } catch (IOException e) {
       throw HostRuntimeException.failed(
           "collect image blobs in " + layout + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Blobs no index entry reaches: what {@link #gc()} would delete (for {@code system check}). */
+  public List<Digest> unreferenced() throws HostRuntimeException {
+    try {
+      Set<Digest> live = reachable();
+      return blobs.list().stream().filter(d -> !live.contains(d)).toList();
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("list image blobs in " + layout + ": " + e.getMessage(), e);
     }
   }
 

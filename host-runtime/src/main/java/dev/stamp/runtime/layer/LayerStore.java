@@ -4,6 +4,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.AtomicFiles;
 import dev.stamp.runtime.fs.LockFile;
+import dev.stamp.runtime.fs.RootOperations;
 import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.Image;
@@ -35,7 +36,9 @@ public final class LayerStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(LayerStore.class);
   private static final Duration STALE_TEMP = Duration.ofHours(1);
-  private static final String TEMP_PREFIX = "tmp-";
+
+  /** Names of temp dirs under {@code ROOT/layers} start with this (then the owner's tag). */
+  public static final String TEMP_PREFIX = "tmp-";
 
   private final Path root;
   private final Path layers;
@@ -147,7 +150,16 @@ public final class LayerStore {
     if (Files.isDirectory(target)) {
       return target;
     }
-    Path temp = root.resolve(TEMP_PREFIX + UUID.randomUUID());
+    Path temp;
+    try {
+      // named after this process: a recovery pass removes it once this process is gone
+      temp =
+          root.resolve(
+              TEMP_PREFIX + RootOperations.register(root.getParent()) + "-" + UUID.randomUUID());
+    } catch (IOException e) {
+      throw HostRuntimeException.failed(
+          "unpack layer " + layer.digest() + ": register in " + root.getParent() + ": " + e, e);
+    }
     try {
       Files.createDirectory(temp);
       try (InputStream blob = images.openBlob(layer.digest())) {

@@ -11,6 +11,7 @@ import dev.stamp.builder.dockerfile.ResolvedStage;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.AtomicFiles;
+import dev.stamp.runtime.fs.RootOperations;
 import dev.stamp.runtime.image.ContainerConfig;
 import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.Image;
@@ -251,8 +252,21 @@ public final class ImageBuilder {
             request.contextDir(), DockerIgnore.load(request.contextDir(), request.dockerfile()));
     Path digestsFile = digestsFile(context);
     context.loadRemembered(digestsFile);
-    Path tmp = root.path().resolve("build-tmp").resolve(UUID.randomUUID().toString());
+    Path tmp = root.path().resolve("build-tmp").resolve(tempName());
     return new Prepared(instructions, resolver, plan, context, digestsFile, tmp);
+  }
+
+  /**
+   * The build's temp dir name: this process's tag first ({@link RootOperations}), so the recovery
+   * pass of a later process can tell a killed build's dir (and its mounts) from a live one's.
+   */
+  private String tempName() throws BuildException {
+    try {
+      return RootOperations.register(root.path()) + "-" + UUID.randomUUID();
+    } catch (IOException e) {
+      throw BuildException.failed(
+          "build: register the build under " + root.path() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Where the context's file digests are remembered between builds (one file per context dir). */

@@ -12,6 +12,12 @@ import java.util.List;
  * A tree COPY reads from, with its cache key: the context, or the root filesystem of a stage or
  * image. A single layer is read in place; several are stacked in a read-only overlay mount (the
  * stand-in's {@code mount} command; needs root) that {@link #close} removes.
+ *
+ * <p>That mount is on the host (the JVM reads it, and a {@code RUN --mount from=} binds it into the
+ * RUN container, which the kernel allows only from the binder's own mount namespace), so an intent
+ * record, {@code MOUNTPOINT.mount}, is written before it is made and removed after it is undone.
+ * The mount point is inside the build's temp dir, named after the building process: when that
+ * process is killed, the next recovery pass ({@code RootRecovery}) unmounts it and deletes the dir.
  */
 record SourceView(SourceTree tree, String key, Path mountPoint) implements AutoCloseable {
 
@@ -26,8 +32,14 @@ record SourceView(SourceTree tree, String key, Path mountPoint) implements AutoC
     }
     Files.createDirectories(mountPoint);
     String options = "ro," + LayerStore.lowerdirOption(dirs);
+    Files.writeString(intent(mountPoint), "overlay stamp-from " + mountPoint + "\n");
     exec("/bin/mount", "-t", "overlay", "stamp-from", "-o", options, mountPoint.toString());
     return new SourceView(SourceTree.filesystem(mountPoint), key, mountPoint);
+  }
+
+  /** The intent record of a mount at {@code mountPoint}. */
+  static Path intent(Path mountPoint) {
+    return mountPoint.resolveSibling(mountPoint.getFileName() + ".mount");
   }
 
   private static void exec(String... argv) throws BuildException, IOException {
@@ -48,6 +60,7 @@ record SourceView(SourceTree tree, String key, Path mountPoint) implements AutoC
     if (mountPoint != null) {
       try {
         exec("/bin/umount", "-l", mountPoint.toString());
+        Files.deleteIfExists(intent(mountPoint));
       } catch (IOException e) {
         throw BuildException.failed("umount " + mountPoint + ": " + e.getMessage(), e);
       }
