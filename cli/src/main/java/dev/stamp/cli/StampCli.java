@@ -95,35 +95,23 @@ public final class StampCli {
           "system");
 
   /**
-   * The commands that work on the local state root: each runs the root's recovery pass before it
-   * starts ({@link RootRecovery#onOpen}). {@code system check} runs its own, visible one.
+   * The commands that never touch the local state root (the controller's clients, offline checks of
+   * files, a registry search, completion); every other command works on it and runs the root's
+   * recovery pass before it starts ({@link RootRecovery#onOpen}). {@code system check} runs its
+   * own, visible one. A new command opens the root unless it is named here.
    */
-  static final java.util.Set<String> OPENS_ROOT =
+  static final java.util.Set<String> LEAVES_ROOT =
       java.util.Set.of(
-          "import",
-          "images",
-          "tag",
-          "rmi",
-          "run",
-          "attach",
-          "ps",
-          "port",
-          "service",
-          "logs",
-          "stop",
-          "rm",
-          "inspect",
-          "pull",
-          "push",
-          "build",
-          "stats",
-          "top",
-          "exec",
-          "demo",
-          "agent",
-          "controller",
-          "up",
-          "down");
+          "generate-completion",
+          "dockerfile",
+          "search",
+          "plan",
+          "sync",
+          "status",
+          "history",
+          "rollback",
+          "lint",
+          "system");
 
   private static Class<?> subcommand(String name) {
     return switch (name) {
@@ -247,7 +235,7 @@ public final class StampCli {
           }
           CommandLine.ParseResult sub = parseResult.subcommand();
           if (sub != null
-              && OPENS_ROOT.contains(sub.commandSpec().name())
+              && !LEAVES_ROOT.contains(sub.commandSpec().name())
               && !sub.isUsageHelpRequested()
               && (sub.subcommand() == null || !sub.subcommand().isUsageHelpRequested())) {
             try {

@@ -8,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The {@code stamp-shim} binary the build compiled into the jar, extracted once per content to
@@ -34,7 +31,7 @@ public final class ShimBinary {
       }
     }
     byte[] bytes = load();
-    Path target = runtimeDir.resolve("stamp-shim-" + sha256(bytes).substring(0, 16));
+    Path target = runtimeDir.resolve("stamp-shim-" + Sha256.hex(bytes).substring(0, 16));
     if (Files.isExecutable(target)) {
       return target;
     }
@@ -70,14 +67,6 @@ public final class ShimBinary {
       return in.readAllBytes();
     } catch (IOException e) {
       throw HostRuntimeException.failed("load stamp-shim: " + e, e);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -2,13 +2,10 @@ package dev.stamp.runtime.network;
 
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.linux.Sha256;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,7 +56,7 @@ public final class LoopbackGuard {
 
   /** {@code stamp_localnet_} and 10 hex digits of SHA-256 of the root path. */
   public static String tableName(StampRoot root) {
-    return PREFIX + sha256Hex(root.path().toString()).substring(0, ROOT_HASH_HEX);
+    return PREFIX + Sha256.hex(root.path().toString()).substring(0, ROOT_HASH_HEX);
   }
 
   /** The nftables table ({@code ip} family) carrying the guard. */
@@ -152,15 +149,6 @@ public final class LoopbackGuard {
       return Files.readString(Path.of("/sys/class/net", bridge, "ifindex")).strip();
     } catch (IOException e) {
       return null;
-    }
-  }
-
-  private static String sha256Hex(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }
   }
 }

@@ -59,14 +59,7 @@ public record NetworkConfig(String name, String bridge, String subnet) {
     if (path.equals(dev.stamp.runtime.StampRoot.DEFAULT)) {
       return DEFAULT_BRIDGE;
     }
-    try {
-      byte[] digest =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return "stamp" + java.util.HexFormat.of().formatHex(digest, 0, 4);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "stamp" + dev.stamp.runtime.linux.Sha256.hex(path.toString()).substring(0, 8);
   }
 
   /** The address the bridge carries and containers route through. */

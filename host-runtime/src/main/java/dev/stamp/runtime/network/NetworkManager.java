@@ -218,6 +218,20 @@ public final class NetworkManager {
   }
 
   /**
+   * As {@link #detach}, then deletes the kernel's tracked flows of the address the container had
+   * (the recovery pass, for a container a killed process left attached: the pool may hand the
+   * address to the next container, which must not inherit its NAT bindings).
+   */
+  public void detachAndForgetFlows(String containerId) throws HostRuntimeException {
+    checkContainerId(containerId);
+    Optional<String> address = store.read(containerId).map(AttachmentRecord::ipAddress);
+    detach(containerId);
+    if (address.isPresent()) {
+      ConntrackFlows.forget(address.get());
+    }
+  }
+
+  /**
    * The root's guard of host loopback, which must be in place before any {@code route_localnet}.
    */
   public LoopbackGuard loopbackGuard() {

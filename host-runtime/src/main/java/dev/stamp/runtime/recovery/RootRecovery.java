@@ -399,7 +399,7 @@ public final class RootRecovery {
             }
           }
           case ORPHAN_NETWORK ->
-              NetworkManager.open(root).detach(l.path().getFileName().toString());
+              NetworkManager.open(root).detachAndForgetFlows(l.path().getFileName().toString());
           case UNREFERENCED_BLOB -> {
             if (!gcDone) {
               ImageStore.open(root).gc(); // skipped while a pull, import or build holds a lease

@@ -18,6 +18,9 @@ import dev.stamp.testkit.StateRootLeaks;
 import dev.stamp.testkit.TestNetworks;
 import dev.stamp.testkit.TestStateRoot;
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -199,6 +202,12 @@ class RootRecoveryIT {
       net.attach(kept, NetworkMode.defaultMode(), List.of());
       Files.createDirectories(root.resolve("containers").resolve(kept)); // its container exists
       file(root.resolve("ops/" + DEAD));
+      // a flow the kernel tracks for the gone container's address (a datagram from the host)
+      String address = net.attachment(gone).orElseThrow().ipAddress().orElseThrow();
+      try (DatagramSocket socket = new DatagramSocket()) {
+        socket.send(new DatagramPacket(new byte[] {1}, 1, InetAddress.getByName(address), 9));
+      }
+      assertThat(trackedFlowsTo(address)).as("a tracked flow to %s", address).isNotEmpty();
 
       List<Leftover> found = RootRecovery.of(new StampRoot(root)).check();
       assertThat(found)
@@ -211,6 +220,9 @@ class RootRecoveryIT {
       assertThat(net.containersWithNetworkState()).containsExactly(kept);
       assertThat(root.resolve("netns").resolve(gone)).doesNotExist();
       assertThat(mounted(root.resolve("netns").resolve(kept))).isTrue();
+      assertThat(trackedFlowsTo(address))
+          .as("the gone container's tracked flows are forgotten")
+          .isEmpty();
     } finally {
       for (String id : net.containersWithNetworkState()) {
         net.detach(id);
@@ -251,6 +263,12 @@ class RootRecoveryIT {
     Files.createDirectories(p.getParent());
     Files.writeString(p, "x");
     return p;
+  }
+
+  /** The kernel's tracked IPv4 flows whose original destination is {@code address}. */
+  private static List<String> trackedFlowsTo(String address) {
+    HostCommand.Result r = HostCommand.run("conntrack", "-L", "-f", "ipv4", "--orig-dst", address);
+    return r.out().lines().filter(l -> !l.isBlank()).toList();
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -1,11 +1,8 @@
 package dev.stamp.runtime.network.lb;
 
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.linux.Sha256;
 import dev.stamp.runtime.network.PortMapping;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -41,7 +38,7 @@ final class NftRuleset {
 
   /** {@code stamp_} and 10 hex digits of SHA-256 of the root path: one table per state root. */
   static String tableName(StampRoot root) {
-    return PREFIX + sha256Hex(root.path().toString()).substring(0, ROOT_HASH_HEX);
+    return PREFIX + Sha256.hex(root.path().toString()).substring(0, ROOT_HASH_HEX);
   }
 
   /**
@@ -50,7 +47,7 @@ final class NftRuleset {
    */
   static String chainName(String service) {
     String cleaned = service.replaceAll("[^a-zA-Z0-9_]", "_");
-    return "svc_" + cleaned + "_" + sha256Hex(service).substring(0, 8);
+    return "svc_" + cleaned + "_" + Sha256.hex(service).substring(0, 8);
   }
 
   /**
@@ -185,14 +182,5 @@ final class NftRuleset {
         + " map { "
         + map
         + " }";
-  }
-
-  private static String sha256Hex(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
   }
 }
