@@ -13,7 +13,7 @@ import java.io.IOException;
  * JSON of image objects. Writing is deterministic (fixed field order, map keys sorted, nulls
  * omitted, no whitespace), so equal values give equal bytes and equal digests. Reading ignores
  * unknown fields. Digests are always computed over the bytes as stored or received, never over a
- * re-serialisation. Manifests and image configs are read with the streaming parser ({@link
+ * re-serialisation. Manifests, indexes and image configs are read with the streaming parser ({@link
  * ImageJsonStream}): the mapper is built only when something else is read or written.
  */
 public final class ImageJson {
@@ -51,6 +51,8 @@ public final class ImageJson {
         value = type.cast(ImageJsonStream.manifest(json));
       } else if (type == ImageConfig.class) {
         value = type.cast(ImageJsonStream.config(json));
+      } else if (type == ImageIndex.class) {
+        value = type.cast(ImageJsonStream.index(json));
       } else {
         value = Mapper.MAPPER.readValue(json, type);
       }

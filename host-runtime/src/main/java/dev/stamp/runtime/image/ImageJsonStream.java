@@ -20,9 +20,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads an image manifest and an image config with Jackson's streaming parser: what {@code run}
- * parses of an image, without the object mapper. Gives the values {@link ImageJson}'s mapper gives
- * for the same bytes (unknown fields skipped, the same field names).
+ * Reads image manifests, image indexes (and the store's index.json) and image configs with
+ * Jackson's streaming parser: what {@code run} parses of an image, without the object mapper. Gives
+ * the values {@link ImageJson}'s mapper gives for the same bytes (unknown fields skipped, the same
+ * field names).
  */
 final class ImageJsonStream {
 
@@ -49,6 +50,28 @@ final class ImageJsonStream {
         }
       }
       return new ImageManifest(schemaVersion, mediaType, config, layers, annotations);
+    }
+  }
+
+  static ImageIndex index(byte[] json) throws IOException, HostRuntimeException {
+    try (JsonParser p = StreamingJson.parser(json)) {
+      StreamingJson.startObject(p, "image index");
+      int schemaVersion = 0;
+      String mediaType = null;
+      List<Descriptor> manifests = null;
+      Map<String, String> annotations = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case "schemaVersion" -> schemaVersion = intValue(p, field);
+          case "mediaType" -> mediaType = string(p, field);
+          case "manifests" -> manifests = descriptors(p, field);
+          case "annotations" -> annotations = stringMap(p, field);
+          default -> p.skipChildren();
+        }
+      }
+      return new ImageIndex(schemaVersion, mediaType, manifests, annotations);
     }
   }
 

@@ -133,6 +133,26 @@ class ImageJsonStreamTest {
   }
 
   @Test
+  void anIndexWithPlatformsAndAnnotationsReadsAsTheMapperReadsIt() throws Exception {
+    Descriptor amd =
+        Descriptor.of(MediaType.OCI_MANIFEST, Digest.sha256("11".repeat(32)), 500)
+            .withPlatform(Platform.of("linux", "amd64"))
+            .withAnnotations(Map.of(Descriptor.REF_NAME, "example.com/a/b:1", "x", "y"));
+    Descriptor arm =
+        Descriptor.of(MediaType.OCI_MANIFEST, Digest.sha256("22".repeat(32)), 501)
+            .withPlatform(new Platform("arm64", "linux", null, null, "v8"));
+    ImageIndex index = new ImageIndex(2, MediaType.OCI_INDEX, List.of(amd, arm), Map.of("k", "v"));
+    byte[] bytes = ImageJson.write(index);
+    ImageIndex streamed = ImageJson.read(bytes, ImageIndex.class, "image index");
+    assertThat(streamed).isEqualTo(index);
+    assertThat(streamed).isEqualTo(ImageJson.mapper().readValue(bytes, ImageIndex.class));
+    assertThat(ImageJson.write(streamed)).isEqualTo(bytes);
+    byte[] empty = ImageStore.EMPTY_INDEX;
+    assertThat(ImageJson.read(empty, ImageIndex.class, "index.json"))
+        .isEqualTo(ImageJson.mapper().readValue(empty, ImageIndex.class));
+  }
+
+  @Test
   void badValuesAreBadInputNamingTheObjectAndTheField() {
     assertThatThrownBy(
             () ->
