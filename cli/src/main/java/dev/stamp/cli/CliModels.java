@@ -11,13 +11,13 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * The picocli models of {@code stamp} and {@code stamp run} built in code: what picocli would read
- * from {@link StampCli}'s and {@link RunCommand}'s annotations (and {@link ContainerOptions}'s),
- * without the reflection and the annotation proxies (Java 17 cannot archive them: ~10 ms each) that
- * cost a CLI's start most of its ~150 ms in picocli. The annotations stay the reference: {@code
- * CliModelsTest} checks that both models have the same options, help and parse results, so a flag
- * added to one and not the other fails the build. Other subcommands keep their annotation models
- * (built only when named).
+ * The picocli models of {@code stamp}, {@code stamp run} and {@code stamp pull} built in code: what
+ * picocli would read from {@link StampCli}'s, {@link RunCommand}'s and {@link PullCommand}'s
+ * annotations (and {@link ContainerOptions}'s), without the reflection and the annotation proxies
+ * (Java 17 cannot archive them: ~10 ms each) that cost a CLI's start most of its ~150 ms in
+ * picocli. The annotations stay the reference: {@code CliModelsTest} checks that both models have
+ * the same options, help and parse results, so a flag added to one and not the other fails the
+ * build. Other subcommands keep their annotation models (built only when named).
  */
 final class CliModels {
 
@@ -213,6 +213,49 @@ final class CliModels {
             Integer.class,
             () -> r.stopTimeout,
             v -> r.stopTimeout = (Integer) v));
+    return spec;
+  }
+
+  /** {@code stamp pull}: the reference, {@code -q}, {@code --platform}. */
+  static CommandSpec pull(StampCli app) {
+    PullCommand p = new PullCommand();
+    p.stamp = app;
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(p);
+    p.spec = spec;
+    spec.name("pull");
+    spec.usageMessage()
+        .description(
+            "Pull an image from a registry into the local store.",
+            "Mirrors from ROOT/config/registries.json are tried first; blobs already in the store"
+                + " are not fetched again; every blob is digest-verified. Credentials come from"
+                + " $DOCKER_CONFIG/config.json (default ~/.docker/config.json).");
+    Binding reference = new Binding(() -> p.reference, v -> p.reference = (String) v);
+    spec.addPositional(
+        PositionalParamSpec.builder()
+            .paramLabel("REF")
+            .required(true)
+            .description("Image reference, e.g. busybox:1.36")
+            .type(String.class)
+            .getter(reference)
+            .setter(reference)
+            .initialValue(null)
+            .descriptionKey("")
+            .build());
+    spec.addOption(
+        flag(
+            new String[] {"-q", "--quiet"},
+            "quiet",
+            "Print only the full reference of the pulled image.",
+            () -> p.quiet,
+            v -> p.quiet = (Boolean) v));
+    spec.addOption(
+        value(
+            new String[] {"--platform"},
+            "OS/ARCH[/VARIANT]",
+            "Platform to pick from a multi-platform image (default: this host's).",
+            String.class,
+            () -> p.platform,
+            v -> p.platform = (String) v));
     return spec;
   }
 

@@ -219,7 +219,7 @@ public final class StampCli {
 
   private static CommandLine commandLine(List<String> subcommands) {
     StampCli app = new StampCli();
-    // stamp and run: models built in code (CliModels), not read from the annotations
+    // stamp, run and pull: models built in code (CliModels), not read from the annotations
     CommandLine cli = new CommandLine(CliModels.stamp(app));
     for (String name : subcommands) {
       // its own CommandLine, so that its model transformer runs (picocli applies transformers only
@@ -227,7 +227,9 @@ public final class StampCli {
       CommandLine sub =
           name.equals("run")
               ? new CommandLine(CliModels.run(app))
-              : new CommandLine(subcommand(name));
+              : name.equals("pull")
+                  ? new CommandLine(CliModels.pull(app))
+                  : new CommandLine(subcommand(name));
       withHelp(sub);
       cli.addSubcommand(name, sub);
     }

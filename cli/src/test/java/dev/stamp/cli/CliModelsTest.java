@@ -18,11 +18,11 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * The code-built models of {@code stamp} and {@code stamp run} ({@link CliModels}, what the CLI
- * uses) against the models picocli reads from the annotations of {@link StampCli}, {@link
- * RunCommand} and {@link ContainerOptions} (the reference): the same options in the same order with
- * the same attributes, the same help and usage text, the same values after parsing and the same
- * errors.
+ * The code-built models of {@code stamp}, {@code stamp run} and {@code stamp pull} ({@link
+ * CliModels}, what the CLI uses) against the models picocli reads from the annotations of {@link
+ * StampCli}, {@link RunCommand}, {@link ContainerOptions} and {@link PullCommand} (the reference):
+ * the same options in the same order with the same attributes, the same help and usage text, the
+ * same values after parsing and the same errors.
  */
 class CliModelsTest {
 
@@ -47,6 +47,10 @@ class CliModelsTest {
     String run = code.getSubcommands().get("run").getUsageMessage();
     assertThat(run).isEqualTo(reference.getSubcommands().get("run").getUsageMessage());
     assertThat(run).contains("--security-opt=OPT").contains("IMAGE [COMMAND [ARG...]]");
+    String pull = code.getSubcommands().get("pull").getUsageMessage();
+    assertThat(pull).isEqualTo(reference.getSubcommands().get("pull").getUsageMessage());
+    assertThat(pull).contains("--platform=OS/ARCH[/VARIANT]").contains("--help");
+    assertThat(output(code, "pull", "--help")).isEqualTo(output(reference, "pull", "--help"));
     assertThat(output(code, "--version")).isEqualTo(output(reference, "--version"));
     assertThat(output(code, "run", "--help")).isEqualTo(output(reference, "run", "--help"));
     assertThat(output(code, "--help")).isEqualTo(output(reference, "--help"));
@@ -64,6 +68,33 @@ class CliModelsTest {
     assertThat(run.qualifiedName()).isEqualTo("stamp run");
     assertThat(run.usageMessage().sortOptions())
         .isEqualTo(runReference.usageMessage().sortOptions());
+    CommandLine pullCode = StampCli.commandLine(new String[] {"pull"});
+    CommandSpec pull = pullCode.getSubcommands().get("pull").getCommandSpec();
+    assertSameArgs(pull, reference.getSubcommands().get("pull").getCommandSpec());
+    assertThat(pull.qualifiedName()).isEqualTo("stamp pull");
+  }
+
+  @Test
+  void pullGetsTheSameValuesAndItsParentAndSpec() {
+    List<String[]> lines =
+        List.of(
+            new String[] {"pull", "-q", "--platform", "linux/arm64/v8", "127.0.0.1:5000/a/b:1"},
+            new String[] {"--root", "/r", "pull", "busybox"},
+            new String[] {"pull", "--quiet", "--platform=linux/amd64", "x"});
+    for (String[] line : lines) {
+      CommandLine code = StampCli.commandLine(line);
+      CommandLine reference = annotationModel();
+      code.parseArgs(line);
+      reference.parseArgs(line);
+      PullCommand pull = code.getSubcommands().get("pull").getCommand();
+      PullCommand refPull = reference.getSubcommands().get("pull").getCommand();
+      assertThat(pull.reference).as(String.join(" ", line)).isEqualTo(refPull.reference);
+      assertThat(pull.quiet).isEqualTo(refPull.quiet);
+      assertThat(pull.platform).isEqualTo(refPull.platform);
+      assertThat(pull.stamp).isSameAs(code.getCommand());
+      assertThat(pull.spec).isSameAs(code.getSubcommands().get("pull").getCommandSpec());
+      assertThat(pull.spec.commandLine()).isSameAs(code.getSubcommands().get("pull"));
+    }
   }
 
   @Test
@@ -159,6 +190,9 @@ class CliModelsTest {
             new String[] {"run", "--name"},
             new String[] {"run", "--bogus", "img"},
             new String[] {"run", "--rm=yes", "img"},
+            new String[] {"pull"},
+            new String[] {"pull", "a", "b"},
+            new String[] {"pull", "--platform"},
             new String[] {"--root"},
             new String[] {"--nope", "run"},
             new String[] {"rnu", "img"});
