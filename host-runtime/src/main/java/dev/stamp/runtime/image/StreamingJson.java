@@ -59,7 +59,11 @@ public final class StreamingJson {
 
   /** The current value as an int; JSON null is 0 (as the mapper reads a primitive). */
   public static int intValue(JsonParser p, String field) throws IOException {
-    return (int) longValue(p, field);
+    long value = longValue(p, field);
+    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+      throw new IOException("field " + field + ": " + value + " is out of range for an int");
+    }
+    return (int) value;
   }
 
   /** The current value as a long; JSON null is 0, a numeric string its number. */

@@ -135,6 +135,10 @@ class ContainerRecordJsonTest {
         .hasMessageContaining("uid");
     Files.writeString(file, "{\"id\":\"x\",\"args\":[");
     assertThatThrownBy(() -> ContainerRecordJson.read(file)).isInstanceOf(IOException.class);
+    Files.writeString(file, "{\"uid\":4294967296}");
+    assertThatThrownBy(() -> ContainerRecordJson.read(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("uid");
     Files.writeString(file, "");
     assertThatThrownBy(() -> ContainerRecordJson.read(file))
         .isInstanceOf(IOException.class)
