@@ -113,7 +113,7 @@ public final class StampCli {
           "lint",
           "system");
 
-  private static Class<?> subcommand(String name) {
+  static Class<?> subcommand(String name) {
     return switch (name) {
       case "generate-completion" -> AutoComplete.GenerateCompletion.class;
       case "import" -> ImportCommand.class;
@@ -219,11 +219,17 @@ public final class StampCli {
 
   private static CommandLine commandLine(List<String> subcommands) {
     StampCli app = new StampCli();
-    CommandLine cli = new CommandLine(app);
+    // stamp, run and pull: models built in code (CliModels), not read from the annotations
+    CommandLine cli = new CommandLine(CliModels.stamp(app));
     for (String name : subcommands) {
       // its own CommandLine, so that its model transformer runs (picocli applies transformers only
       // to the hierarchy a CommandLine is constructed with)
-      CommandLine sub = new CommandLine(subcommand(name));
+      CommandLine sub =
+          name.equals("run")
+              ? new CommandLine(CliModels.run(app))
+              : name.equals("pull")
+                  ? new CommandLine(CliModels.pull(app))
+                  : new CommandLine(subcommand(name));
       withHelp(sub);
       cli.addSubcommand(name, sub);
     }
@@ -261,7 +267,7 @@ public final class StampCli {
    * level's is not inherited), so that the hint every usage error prints, {@code See 'stamp X
    * --help'}, works for every command.
    */
-  private static void withHelp(CommandLine cmd) {
+  static void withHelp(CommandLine cmd) {
     CommandLine.Model.CommandSpec spec = cmd.getCommandSpec();
     if (spec.optionsMap().get("--help") == null) {
       spec.addOption(

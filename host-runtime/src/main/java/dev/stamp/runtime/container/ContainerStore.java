@@ -1,8 +1,5 @@
 package dev.stamp.runtime.container;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.linux.Cgroups;
@@ -34,11 +31,6 @@ final class ContainerStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerStore.class);
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   private final Path containers;
   private final Path names;
   private final Path volumes;
@@ -61,10 +53,6 @@ final class ContainerStore {
     this.volumes = root.path().resolve("volumes");
     this.runtime = root.path().resolve("runtime");
     this.trash = containers.resolve(".trash");
-  }
-
-  public static ObjectMapper json() {
-    return JSON;
   }
 
   public Path runtimeDir() {
@@ -107,7 +95,7 @@ final class ContainerStore {
 
   private static void writeConfig(Path dir, ContainerRecord config) throws IOException {
     Path tmp = dir.resolve("config.json.tmp");
-    JSON.writeValue(tmp.toFile(), config);
+    ContainerRecordJson.write(config, tmp);
     Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -117,8 +105,7 @@ final class ContainerStore {
       return Optional.of(cached);
     }
     try {
-      return Optional.of(
-          JSON.readValue(dir(id).resolve("config.json").toFile(), ContainerRecord.class));
+      return Optional.of(ContainerRecordJson.read(dir(id).resolve("config.json")));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -272,8 +259,7 @@ final class ContainerStore {
       return true;
     }
     try {
-      ContainerRecord c =
-          known != null ? known : JSON.readValue(config.toFile(), ContainerRecord.class);
+      ContainerRecord c = known != null ? known : ContainerRecordJson.read(config);
       Cgroups.remove(c.intent().cgroupPaths());
       return true;
     } catch (IOException e) {

@@ -104,7 +104,7 @@ final class StandbyPool {
    * publishes both at once.
    */
   void adopt(Standby s, ContainerRecord config) throws IOException {
-    ContainerStore.json().writeValue(s.dir().resolve("config.json").toFile(), config);
+    ContainerRecordJson.write(config, s.dir().resolve("config.json"));
     Files.createDirectories(store.dir(config.id()).getParent());
     Files.move(s.dir(), store.dir(config.id()), StandardCopyOption.ATOMIC_MOVE);
   }

@@ -13,24 +13,28 @@ import java.io.IOException;
  * JSON of image objects. Writing is deterministic (fixed field order, map keys sorted, nulls
  * omitted, no whitespace), so equal values give equal bytes and equal digests. Reading ignores
  * unknown fields. Digests are always computed over the bytes as stored or received, never over a
- * re-serialisation.
+ * re-serialisation. Manifests, indexes and image configs are read with the streaming parser ({@link
+ * ImageJsonStream}): the mapper is built only when something else is read or written.
  */
 public final class ImageJson {
 
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .disable(SerializationFeature.INDENT_OUTPUT)
-          .serializationInclusion(JsonInclude.Include.NON_NULL)
-          .build();
+  /** Built on first use: reading a manifest or a config ({@code run}'s path) never needs it. */
+  private static final class Mapper {
+    static final ObjectMapper MAPPER =
+        JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+  }
 
   private ImageJson() {}
 
   /** Canonical bytes of {@code value} (a manifest, index, config or descriptor). */
   public static byte[] write(Object value) {
     try {
-      return MAPPER.writeValueAsBytes(value);
+      return Mapper.MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("serialise " + value.getClass().getSimpleName(), e);
     }
@@ -42,12 +46,24 @@ public final class ImageJson {
    */
   public static <T> T read(byte[] json, Class<T> type, String what) throws HostRuntimeException {
     try {
-      T value = MAPPER.readValue(json, type);
+      T value;
+      if (type == ImageManifest.class) {
+        value = type.cast(ImageJsonStream.manifest(json));
+      } else if (type == ImageConfig.class) {
+        value = type.cast(ImageJsonStream.config(json));
+      } else if (type == ImageIndex.class) {
+        value = type.cast(ImageJsonStream.index(json));
+      } else {
+        value = Mapper.MAPPER.readValue(json, type);
+      }
       if (value == null) {
         throw HostRuntimeException.badInput(what + ": empty JSON document");
       }
       return value;
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (HostRuntimeException e) {
+      throw HostRuntimeException.badInput(
+          what + ": not a valid " + type.getSimpleName() + ": " + e.getMessage());
+    } catch (IOException | IllegalArgumentException | NullPointerException e) {
       throw HostRuntimeException.badInput(
           what + ": not a valid " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
     }
@@ -55,7 +71,7 @@ public final class ImageJson {
 
   /** The mapper, for callers that need a tree view of the same JSON. */
   public static ObjectMapper mapper() {
-    return MAPPER;
+    return Mapper.MAPPER;
   }
 
   private static String firstLine(String message) {

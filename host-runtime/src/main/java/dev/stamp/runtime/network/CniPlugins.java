@@ -34,7 +34,11 @@ final class CniPlugins {
    */
   static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Built on first use: a {@code --network none} container never runs a plugin. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+
   private static final long TIMEOUT_SECONDS = 60;
 
   private final Path ipamDir;
@@ -112,7 +116,7 @@ final class CniPlugins {
   }
 
   private static ObjectNode header(AttachmentRecord record, String type) {
-    ObjectNode conf = JSON.createObjectNode();
+    ObjectNode conf = Json.MAPPER.createObjectNode();
     conf.put("cniVersion", CNI_VERSION);
     conf.put("name", cniNetworkName(record.network()));
     conf.put("type", type);
@@ -147,7 +151,7 @@ final class CniPlugins {
       Process process = builder.start();
       CompletableFuture<byte[]> stderr = readAsync(process.getErrorStream());
       try (OutputStream stdin = process.getOutputStream()) {
-        stdin.write(JSON.writeValueAsBytes(conf));
+        stdin.write(Json.MAPPER.writeValueAsBytes(conf));
       }
       byte[] stdout;
       try (InputStream in = process.getInputStream()) {
@@ -161,7 +165,7 @@ final class CniPlugins {
         throw HostRuntimeException.failed(
             action + ": " + pluginError(stdout, stderr.join(), process.exitValue()));
       }
-      return stdout.length == 0 ? JSON.createObjectNode() : JSON.readTree(stdout);
+      return stdout.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(stdout);
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -173,7 +177,7 @@ final class CniPlugins {
   /** The spec's error object ({@code {"code": N, "msg": "..."}}), else whatever it printed. */
   private static String pluginError(byte[] stdout, byte[] stderr, int exitCode) {
     try {
-      JsonNode error = JSON.readTree(stdout);
+      JsonNode error = Json.MAPPER.readTree(stdout);
       if (error != null && error.hasNonNull("msg")) {
         String details = error.path("details").asText("");
         return error.get("msg").asText()

@@ -42,10 +42,15 @@ public final class NetworkManager {
 
   private final Path networksDir;
   private final Path netnsDir;
-  private final JsonRecordDir<AttachmentRecord> store;
+
+  /**
+   * Made on first use (as {@link #networks}): a record directory builds its JSON mapper when its
+   * class loads (~40 ms of a CLI's start), which a {@code --network none} container never needs.
+   */
+  private volatile JsonRecordDir<AttachmentRecord> store;
 
   /** {@code networks/NAME.json}: each bridge network's bridge and subnet. */
-  private final JsonRecordDir<NetworkConfig> networks;
+  private volatile JsonRecordDir<NetworkConfig> networks;
 
   private final CniPlugins cni;
   private final StampRoot root;
@@ -58,15 +63,31 @@ public final class NetworkManager {
     this.guard = LoopbackGuard.of(root);
     this.networksDir = root.path().resolve("networks");
     this.netnsDir = root.path().resolve("netns");
-    this.store = attachmentRecords(networksDir);
-    this.networks =
-        new JsonRecordDir<>(
-            networksDir,
-            networksDir.resolve("lock"),
-            NetworkConfig.class,
-            NetworkConfig::name,
-            "network");
     this.cni = new CniPlugins(networksDir.resolve("ipam"));
+  }
+
+  private JsonRecordDir<AttachmentRecord> store() {
+    JsonRecordDir<AttachmentRecord> s = store;
+    if (s == null) {
+      s = attachmentRecords(networksDir);
+      store = s;
+    }
+    return s;
+  }
+
+  private JsonRecordDir<NetworkConfig> networks() {
+    JsonRecordDir<NetworkConfig> n = networks;
+    if (n == null) {
+      n =
+          new JsonRecordDir<>(
+              networksDir,
+              networksDir.resolve("lock"),
+              NetworkConfig.class,
+              NetworkConfig::name,
+              "network");
+      networks = n;
+    }
+    return n;
   }
 
   /**
@@ -100,7 +121,7 @@ public final class NetworkManager {
    */
   public NetworkConfig network(String name) throws HostRuntimeException {
     checkNetworkName(name);
-    Optional<NetworkConfig> stored = networks.read(name);
+    Optional<NetworkConfig> stored = networks().read(name);
     if (stored.isPresent()) {
       NetworkConfig c = stored.get();
       return NetworkConfig.of(c.name(), c.bridge(), c.subnet());
@@ -109,7 +130,7 @@ public final class NetworkManager {
       return saveDefaultNetwork();
     }
     throw HostRuntimeException.notFound(
-        "network " + name + ": not found (no " + networks.file(name) + ")");
+        "network " + name + ": not found (no " + networks().file(name) + ")");
   }
 
   /**
@@ -120,14 +141,14 @@ public final class NetworkManager {
   private NetworkConfig saveDefaultNetwork() throws HostRuntimeException {
     String bridge = NetworkConfig.defaultBridge(root);
     Path path = root.path().toAbsolutePath().normalize();
-    try (LockFile.Held lock = store.lock()) {
-      Optional<NetworkConfig> raced = networks.read(NetworkMode.DEFAULT_NETWORK);
+    try (LockFile.Held lock = store().lock()) {
+      Optional<NetworkConfig> raced = networks().read(NetworkMode.DEFAULT_NETWORK);
       if (raced.isPresent()) {
         return raced.get();
       }
       String subnet = claims.claim(path, bridge, DefaultSubnet.routes());
       NetworkConfig config = NetworkConfig.of(NetworkMode.DEFAULT_NETWORK, bridge, subnet);
-      networks.write(config);
+      networks().write(config);
       return config;
     }
   }
@@ -138,9 +159,9 @@ public final class NetworkManager {
    */
   public NetworkConfig saveNetwork(NetworkConfig config) throws HostRuntimeException {
     NetworkConfig valid = NetworkConfig.of(config.name(), config.bridge(), config.subnet());
-    try (LockFile.Held lock = store.lock()) {
+    try (LockFile.Held lock = store().lock()) {
       refuseIfInUse(valid.name(), "change network");
-      networks.write(valid);
+      networks().write(valid);
     }
     return valid;
   }
@@ -154,17 +175,17 @@ public final class NetworkManager {
    */
   public void removeNetwork(String name) throws HostRuntimeException {
     NetworkConfig config = network(name);
-    try (LockFile.Held lock = store.lock()) {
+    try (LockFile.Held lock = store().lock()) {
       refuseIfInUse(name, "remove network");
       String failure = Links.deleteBridge(config.bridge());
       if (failure != null) {
         throw HostRuntimeException.failed("remove network " + name + ": " + failure);
       }
-      if (store.keys().isEmpty() && rootBridgesOnHost().isEmpty()) {
+      if (store().keys().isEmpty() && rootBridgesOnHost().isEmpty()) {
         guard.remove("remove network " + name);
       }
       deleteTree(networksDir.resolve("ipam").resolve(CniPlugins.cniNetworkName(name)));
-      networks.delete(name);
+      networks().delete(name);
     } catch (IOException e) {
       throw HostRuntimeException.failed("remove network " + name + ": " + e.getMessage(), e);
     }
@@ -193,7 +214,7 @@ public final class NetworkManager {
     try {
       NetnsFile.create(Path.of(intent.netnsPath()));
       AttachmentRecord attached = connect(intent);
-      store.write(attached);
+      store().write(attached);
       return attached.toAttachment();
     } catch (HostRuntimeException | RuntimeException e) {
       undoAfterFailure(containerId, e);
@@ -209,12 +230,12 @@ public final class NetworkManager {
   public void detach(String containerId) throws HostRuntimeException {
     checkContainerId(containerId);
     Path netns = netnsPath(containerId);
-    Optional<AttachmentRecord> record = store.read(containerId);
+    Optional<AttachmentRecord> record = store().read(containerId);
     if (record.isPresent()) {
       cni.del(record.get(), NetnsFile.isNamespace(netns) ? netns.toString() : "");
     }
     NetnsFile.remove(netns);
-    store.delete(containerId);
+    store().delete(containerId);
   }
 
   /**
@@ -224,7 +245,7 @@ public final class NetworkManager {
    */
   public void detachAndForgetFlows(String containerId) throws HostRuntimeException {
     checkContainerId(containerId);
-    Optional<String> address = store.read(containerId).map(AttachmentRecord::ipAddress);
+    Optional<String> address = store().read(containerId).map(AttachmentRecord::ipAddress);
     detach(containerId);
     if (address.isPresent()) {
       ConntrackFlows.forget(address.get());
@@ -241,13 +262,13 @@ public final class NetworkManager {
   /** A container's complete bridge attachment, if it has one. */
   public Optional<NetworkAttachment> attachment(String containerId) throws HostRuntimeException {
     checkContainerId(containerId);
-    return store.read(containerId).filter(AttachmentRecord::complete).map(r -> r.toAttachment());
+    return store().read(containerId).filter(AttachmentRecord::complete).map(r -> r.toAttachment());
   }
 
   /** The complete attachments to the bridge network {@code network}, by container id. */
   public List<NetworkAttachment> attachments(String network) throws HostRuntimeException {
     List<NetworkAttachment> attached = new ArrayList<>();
-    for (AttachmentRecord record : store.all()) {
+    for (AttachmentRecord record : store().all()) {
       if (record.complete() && record.network().equals(network)) {
         attached.add(record.toAttachment());
       }
@@ -260,7 +281,7 @@ public final class NetworkManager {
    * {@link #detach} once its container is gone.
    */
   public List<String> containersWithNetworkState() throws HostRuntimeException {
-    return store.keys();
+    return store().keys();
   }
 
   /** Where a bridged container's namespace file is (whether or not it exists). */
@@ -274,8 +295,8 @@ public final class NetworkManager {
   private AttachmentRecord reserve(
       String containerId, NetworkConfig network, List<PortMapping> ports)
       throws HostRuntimeException {
-    try (LockFile.Held lock = store.lock()) {
-      if (store.read(containerId).isPresent()) {
+    try (LockFile.Held lock = store().lock()) {
+      if (store().read(containerId).isPresent()) {
         throw HostRuntimeException.conflict(
             "attach container " + containerId + ": it already has network state (detach it first)");
       }
@@ -283,13 +304,13 @@ public final class NetworkManager {
         NetnsFile.remove(netnsPath(containerId));
       }
       List<HostPorts.Published> published = new ArrayList<>();
-      for (AttachmentRecord other : store.all()) {
+      for (AttachmentRecord other : store().all()) {
         other.ports().forEach(p -> published.add(new HostPorts.Published(other.containerId(), p)));
       }
       List<PortMapping> resolved = HostPorts.resolve(ports, published);
       AttachmentRecord intent =
           AttachmentRecord.intent(containerId, network, netnsPath(containerId), resolved);
-      store.write(intent);
+      store().write(intent);
       return intent;
     }
   }
@@ -346,7 +367,7 @@ public final class NetworkManager {
   private List<String> rootBridgesOnHost() throws HostRuntimeException {
     List<String> bridges = new ArrayList<>();
     bridges.add(NetworkConfig.defaultBridge(root));
-    for (NetworkConfig config : networks.all()) {
+    for (NetworkConfig config : networks().all()) {
       bridges.add(config.bridge());
     }
     return bridges.stream()
@@ -365,7 +386,7 @@ public final class NetworkManager {
   }
 
   private void refuseIfInUse(String network, String action) throws HostRuntimeException {
-    for (AttachmentRecord record : store.all()) {
+    for (AttachmentRecord record : store().all()) {
       if (record.network().equals(network)) {
         throw HostRuntimeException.conflict(
             action + " " + network + ": container " + record.containerId() + " is attached to it");
