@@ -3,6 +3,7 @@ package dev.stamp.runtime.fs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stamp.runtime.HostRuntimeException;
+import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,31 +21,83 @@ import java.util.stream.Stream;
  * temporary file renamed over the old one), plus the lock that serialises read-modify-write
  * sequences between threads and between Stamp processes sharing a root. Messages name {@code what}
  * ("network attachment", "service record") and the file.
+ *
+ * <p>A record type is read and written either by a {@link Codec} (Jackson's streaming API: the
+ * network records a CLI's {@code run} touches, so it loads no data binding) or by the object mapper
+ * ({@link #json()}, built on first use).
  */
 public final class JsonRecordDir<T> {
 
-  /** Indented JSON, as every Stamp state file is written. */
-  public static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /**
+   * Reads and writes one record type's file. {@code read} gets the whole file and fails with an
+   * {@link IOException} naming the field at fault; {@code write} gives the file's bytes.
+   */
+  public interface Codec<T> {
+    T read(byte[] json) throws IOException;
+
+    void write(T record, java.io.OutputStream out) throws IOException;
+  }
+
+  /** Indented JSON, as every Stamp state file is written; built on first use. */
+  public static ObjectMapper json() {
+    return Mapper.JSON;
+  }
+
+  /** Loaded only when a mapper-read record type is used. */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  /** The object mapper path, for record types without a codec of their own. */
+  private static final class MapperCodec<T> implements Codec<T> {
+    private final Class<T> type;
+
+    MapperCodec(Class<T> type) {
+      this.type = type;
+    }
+
+    @Override
+    public T read(byte[] json) throws IOException {
+      return Mapper.JSON.readValue(json, type);
+    }
+
+    @Override
+    public void write(T record, java.io.OutputStream out) throws IOException {
+      Mapper.JSON.writeValue(out, record);
+    }
+  }
 
   private static final String SUFFIX = ".json";
   private static final String TEMP_SUFFIX = ".json.tmp";
 
   private final Path dir;
   private final Path lockFile;
-  private final Class<T> type;
+  private final Codec<T> codec;
   private final Function<T, String> key;
   private final String what;
 
   /**
+   * Records read and written by the object mapper.
+   *
    * @param key the record's file name without {@code .json}
    * @param what what a record is, for messages
    */
   public JsonRecordDir(
       Path dir, Path lockFile, Class<T> type, Function<T, String> key, String what) {
+    this(dir, lockFile, new MapperCodec<>(type), key, what);
+  }
+
+  /**
+   * Records read and written by {@code codec}.
+   *
+   * @param key the record's file name without {@code .json}
+   * @param what what a record is, for messages
+   */
+  public JsonRecordDir(
+      Path dir, Path lockFile, Codec<T> codec, Function<T, String> key, String what) {
     this.dir = dir;
     this.lockFile = lockFile;
-    this.type = type;
+    this.codec = codec;
     this.key = key;
     this.what = what;
   }
@@ -55,10 +108,16 @@ public final class JsonRecordDir<T> {
 
   public Optional<T> read(String key) throws HostRuntimeException {
     Path file = file(key);
+    byte[] bytes;
     try {
-      return Optional.of(JSON.readValue(file.toFile(), type));
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException | FileNotFoundException e) {
       return Optional.empty();
+    } catch (IOException e) {
+      throw HostRuntimeException.failed("read " + what + " " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return Optional.of(codec.read(bytes));
     } catch (IOException e) {
       throw HostRuntimeException.failed("read " + what + " " + file + ": " + e.getMessage(), e);
     }
@@ -70,7 +129,9 @@ public final class JsonRecordDir<T> {
     Path temp = dir.resolve(name + TEMP_SUFFIX);
     try {
       Files.createDirectories(dir);
-      JSON.writeValue(temp.toFile(), record);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+      codec.write(record, out);
+      Files.write(temp, out.toByteArray());
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw HostRuntimeException.failed("write " + what + " " + file + ": " + e.getMessage(), e);

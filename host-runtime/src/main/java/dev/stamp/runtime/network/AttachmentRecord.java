@@ -1,6 +1,5 @@
 package dev.stamp.runtime.network;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +8,8 @@ import java.util.Optional;
  * What Stamp wrote down about one container's bridge attachment, in {@code
  * ROOT/networks/attachments/ID.json}. Written with state {@code attaching} before anything is
  * created (the intent: enough for {@code detach} to undo every step after a kill -9), rewritten
- * with state {@code attached} and the CNI result once the namespace is connected.
+ * with state {@code attached} and the CNI result once the namespace is connected. Read and written
+ * by {@link NetworkRecordJson#ATTACHMENT}.
  */
 record AttachmentRecord(
     String containerId,
@@ -21,16 +21,13 @@ record AttachmentRecord(
     String state,
     String ipAddress,
     String gateway,
-    JsonNode cniResult) {
+    CniResult cniResult) {
 
   static final String ATTACHING = "attaching";
   static final String ATTACHED = "attached";
 
   AttachmentRecord {
     ports = List.copyOf(ports);
-    if (cniResult != null && (cniResult.isNull() || cniResult.isMissingNode())) {
-      cniResult = null;
-    }
   }
 
   static AttachmentRecord intent(
@@ -48,7 +45,7 @@ record AttachmentRecord(
         null);
   }
 
-  AttachmentRecord attached(String ip, String gw, JsonNode result) {
+  AttachmentRecord attached(String ip, String gw, CniResult result) {
     return new AttachmentRecord(
         containerId, network, bridge, subnet, netnsPath, ports, ATTACHED, ip, gw, result);
   }

@@ -1,10 +1,9 @@
 package dev.stamp.runtime.network;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.image.StreamingJson;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,11 +33,6 @@ final class CniPlugins {
    */
   static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
-  /** Built on first use: a {@code --network none} container never runs a plugin. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
   private static final long TIMEOUT_SECONDS = 60;
 
   private final Path ipamDir;
@@ -48,12 +42,10 @@ final class CniPlugins {
   }
 
   /** Connects the namespace to the record's bridge; returns the bridge plugin's result. */
-  JsonNode add(AttachmentRecord record) throws HostRuntimeException {
-    JsonNode result = exec("ADD", "bridge", bridgeConf(record), record, record.netnsPath());
+  CniResult add(AttachmentRecord record) throws HostRuntimeException {
+    CniResult result = exec("ADD", "bridge", bridgeConf(record, null), record, record.netnsPath());
     if (!record.ports().isEmpty()) {
-      ObjectNode portmap = portmapConf(record);
-      portmap.set("prevResult", result);
-      result = exec("ADD", "portmap", portmap, record, record.netnsPath());
+      result = exec("ADD", "portmap", portmapConf(record, result), record, record.netnsPath());
     }
     return result;
   }
@@ -65,66 +57,103 @@ final class CniPlugins {
    */
   void del(AttachmentRecord record, String netns) throws HostRuntimeException {
     if (!record.ports().isEmpty()) {
-      ObjectNode portmap = portmapConf(record);
-      if (record.cniResult() != null) {
-        portmap.set("prevResult", record.cniResult());
-      }
-      exec("DEL", "portmap", portmap, record, netns);
+      exec("DEL", "portmap", portmapConf(record, record.cniResult()), record, netns);
     }
-    ObjectNode bridge = bridgeConf(record);
-    if (record.cniResult() != null) {
-      bridge.set("prevResult", record.cniResult());
-    }
-    exec("DEL", "bridge", bridge, record, netns);
+    exec("DEL", "bridge", bridgeConf(record, record.cniResult()), record, netns);
   }
 
   static String cniNetworkName(String network) {
     return "stamp-" + network;
   }
 
-  private ObjectNode bridgeConf(AttachmentRecord record) {
-    ObjectNode conf = header(record, "bridge");
-    conf.put("bridge", record.bridge());
-    conf.put("isGateway", true);
-    conf.put("ipMasq", false);
-    conf.put("hairpinMode", true);
-    ObjectNode ipam = conf.putObject("ipam");
-    ipam.put("type", "host-local");
-    ipam.put("dataDir", ipamDir.toString());
-    ObjectNode range = ipam.putArray("ranges").addArray().addObject();
-    range.put("subnet", record.subnet());
-    range.put("gateway", Subnet.parseTrusted(record.subnet()).gateway());
-    ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
-    return conf;
+  /**
+   * The bridge plugin's network configuration (compact JSON, fields in the order the plugins have
+   * always been given them), with {@code prevResult} last when there is one.
+   */
+  byte[] bridgeConf(AttachmentRecord record, CniResult prevResult) {
+    return conf(
+        record,
+        "bridge",
+        prevResult,
+        g -> {
+          g.writeStringField("bridge", record.bridge());
+          g.writeBooleanField("isGateway", true);
+          g.writeBooleanField("ipMasq", false);
+          g.writeBooleanField("hairpinMode", true);
+          g.writeObjectFieldStart("ipam");
+          g.writeStringField("type", "host-local");
+          g.writeStringField("dataDir", ipamDir.toString());
+          g.writeArrayFieldStart("ranges");
+          g.writeStartArray();
+          g.writeStartObject();
+          g.writeStringField("subnet", record.subnet());
+          g.writeStringField("gateway", Subnet.parseTrusted(record.subnet()).gateway());
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeEndArray();
+          g.writeArrayFieldStart("routes");
+          g.writeStartObject();
+          g.writeStringField("dst", "0.0.0.0/0");
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
-  private ObjectNode portmapConf(AttachmentRecord record) {
-    ObjectNode conf = header(record, "portmap");
-    conf.put("snat", true);
-    conf.putObject("capabilities").put("portMappings", true);
-    ArrayNode mappings = conf.putObject("runtimeConfig").putArray("portMappings");
-    for (PortMapping port : record.ports()) {
-      ObjectNode entry = mappings.addObject();
-      entry.put("hostPort", port.hostPort());
-      entry.put("containerPort", port.containerPort());
-      entry.put("protocol", port.protocol());
-      if (!PortMapping.ANY_HOST_IP.equals(port.hostIp())) {
-        entry.put("hostIP", port.hostIp());
+  /** The portmap plugin's network configuration, with {@code prevResult} last when there is one. */
+  byte[] portmapConf(AttachmentRecord record, CniResult prevResult) {
+    return conf(
+        record,
+        "portmap",
+        prevResult,
+        g -> {
+          g.writeBooleanField("snat", true);
+          g.writeObjectFieldStart("capabilities");
+          g.writeBooleanField("portMappings", true);
+          g.writeEndObject();
+          g.writeObjectFieldStart("runtimeConfig");
+          g.writeArrayFieldStart("portMappings");
+          for (PortMapping port : record.ports()) {
+            g.writeStartObject();
+            g.writeNumberField("hostPort", port.hostPort());
+            g.writeNumberField("containerPort", port.containerPort());
+            g.writeStringField("protocol", port.protocol());
+            if (!PortMapping.ANY_HOST_IP.equals(port.hostIp())) {
+              g.writeStringField("hostIP", port.hostIp());
+            }
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] conf(AttachmentRecord record, String type, CniResult prev, Body body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = StreamingJson.generator(out)) {
+      g.writeStartObject();
+      g.writeStringField("cniVersion", CNI_VERSION);
+      g.writeStringField("name", cniNetworkName(record.network()));
+      g.writeStringField("type", type);
+      body.write(g);
+      if (prev != null) {
+        g.writeFieldName("prevResult");
+        prev.write(g);
       }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "write the CNI " + type + " configuration for container " + record.containerId(), e);
     }
-    return conf;
+    return out.toByteArray();
   }
 
-  private static ObjectNode header(AttachmentRecord record, String type) {
-    ObjectNode conf = Json.MAPPER.createObjectNode();
-    conf.put("cniVersion", CNI_VERSION);
-    conf.put("name", cniNetworkName(record.network()));
-    conf.put("type", type);
-    return conf;
-  }
-
-  private JsonNode exec(
-      String command, String plugin, ObjectNode conf, AttachmentRecord record, String netns)
+  private CniResult exec(
+      String command, String plugin, byte[] conf, AttachmentRecord record, String netns)
       throws HostRuntimeException {
     String action = "CNI " + plugin + " " + command + " for container " + record.containerId();
     Path binary = PLUGIN_DIR.resolve(plugin);
@@ -151,7 +180,7 @@ final class CniPlugins {
       Process process = builder.start();
       CompletableFuture<byte[]> stderr = readAsync(process.getErrorStream());
       try (OutputStream stdin = process.getOutputStream()) {
-        stdin.write(Json.MAPPER.writeValueAsBytes(conf));
+        stdin.write(conf);
       }
       byte[] stdout;
       try (InputStream in = process.getInputStream()) {
@@ -165,7 +194,7 @@ final class CniPlugins {
         throw HostRuntimeException.failed(
             action + ": " + pluginError(stdout, stderr.join(), process.exitValue()));
       }
-      return stdout.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(stdout);
+      return stdout.length == 0 ? CniResult.empty() : CniResult.parse(stdout);
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -177,13 +206,12 @@ final class CniPlugins {
   /** The spec's error object ({@code {"code": N, "msg": "..."}}), else whatever it printed. */
   private static String pluginError(byte[] stdout, byte[] stderr, int exitCode) {
     try {
-      JsonNode error = Json.MAPPER.readTree(stdout);
-      if (error != null && error.hasNonNull("msg")) {
-        String details = error.path("details").asText("");
-        return error.get("msg").asText()
-            + (details.isEmpty() ? "" : " (" + details + ")")
+      CniResult.Error error = CniResult.parse(stdout).error();
+      if (error != null) {
+        return error.msg()
+            + (error.details().isEmpty() ? "" : " (" + error.details() + ")")
             + " (CNI error code "
-            + error.path("code").asInt()
+            + error.code()
             + ")";
       }
     } catch (IOException notJson) {

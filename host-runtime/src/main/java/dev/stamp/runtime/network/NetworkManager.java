@@ -1,6 +1,5 @@
 package dev.stamp.runtime.network;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
@@ -44,8 +43,7 @@ public final class NetworkManager {
   private final Path netnsDir;
 
   /**
-   * Made on first use (as {@link #networks}): a record directory builds its JSON mapper when its
-   * class loads (~40 ms of a CLI's start), which a {@code --network none} container never needs.
+   * Made on first use (as {@link #networks}): a {@code --network none} container never needs it.
    */
   private volatile JsonRecordDir<AttachmentRecord> store;
 
@@ -82,7 +80,7 @@ public final class NetworkManager {
           new JsonRecordDir<>(
               networksDir,
               networksDir.resolve("lock"),
-              NetworkConfig.class,
+              NetworkRecordJson.NETWORK,
               NetworkConfig::name,
               "network");
       networks = n;
@@ -98,7 +96,7 @@ public final class NetworkManager {
     return new JsonRecordDir<>(
         networksDir.resolve("attachments"),
         networksDir.resolve("lock"),
-        AttachmentRecord.class,
+        NetworkRecordJson.ATTACHMENT,
         AttachmentRecord::containerId,
         "network attachment");
   }
@@ -327,14 +325,13 @@ public final class NetworkManager {
     }
     guard.beforeAttach(
         intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
-    JsonNode result = cni.add(intent);
-    for (JsonNode ip : result.path("ips")) {
-      String address = ip.path("address").asText("");
+    CniResult result = cni.add(intent);
+    for (CniResult.Ip ip : result.ips()) {
+      String address = ip.address();
       int slash = address.indexOf('/');
       String host = slash < 0 ? address : address.substring(0, slash);
       if (Ipv4.isAddress(host)) {
-        String gateway = ip.path("gateway").asText(null);
-        return intent.attached(host, gateway, result);
+        return intent.attached(host, ip.gateway(), result);
       }
     }
     throw HostRuntimeException.failed(

@@ -46,15 +46,32 @@ public final class Nft {
   /** Runs {@code nft -f} on {@code script}; FAILED with nft's own message when it refuses. */
   public void apply(String action, String script) throws HostRuntimeException {
     Path nft = binary(action);
+    // a temporary file of this call's own: threads of one process (parallel attaches each
+    // applying the loopback guard) never move each other's script away or run each other's
+    Path temp;
     try {
       Files.createDirectories(file.getParent());
-      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
       Files.writeString(temp, script, StandardCharsets.UTF_8);
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": write " + file + ": " + e.getMessage(), e);
     }
-    run(action, nft.toString(), "-f", file.toString());
+    HostRuntimeException refused = null;
+    try {
+      run(action, nft.toString(), "-f", temp.toString());
+    } catch (HostRuntimeException e) {
+      refused = e;
+    }
+    try { // kept as the last script applied (or refused), for whoever debugs
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      if (refused == null) {
+        throw HostRuntimeException.failed(action + ": write " + file + ": " + e.getMessage(), e);
+      }
+    }
+    if (refused != null) {
+      throw refused;
+    }
   }
 
   /** {@code nft list table ip NAME}, or empty text when the table does not exist. */

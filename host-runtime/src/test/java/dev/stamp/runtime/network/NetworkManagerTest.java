@@ -148,7 +148,9 @@ class NetworkManagerTest {
         intent.attached(
             "10.231.7.2",
             "10.231.7.1",
-            JsonRecordDir.JSON.readTree("{\"ips\":[{\"address\":\"10.231.7.2/24\"}]}"));
+            CniResult.parse(
+                "{\"ips\":[{\"address\":\"10.231.7.2/24\"}]}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     store.write(attached);
     assertThat(store.read("c1")).contains(attached);
     assertThat(net.attachment("c1").orElseThrow().ipAddress()).contains("10.231.7.2");

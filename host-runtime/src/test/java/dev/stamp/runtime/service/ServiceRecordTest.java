@@ -30,9 +30,9 @@ class ServiceRecordTest {
             0,
             null,
             null);
-    String json = JsonRecordDir.JSON.writeValueAsString(record);
+    String json = JsonRecordDir.json().writeValueAsString(record);
     assertThat(json).contains("\"Test\" : [ \"CMD\", \"test\", \"-f\", \"/ok\" ]");
-    assertThat(JsonRecordDir.JSON.readValue(json, ServiceRecord.class)).isEqualTo(record);
+    assertThat(JsonRecordDir.json().readValue(json, ServiceRecord.class)).isEqualTo(record);
 
     String older =
         """
@@ -42,7 +42,7 @@ class ServiceRecordTest {
                    "retries":1,"startPeriodMillis":0},
          "containers":["a"],"monitorPid":null,"monitorStart":null,"state":"running"}
         """;
-    ServiceRecord read = JsonRecordDir.JSON.readValue(older, ServiceRecord.class);
+    ServiceRecord read = JsonRecordDir.json().readValue(older, ServiceRecord.class);
     assertThat(read.fronts()).containsExactly(PortMapping.parse("127.0.0.1:30001:80"));
     HealthCheck health = read.health();
     assertThat(health.test()).containsExactly("CMD-SHELL", "test -f /ok");

@@ -63,10 +63,10 @@ class BalancedServiceTest {
             List.of("10.88.0.0/16"),
             List.of("stamp0"),
             BalancedService.PUBLISHED);
-    String json = JsonRecordDir.JSON.writeValueAsString(record);
+    String json = JsonRecordDir.json().writeValueAsString(record);
     assertThat(json).isEqualTo(ON_DISK);
-    assertThat(JsonRecordDir.JSON.readValue(ON_DISK, BalancedService.class)).isEqualTo(record);
-    assertThat(JsonRecordDir.JSON.readValue(ONE_FRONT, BalancedService.class))
+    assertThat(JsonRecordDir.json().readValue(ON_DISK, BalancedService.class)).isEqualTo(record);
+    assertThat(JsonRecordDir.json().readValue(ONE_FRONT, BalancedService.class))
         .as("a record of the one-front format")
         .isEqualTo(record);
   }
