@@ -1,19 +1,20 @@
 package dev.stamp.runtime.container;
 
-import static dev.stamp.runtime.image.StreamingJson.bool;
-import static dev.stamp.runtime.image.StreamingJson.field;
-import static dev.stamp.runtime.image.StreamingJson.intList;
-import static dev.stamp.runtime.image.StreamingJson.intValue;
-import static dev.stamp.runtime.image.StreamingJson.longValue;
-import static dev.stamp.runtime.image.StreamingJson.string;
-import static dev.stamp.runtime.image.StreamingJson.stringList;
+import static dev.stamp.runtime.fs.StreamingJson.bool;
+import static dev.stamp.runtime.fs.StreamingJson.field;
+import static dev.stamp.runtime.fs.StreamingJson.intList;
+import static dev.stamp.runtime.fs.StreamingJson.intValue;
+import static dev.stamp.runtime.fs.StreamingJson.longValue;
+import static dev.stamp.runtime.fs.StreamingJson.string;
+import static dev.stamp.runtime.fs.StreamingJson.stringList;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import dev.stamp.runtime.image.StreamingJson;
+import dev.stamp.runtime.fs.StreamingJson;
 import dev.stamp.runtime.network.PortMapping;
+import dev.stamp.runtime.network.PortMappingJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -108,12 +109,11 @@ final class ContainerRecordJson {
       } else {
         g.writeStartArray();
         for (PortMapping p : r.ports()) {
-          g.writeStartObject();
-          field(g, "hostIp", p.hostIp());
-          g.writeNumberField("hostPort", p.hostPort());
-          g.writeNumberField("containerPort", p.containerPort());
-          field(g, "protocol", p.protocol());
-          g.writeEndObject();
+          if (p == null) {
+            g.writeNull();
+          } else {
+            PortMappingJson.write(g, p);
+          }
         }
         g.writeEndArray();
       }
@@ -327,23 +327,7 @@ final class ContainerRecordJson {
         list.add(null);
         continue;
       }
-      StreamingJson.startObject(p.currentToken(), path);
-      String hostIp = null;
-      int hostPort = 0;
-      int containerPort = 0;
-      String protocol = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        p.nextToken();
-        switch (f) {
-          case "hostIp" -> hostIp = string(p, path + ".hostIp");
-          case "hostPort" -> hostPort = intValue(p, path + ".hostPort");
-          case "containerPort" -> containerPort = intValue(p, path + ".containerPort");
-          case "protocol" -> protocol = string(p, path + ".protocol");
-          default -> p.skipChildren();
-        }
-      }
-      list.add(new PortMapping(hostIp, hostPort, containerPort, protocol));
+      list.add(PortMappingJson.read(p, path));
     }
     return list;
   }

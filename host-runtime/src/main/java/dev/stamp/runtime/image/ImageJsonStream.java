@@ -1,18 +1,19 @@
 package dev.stamp.runtime.image;
 
-import static dev.stamp.runtime.image.StreamingJson.boxedBool;
-import static dev.stamp.runtime.image.StreamingJson.boxedInt;
-import static dev.stamp.runtime.image.StreamingJson.boxedLong;
-import static dev.stamp.runtime.image.StreamingJson.intValue;
-import static dev.stamp.runtime.image.StreamingJson.keySet;
-import static dev.stamp.runtime.image.StreamingJson.longValue;
-import static dev.stamp.runtime.image.StreamingJson.string;
-import static dev.stamp.runtime.image.StreamingJson.stringList;
-import static dev.stamp.runtime.image.StreamingJson.stringMap;
+import static dev.stamp.runtime.fs.StreamingJson.boxedBool;
+import static dev.stamp.runtime.fs.StreamingJson.boxedInt;
+import static dev.stamp.runtime.fs.StreamingJson.boxedLong;
+import static dev.stamp.runtime.fs.StreamingJson.intValue;
+import static dev.stamp.runtime.fs.StreamingJson.keySet;
+import static dev.stamp.runtime.fs.StreamingJson.longValue;
+import static dev.stamp.runtime.fs.StreamingJson.string;
+import static dev.stamp.runtime.fs.StreamingJson.stringList;
+import static dev.stamp.runtime.fs.StreamingJson.stringMap;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.fs.StreamingJson;
 import dev.stamp.runtime.health.HealthCheck;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.stamp.runtime.network;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.image.StreamingJson;
+import dev.stamp.runtime.fs.StreamingJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

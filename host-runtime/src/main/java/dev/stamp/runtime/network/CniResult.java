@@ -3,7 +3,7 @@ package dev.stamp.runtime.network;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.stamp.runtime.image.StreamingJson;
+import dev.stamp.runtime.fs.StreamingJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,15 +1,14 @@
 package dev.stamp.runtime.network;
 
-import static dev.stamp.runtime.image.StreamingJson.field;
-import static dev.stamp.runtime.image.StreamingJson.intValue;
-import static dev.stamp.runtime.image.StreamingJson.string;
+import static dev.stamp.runtime.fs.StreamingJson.field;
+import static dev.stamp.runtime.fs.StreamingJson.string;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.stamp.runtime.fs.JsonRecordDir;
-import dev.stamp.runtime.image.StreamingJson;
+import dev.stamp.runtime.fs.StreamingJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -66,12 +65,7 @@ final class NetworkRecordJson {
             g.writeFieldName("ports");
             g.writeStartArray();
             for (PortMapping p : r.ports()) {
-              g.writeStartObject();
-              field(g, "hostIp", p.hostIp());
-              g.writeNumberField("hostPort", p.hostPort());
-              g.writeNumberField("containerPort", p.containerPort());
-              field(g, "protocol", p.protocol());
-              g.writeEndObject();
+              PortMappingJson.write(g, p);
             }
             g.writeEndArray();
             field(g, "state", r.state());
@@ -196,33 +190,7 @@ final class NetworkRecordJson {
     StreamingJson.startArray(p, "ports");
     List<PortMapping> ports = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      String at = "ports[" + ports.size() + "]";
-      StreamingJson.startObject(p.currentToken(), at);
-      String hostIp = null;
-      int hostPort = 0;
-      int containerPort = 0;
-      String protocol = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        p.nextToken();
-        switch (f) {
-          case "hostIp":
-            hostIp = string(p, at + "." + f);
-            break;
-          case "hostPort":
-            hostPort = intValue(p, at + "." + f);
-            break;
-          case "containerPort":
-            containerPort = intValue(p, at + "." + f);
-            break;
-          case "protocol":
-            protocol = string(p, at + "." + f);
-            break;
-          default:
-            p.skipChildren();
-        }
-      }
-      ports.add(new PortMapping(hostIp, hostPort, containerPort, protocol));
+      ports.add(PortMappingJson.read(p, "ports[" + ports.size() + "]"));
     }
     return ports;
   }

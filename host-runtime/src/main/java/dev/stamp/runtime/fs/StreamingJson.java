@@ -1,4 +1,4 @@
-package dev.stamp.runtime.image;
+package dev.stamp.runtime.fs;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
