@@ -2,6 +2,7 @@ package dev.stamp.controller.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.stamp.controller.ControllerException;
+import dev.stamp.httpserver.RequestBodies;
 import dev.stamp.httpserver.RouteTable;
 import dev.stamp.runtime.http.BearerToken;
 import java.io.ByteArrayOutputStream;
@@ -305,6 +306,7 @@ public final class ControllerApi extends Handler.Abstract {
     metrics.request(status);
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    RequestBodies.closeIfBodyLeft(response);
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 }

@@ -3,6 +3,7 @@ package dev.stamp.controller.distribution;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stamp.controller.ControllerException;
+import dev.stamp.httpserver.RequestBodies;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampException;
 import dev.stamp.runtime.image.Descriptor;
@@ -357,6 +358,7 @@ final class DistributionHandler extends Handler.Abstract {
     ObjectNode error = body.putArray("errors").addObject();
     error.put("code", r.code.name());
     error.put("message", r.getMessage());
+    RequestBodies.closeIfBodyLeft(response);
     json(response, cb, r.status, body, head);
   }
 

@@ -373,6 +373,7 @@ public final class AgentApi extends Handler.Abstract {
     metrics.request(status);
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    RequestBodies.closeIfBodyLeft(response);
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 

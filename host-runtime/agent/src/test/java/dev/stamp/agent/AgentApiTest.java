@@ -189,6 +189,55 @@ class AgentApiTest {
     assertThat(Files.exists(dir.resolve("root/agent/desired"))).isFalse();
   }
 
+  /**
+   * A refused PUT whose body has not all arrived: the server will not read it and closes the
+   * connection, so the answer must say {@code Connection: close}, or a client pools the connection
+   * and its next request fails with no answer (seen in CI as "header parser received no bytes").
+   */
+  @Test
+  void aRefusalThatLeavesTheBodyUnreadSaysTheConnectionCloses() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.uri().getPort())) {
+      s.setSoTimeout(10_000);
+      java.io.OutputStream out = s.getOutputStream();
+      out.write(
+          ("PUT /v1/services/web HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"image\":")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      String head = readHead(s.getInputStream());
+      assertThat(head).startsWith("HTTP/1.1 401");
+      assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+    }
+    // a body that was read to its end leaves the connection open for the next request
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.uri().getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              ("PUT /v1/services/web HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Authorization: Bearer "
+                      + TOKEN
+                      + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String head = readHead(s.getInputStream());
+      assertThat(head).startsWith("HTTP/1.1 422");
+      assertThat(head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("connection: close");
+    }
+    assertThat(engine.changed).isEmpty();
+  }
+
+  /** The status line and headers of one answer, up to the empty line. */
+  static String readHead(InputStream in) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      sb.append((char) c);
+      if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+        return sb.toString();
+      }
+    }
+    throw new java.io.EOFException("connection closed before the end of the answer's head: " + sb);
+  }
+
   @Test
   void aPutWithAWrongTokenChangesNothing() throws Exception {
     client.putService("web", spec(1));

@@ -3,8 +3,11 @@ package dev.stamp.httpserver;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import java.io.IOException;
 import java.io.InputStream;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 
 /**
  * Request bodies read to a cap, and the words a JSON mapping error is reported in: the field's path
@@ -39,6 +42,20 @@ public final class RequestBodies {
       throw new TooLarge(max);
     }
     return bytes;
+  }
+
+  /**
+   * Call before an answer is committed. A request refused before its body was read (no token, no
+   * such route, a body over the cap) leaves bytes on the connection; the server then closes it
+   * after the answer. Saying {@code Connection: close} in the answer tells the client so, instead
+   * of letting it pool the connection and send its next request into a socket that is going away
+   * (Java's client reports that as "header parser received no bytes"). The unread body is never
+   * read into memory: only what already arrived is discarded.
+   */
+  public static void closeIfBodyLeft(Response response) {
+    if (!response.isCommitted() && !response.getRequest().consumeAvailable()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+    }
   }
 
   /** {@code hosts[1].service}: the path of the field a mapping error is about; "" for the root. */
