@@ -19,11 +19,6 @@ public record AddInstruction(
     out.field("checksum", checksum).field("keep-git-dir", keepGitDir);
   }
 
-  @Override
-  public String keyword() {
-    return "ADD";
-  }
-
   /** An http(s) URL source: downloaded, never extracted. */
   public static boolean isUrl(String source) {
     String s = source.toLowerCase(Locale.ROOT);

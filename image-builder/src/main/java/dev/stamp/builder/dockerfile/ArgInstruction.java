@@ -24,11 +24,6 @@ public record ArgInstruction(List<ArgDeclaration> args, SourceLocation location)
   }
 
   @Override
-  public String keyword() {
-    return "ARG";
-  }
-
-  @Override
   public ArgInstruction expand(Expander e) throws ExpansionException {
     List<ArgDeclaration> out = new ArrayList<>(args.size());
     for (ArgDeclaration a : args) {

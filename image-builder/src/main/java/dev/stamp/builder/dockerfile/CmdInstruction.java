@@ -7,9 +7,4 @@ public record CmdInstruction(ShellOrExec command, SourceLocation location) imple
   public void cacheText(CacheText out) {
     out.command("command", command);
   }
-
-  @Override
-  public String keyword() {
-    return "CMD";
-  }
 }

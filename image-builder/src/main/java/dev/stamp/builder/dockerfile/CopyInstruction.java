@@ -20,11 +20,6 @@ public record CopyInstruction(
   }
 
   @Override
-  public String keyword() {
-    return "COPY";
-  }
-
-  @Override
   public CopyInstruction expand(Expander e) throws ExpansionException {
     return new CopyInstruction(args.expand(e), from, parents, location);
   }

@@ -8,9 +8,4 @@ public record EntrypointInstruction(ShellOrExec command, SourceLocation location
   public void cacheText(CacheText out) {
     out.command("command", command);
   }
-
-  @Override
-  public String keyword() {
-    return "ENTRYPOINT";
-  }
 }

@@ -20,11 +20,6 @@ public record EnvInstruction(List<KeyValue> variables, SourceLocation location)
   }
 
   @Override
-  public String keyword() {
-    return "ENV";
-  }
-
-  @Override
   public EnvInstruction expand(Expander e) throws ExpansionException {
     return new EnvInstruction(expandPairs(variables, e), location);
   }

@@ -16,11 +16,6 @@ public record ExposeInstruction(List<String> ports, SourceLocation location)
   }
 
   @Override
-  public String keyword() {
-    return "EXPOSE";
-  }
-
-  @Override
   public ExposeInstruction expand(Expander e) throws ExpansionException {
     return new ExposeInstruction(e.words(ports), location);
   }

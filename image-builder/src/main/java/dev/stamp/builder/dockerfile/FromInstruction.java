@@ -14,9 +14,4 @@ public record FromInstruction(
   public void cacheText(CacheText out) {
     out.field("image", image).field("name", stageName).field("platform", platform);
   }
-
-  @Override
-  public String keyword() {
-    return "FROM";
-  }
 }

@@ -33,11 +33,6 @@ public record HealthcheckInstruction(
         .field("retries", retries);
   }
 
-  @Override
-  public String keyword() {
-    return "HEALTHCHECK";
-  }
-
   /** {@code HEALTHCHECK NONE}: disables a health check inherited from the base image. */
   public boolean isNone() {
     return test.equals(List.of("NONE"));

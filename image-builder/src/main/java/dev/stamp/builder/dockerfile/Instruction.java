@@ -1,5 +1,7 @@
 package dev.stamp.builder.dockerfile;
 
+import java.util.Locale;
+
 /**
  * A typed, validated Dockerfile instruction. Values are as written (quotes kept where the builder
  * processes words later); {@link #expand} returns the instruction with Docker's variable
@@ -36,8 +38,16 @@ public sealed interface Instruction
    */
   void cacheText(CacheText out);
 
-  /** The keyword in upper case ({@code COPY}). */
-  String keyword();
+  /**
+   * The keyword in upper case ({@code COPY}): the type's name without "Instruction". Every
+   * permitted type is named {@code KeywordInstruction} ({@code InstructionKeywordTest} holds each
+   * to it), so the keyword is written once, in the type's name, instead of once more in each
+   * record.
+   */
+  default String keyword() {
+    String name = getClass().getSimpleName();
+    return name.substring(0, name.length() - "Instruction".length()).toUpperCase(Locale.ROOT);
+  }
 
   /** This instruction with variables substituted; unchanged for the non-expanding kinds. */
   default Instruction expand(Expander expander) throws ExpansionException {

@@ -16,11 +16,6 @@ public record LabelInstruction(List<KeyValue> labels, SourceLocation location)
   }
 
   @Override
-  public String keyword() {
-    return "LABEL";
-  }
-
-  @Override
   public LabelInstruction expand(Expander e) throws ExpansionException {
     return new LabelInstruction(EnvInstruction.expandPairs(labels, e), location);
   }

@@ -8,9 +8,4 @@ public record MaintainerInstruction(String maintainer, SourceLocation location)
   public void cacheText(CacheText out) {
     out.field("maintainer", maintainer);
   }
-
-  @Override
-  public String keyword() {
-    return "MAINTAINER";
-  }
 }

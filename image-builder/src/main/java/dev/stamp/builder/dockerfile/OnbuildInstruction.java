@@ -11,9 +11,4 @@ public record OnbuildInstruction(Instruction trigger, String expression, SourceL
   public void cacheText(CacheText out) {
     out.field("expression", expression);
   }
-
-  @Override
-  public String keyword() {
-    return "ONBUILD";
-  }
 }

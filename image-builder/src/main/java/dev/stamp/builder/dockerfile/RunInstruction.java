@@ -30,11 +30,6 @@ public record RunInstruction(
         .heredocs("heredocs", heredocs);
   }
 
-  @Override
-  public String keyword() {
-    return "RUN";
-  }
-
   /** Mount options are expanded (RUN's command is not: the shell does that). */
   @Override
   public RunInstruction expand(Expander e) throws ExpansionException {

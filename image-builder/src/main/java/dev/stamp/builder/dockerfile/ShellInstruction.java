@@ -13,9 +13,4 @@ public record ShellInstruction(List<String> shell, SourceLocation location) impl
   public void cacheText(CacheText out) {
     out.field("shell", shell);
   }
-
-  @Override
-  public String keyword() {
-    return "SHELL";
-  }
 }

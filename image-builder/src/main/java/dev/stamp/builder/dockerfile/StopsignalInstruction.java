@@ -9,11 +9,6 @@ public record StopsignalInstruction(String signal, SourceLocation location) impl
   }
 
   @Override
-  public String keyword() {
-    return "STOPSIGNAL";
-  }
-
-  @Override
   public StopsignalInstruction expand(Expander e) throws ExpansionException {
     return new StopsignalInstruction(e.word(signal), location);
   }

@@ -9,11 +9,6 @@ public record UserInstruction(String user, SourceLocation location) implements I
   }
 
   @Override
-  public String keyword() {
-    return "USER";
-  }
-
-  @Override
   public UserInstruction expand(Expander e) throws ExpansionException {
     return new UserInstruction(e.word(user), location);
   }

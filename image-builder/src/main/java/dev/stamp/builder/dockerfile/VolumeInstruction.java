@@ -16,11 +16,6 @@ public record VolumeInstruction(List<String> paths, SourceLocation location)
   }
 
   @Override
-  public String keyword() {
-    return "VOLUME";
-  }
-
-  @Override
   public VolumeInstruction expand(Expander e) throws ExpansionException {
     return new VolumeInstruction(e.words(paths), location);
   }

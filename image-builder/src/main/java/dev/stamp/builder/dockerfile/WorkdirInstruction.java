@@ -9,11 +9,6 @@ public record WorkdirInstruction(String path, SourceLocation location) implement
   }
 
   @Override
-  public String keyword() {
-    return "WORKDIR";
-  }
-
-  @Override
   public WorkdirInstruction expand(Expander e) throws ExpansionException {
     return new WorkdirInstruction(e.word(path), location);
   }
