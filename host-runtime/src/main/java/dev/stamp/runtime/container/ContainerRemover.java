@@ -47,10 +47,14 @@ final class ContainerRemover {
               "stop it first, or use rm -f");
     }
     List<Path> cgroupDirs = config.map(c -> c.intent().cgroupPaths()).orElse(List.of());
+    dev.stamp.runtime.Timeline.mark("remove: read");
     killProcesses(dir, state, cgroupDirs);
+    dev.stamp.runtime.Timeline.mark("remove: killed");
     if (config.isPresent() && config.get().intent().network()) {
       network.detach(id);
+      dev.stamp.runtime.Timeline.mark("remove: detached");
       refreshHosts(id, config.get().network());
+      dev.stamp.runtime.Timeline.mark("remove: hosts");
     }
     // The (empty) cgroups go with the directory, in deleteTrash: a memory cgroup's rmdir on v1
     // takes 1-10 ms, which a long-lived runtime spends on its background thread.
@@ -63,7 +67,9 @@ final class ContainerRemover {
       throw HostRuntimeException.failed(
           "remove container " + id.substring(0, 12) + ": " + e.getMessage(), e);
     }
+    dev.stamp.runtime.Timeline.mark("remove: retired");
     diskCleanup.execute(store::deleteTrash);
+    dev.stamp.runtime.Timeline.mark("remove: trash deleted");
   }
 
   /** Peers stop resolving the container's names; a failure leaves stale names, not a container. */

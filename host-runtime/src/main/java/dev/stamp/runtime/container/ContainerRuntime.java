@@ -401,10 +401,13 @@ public final class ContainerRuntime {
       standby = null;
     }
     NetworkMode mode = network.parseMode(c.network());
+    dev.stamp.runtime.Timeline.mark("start: attach");
     NetworkAttachment attachment = network.attach(id, mode, c.ports());
+    dev.stamp.runtime.Timeline.mark("start: attached");
     if (mode instanceof NetworkMode.Bridge bridge) {
       new HostsFiles(store, network).refresh(bridge.network()); // peers find it by name
     }
+    dev.stamp.runtime.Timeline.mark("start: hosts");
     byte[] spec =
         ShimSpec.of(
             c,
@@ -420,6 +423,7 @@ public final class ContainerRuntime {
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": write shim.spec: " + e.getMessage(), e);
     }
+    dev.stamp.runtime.Timeline.mark("start: spec written");
     StatusPipe pipe;
     if (standby != null) {
       pipe = standby.shim().status();
@@ -428,7 +432,9 @@ public final class ContainerRuntime {
       pipe =
           launcher().spawn(dir.resolve("shim.spec"), dir.resolve("shim.log"), relayStdio, action);
     }
+    dev.stamp.runtime.Timeline.mark("start: spawned");
     String line = pipe.readLine();
+    dev.stamp.runtime.Timeline.mark("start: " + line);
     AttachConnection attached = null;
     if (attachWindow != null && "listening".equals(line)) {
       attached = attachFirst(dir, action, attachWindow, pipe);

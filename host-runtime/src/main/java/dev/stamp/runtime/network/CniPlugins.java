@@ -177,7 +177,9 @@ final class CniPlugins {
     env.put("CNI_IFNAME", IFNAME);
     env.put("CNI_PATH", PLUGIN_DIR.toString());
     try {
+      dev.stamp.runtime.Timeline.mark("cni: " + plugin + " " + command);
       Process process = builder.start();
+      dev.stamp.runtime.Timeline.mark("cni: spawned");
       CompletableFuture<byte[]> stderr = readAsync(process.getErrorStream());
       try (OutputStream stdin = process.getOutputStream()) {
         stdin.write(conf);
@@ -186,6 +188,7 @@ final class CniPlugins {
       try (InputStream in = process.getInputStream()) {
         stdout = in.readAllBytes();
       }
+      dev.stamp.runtime.Timeline.mark("cni: output read");
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw HostRuntimeException.failed(action + ": no answer in " + TIMEOUT_SECONDS + " s");

@@ -208,10 +208,14 @@ public final class NetworkManager {
           containerId, mode, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
     }
     NetworkConfig network = network(bridge.network());
+    dev.stamp.runtime.Timeline.mark("attach: network read");
     AttachmentRecord intent = reserve(containerId, network, ports);
+    dev.stamp.runtime.Timeline.mark("attach: reserved");
     try {
       NetnsFile.create(Path.of(intent.netnsPath()));
+      dev.stamp.runtime.Timeline.mark("attach: netns");
       AttachmentRecord attached = connect(intent);
+      dev.stamp.runtime.Timeline.mark("attach: connected");
       store().write(attached);
       return attached.toAttachment();
     } catch (HostRuntimeException | RuntimeException e) {
@@ -229,6 +233,7 @@ public final class NetworkManager {
     checkContainerId(containerId);
     Path netns = netnsPath(containerId);
     Optional<AttachmentRecord> record = store().read(containerId);
+    dev.stamp.runtime.Timeline.mark("detach: record read");
     if (record.isPresent()) {
       cni.del(record.get(), NetnsFile.isNamespace(netns) ? netns.toString() : "");
     }
@@ -319,13 +324,16 @@ public final class NetworkManager {
     if (stale != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + stale);
     }
+    dev.stamp.runtime.Timeline.mark("attach: stale checked");
     String repair = Links.repairZeroMac(intent.bridge());
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
     guard.beforeAttach(
         intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
+    dev.stamp.runtime.Timeline.mark("attach: guard");
     CniResult result = cni.add(intent);
+    dev.stamp.runtime.Timeline.mark("attach: cni added");
     for (CniResult.Ip ip : result.ips()) {
       String address = ip.address();
       int slash = address.indexOf('/');
