@@ -201,27 +201,48 @@ public final class NetworkManager {
    */
   public NetworkAttachment attach(String containerId, NetworkMode mode, List<PortMapping> ports)
       throws HostRuntimeException {
+    return prepare(containerId, mode, ports).connect();
+  }
+
+  /**
+   * {@link #attach}'s first half: validates, reserves the ports, writes the intent and makes the
+   * namespace file, so the container's first process can join the namespace while {@link
+   * PendingAttachment#connect} (the CNI plugins, the other half) runs, on another thread if the
+   * caller likes. The caller then connects it or {@link #detach}es the container. Failures of
+   * either half leave nothing behind, as {@link #attach}'s.
+   */
+  public PendingAttachment prepare(String containerId, NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException {
     checkContainerId(containerId);
     if (!(mode instanceof NetworkMode.Bridge bridge)) {
       refusePorts(mode, ports);
-      return new NetworkAttachment(
-          containerId, mode, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+      return PendingAttachment.of(
+          new NetworkAttachment(
+              containerId, mode, Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
     }
     NetworkConfig network = network(bridge.network());
-    dev.stamp.runtime.Timeline.mark("attach: network read");
     AttachmentRecord intent = reserve(containerId, network, ports);
-    dev.stamp.runtime.Timeline.mark("attach: reserved");
+    Path netns = Path.of(intent.netnsPath());
     try {
-      NetnsFile.create(Path.of(intent.netnsPath()));
-      dev.stamp.runtime.Timeline.mark("attach: netns");
-      AttachmentRecord attached = connect(intent);
-      dev.stamp.runtime.Timeline.mark("attach: connected");
-      store().write(attached);
-      return attached.toAttachment();
+      NetnsFile.create(netns);
     } catch (HostRuntimeException | RuntimeException e) {
       undoAfterFailure(containerId, e);
       throw e;
     }
+    dev.stamp.runtime.Timeline.mark("attach: prepared");
+    return new PendingAttachment(
+        Optional.of(netns),
+        () -> {
+          try {
+            AttachmentRecord attached = connect(intent);
+            store().write(attached);
+            dev.stamp.runtime.Timeline.mark("attach: connected");
+            return attached.toAttachment();
+          } catch (HostRuntimeException | RuntimeException e) {
+            undoAfterFailure(containerId, e);
+            throw e;
+          }
+        });
   }
 
   /**
