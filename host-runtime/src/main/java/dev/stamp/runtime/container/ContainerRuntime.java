@@ -408,9 +408,9 @@ public final class ContainerRuntime {
     // which waits before its command until released (hold=1). Not for a standby (its process has
     // no hold pipe) nor for an attach-first start (its monitor waits for the attach first).
     boolean hold = pending.connects() && standby == null && attachWindow == null;
-    BackgroundConnect connecting = null;
+    BackgroundStep<?> connecting = null;
     if (hold) {
-      connecting = BackgroundConnect.start(pending, c.shortId());
+      connecting = BackgroundStep.start("stamp-connect-" + c.shortId(), pending::connect);
     } else {
       pending.connect();
       refreshHosts(mode);

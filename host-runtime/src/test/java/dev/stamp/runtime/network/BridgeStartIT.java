@@ -15,6 +15,7 @@ import dev.stamp.runtime.container.LogReader;
 import dev.stamp.runtime.container.RootfsSource;
 import dev.stamp.runtime.container.RunningContainer;
 import dev.stamp.runtime.linux.Cgroups;
+import dev.stamp.runtime.recovery.RootRecovery;
 import dev.stamp.testkit.BusyboxRootfs;
 import dev.stamp.testkit.RequiresRoot;
 import dev.stamp.testkit.StampRootTest;
@@ -175,6 +176,40 @@ class BridgeStartIT {
     assertThat(Files.readString(dir.resolve("exit")))
         .contains("error=wait for the network: the starter did not release the container");
     held.remove(id, true);
+  }
+
+  @Test
+  void aDelThatFailsIsReportedAndLeavesTheContainerForARetry() throws Exception {
+    String id = state.track(runtime.create(spec("true")));
+    try (RunningContainer c = runtime.start(id, false)) {
+      assertThat(c.awaitExit()).isZero();
+    }
+    // host-local keeps the network's leases in networks/ipam/<CNI network>: a file in the way
+    // fails the DEL (after the bridge plugin deleted the veth), while the cgroups are removed
+    Path leases =
+        state.path().resolve("networks/ipam").resolve(CniPlugins.cniNetworkName("bridge"));
+    Path aside = leases.resolveSibling("aside");
+    Files.move(leases, aside);
+    Files.writeString(leases, "in the way\n");
+
+    assertThatThrownBy(() -> runtime.remove(id, true))
+        .isInstanceOf(HostRuntimeException.class)
+        .hasMessageContaining("CNI bridge DEL for container " + id)
+        .satisfies(e -> assertThat(HostNet.kindOf(e)).isEqualTo(HostRuntimeException.Kind.FAILED));
+    assertThat(runtime.list(true))
+        .as("the container stays, with its record")
+        .extracting(ContainerInfo::id)
+        .containsExactly(id);
+    assertThat(net.containersWithNetworkState()).containsExactly(id);
+    assertThat(RootRecovery.of(root).check())
+        .as("nothing the recovery would call a leftover")
+        .isEmpty();
+
+    Files.delete(leases);
+    Files.move(aside, leases);
+    runtime.remove(id, true);
+    assertThat(HostNet.leftovers(net, id, state.path())).isEmpty();
+    assertThat(runtime.list(true)).isEmpty();
   }
 
   /** What the test's connect does once the container waits at its hold. */

@@ -1,37 +1,42 @@
 package dev.stamp.runtime.container;
 
 import dev.stamp.runtime.HostRuntimeException;
-import dev.stamp.runtime.network.NetworkAttachment;
-import dev.stamp.runtime.network.PendingAttachment;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * A bridge attachment's second half (the CNI plugins) on a thread of its own, while the starting
- * thread writes the shim's spec and the shim builds the container, which waits for its release.
+ * One step of a start or a removal on a thread of its own, overlapping the calling thread's: a
+ * bridge's CNI ADD while the shim builds the container (which waits for its release), its CNI DEL
+ * while the container's emptied cgroups are removed.
  */
-final class BackgroundConnect {
+final class BackgroundStep<T> {
 
-  private final FutureTask<NetworkAttachment> task;
+  /** The step; its failure is what {@link #join} throws. */
+  @FunctionalInterface
+  interface Step<T> {
+    T run() throws HostRuntimeException;
+  }
 
-  private BackgroundConnect(FutureTask<NetworkAttachment> task) {
+  private final FutureTask<T> task;
+
+  private BackgroundStep(FutureTask<T> task) {
     this.task = task;
   }
 
-  static BackgroundConnect start(PendingAttachment pending, String shortId) {
-    FutureTask<NetworkAttachment> task = new FutureTask<>(pending::connect);
-    Thread thread = new Thread(task, "stamp-connect-" + shortId);
+  /** Starts {@code step} on a daemon thread called {@code name}. */
+  static <T> BackgroundStep<T> start(String name, Step<T> step) {
+    FutureTask<T> task = new FutureTask<>(step::run);
+    Thread thread = new Thread(task, name);
     thread.setDaemon(true);
     thread.start();
-    return new BackgroundConnect(task);
+    return new BackgroundStep<>(task);
   }
 
   /**
-   * Waits for the connection (not interruptibly: whatever follows, a retry or a removal, must not
-   * run beside a plugin) and returns it, or throws its failure, after which nothing of the attach
-   * is left.
+   * Waits for the step (not interruptibly: whatever follows, a retry or a removal, must not run
+   * beside a CNI plugin) and returns its result, or throws its failure.
    */
-  NetworkAttachment join() throws HostRuntimeException {
+  T join() throws HostRuntimeException {
     boolean interrupted = false;
     try {
       while (true) {
