@@ -254,7 +254,6 @@ public final class NetworkManager {
     checkContainerId(containerId);
     Path netns = netnsPath(containerId);
     Optional<AttachmentRecord> record = store().read(containerId);
-    dev.stamp.runtime.Timeline.mark("detach: record read");
     if (record.isPresent()) {
       cni.del(record.get(), NetnsFile.isNamespace(netns) ? netns.toString() : "");
     }
@@ -345,16 +344,13 @@ public final class NetworkManager {
     if (stale != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + stale);
     }
-    dev.stamp.runtime.Timeline.mark("attach: stale checked");
     String repair = Links.repairZeroMac(intent.bridge());
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
     guard.beforeAttach(
         intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
-    dev.stamp.runtime.Timeline.mark("attach: guard");
     CniResult result = cni.add(intent);
-    dev.stamp.runtime.Timeline.mark("attach: cni added");
     for (CniResult.Ip ip : result.ips()) {
       String address = ip.address();
       int slash = address.indexOf('/');
@@ -383,9 +379,9 @@ public final class NetworkManager {
       return null; // no such bridge yet
     }
     Subnet wanted = Subnet.parseTrusted(subnet);
+    List<DefaultSubnet.Route> routes = DefaultSubnet.routes();
     boolean stale =
-        DefaultSubnet.routes().stream()
-            .anyMatch(r -> r.iface().equals(bridge) && !r.destination().equals(wanted));
+        routes.stream().anyMatch(r -> r.iface().equals(bridge) && !r.destination().equals(wanted));
     return stale ? Links.deleteBridge(bridge) : null;
   }
 
