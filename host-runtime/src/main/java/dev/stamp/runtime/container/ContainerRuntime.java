@@ -315,11 +315,13 @@ public final class ContainerRuntime {
             spec,
             standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId),
             seccomp.record(spec.seccomp()));
+    Timeline.mark("create: config");
     if (standby.isPresent()) {
       adopt(standby.get(), config);
     } else {
       store.createDir(config);
     }
+    Timeline.mark("create: dir");
     try {
       if (config.name() != null) {
         store.reserveName(config.name(), config.id());
@@ -332,6 +334,7 @@ public final class ContainerRuntime {
       } else {
         cgroups.create(config.id(), limits);
       }
+      Timeline.mark("create: cgroups");
       boolean prepared =
           standby.isPresent()
               && config.hostname().equals(ContainerFactory.defaultHostname(config.id()))
