@@ -1,5 +1,6 @@
 package dev.stamp.runtime.container;
 
+import dev.stamp.runtime.BackgroundStep;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.Timeline;
 import dev.stamp.runtime.linux.Cgroups;

@@ -42,11 +42,20 @@ final class CniPlugins {
 
   /** Connects the namespace to the record's bridge; returns the bridge plugin's result. */
   CniResult add(AttachmentRecord record) throws HostRuntimeException {
-    CniResult result = exec("ADD", "bridge", bridgeConf(record, null), record, record.netnsPath());
-    if (!record.ports().isEmpty()) {
-      result = exec("ADD", "portmap", portmapConf(record, result), record, record.netnsPath());
+    return addPorts(record, addBridge(record));
+  }
+
+  /** {@link #add}'s first plugin: the veth on the bridge, the address. */
+  CniResult addBridge(AttachmentRecord record) throws HostRuntimeException {
+    return exec("ADD", "bridge", bridgeConf(record, null), record, record.netnsPath());
+  }
+
+  /** {@link #add}'s second: portmap, when the record publishes ports; returns the final result. */
+  CniResult addPorts(AttachmentRecord record, CniResult bridged) throws HostRuntimeException {
+    if (record.ports().isEmpty()) {
+      return bridged;
     }
-    return result;
+    return exec("ADD", "portmap", portmapConf(record, bridged), record, record.netnsPath());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.stamp.runtime.network;
 
+import dev.stamp.runtime.BackgroundStep;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
@@ -348,9 +349,33 @@ public final class NetworkManager {
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
-    guard.beforeAttach(
-        intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
-    CniResult result = cni.add(intent);
+    String action = "attach container " + intent.containerId();
+    boolean ports = !intent.ports().isEmpty();
+    // The loopback guard (an nft -f, when the bridge routes to localhost or ports get published)
+    // runs beside the bridge plugin: it is in place before portmap turns route_localnet on and
+    // before the container is released, which is all it has to precede.
+    BackgroundStep<Void> guarded =
+        ports || RouteLocalnet.isOn(intent.bridge())
+            ? BackgroundStep.start(
+                "stamp-guard-" + intent.containerId(),
+                () -> {
+                  guard.beforeAttach(intent.bridge(), ports, action);
+                  return null;
+                })
+            : null;
+    CniResult bridged;
+    try {
+      bridged = cni.addBridge(intent);
+    } catch (HostRuntimeException | RuntimeException e) {
+      if (guarded != null) {
+        guarded.joinAfter(e);
+      }
+      throw e;
+    }
+    if (guarded != null) {
+      guarded.join();
+    }
+    CniResult result = cni.addPorts(intent, bridged);
     for (CniResult.Ip ip : result.ips()) {
       String address = ip.address();
       int slash = address.indexOf('/');

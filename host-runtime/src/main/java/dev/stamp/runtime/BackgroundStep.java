@@ -1,19 +1,19 @@
-package dev.stamp.runtime.container;
+package dev.stamp.runtime;
 
-import dev.stamp.runtime.HostRuntimeException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
  * One step of a start or a removal on a thread of its own, overlapping the calling thread's: a
- * bridge's CNI ADD while the shim builds the container (which waits for its release), its CNI DEL
- * while the container's emptied cgroups are removed.
+ * bridge's CNI ADD while the shim builds the container (which waits for its release), the loopback
+ * guard's nft while the bridge plugin runs, the CNI DEL while the container's emptied cgroups are
+ * removed.
  */
-final class BackgroundStep<T> {
+public final class BackgroundStep<T> {
 
   /** The step; its failure is what {@link #join} throws. */
   @FunctionalInterface
-  interface Step<T> {
+  public interface Step<T> {
     T run() throws HostRuntimeException;
   }
 
@@ -24,7 +24,7 @@ final class BackgroundStep<T> {
   }
 
   /** Starts {@code step} on a daemon thread called {@code name}. */
-  static <T> BackgroundStep<T> start(String name, Step<T> step) {
+  public static <T> BackgroundStep<T> start(String name, Step<T> step) {
     FutureTask<T> task = new FutureTask<>(step::run);
     Thread thread = new Thread(task, name);
     thread.setDaemon(true);
@@ -36,7 +36,7 @@ final class BackgroundStep<T> {
    * Waits for the step (not interruptibly: whatever follows, a retry or a removal, must not run
    * beside a CNI plugin) and returns its result, or throws its failure.
    */
-  T join() throws HostRuntimeException {
+  public T join() throws HostRuntimeException {
     boolean interrupted = false;
     try {
       while (true) {
@@ -66,7 +66,7 @@ final class BackgroundStep<T> {
   }
 
   /** Waits for it after another failure, adding its own failure, if any, to that one. */
-  void joinAfter(Exception failure) {
+  public void joinAfter(Exception failure) {
     try {
       join();
     } catch (HostRuntimeException | RuntimeException e) {
