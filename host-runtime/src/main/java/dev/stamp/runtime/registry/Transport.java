@@ -130,12 +130,12 @@ final class Transport {
   private synchronized FutureTask<HttpClient> clientTask(URI uri) {
     if (isTls(uri)) {
       if (tls == null) {
-        tls = new FutureTask<>(() -> builder().build());
+        tls = new FutureTask<>(() -> ClientShutdown.stopAtExit(builder().build()));
       }
       return tls;
     }
     if (plain == null) {
-      plain = new FutureTask<>(() -> plainBuilder().build());
+      plain = new FutureTask<>(() -> ClientShutdown.stopAtExit(plainBuilder().build()));
     }
     return plain;
   }
