@@ -19,10 +19,15 @@ import java.util.WeakHashMap;
  * gives it, {@code HttpClient-<id>-SelectorManager}, with the id the client's {@code toString} ends
  * with ({@code …(<id>)}, which the JDK's own tests read the same way); a client whose thread cannot
  * be found is left alone (the exit then merely waits).
+ *
+ * <p>A stopped client never answers again (a request through it would wait forever), so only a
+ * {@link Transport} with no request waiting for its answer is stopped, and it refuses requests from
+ * then on; one in the middle of a request (a long-lived process exiting while it pulls) is left as
+ * it is.
  */
 final class ClientShutdown {
 
-  private static final Set<HttpClient> CLIENTS =
+  private static final Set<Transport> TRANSPORTS =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   static {
@@ -31,25 +36,23 @@ final class ClientShutdown {
 
   private ClientShutdown() {}
 
-  /** Returns {@code client}, to be stopped when the process exits. */
-  static HttpClient stopAtExit(HttpClient client) {
-    CLIENTS.add(client);
-    return client;
+  /** Registers {@code transport} (which has built a client) to be stopped at exit when idle. */
+  static void atExit(Transport transport) {
+    TRANSPORTS.add(transport);
   }
 
-  /** Stops every registered client's selector thread (the shutdown hook). */
+  /** Stops every registered transport that is idle (the shutdown hook). */
   static void stopAll() {
-    List<HttpClient> clients;
-    synchronized (CLIENTS) {
-      clients = new ArrayList<>(CLIENTS);
+    List<Transport> transports;
+    synchronized (TRANSPORTS) {
+      transports = new ArrayList<>(TRANSPORTS);
     }
-    clients.forEach(ClientShutdown::stop);
+    transports.forEach(Transport::stopIfIdle);
   }
 
   /**
    * Interrupts {@code client}'s selector thread, which then closes the client's connections and
-   * ends; the client must not be used afterwards (a request sent through it then waits forever:
-   * only for the exit). Returns the thread (null when none was found).
+   * ends; the client must not be used afterwards. Returns the thread (null when none was found).
    */
   static Thread stop(HttpClient client) {
     String name = selectorThreadName(client);

@@ -11,11 +11,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import javax.net.ssl.KeyManager;
@@ -94,6 +96,8 @@ final class Transport {
   private volatile boolean logRequests = true;
   private FutureTask<HttpClient> plain; // guarded by this
   private FutureTask<HttpClient> tls; // guarded by this
+  private int waiting; // requests waiting for their answer, guarded by this
+  private boolean exiting; // clients stopped by ClientShutdown, guarded by this
 
   Transport(RegistryConfig config) {
     this.config = config;
@@ -135,14 +139,15 @@ final class Transport {
   }
 
   private synchronized FutureTask<HttpClient> clientTask(URI uri) {
+    ClientShutdown.atExit(this);
     if (isTls(uri)) {
       if (tls == null) {
-        tls = new FutureTask<>(() -> ClientShutdown.stopAtExit(builder().build()));
+        tls = new FutureTask<>(() -> builder().build());
       }
       return tls;
     }
     if (plain == null) {
-      plain = new FutureTask<>(() -> ClientShutdown.stopAtExit(plainBuilder().build()));
+      plain = new FutureTask<>(() -> plainBuilder().build());
     }
     return plain;
   }
@@ -226,6 +231,11 @@ final class Transport {
     }
   }
 
+  /** The client that serves {@code uri}'s scheme, built if need be (tests). */
+  HttpClient clientFor(URI uri) throws IOException {
+    return http(uri);
+  }
+
   /**
    * One {@code HEAD} without credentials, redirects or retries, through the JDK's lighter {@link
    * HttpURLConnection} (a fresh JVM answers it in a third of the time the first {@link HttpClient}
@@ -266,8 +276,22 @@ final class Transport {
   Answer send(HttpRequest.Builder request) throws IOException {
     HttpRequest built = request.timeout(config.requestTimeout()).build();
     TimedBodyStream body = new TimedBodyStream(config.readTimeout(), built.uri().getAuthority());
+    synchronized (this) {
+      if (exiting) {
+        throw new InterruptedIOException(
+            built.method() + " " + built.uri() + ": not sent, the process is exiting");
+      }
+      waiting++;
+    }
     try {
-      HttpResponse<TimedBodyStream> response = http(built.uri()).send(built, info -> body);
+      HttpResponse<TimedBodyStream> response;
+      try {
+        response = http(built.uri()).send(built, info -> body);
+      } finally {
+        synchronized (this) {
+          waiting--;
+        }
+      }
       if (logRequests) {
         log().debug("{} {} -> {}", built.method(), built.uri(), response.statusCode());
       }
@@ -289,6 +313,29 @@ final class Transport {
       throw new SSLException(built.uri().getAuthority() + ": " + reason(e), e);
     } catch (IOException e) {
       throw new IOException(built.uri().getAuthority() + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * At exit ({@link ClientShutdown}): unless a request waits for its answer, stops the selector
+   * threads of the clients built so far and refuses requests from then on. A body being read when
+   * the connection closes ends in an I/O error (or the read timeout), never a hang.
+   */
+  synchronized void stopIfIdle() {
+    if (waiting > 0 || exiting) {
+      return;
+    }
+    exiting = true;
+    for (FutureTask<HttpClient> task : Arrays.asList(plain, tls)) {
+      if (task != null && task.isDone()) {
+        try {
+          ClientShutdown.stop(task.get());
+        } catch (ExecutionException | CancellationException e) {
+          // never built: nothing to stop
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
