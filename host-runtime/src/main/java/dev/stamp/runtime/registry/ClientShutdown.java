@@ -31,7 +31,11 @@ final class ClientShutdown {
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ClientShutdown::stopAll, "stamp-http-exit"));
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(ClientShutdown::stopAll, "stamp-http-exit"));
+    } catch (IllegalStateException e) {
+      // first used while the process already exits: nothing to stop then, the exit just waits
+    }
   }
 
   private ClientShutdown() {}
