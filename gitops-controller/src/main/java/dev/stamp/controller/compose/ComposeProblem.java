@@ -14,21 +14,7 @@ public record ComposeProblem(
   /** {@code compose.yaml:12:9: services.web.ports[1]: expected …}, warnings marked as such. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder(file);
-    if (line > 0) {
-      sb.append(':').append(line);
-      if (column > 0) {
-        sb.append(':').append(column);
-      }
-    }
-    sb.append(": ");
-    if (warning) {
-      sb.append("warning: ");
-    }
-    if (!path.isEmpty()) {
-      sb.append(path).append(": ");
-    }
-    return sb.append(message).toString();
+    return YamlProblem.describe(file, line, column, path, message, warning);
   }
 
   /** The problems {@link dev.stamp.controller.yaml.Problems} collected, as Compose's own type. */

@@ -11,6 +11,16 @@ public record YamlProblem(
   /** {@code controller.yaml:12:7: hosts[1].agent: expected …}, warnings marked as such. */
   @Override
   public String toString() {
+    return describe(file, line, column, path, message, warning);
+  }
+
+  /**
+   * {@code FILE:LINE:COLUMN: [warning: ][PATH: ]MESSAGE}, leaving out a line or column of 0 and an
+   * empty path: how every problem found in a YAML file reads (Compose files and the controller's
+   * own).
+   */
+  public static String describe(
+      String file, int line, int column, String path, String message, boolean warning) {
     StringBuilder sb = new StringBuilder(file);
     if (line > 0) {
       sb.append(':').append(line);

@@ -1,15 +1,13 @@
 package dev.stamp.runtime.image;
 
 import dev.stamp.runtime.HostRuntimeException;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.UUID;
 
@@ -21,14 +19,27 @@ import java.util.UUID;
  */
 public final class BlobWriter implements AutoCloseable {
 
-  /** Bytes gathered per write to the temp file (a downloaded body arrives in ~16 KB pieces). */
+  /** Bytes gathered per write to the temp file (a downloaded body arrives in ~256 KB pieces). */
   private static final int BUFFER = 1 << 20;
+
+  /** The first buffer's size: a config or a manifest never needs the large one. */
+  private static final int FIRST_BUFFER = 64 << 10;
 
   private final BlobStore blobs;
   private final Path temp;
   private final FileChannel channel;
   private final MessageDigest md = Digest.sha256();
-  private final CountingStream stream;
+
+  /**
+   * Direct, so that each byte is copied once on its way in: libcrypto hashes it where it is ({@link
+   * dev.stamp.runtime.linux.NativeSha256}) and the channel writes it without the JDK's copy into a
+   * temporary direct buffer. {@link #FIRST_BUFFER} bytes at first, {@link #BUFFER} once that
+   * filled.
+   */
+  private ByteBuffer buffer;
+
+  private final Stream stream = new Stream();
+  private long count;
   private boolean done;
 
   BlobWriter(BlobStore blobs, Path tempDir) throws IOException {
@@ -39,10 +50,6 @@ public final class BlobWriter implements AutoCloseable {
         tempDir.resolve(
             "blob-" + dev.stamp.runtime.fs.RootOperations.tag() + "-" + UUID.randomUUID());
     this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    this.stream =
-        new CountingStream(
-            new DigestOutputStream(
-                new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER), md));
   }
 
   /** Where to write the blob's bytes (do not close it; commit or close the writer). */
@@ -50,9 +57,51 @@ public final class BlobWriter implements AutoCloseable {
     return stream;
   }
 
+  /** Writes {@code src}'s remaining bytes (it is left at its limit). */
+  public void write(ByteBuffer src) throws IOException {
+    count += src.remaining();
+    while (src.hasRemaining()) {
+      ByteBuffer into = buffer();
+      if (src.remaining() <= into.remaining()) {
+        into.put(src);
+      } else {
+        int end = src.limit();
+        src.limit(src.position() + into.remaining());
+        into.put(src);
+        src.limit(end);
+      }
+      if (!into.hasRemaining()) {
+        drain();
+        if (into.capacity() < BUFFER) {
+          buffer = ByteBuffer.allocateDirect(BUFFER); // the first one filled: a large blob
+        }
+      }
+    }
+  }
+
   /** Bytes written so far. */
   public long size() {
-    return stream.count;
+    return count;
+  }
+
+  private ByteBuffer buffer() {
+    if (buffer == null) {
+      buffer = ByteBuffer.allocateDirect(FIRST_BUFFER);
+    }
+    return buffer;
+  }
+
+  /** Hashes and writes what the buffer holds. */
+  private void drain() throws IOException {
+    if (buffer == null || buffer.position() == 0) {
+      return;
+    }
+    buffer.flip();
+    md.update(buffer.duplicate());
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    buffer.clear();
   }
 
   /**
@@ -64,7 +113,7 @@ public final class BlobWriter implements AutoCloseable {
       throw new IllegalStateException("blob writer already committed or closed");
     }
     try {
-      stream.flush();
+      drain();
       channel.force(true);
       channel.close();
       Digest actual = Digest.of(md);
@@ -74,7 +123,7 @@ public final class BlobWriter implements AutoCloseable {
       }
       blobs.install(temp, actual);
       done = true;
-      return Descriptor.of(mediaType, actual, stream.count);
+      return Descriptor.of(mediaType, actual, count);
     } catch (IOException e) {
       throw HostRuntimeException.failed("store blob: " + e.getMessage(), e);
     } finally {
@@ -94,23 +143,17 @@ public final class BlobWriter implements AutoCloseable {
     }
   }
 
-  private static final class CountingStream extends java.io.FilterOutputStream {
-    long count;
-
-    CountingStream(OutputStream out) {
-      super(out);
-    }
-
+  /** The writer as an output stream: bytes go through the same buffer. */
+  private final class Stream extends OutputStream {
     @Override
     public void write(int b) throws IOException {
-      out.write(b);
-      count++;
+      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      BlobWriter.this.write(ByteBuffer.wrap(b, off, len));
     }
 
     @Override

@@ -13,8 +13,9 @@ import java.io.IOException;
  * JSON of image objects. Writing is deterministic (fixed field order, map keys sorted, nulls
  * omitted, no whitespace), so equal values give equal bytes and equal digests. Reading ignores
  * unknown fields. Digests are always computed over the bytes as stored or received, never over a
- * re-serialisation. Manifests, indexes and image configs are read with the streaming parser ({@link
- * ImageJsonStream}): the mapper is built only when something else is read or written.
+ * re-serialisation. Manifests, indexes and image configs are read, and indexes written, with the
+ * streaming parser and generator ({@link ImageJsonStream}): the mapper is built only when something
+ * else is read or written.
  */
 public final class ImageJson {
 
@@ -31,13 +32,27 @@ public final class ImageJson {
 
   private ImageJson() {}
 
-  /** Canonical bytes of {@code value} (a manifest, index, config or descriptor). */
+  /**
+   * Canonical bytes of {@code value} (a manifest, index, config or descriptor). An index (the
+   * store's index.json, which every pull and tag rewrites) goes through the streaming generator.
+   */
   public static byte[] write(Object value) {
     try {
+      if (value instanceof ImageIndex index) {
+        return ImageJsonStream.write(index);
+      }
       return Mapper.MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("serialise " + value.getClass().getSimpleName(), e);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "serialise " + value.getClass().getSimpleName() + " in memory", e);
     }
+  }
+
+  /** {@link #write}'s bytes as the object mapper makes them (tests compare the two). */
+  static byte[] writeWithMapper(Object value) throws JsonProcessingException {
+    return Mapper.MAPPER.writeValueAsBytes(value);
   }
 
   /**

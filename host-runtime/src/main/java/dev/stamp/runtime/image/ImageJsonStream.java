@@ -10,6 +10,7 @@ import static dev.stamp.runtime.fs.StreamingJson.string;
 import static dev.stamp.runtime.fs.StreamingJson.stringList;
 import static dev.stamp.runtime.fs.StreamingJson.stringMap;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.stamp.runtime.HostRuntimeException;
@@ -296,5 +297,75 @@ final class ImageJsonStream {
       list.add(new HistoryEntry(created, createdBy, author, comment, emptyLayer));
     }
     return list;
+  }
+
+  /**
+   * The canonical bytes of {@code index} ({@link ImageJson#write}'s, byte for byte: the fields in
+   * the records' order, map keys sorted, nulls omitted), written with the streaming generator: the
+   * store's index.json after a pull, without building the object mapper.
+   */
+  static byte[] write(ImageIndex index) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+    try (JsonGenerator g = StreamingJson.generator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("schemaVersion", index.schemaVersion());
+      stringIfPresent(g, "mediaType", index.mediaType());
+      g.writeArrayFieldStart("manifests");
+      for (Descriptor d : index.manifests()) {
+        write(g, d);
+      }
+      g.writeEndArray();
+      mapIfPresent(g, "annotations", index.annotations());
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(JsonGenerator g, Descriptor d) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("mediaType", d.mediaType());
+    g.writeStringField("digest", d.digest().toString());
+    g.writeNumberField("size", d.size());
+    listIfPresent(g, "urls", d.urls());
+    mapIfPresent(g, "annotations", d.annotations());
+    Platform p = d.platform();
+    if (p != null) {
+      g.writeObjectFieldStart("platform");
+      stringIfPresent(g, "architecture", p.architecture());
+      stringIfPresent(g, "os", p.os());
+      stringIfPresent(g, "os.version", p.osVersion());
+      listIfPresent(g, "os.features", p.osFeatures());
+      stringIfPresent(g, "variant", p.variant());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private static void stringIfPresent(JsonGenerator g, String name, String value)
+      throws IOException {
+    if (value != null) {
+      g.writeStringField(name, value);
+    }
+  }
+
+  private static void listIfPresent(JsonGenerator g, String name, List<String> values)
+      throws IOException {
+    if (values != null) {
+      StreamingJson.stringList(g, name, values);
+    }
+  }
+
+  private static void mapIfPresent(JsonGenerator g, String name, Map<String, String> map)
+      throws IOException {
+    if (map == null) {
+      return;
+    }
+    g.writeObjectFieldStart(name);
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(map).entrySet()) {
+      if (e.getValue() != null) {
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+    }
+    g.writeEndObject();
   }
 }

@@ -1,6 +1,7 @@
 package dev.stamp.runtime.linux;
 
 import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -86,6 +87,50 @@ public final class NativeSha256 extends MessageDigest {
     }
   }
 
+  /**
+   * A direct buffer's bytes go to libcrypto where they are, without the staging copy (what {@code
+   * BlobWriter} feeds); a heap buffer's through {@link #engineUpdate(byte[], int, int)}.
+   */
+  @Override
+  protected void engineUpdate(ByteBuffer input) {
+    if (!input.isDirect()) {
+      if (input.hasArray()) {
+        int n = input.remaining();
+        engineUpdate(input.array(), input.arrayOffset() + input.position(), n);
+        input.position(input.limit());
+      } else {
+        super.engineUpdate(input);
+      }
+      return;
+    }
+    int len = input.remaining();
+    if (lib == null && jdk == null) {
+      if (smallCount + len <= SMALL) {
+        if (smallCount + len > small.length) {
+          small =
+              Arrays.copyOf(small, Math.min(SMALL, Math.max(small.length * 2, smallCount + len)));
+        }
+        input.get(small, smallCount, len);
+        smallCount += len;
+        return;
+      }
+      if (available()) {
+        lib = new Native(Holder.CRYPTO);
+        lib.update(small, 0, smallCount);
+      } else {
+        jdk = jdkSha256();
+        jdk.update(small, 0, smallCount);
+      }
+      small = new byte[8192];
+      smallCount = 0;
+    }
+    if (lib != null) {
+      lib.update(input);
+    } else {
+      jdk.update(input);
+    }
+  }
+
   @Override
   protected byte[] engineDigest() {
     byte[] result;
@@ -167,6 +212,19 @@ public final class NativeSha256 extends MessageDigest {
         offset += n;
         len -= n;
       }
+    }
+
+    /** Hashes a direct buffer's remaining bytes in place (it is left at its limit). */
+    void update(ByteBuffer direct) {
+      int len = direct.remaining();
+      if (len == 0) {
+        return;
+      }
+      Pointer at = Pointer.wrap(Runtime.getRuntime(crypto), direct.slice());
+      if (crypto.EVP_DigestUpdate(ctx, at, len) != 1) {
+        throw new IllegalStateException("libcrypto: EVP_DigestUpdate failed");
+      }
+      direct.position(direct.limit());
     }
 
     byte[] digest() {

@@ -5,9 +5,8 @@ import dev.stamp.runtime.image.BlobWriter;
 import dev.stamp.runtime.image.Descriptor;
 import dev.stamp.runtime.image.ImageStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 
 /**
  * {@code GET /v2/<name>/blobs/<digest>}, streamed into the store through a {@link BlobWriter}: the
@@ -15,8 +14,6 @@ import java.net.URI;
  * failed, short, oversized or interrupted download leaves nothing behind.
  */
 final class BlobPuller implements RegistryOperation<Descriptor> {
-
-  private static final int BUFFER = 64 * 1024;
 
   private final Descriptor blob;
   private final ImageStore store;
@@ -49,32 +46,34 @@ final class BlobPuller implements RegistryOperation<Descriptor> {
   @Override
   public Descriptor onSuccess(Transport.Answer answer) throws IOException, HostRuntimeException {
     try (BlobWriter writer = store.blobWriter()) {
-      copy(answer.body(), writer.stream());
+      copy(answer.body(), writer);
       return writer.commit(blob.mediaType(), blob.digest());
     }
   }
 
-  /** Copies exactly {@code blob.size()} bytes: more is refused, fewer is a broken transfer. */
-  private void copy(InputStream in, OutputStream out) throws IOException, HostRuntimeException {
-    byte[] buf = new byte[BUFFER];
+  /**
+   * Copies exactly {@code blob.size()} bytes, buffer by buffer as the client delivers them: more is
+   * refused, fewer is a broken transfer.
+   */
+  private void copy(TimedBodyStream in, BlobWriter out) throws IOException, HostRuntimeException {
     long total = 0;
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      total += n;
+    ByteBuffer next;
+    while ((next = in.nextBuffer()) != null) {
+      total += next.remaining();
       if (total > blob.size()) {
         throw HostRuntimeException.failed(
             "the registry sent more than the " + blob.size() + " bytes the manifest lists");
       }
-      write(out, buf, n);
+      write(out, next);
     }
     if (total < blob.size()) {
       throw new IOException("connection ended after " + total + " of " + blob.size() + " bytes");
     }
   }
 
-  private void write(OutputStream out, byte[] buf, int n) throws HostRuntimeException {
+  private void write(BlobWriter out, ByteBuffer bytes) throws HostRuntimeException {
     try {
-      out.write(buf, 0, n);
+      out.write(bytes);
     } catch (IOException e) {
       throw HostRuntimeException.failed(
           "write to the image store " + store.layout() + ": " + e.getMessage(), e);

@@ -7,7 +7,6 @@ import dev.stamp.runtime.image.Digest;
 import dev.stamp.runtime.image.Image;
 import dev.stamp.runtime.image.ImageConfig;
 import dev.stamp.runtime.image.ImageIndex;
-import dev.stamp.runtime.image.ImageJson;
 import dev.stamp.runtime.image.ImageManifest;
 import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
@@ -81,9 +80,9 @@ public final class ImagePuller {
     String action = "pull " + ref.familiar();
     List<RegistryEndpoint> endpoints = registries.pullEndpoints(ref.registry());
     if (store.taggedEntry(ref).isEmpty()) {
-      // Not a no-op: the HTTP client builds while this thread loads the JSON mapper.
+      // Not a no-op: the HTTP client builds while this thread goes on. (No JSON mapper to load
+      // meanwhile: manifests and configs are read, and index.json written, by the streaming code.)
       registries.prepare(endpoints.get(0));
-      ImageJson.mapper();
     }
     List<String> mirrorFailures = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {

@@ -99,6 +99,22 @@ final class TimedBodyStream extends InputStream
     return n;
   }
 
+  /**
+   * The next unread bytes as the client delivered them (a view the caller reads to its end), or
+   * null at the end of the body: a download copies them once, into the store's buffer.
+   */
+  ByteBuffer nextBuffer() throws IOException {
+    if (closed) {
+      throw new IOException("body stream from " + peer + " is closed");
+    }
+    if (!fill()) {
+      return null;
+    }
+    ByteBuffer view = current.slice();
+    current.position(current.limit());
+    return view;
+  }
+
   /** Makes {@code current} hold unread bytes; false at the end of the body. */
   private boolean fill() throws IOException {
     while (current == null || !current.hasRemaining()) {

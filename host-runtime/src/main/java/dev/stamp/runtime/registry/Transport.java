@@ -10,17 +10,26 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 
 /**
@@ -87,6 +96,8 @@ final class Transport {
   private volatile boolean logRequests = true;
   private FutureTask<HttpClient> plain; // guarded by this
   private FutureTask<HttpClient> tls; // guarded by this
+  private int waiting; // requests waiting for their answer, guarded by this
+  private boolean exiting; // clients stopped by ClientShutdown, guarded by this
 
   Transport(RegistryConfig config) {
     this.config = config;
@@ -128,6 +139,7 @@ final class Transport {
   }
 
   private synchronized FutureTask<HttpClient> clientTask(URI uri) {
+    ClientShutdown.atExit(this);
     if (isTls(uri)) {
       if (tls == null) {
         tls = new FutureTask<>(() -> builder().build());
@@ -148,11 +160,57 @@ final class Transport {
   }
 
   /**
-   * For plain-http registries (loopback, insecure): a TLS context that is never initialised, so the
-   * client does not load the trust store and TLS provider (~0.2 s of a fresh JVM).
+   * For plain-http registries (loopback, insecure): a TLS context of no provider, so the client
+   * neither loads the trust store nor looks up the TLS provider. Even an uninitialised {@code
+   * SSLContext.getInstance("TLS")} loads JSSE and its cipher tables (~400 classes, ~60 ms of a
+   * fresh JVM); this client only ever sees http:// URIs and never calls it.
    */
-  private HttpClient.Builder plainBuilder() throws NoSuchAlgorithmException {
-    return builder().sslContext(SSLContext.getInstance("TLS")).sslParameters(new SSLParameters());
+  private HttpClient.Builder plainBuilder() {
+    return builder().sslContext(NoTls.CONTEXT).sslParameters(new SSLParameters());
+  }
+
+  /** The TLS context of the plain-http client: every use fails, none is expected. */
+  private static final class NoTls extends SSLContextSpi {
+    static final SSLContext CONTEXT = new SSLContext(new NoTls(), null, "none") {};
+
+    private static UnsupportedOperationException refused() {
+      return new UnsupportedOperationException("TLS through the plain-http registry client");
+    }
+
+    @Override
+    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSocketFactory engineGetSocketFactory() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLServerSocketFactory engineGetServerSocketFactory() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine(String host, int port) {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetServerSessionContext() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetClientSessionContext() {
+      throw refused();
+    }
   }
 
   /**
@@ -171,6 +229,11 @@ final class Transport {
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot build the HTTP client", e.getCause());
     }
+  }
+
+  /** The client that serves {@code uri}'s scheme, built if need be (tests). */
+  HttpClient clientFor(URI uri) throws IOException {
+    return http(uri);
   }
 
   /**
@@ -213,8 +276,22 @@ final class Transport {
   Answer send(HttpRequest.Builder request) throws IOException {
     HttpRequest built = request.timeout(config.requestTimeout()).build();
     TimedBodyStream body = new TimedBodyStream(config.readTimeout(), built.uri().getAuthority());
+    synchronized (this) {
+      if (exiting) {
+        throw new InterruptedIOException(
+            built.method() + " " + built.uri() + ": not sent, the process is exiting");
+      }
+      waiting++;
+    }
     try {
-      HttpResponse<TimedBodyStream> response = http(built.uri()).send(built, info -> body);
+      HttpResponse<TimedBodyStream> response;
+      try {
+        response = http(built.uri()).send(built, info -> body);
+      } finally {
+        synchronized (this) {
+          waiting--;
+        }
+      }
       if (logRequests) {
         log().debug("{} {} -> {}", built.method(), built.uri(), response.statusCode());
       }
@@ -236,6 +313,29 @@ final class Transport {
       throw new SSLException(built.uri().getAuthority() + ": " + reason(e), e);
     } catch (IOException e) {
       throw new IOException(built.uri().getAuthority() + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * At exit ({@link ClientShutdown}): unless a request waits for its answer, stops the selector
+   * threads of the clients built so far and refuses requests from then on. A body being read when
+   * the connection closes ends in an I/O error (or the read timeout), never a hang.
+   */
+  synchronized void stopIfIdle() {
+    if (waiting > 0 || exiting) {
+      return;
+    }
+    exiting = true;
+    for (FutureTask<HttpClient> task : Arrays.asList(plain, tls)) {
+      if (task != null && task.isDone()) {
+        try {
+          ClientShutdown.stop(task.get());
+        } catch (ExecutionException | CancellationException e) {
+          // never built: nothing to stop
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 

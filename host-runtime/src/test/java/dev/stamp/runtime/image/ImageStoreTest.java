@@ -122,6 +122,51 @@ class ImageStoreTest {
     assertThat(tempFiles()).isEmpty();
   }
 
+  /** Buffers and stream writes of every size land in order; the digest is checked on commit. */
+  @Test
+  void aBlobWrittenInBuffersAndStreamPiecesIsStoredWholeAndACorruptedOneRefused() throws Exception {
+    byte[] data = new byte[(5 << 20) + 3];
+    new java.util.Random(9).nextBytes(data);
+    Digest digest = Digest.of(data);
+    byte[] corrupted = data.clone();
+    corrupted[(3 << 20) + 1] ^= 1;
+
+    try (BlobWriter writer = writeInPieces(corrupted)) {
+      assertThatThrownBy(() -> writer.commit(MediaType.OCI_LAYER_TAR, digest))
+          .isInstanceOf(HostRuntimeException.class)
+          .hasMessageContaining("content digest is " + Digest.of(corrupted));
+    }
+    assertThat(blobFiles()).isEmpty();
+    try (BlobWriter writer = writeInPieces(data)) {
+      assertThat(writer.size()).isEqualTo(data.length);
+      assertThat(writer.commit(MediaType.OCI_LAYER_TAR, digest).digest()).isEqualTo(digest);
+    }
+    assertThat(store.readBlob(digest)).isEqualTo(data);
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  /** {@code data} through a new writer: stream writes, heap and direct buffers of random sizes. */
+  private BlobWriter writeInPieces(byte[] data) throws Exception {
+    java.util.Random sizes = new java.util.Random(4);
+    BlobWriter writer = store.blobWriter();
+    int at = 0;
+    while (at < data.length) {
+      int n = Math.min(data.length - at, 1 + sizes.nextInt(700_000));
+      int kind = sizes.nextInt(3);
+      if (kind == 0) {
+        writer.stream().write(data, at, n);
+      } else {
+        java.nio.ByteBuffer b =
+            kind == 1 ? java.nio.ByteBuffer.allocateDirect(n) : java.nio.ByteBuffer.allocate(n);
+        b.put(data, at, n).flip();
+        writer.write(b);
+        assertThat(b.hasRemaining()).isFalse();
+      }
+      at += n;
+    }
+    return writer;
+  }
+
   @Test
   void corruptedBlobIsDetectedOnReadNamingTheDigest() throws Exception {
     Descriptor d =

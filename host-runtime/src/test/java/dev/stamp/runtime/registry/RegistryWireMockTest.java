@@ -466,6 +466,39 @@ class RegistryWireMockTest {
     assertNothingStored();
   }
 
+  /** Past 1 MiB the digest is libcrypto's, fed in place from the store's direct buffer. */
+  @Test
+  void aLargeBlobThatDoesNotMatchItsDigestIsRefusedAndNotStoredAndTheIntactOneIsStored(
+      @TempDir Path bigSource) throws Exception {
+    ImageStore src = ImageStore.open(new StampRoot(bigSource));
+    Descriptor m = LocalImages.tagged(src, "x.test/app:1", "large", (3 << 20) + 1);
+    Image img = src.resolve("x.test/app:1");
+    Descriptor layer = img.layers().get(0);
+    image =
+        new Served(
+            m.digest(),
+            src.readBlob(m.digest()),
+            img.manifest().config(),
+            src.readBlob(img.configDigest()),
+            layer,
+            src.readBlob(layer.digest()));
+    assertThat(layer.size()).isGreaterThan(3 << 20);
+    serveImage(null);
+    byte[] corrupt = image.layerBytes().clone();
+    corrupt[corrupt.length - 2] ^= 0x01;
+    wm.stubFor(blobGet(image.layer()).atPriority(0).willReturn(aResponse().withBody(corrupt)));
+
+    assertThatThrownBy(this::pull)
+        .hasMessageContaining("content digest is " + Digest.of(corrupt))
+        .satisfies(e -> assertThat(((HostRuntimeException) e).kind()).isEqualTo(Kind.FAILED));
+    assertNothingStored();
+
+    wm.resetAll();
+    serveImage(null);
+    pull();
+    assertThat(store.readBlob(layer.digest())).isEqualTo(image.layerBytes());
+  }
+
   @Test
   void aBlobLongerThanItsDescriptorIsCutOff() throws Exception {
     serveImage(null);

@@ -30,14 +30,7 @@ final class FromStep {
         throw BuildException.failed(
             "stage " + ctx.stage().displayName() + ": base stage " + index + " was not built");
       }
-      return new Snapshot(
-          BuildCache.key("stage", from.cacheKey()),
-          from.layers(),
-          from.diffIds(),
-          from.layerDirs(),
-          from.config(),
-          from.history(),
-          from.platform());
+      return from.withConfig(BuildCache.key("stage", from.cacheKey()), from.config());
     }
     if (ctx.stage().base().isScratch()) {
       return new Snapshot(

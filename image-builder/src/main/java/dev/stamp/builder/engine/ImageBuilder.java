@@ -187,21 +187,16 @@ public final class ImageBuilder {
    */
   public BuildKeys plan(BuildRequest request) throws BuildException {
     Prepared prepared = prepare(request, true);
-    Instructions instructions = prepared.instructions();
-    BaseImageResolver planBases = prepared.bases();
     BuildPlan plan = prepared.plan();
-    SourceTree context = prepared.context();
-    Path digestsFile = prepared.digestsFile();
-    Path tmp = prepared.tmp();
     try {
       Session session =
           new Session(
               request,
-              instructions,
-              context,
-              tmp,
+              prepared.instructions(),
+              prepared.context(),
+              prepared.tmp(),
               Progress.NONE,
-              planBases,
+              prepared.bases(),
               new AtomicInteger(),
               Collections.synchronizedList(new ArrayList<>()),
               new java.util.concurrent.atomic.AtomicBoolean(),
@@ -211,7 +206,7 @@ public final class ImageBuilder {
         done.put(
             stage.index(), new StageBuilder(context(session, stage, Map.copyOf(done))).build());
       }
-      context.saveRemembered(digestsFile);
+      prepared.context().saveRemembered(prepared.digestsFile());
       List<BuildKeys.Step> steps = new ArrayList<>();
       for (StepReport r : session.reports()) {
         steps.add(new BuildKeys.Step(r.stage(), r.index(), r.text(), r.cacheKey()));
@@ -220,7 +215,7 @@ public final class ImageBuilder {
     } catch (IOException e) {
       throw BuildException.failed("plan: " + e.getMessage(), e);
     } finally {
-      deleteQuietly(tmp);
+      deleteQuietly(prepared.tmp());
     }
   }
 

@@ -87,14 +87,7 @@ final class MetadataStep {
     ctx.finish(report, false, 0, key);
     ContainerConfig config = c.build();
     if (!history) {
-      return new Snapshot(
-          key,
-          snap.layers(),
-          snap.diffIds(),
-          snap.layerDirs(),
-          config,
-          snap.history(),
-          snap.platform());
+      return snap.withConfig(key, config);
     }
     return snap.withConfig(key, config, ctx.history(report.text(), true));
   }

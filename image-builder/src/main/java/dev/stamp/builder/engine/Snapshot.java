@@ -33,6 +33,11 @@ record Snapshot(
     history = List.copyOf(history);
   }
 
+  /** The same layers and history under another key and config (no history entry: metadata only). */
+  Snapshot withConfig(String key, ContainerConfig newConfig) {
+    return new Snapshot(key, layers, diffIds, layerDirs, newConfig, history, platform);
+  }
+
   Snapshot withConfig(String key, ContainerConfig newConfig, HistoryEntry entry) {
     List<HistoryEntry> h = new ArrayList<>(history);
     h.add(entry);

@@ -43,29 +43,39 @@ final class Users {
   }
 
   private static long user(Snapshot snap, String name, String what) throws BuildException {
-    if (name.matches("\\d+")) {
-      return Long.parseLong(name);
-    }
-    for (String line : snap.readFile("/etc/passwd", what).orElse("").split("\n")) {
-      String[] f = line.split(":");
-      if (f.length > 3 && f[0].equals(name)) {
-        return Long.parseLong(f[2]);
-      }
-    }
-    throw BuildException.badInput(what + "no user \"" + name + "\" in the image's /etc/passwd");
+    return id(snap, name, "user", "/etc/passwd", what);
   }
 
   private static long group(Snapshot snap, String name, String what) throws BuildException {
+    return id(snap, name, "group", "/etc/group", what);
+  }
+
+  /** A number as written, else the third field of {@code name}'s line in {@code file}. */
+  private static long id(Snapshot snap, String name, String kind, String file, String what)
+      throws BuildException {
     if (name.matches("\\d+")) {
       return Long.parseLong(name);
     }
-    for (String line : snap.readFile("/etc/group", what).orElse("").split("\n")) {
+    for (String line : snap.readFile(file, what).orElse("").split("\n")) {
       String[] f = line.split(":");
       if (f.length > 2 && f[0].equals(name)) {
+        if (!f[2].matches("\\d{1,10}")) {
+          throw BuildException.badInput(
+              what
+                  + "the image's "
+                  + file
+                  + " gives "
+                  + kind
+                  + " \""
+                  + name
+                  + "\" the id \""
+                  + f[2]
+                  + "\"; expected a number");
+        }
         return Long.parseLong(f[2]);
       }
     }
-    throw BuildException.badInput(what + "no group \"" + name + "\" in the image's /etc/group");
+    throw BuildException.badInput(what + "no " + kind + " \"" + name + "\" in the image's " + file);
   }
 
   private static Optional<Long> passwdGid(Snapshot snap, long uid, String what)

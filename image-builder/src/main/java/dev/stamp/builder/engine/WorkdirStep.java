@@ -25,15 +25,7 @@ final class WorkdirStep {
         CopyPlan.normalise(
             wd.path().startsWith("/") ? wd.path() : StageContext.workdir(snap) + "/" + wd.path());
     ContainerConfig config = snap.config().toBuilder().workingDir(path).build();
-    Snapshot withConfig =
-        new Snapshot(
-            snap.cacheKey(),
-            snap.layers(),
-            snap.diffIds(),
-            snap.layerDirs(),
-            config,
-            snap.history(),
-            snap.platform());
+    Snapshot withConfig = snap.withConfig(snap.cacheKey(), config);
     // created where the path leads inside the image (WORKDIR /e/app with /e -> /etc: /etc/app)
     String what = ctx.at(wd.location()) + "WORKDIR " + wd.path();
     String real = snap.resolve(path, true, what);
