@@ -179,6 +179,33 @@ class BridgeStartIT {
   }
 
   @Test
+  void aGuardRemovedBehindStampsBackIsBackBeforeAContainerOnARouteLocalnetBridgeRuns()
+      throws Exception {
+    // a first container makes the bridge; route_localnet then goes on with the guard (as a
+    // published port or a load-balanced service does), and the guard is deleted behind Stamp's
+    // back (nft flush ruleset, a firewall reload)
+    String first = state.track(runtime.create(spec("true")));
+    try (RunningContainer c = runtime.start(first, false)) {
+      assertThat(c.awaitExit()).isZero();
+    }
+    runtime.remove(first, true);
+    LoopbackGuard guard = net.loopbackGuard();
+    guard.enableRouteLocalnet("test", List.of(network.bridge()));
+    HostNet.run("nft", "delete", "table", "ip", guard.tableName());
+
+    // the next container's guard runs beside its bridge plugin, joined before its release
+    String id = state.track(runtime.create(spec("sleep", "30")));
+    try (RunningContainer c = runtime.start(id, false)) {
+      assertThat(HostNet.run("nft", "list", "tables"))
+          .as("the guard, while the container runs")
+          .contains("table ip " + guard.tableName() + "\n");
+    } finally {
+      runtime.remove(id, true);
+    }
+    HostNet.run("nft", "delete", "table", "ip", guard.tableName());
+  }
+
+  @Test
   void aDelThatFailsIsReportedAndLeavesTheContainerForARetry() throws Exception {
     String id = state.track(runtime.create(spec("true")));
     try (RunningContainer c = runtime.start(id, false)) {
