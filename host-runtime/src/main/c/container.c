@@ -432,6 +432,18 @@ static void exec_with_init(int init_memfd) {
 
 int console_sock = -1;
 
+/* hold=1: wait for the JVM's release ("1" on HOLD_FD) before anything runs as the container. */
+static void await_release(void) {
+  char c = 0;
+  ssize_t n;
+  while ((n = read(HOLD_FD, &c, 1)) < 0 && errno == EINTR) {
+  }
+  close(HOLD_FD);
+  if (n != 1 || c != '1')
+    fail_msg("wait for the network: the starter did not release the container (its attach failed"
+             " or it is gone)");
+}
+
 int container_main(int go) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail("set parent death signal");
   join_cgroups();
@@ -441,6 +453,7 @@ int container_main(int go) {
   umask(0);
   build_rootfs();
   if (spec.tty) setup_console(console_sock);
+  if (spec.hold) await_release();
   drop_privileges();
   /* As the container's user (chdir's permission checks), fds 3+ still open: see create_workdir. */
   if (spec.workdir) enter_workdir();

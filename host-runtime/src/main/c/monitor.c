@@ -213,6 +213,7 @@ static int monitor_main(void) {
   close(err[1]);
   close(errp[1]);
   close(go[0]);
+  if (spec.hold) close(HOLD_FD); /* the child's alone: the JVM's EOF reaches it */
   if (console[1] >= 0) close(console[1]);
   if (in[0] >= 0) close(in[0]);
   /* Holding the container's mount namespace makes its teardown (unmounting the overlay and the

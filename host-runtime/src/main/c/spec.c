@@ -100,6 +100,7 @@ void parse_spec(const char *path, int full) {
     else if (!strcmp(key, "read_only")) spec.read_only = atoi(val);
     else if (!strcmp(key, "init")) spec.init = atoi(val);
     else if (!strcmp(key, "relay")) spec.relay = atoi(val);
+    else if (!strcmp(key, "hold")) spec.hold = atoi(val);
     else if (!strcmp(key, "attach")) spec.attach = val;
     else if (!strcmp(key, "tty")) spec.tty = atoi(val);
     else if (!strcmp(key, "stdin")) spec.open_stdin = atoi(val);

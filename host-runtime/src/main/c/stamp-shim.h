@@ -3,7 +3,8 @@
  *
  * The JVM spawns it as `stamp-shim SPECFILE` in a new session with these fds:
  *   0 /dev/null, 1 /dev/null, 2 the shim's own log, 3 the status pipe (write end),
- *   4/5 the foreground CLI's stdout/stderr when the spec says relay=1.
+ *   4/5 the foreground CLI's stdout/stderr when the spec says relay=1,
+ *   6 when the spec says hold=1: a pipe from the JVM that releases the container (below).
  * SPECFILE holds NUL-terminated records `key\0value\0`; "mount" takes three values
  * (source, target, options). ShimSpec in Java writes it; parse_spec (spec.c) reads it.
  *
@@ -20,6 +21,11 @@
  *      framed log (and to the CLI for a foreground run), waits for the exit, writes the exit file,
  *      reports "exited CODE"; when nobody reads the status pipe any more (detached --rm) it execs
  *      the cleanup command it was given.
+ * With hold=1, the container's first process stops after step 2's root filesystem (its network
+ * namespace joined, its mounts made) and before the privileges drop, until the JVM writes "1" on
+ * fd 6: the JVM connects the bridge (CNI ADD) meanwhile and releases the container once the
+ * network and /etc/hosts are ready. EOF there instead (the JVM gave up or died) fails the start:
+ * no command ever runs without the network it was promised.
  * With --standby, the spec names only the cgroups and the network mode: the shim does step 2 up
  * to the cgroup join and then waits, fd 4 being a pipe from the JVM, for the path of the full
  * spec; EOF there discards it. Long-lived runtimes keep such standbys ready, so the cgroup v1
@@ -56,6 +62,7 @@
 #define RELAY_OUT_FD 4
 #define RELAY_ERR_FD 5
 #define CONTROL_FD 4 /* standby mode only: the JVM writes the full spec's path here */
+#define HOLD_FD 6    /* hold=1 only: the JVM writes "1" here to release the container */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* ---------- spec.c: the spec ---------- */
@@ -73,6 +80,7 @@ struct spec {
   const char *id, *rootfs, *overlay, *hostname, *netns, *workdir;
   const char *state_file, *exit_file, *log_file;
   int new_net, read_only, init, relay, uid, gid, has_user;
+  int hold; /* wait for the JVM's release on HOLD_FD before the privileges drop */
   const char *attach;          /* interactive: the attach socket's path */
   int tty, open_stdin, attach_first; /* -t, -i, wait for the starter's attach before cloning */
   uint64_t caps;

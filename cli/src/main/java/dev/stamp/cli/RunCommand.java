@@ -119,9 +119,13 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DetachKeys keys = detachKeys == null ? DetachKeys.DEFAULT : DetachKeys.parse(detachKeys);
+    dev.stamp.runtime.Timeline.mark("run");
     ContainerRuntime runtime = Runtimes.open(cli);
+    dev.stamp.runtime.Timeline.mark("opened");
     ContainerSpec spec = spec(runtime);
+    dev.stamp.runtime.Timeline.mark("spec");
     String id = runtime.create(spec);
+    dev.stamp.runtime.Timeline.mark("created");
     boolean attach = !detach && (tty || interactive);
     if (!detach && !tty) {
       // Docker's sig-proxy (not with a tty), in place before the container can print anything: a
@@ -156,10 +160,13 @@ final class RunCommand implements Callable<Integer> {
         return StampCli.EXIT_OK;
       }
     }
+    dev.stamp.runtime.Timeline.mark("started");
     int code = container.awaitExit();
+    dev.stamp.runtime.Timeline.mark("exited");
     if (rm) {
       runtime.remove(id, true);
     }
+    dev.stamp.runtime.Timeline.mark("removed");
     return code;
   }
 

@@ -154,6 +154,7 @@ public final class StampCli {
   }
 
   public static void main(String[] args) {
+    dev.stamp.runtime.Timeline.mark("main");
     String command = commandWord(args);
     boolean shortLived = !"agent".equals(command) && !"demo".equals(command);
     // attach: a detach must end the process at once (what is typed next belongs to the host shell)
@@ -172,7 +173,9 @@ public final class StampCli {
       System.setProperty("slf4j.provider", StderrLogging.class.getName()); // warnings, no logback
       System.setProperty("slf4j.internal.verbosity", "WARN"); // no line about the choice
     }
-    System.exit(run(args));
+    int code = run(args);
+    dev.stamp.runtime.Timeline.mark("exit");
+    System.exit(code);
   }
 
   /** Runs the CLI and returns its exit code (for tests and the launcher). */

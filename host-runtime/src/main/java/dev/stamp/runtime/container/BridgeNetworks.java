@@ -4,6 +4,7 @@ import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PendingAttachment;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,12 @@ public final class BridgeNetworks implements ContainerNetwork {
   public NetworkAttachment attach(String containerId, NetworkMode mode, List<PortMapping> ports)
       throws HostRuntimeException {
     return manager.attach(containerId, mode, ports);
+  }
+
+  @Override
+  public PendingAttachment prepare(String containerId, NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException {
+    return manager.prepare(containerId, mode, ports);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.stamp.runtime.container;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PendingAttachment;
 import dev.stamp.runtime.network.PortMapping;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,16 @@ public interface ContainerNetwork {
   /** Before the container's first process starts; the netns (if any) is what it joins. */
   NetworkAttachment attach(String containerId, NetworkMode mode, List<PortMapping> ports)
       throws HostRuntimeException;
+
+  /**
+   * {@link #attach} in two halves: the namespace file now, its connection ({@link
+   * PendingAttachment#connect}, possibly on another thread) while the container is being built. The
+   * caller connects it or detaches the container. By default all of it at once.
+   */
+  default PendingAttachment prepare(String containerId, NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException {
+    return PendingAttachment.of(attach(containerId, mode, ports));
+  }
 
   /** Idempotent: fine when never attached or already detached. */
   void detach(String containerId) throws HostRuntimeException;

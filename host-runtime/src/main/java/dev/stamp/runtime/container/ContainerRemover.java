@@ -1,6 +1,8 @@
 package dev.stamp.runtime.container;
 
+import dev.stamp.runtime.BackgroundStep;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.Timeline;
 import dev.stamp.runtime.linux.Cgroups;
 import dev.stamp.runtime.linux.LibC;
 import dev.stamp.runtime.linux.ProcessId;
@@ -47,13 +49,30 @@ final class ContainerRemover {
               "stop it first, or use rm -f");
     }
     List<Path> cgroupDirs = config.map(c -> c.intent().cgroupPaths()).orElse(List.of());
+    Timeline.mark("remove: read");
     killProcesses(dir, state, cgroupDirs);
+    Timeline.mark("remove: killed");
     if (config.isPresent() && config.get().intent().network()) {
-      network.detach(id);
+      // CNI DEL (tens of ms: the veth's deletion, the lease's release) on a thread of its own
+      // while the emptied cgroups go (a v1 memory cgroup's rmdir waits for an RCU grace period):
+      // inline for the CLI, on a long-lived runtime's background thread. The directory, with the
+      // intent, is retired only once the DEL succeeded: a failed one leaves the container and its
+      // record for a retry (rm -f), which finds the cgroups gone and goes on.
+      BackgroundStep<Void> detaching =
+          BackgroundStep.start(
+              "stamp-detach-" + id.substring(0, 12),
+              () -> {
+                network.detach(id);
+                return null;
+              });
+      diskCleanup.execute(() -> removeEmptiedCgroups(id, cgroupDirs));
+      detaching.join();
+      Timeline.mark("remove: detached");
       refreshHosts(id, config.get().network());
+      Timeline.mark("remove: hosts");
     }
-    // The (empty) cgroups go with the directory, in deleteTrash: a memory cgroup's rmdir on v1
-    // takes 1-10 ms, which a long-lived runtime spends on its background thread.
+    // Otherwise the (empty) cgroups go with the directory, in deleteTrash: a memory cgroup's rmdir
+    // on v1 takes 1-10 ms, which a long-lived runtime spends on its background thread.
     try {
       if (config.isPresent() && config.get().intent().nameFile() != null) {
         store.releaseName(config.get().intent().nameFile(), id);
@@ -63,7 +82,18 @@ final class ContainerRemover {
       throw HostRuntimeException.failed(
           "remove container " + id.substring(0, 12) + ": " + e.getMessage(), e);
     }
+    Timeline.mark("remove: retired");
     diskCleanup.execute(store::deleteTrash);
+    Timeline.mark("remove: trash deleted");
+  }
+
+  /** Early, beside the DEL; what fails here is retried with the directory, in deleteTrash. */
+  private static void removeEmptiedCgroups(String id, List<Path> cgroupDirs) {
+    try {
+      Cgroups.remove(cgroupDirs);
+    } catch (HostRuntimeException | RuntimeException e) {
+      LOG.debug("remove container {}: cgroups (retried later): {}", id, e.getMessage());
+    }
   }
 
   /** Peers stop resolving the container's names; a failure leaves stale names, not a container. */

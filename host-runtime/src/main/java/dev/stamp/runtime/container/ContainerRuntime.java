@@ -1,7 +1,9 @@
 package dev.stamp.runtime.container;
 
+import dev.stamp.runtime.BackgroundStep;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.Timeline;
 import dev.stamp.runtime.linux.CgroupStats;
 import dev.stamp.runtime.linux.Cgroups;
 import dev.stamp.runtime.linux.LibC;
@@ -10,9 +12,9 @@ import dev.stamp.runtime.linux.ProcessWatch;
 import dev.stamp.runtime.linux.ShimBinary;
 import dev.stamp.runtime.linux.ShimLauncher;
 import dev.stamp.runtime.linux.ShimLauncher.StatusPipe;
-import dev.stamp.runtime.network.NetworkAttachment;
 import dev.stamp.runtime.network.NetworkManager;
 import dev.stamp.runtime.network.NetworkMode;
+import dev.stamp.runtime.network.PendingAttachment;
 import dev.stamp.runtime.seccomp.SeccompFilters;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -314,11 +316,13 @@ public final class ContainerRuntime {
             spec,
             standby.map(StandbyPool.Standby::id).orElseGet(ContainerStore::newId),
             seccomp.record(spec.seccomp()));
+    Timeline.mark("create: config");
     if (standby.isPresent()) {
       adopt(standby.get(), config);
     } else {
       store.createDir(config);
     }
+    Timeline.mark("create: dir");
     try {
       if (config.name() != null) {
         store.reserveName(config.name(), config.id());
@@ -331,6 +335,7 @@ public final class ContainerRuntime {
       } else {
         cgroups.create(config.id(), limits);
       }
+      Timeline.mark("create: cgroups");
       boolean prepared =
           standby.isPresent()
               && config.hostname().equals(ContainerFactory.defaultHostname(config.id()))
@@ -401,34 +406,72 @@ public final class ContainerRuntime {
       standby = null;
     }
     NetworkMode mode = network.parseMode(c.network());
-    NetworkAttachment attachment = network.attach(id, mode, c.ports());
-    if (mode instanceof NetworkMode.Bridge bridge) {
-      new HostsFiles(store, network).refresh(bridge.network()); // peers find it by name
-    }
-    byte[] spec =
-        ShimSpec.of(
-            c,
-            dir,
-            mode instanceof NetworkMode.None,
-            attachment.netnsPath().map(Path::toString).orElse(null),
-            relayStdio,
-            c.autoRemove() ? cleanupCommand(id) : List.of(),
-            attachWindow != null,
-            seccompFilter(c, action));
-    try {
-      Files.write(dir.resolve("shim.spec"), spec);
-    } catch (IOException e) {
-      throw HostRuntimeException.failed(action + ": write shim.spec: " + e.getMessage(), e);
+    Timeline.mark("start: attach");
+    PendingAttachment pending = network.prepare(id, mode, c.ports());
+    // A bridge is connected (CNI ADD) on a thread of its own while the shim builds the container,
+    // which waits before its command until released (hold=1). Not for a standby (its process has
+    // no hold pipe) nor for an attach-first start (its monitor waits for the attach first).
+    boolean hold = pending.connects() && standby == null && attachWindow == null;
+    BackgroundStep<?> connecting = null;
+    if (hold) {
+      connecting = BackgroundStep.start("stamp-connect-" + c.shortId(), pending::connect);
+    } else {
+      pending.connect();
+      refreshHosts(mode);
     }
     StatusPipe pipe;
-    if (standby != null) {
-      pipe = standby.shim().status();
-      standby.shim().assign(dir.resolve("shim.spec"));
-    } else {
-      pipe =
-          launcher().spawn(dir.resolve("shim.spec"), dir.resolve("shim.log"), relayStdio, action);
+    ShimLauncher.Held held = null;
+    try {
+      byte[] spec =
+          ShimSpec.of(
+              c,
+              dir,
+              mode instanceof NetworkMode.None,
+              pending.netnsPath().map(Path::toString).orElse(null),
+              relayStdio,
+              c.autoRemove() ? cleanupCommand(id) : List.of(),
+              attachWindow != null,
+              hold,
+              seccompFilter(c, action));
+      try {
+        Files.write(dir.resolve("shim.spec"), spec);
+      } catch (IOException e) {
+        throw HostRuntimeException.failed(action + ": write shim.spec: " + e.getMessage(), e);
+      }
+      Path specFile = dir.resolve("shim.spec");
+      if (standby != null) {
+        pipe = standby.shim().status();
+        standby.shim().assign(specFile);
+      } else if (hold) {
+        held = launcher().spawnHeld(specFile, dir.resolve("shim.log"), relayStdio, action);
+        pipe = held.status();
+      } else {
+        pipe = launcher().spawn(specFile, dir.resolve("shim.log"), relayStdio, action);
+      }
+    } catch (HostRuntimeException | RuntimeException e) {
+      if (connecting != null) {
+        connecting.joinAfter(e); // the caller's removal must not run beside a plugin
+      }
+      throw e;
+    }
+    Timeline.mark("start: spawned");
+    if (held != null) {
+      try {
+        connecting.join();
+        refreshHosts(mode);
+      } catch (HostRuntimeException | RuntimeException e) {
+        held.abandon(); // the container fails before its command; its shim reports and exits
+        while (pipe.readLine() != null) {
+          // its "error" line: the network's failure is the one to report
+        }
+        pipe.close();
+        throw e;
+      }
+      Timeline.mark("start: released");
+      held.release(); // false: the container is gone already, which the status pipe tells
     }
     String line = pipe.readLine();
+    Timeline.mark("start: " + line);
     AttachConnection attached = null;
     if (attachWindow != null && "listening".equals(line)) {
       attached = attachFirst(dir, action, attachWindow, pipe);
@@ -447,6 +490,13 @@ public final class ContainerRuntime {
       attached.close();
     }
     throw startFailure(action, line, dir);
+  }
+
+  /** A bridged container's peers find it by name (and it them): the network's hosts files. */
+  private void refreshHosts(NetworkMode mode) throws HostRuntimeException {
+    if (mode instanceof NetworkMode.Bridge bridge) {
+      new HostsFiles(store, network).refresh(bridge.network());
+    }
   }
 
   private static AttachConnection attachFirst(

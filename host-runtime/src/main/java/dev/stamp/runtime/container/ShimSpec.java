@@ -10,7 +10,8 @@ import java.util.List;
  * The file stamp-shim reads: NUL-terminated {@code key\0value\0} records ("mount" takes three
  * values: source, target, options). The keys are the ones {@code parse_spec} in spec.c knows;
  * {@code seccomp} names the compiled filter (absent: unconfined), which the shim reads before the
- * pivot and installs right before exec.
+ * pivot and installs right before exec; {@code hold=1}: the container waits before its command for
+ * the starter's release on fd 6 ({@link dev.stamp.runtime.linux.ShimLauncher#spawnHeld}).
  */
 final class ShimSpec {
 
@@ -94,6 +95,7 @@ final class ShimSpec {
       boolean relay,
       List<String> cleanup,
       boolean attachFirst,
+      boolean hold,
       Path seccompFilter) {
     ShimSpec s = new ShimSpec();
     s.put("id", c.id())
@@ -110,6 +112,9 @@ final class ShimSpec {
         .put("uid", Integer.toString(c.uid()))
         .put("gid", Integer.toString(c.gid()))
         .put("caps", CAPABILITY_KEY);
+    if (hold) {
+      s.put("hold", "1");
+    }
     if (seccompFilter != null) {
       s.put("seccomp", seccompFilter.toString());
     }

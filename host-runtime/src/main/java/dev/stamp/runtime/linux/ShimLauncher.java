@@ -19,6 +19,9 @@ public final class ShimLauncher {
   private static final LibC C = LibC.INSTANCE;
   private static final Runtime RT = Runtime.getRuntime(C);
 
+  /** The fd the shim's container reads its release from (stamp-shim.h's HOLD_FD). */
+  private static final int HOLD_FD = 6;
+
   private final Path shim;
 
   public ShimLauncher(Path shim) {
@@ -31,7 +34,50 @@ public final class ShimLauncher {
    */
   public StatusPipe spawn(Path specFile, Path shimLog, boolean relayStdio, String action)
       throws HostRuntimeException {
-    return spawn(specFile, shimLog, relayStdio, -1, action);
+    return spawn(specFile, shimLog, relayStdio, -1, -1, action);
+  }
+
+  /**
+   * A shim whose container waits, once its root filesystem is built, for {@link #release} (its spec
+   * says {@code hold=1}; see stamp-shim.h): the write end of that hold pipe.
+   */
+  public record Held(StatusPipe status, int hold) {
+    /** Lets the container's command run. False when the container is gone already. */
+    public boolean release() {
+      byte[] go = {'1'};
+      boolean ok = C.write(hold, go, 1) == 1;
+      C.close(hold);
+      return ok;
+    }
+
+    /** Fails the start instead: the container exits before its command, the status pipe says so. */
+    public void abandon() {
+      C.close(hold);
+    }
+  }
+
+  /**
+   * Spawns {@code stamp-shim specFile} for a spec with {@code hold=1}: the container waits for
+   * {@link Held#release} before its command runs.
+   */
+  public Held spawnHeld(Path specFile, Path shimLog, boolean relayStdio, String action)
+      throws HostRuntimeException {
+    int[] hold = new int[2];
+    if (C.pipe2(hold, LibC.O_CLOEXEC) < 0) {
+      throw HostRuntimeException.failed(LibC.describe(action + ": create hold pipe"));
+    }
+    int writeEnd = C.fcntl(hold[1], LibC.F_DUPFD_CLOEXEC, 10);
+    int readEnd = C.fcntl(hold[0], LibC.F_DUPFD_CLOEXEC, 10); // clear of fds 3-6
+    C.close(hold[1]);
+    C.close(hold[0]);
+    try {
+      return new Held(spawn(specFile, shimLog, relayStdio, -1, readEnd, action), writeEnd);
+    } catch (HostRuntimeException e) {
+      C.close(writeEnd);
+      throw e;
+    } finally {
+      C.close(readEnd);
+    }
   }
 
   /** A standby shim (see stamp-shim.h) and the write end of its control pipe. */
@@ -63,7 +109,7 @@ public final class ShimLauncher {
     C.close(control[1]);
     C.close(control[0]);
     try {
-      return new Standby(spawn(specFile, shimLog, false, readEnd, action), writeEnd);
+      return new Standby(spawn(specFile, shimLog, false, readEnd, -1, action), writeEnd);
     } catch (HostRuntimeException e) {
       C.close(writeEnd);
       throw e;
@@ -73,7 +119,7 @@ public final class ShimLauncher {
   }
 
   private StatusPipe spawn(
-      Path specFile, Path shimLog, boolean relayStdio, int controlFd, String action)
+      Path specFile, Path shimLog, boolean relayStdio, int controlFd, int holdFd, String action)
       throws HostRuntimeException {
     int[] pipe = new int[2];
     if (C.pipe2(pipe, LibC.O_CLOEXEC) < 0) {
@@ -96,11 +142,19 @@ public final class ShimLauncher {
         C.posix_spawn_file_actions_adddup2(actions, 1, 4);
         C.posix_spawn_file_actions_adddup2(actions, 2, 5);
       }
+      if (holdFd >= 0) {
+        C.posix_spawn_file_actions_adddup2(actions, holdFd, HOLD_FD);
+        if (!relayStdio) { // fds 4 and 5 stay below the closefrom: nothing of the JVM's there
+          C.posix_spawn_file_actions_addopen(actions, 4, "/dev/null", LibC.O_RDONLY, 0);
+          C.posix_spawn_file_actions_addopen(actions, 5, "/dev/null", LibC.O_RDONLY, 0);
+        }
+      }
       C.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
       C.posix_spawn_file_actions_addopen(actions, 1, "/dev/null", LibC.O_WRONLY, 0);
       C.posix_spawn_file_actions_addopen(
           actions, 2, shimLog.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0640);
-      C.posix_spawn_file_actions_addclosefrom_np(actions, relayStdio ? 6 : controlFd >= 0 ? 5 : 4);
+      C.posix_spawn_file_actions_addclosefrom_np(
+          actions, holdFd >= 0 ? HOLD_FD + 1 : relayStdio ? 6 : controlFd >= 0 ? 5 : 4);
       C.sigemptyset(none);
       C.sigfillset(all);
       C.posix_spawnattr_setsigmask(attr, none);

@@ -2,17 +2,16 @@ package dev.stamp.runtime.network;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.Timeline;
 import dev.stamp.runtime.fs.StreamingJson;
+import dev.stamp.runtime.linux.HelperProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Runs the CNI reference plugins from Debian's {@code containernetworking-plugins} the way a CNI
@@ -33,7 +32,7 @@ final class CniPlugins {
    */
   static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
-  private static final long TIMEOUT_SECONDS = 60;
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Path ipamDir;
 
@@ -43,11 +42,20 @@ final class CniPlugins {
 
   /** Connects the namespace to the record's bridge; returns the bridge plugin's result. */
   CniResult add(AttachmentRecord record) throws HostRuntimeException {
-    CniResult result = exec("ADD", "bridge", bridgeConf(record, null), record, record.netnsPath());
-    if (!record.ports().isEmpty()) {
-      result = exec("ADD", "portmap", portmapConf(record, result), record, record.netnsPath());
+    return addPorts(record, addBridge(record));
+  }
+
+  /** {@link #add}'s first plugin: the veth on the bridge, the address. */
+  CniResult addBridge(AttachmentRecord record) throws HostRuntimeException {
+    return exec("ADD", "bridge", bridgeConf(record, null), record, record.netnsPath());
+  }
+
+  /** {@link #add}'s second: portmap, when the record publishes ports; returns the final result. */
+  CniResult addPorts(AttachmentRecord record, CniResult bridged) throws HostRuntimeException {
+    if (record.ports().isEmpty()) {
+      return bridged;
     }
-    return result;
+    return exec("ADD", "portmap", portmapConf(record, bridged), record, record.netnsPath());
   }
 
   /**
@@ -164,42 +172,29 @@ final class CniPlugins {
               + binary
               + " is missing (install Debian's containernetworking-plugins: bin/setup)");
     }
-    ProcessBuilder builder =
+    List<String> argv =
         Files.isExecutable(SETPRIV)
-            ? new ProcessBuilder(SETPRIV.toString(), "--pdeathsig", "KILL", "--", binary.toString())
-            : new ProcessBuilder(binary.toString());
-    Map<String, String> env = builder.environment();
-    env.clear();
-    env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    env.put("CNI_COMMAND", command);
-    env.put("CNI_CONTAINERID", record.containerId());
-    env.put("CNI_NETNS", netns);
-    env.put("CNI_IFNAME", IFNAME);
-    env.put("CNI_PATH", PLUGIN_DIR.toString());
+            ? List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--", binary.toString())
+            : List.of(binary.toString());
+    List<String> env =
+        List.of(
+            "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+            "CNI_COMMAND=" + command,
+            "CNI_CONTAINERID=" + record.containerId(),
+            "CNI_NETNS=" + netns,
+            "CNI_IFNAME=" + IFNAME,
+            "CNI_PATH=" + PLUGIN_DIR);
+    Timeline.mark("cni: " + plugin + " " + command);
+    HelperProcess.Result run = HelperProcess.run(argv, env, conf, TIMEOUT, action);
+    Timeline.mark("cni: " + plugin + " " + command + " done");
+    if (run.exitCode() != 0) {
+      throw HostRuntimeException.failed(
+          action + ": " + pluginError(run.stdout(), run.stderr(), run.exitCode()));
+    }
     try {
-      Process process = builder.start();
-      CompletableFuture<byte[]> stderr = readAsync(process.getErrorStream());
-      try (OutputStream stdin = process.getOutputStream()) {
-        stdin.write(conf);
-      }
-      byte[] stdout;
-      try (InputStream in = process.getInputStream()) {
-        stdout = in.readAllBytes();
-      }
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw HostRuntimeException.failed(action + ": no answer in " + TIMEOUT_SECONDS + " s");
-      }
-      if (process.exitValue() != 0) {
-        throw HostRuntimeException.failed(
-            action + ": " + pluginError(stdout, stderr.join(), process.exitValue()));
-      }
-      return stdout.length == 0 ? CniResult.empty() : CniResult.parse(stdout);
+      return run.stdout().length == 0 ? CniResult.empty() : CniResult.parse(run.stdout());
     } catch (IOException e) {
       throw HostRuntimeException.failed(action + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw HostRuntimeException.failed(action + ": interrupted", e);
     }
   }
 
@@ -224,23 +219,5 @@ final class CniPlugins {
             .strip()
             .replaceAll("\\s+", " ");
     return "exit " + exitCode + (text.isEmpty() ? "" : ": " + text);
-  }
-
-  /** Drains a pipe on its own thread so a chatty plugin can never block on a full pipe. */
-  private static CompletableFuture<byte[]> readAsync(InputStream in) {
-    CompletableFuture<byte[]> bytes = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (in) {
-                bytes.complete(in.readAllBytes());
-              } catch (IOException e) {
-                bytes.complete(new byte[0]);
-              }
-            },
-            "stamp-cni-stderr");
-    reader.setDaemon(true);
-    reader.start();
-    return bytes;
   }
 }

@@ -18,6 +18,7 @@ final class DefaultSubnet {
   private static final Path ROUTES = Path.of("/proc/net/route");
   private static final int FIRST = 88;
   private static final int LAST = 127;
+  private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
 
   private DefaultSubnet() {}
 
@@ -67,7 +68,7 @@ final class DefaultSubnet {
   static List<Route> parse(List<String> lines) {
     List<Route> routes = new ArrayList<>();
     for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-      String[] f = line.trim().split("\\s+");
+      String[] f = BLANKS.split(line.trim()); // compiled once, not per line
       if (f.length < 8) {
         continue;
       }

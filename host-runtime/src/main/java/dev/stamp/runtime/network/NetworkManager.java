@@ -1,5 +1,6 @@
 package dev.stamp.runtime.network;
 
+import dev.stamp.runtime.BackgroundStep;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
 import dev.stamp.runtime.fs.JsonRecordDir;
@@ -201,23 +202,48 @@ public final class NetworkManager {
    */
   public NetworkAttachment attach(String containerId, NetworkMode mode, List<PortMapping> ports)
       throws HostRuntimeException {
+    return prepare(containerId, mode, ports).connect();
+  }
+
+  /**
+   * {@link #attach}'s first half: validates, reserves the ports, writes the intent and makes the
+   * namespace file, so the container's first process can join the namespace while {@link
+   * PendingAttachment#connect} (the CNI plugins, the other half) runs, on another thread if the
+   * caller likes. The caller then connects it or {@link #detach}es the container. Failures of
+   * either half leave nothing behind, as {@link #attach}'s.
+   */
+  public PendingAttachment prepare(String containerId, NetworkMode mode, List<PortMapping> ports)
+      throws HostRuntimeException {
     checkContainerId(containerId);
     if (!(mode instanceof NetworkMode.Bridge bridge)) {
       refusePorts(mode, ports);
-      return new NetworkAttachment(
-          containerId, mode, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+      return PendingAttachment.of(
+          new NetworkAttachment(
+              containerId, mode, Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
     }
     NetworkConfig network = network(bridge.network());
     AttachmentRecord intent = reserve(containerId, network, ports);
+    Path netns = Path.of(intent.netnsPath());
     try {
-      NetnsFile.create(Path.of(intent.netnsPath()));
-      AttachmentRecord attached = connect(intent);
-      store().write(attached);
-      return attached.toAttachment();
+      NetnsFile.create(netns);
     } catch (HostRuntimeException | RuntimeException e) {
       undoAfterFailure(containerId, e);
       throw e;
     }
+    dev.stamp.runtime.Timeline.mark("attach: prepared");
+    return new PendingAttachment(
+        Optional.of(netns),
+        () -> {
+          try {
+            AttachmentRecord attached = connect(intent);
+            store().write(attached);
+            dev.stamp.runtime.Timeline.mark("attach: connected");
+            return attached.toAttachment();
+          } catch (HostRuntimeException | RuntimeException e) {
+            undoAfterFailure(containerId, e);
+            throw e;
+          }
+        });
   }
 
   /**
@@ -323,9 +349,33 @@ public final class NetworkManager {
     if (repair != null) {
       throw HostRuntimeException.failed("attach container " + intent.containerId() + ": " + repair);
     }
-    guard.beforeAttach(
-        intent.bridge(), !intent.ports().isEmpty(), "attach container " + intent.containerId());
-    CniResult result = cni.add(intent);
+    String action = "attach container " + intent.containerId();
+    boolean ports = !intent.ports().isEmpty();
+    // The loopback guard (an nft -f, when the bridge routes to localhost or ports get published)
+    // runs beside the bridge plugin: it is in place before portmap turns route_localnet on and
+    // before the container is released, which is all it has to precede.
+    BackgroundStep<Void> guarded =
+        ports || RouteLocalnet.isOn(intent.bridge())
+            ? BackgroundStep.start(
+                "stamp-guard-" + intent.containerId(),
+                () -> {
+                  guard.beforeAttach(intent.bridge(), ports, action);
+                  return null;
+                })
+            : null;
+    CniResult bridged;
+    try {
+      bridged = cni.addBridge(intent);
+    } catch (HostRuntimeException | RuntimeException e) {
+      if (guarded != null) {
+        guarded.joinAfter(e);
+      }
+      throw e;
+    }
+    if (guarded != null) {
+      guarded.join();
+    }
+    CniResult result = cni.addPorts(intent, bridged);
     for (CniResult.Ip ip : result.ips()) {
       String address = ip.address();
       int slash = address.indexOf('/');
@@ -354,9 +404,9 @@ public final class NetworkManager {
       return null; // no such bridge yet
     }
     Subnet wanted = Subnet.parseTrusted(subnet);
+    List<DefaultSubnet.Route> routes = DefaultSubnet.routes();
     boolean stale =
-        DefaultSubnet.routes().stream()
-            .anyMatch(r -> r.iface().equals(bridge) && !r.destination().equals(wanted));
+        routes.stream().anyMatch(r -> r.iface().equals(bridge) && !r.destination().equals(wanted));
     return stale ? Links.deleteBridge(bridge) : null;
   }
 

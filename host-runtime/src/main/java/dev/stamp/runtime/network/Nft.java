@@ -1,16 +1,15 @@
 package dev.stamp.runtime.network;
 
 import dev.stamp.runtime.HostRuntimeException;
+import dev.stamp.runtime.linux.HelperProcess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Applies a generated ruleset with the {@code nft} command ({@code nft -f FILE}: one netlink batch,
@@ -34,7 +33,7 @@ public final class Nft {
   /** util-linux setpriv: nft dies with Stamp instead of committing behind a later cleanup. */
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
-  private static final long TIMEOUT_SECONDS = 30;
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Path file;
 
@@ -98,28 +97,18 @@ public final class Nft {
       argv.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
     }
     argv.addAll(List.of(command));
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-    Map<String, String> env = builder.environment();
-    env.clear();
-    env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      String output;
-      try (InputStream in = process.getInputStream()) {
-        output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw HostRuntimeException.failed(action + ": nft gave no answer in " + TIMEOUT_SECONDS);
-      }
-      return new Result(process.exitValue(), output);
-    } catch (IOException e) {
-      throw HostRuntimeException.failed(action + ": run nft: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw HostRuntimeException.failed(action + ": interrupted while nft ran", e);
-    }
+    // stdout and stderr as one text, nft's message either way
+    HelperProcess.Result run =
+        HelperProcess.run(
+            argv,
+            List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin"),
+            new byte[0],
+            TIMEOUT,
+            action + ": run nft");
+    String output =
+        new String(run.stdout(), StandardCharsets.UTF_8)
+            + new String(run.stderr(), StandardCharsets.UTF_8);
+    return new Result(run.exitCode(), output);
   }
 
   private static Path binary(String action) throws HostRuntimeException {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a CLI's bridge {@code run} does with network JSON (write and read the network and the
- * attachment records, build both plugins' configurations, parse a plugin's result), done in a JVM
- * of its own that logs every class it loads: no Jackson data binding among them.
+ * attachment records, build both plugins' configurations, parse a plugin's result, compare
+ * subnets), done in a JVM of its own that logs every class it loads: no Jackson data binding among
+ * them, and no record's generated equals/hashCode (their {@code ObjectMethods} bootstrap).
  */
 class NoDataBindingTest {
 
@@ -53,6 +54,15 @@ class NoDataBindingTest {
               "network");
       configs.write(NetworkConfig.of("backend", "stampbe0", "10.99.0.0/24"));
       configs.all();
+      // the attach's stale-bridge check compares the routes' subnets with the network's
+      Subnet wanted = Subnet.parseTrusted("10.88.0.0/16");
+      boolean stale =
+          DefaultSubnet.parse(List.of("Iface Destination", "stamp0 00005A0A 0 0 0 0 0 0000FFFF"))
+              .stream()
+              .anyMatch(r -> !r.destination().equals(wanted));
+      if (!stale || !java.util.Set.of(wanted).contains(Subnet.parseTrusted("10.88.0.0/16"))) {
+        throw new AssertionError("10.90.0.0/16 compared equal to 10.88.0.0/16");
+      }
     }
   }
 
@@ -78,6 +88,9 @@ class NoDataBindingTest {
     assertThat(loaded).as("the child logged its classes").anyMatch(l -> l.contains("CniResult"));
     assertThat(loaded.stream().filter(l -> l.contains("com.fasterxml.jackson.databind")))
         .as("data binding classes loaded")
+        .isEmpty();
+    assertThat(loaded.stream().filter(l -> l.contains("java.lang.runtime.ObjectMethods")))
+        .as("a record's generated equals/hashCode linked (~20 ms of method-handle spinning)")
         .isEmpty();
   }
 }
