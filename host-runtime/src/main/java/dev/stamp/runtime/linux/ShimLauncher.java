@@ -62,14 +62,9 @@ public final class ShimLauncher {
    */
   public Held spawnHeld(Path specFile, Path shimLog, boolean relayStdio, String action)
       throws HostRuntimeException {
-    int[] hold = new int[2];
-    if (C.pipe2(hold, LibC.O_CLOEXEC) < 0) {
-      throw HostRuntimeException.failed(LibC.describe(action + ": create hold pipe"));
-    }
-    int writeEnd = C.fcntl(hold[1], LibC.F_DUPFD_CLOEXEC, 10);
-    int readEnd = C.fcntl(hold[0], LibC.F_DUPFD_CLOEXEC, 10); // clear of fds 3-6
-    C.close(hold[1]);
-    C.close(hold[0]);
+    int[] hold = highPipe("hold", action);
+    int readEnd = hold[0];
+    int writeEnd = hold[1];
     try {
       return new Held(spawn(specFile, shimLog, relayStdio, -1, readEnd, action), writeEnd);
     } catch (HostRuntimeException e) {
@@ -97,17 +92,35 @@ public final class ShimLauncher {
     }
   }
 
+  /**
+   * A close-on-exec pipe, {@code [read, write]}, both ends at fd 10 or above: clear of fds 3-6,
+   * which the shim's spawn dup2s its status, control and hold pipes onto.
+   */
+  private static int[] highPipe(String name, String action) throws HostRuntimeException {
+    int[] fds = new int[2];
+    if (C.pipe2(fds, LibC.O_CLOEXEC) < 0) {
+      throw HostRuntimeException.failed(LibC.describe(action + ": create " + name + " pipe"));
+    }
+    int readEnd = C.fcntl(fds[0], LibC.F_DUPFD_CLOEXEC, 10);
+    int writeEnd = readEnd < 0 ? -1 : C.fcntl(fds[1], LibC.F_DUPFD_CLOEXEC, 10);
+    String failure = writeEnd < 0 ? LibC.describe(action + ": move the " + name + " pipe") : null;
+    C.close(fds[0]);
+    C.close(fds[1]);
+    if (failure != null) {
+      if (readEnd >= 0) {
+        C.close(readEnd);
+      }
+      throw HostRuntimeException.failed(failure);
+    }
+    return new int[] {readEnd, writeEnd};
+  }
+
   /** Spawns {@code stamp-shim --standby specFile}: namespaces and cgroups now, the rest later. */
   public Standby spawnStandby(Path specFile, Path shimLog, String action)
       throws HostRuntimeException {
-    int[] control = new int[2];
-    if (C.pipe2(control, LibC.O_CLOEXEC) < 0) {
-      throw HostRuntimeException.failed(LibC.describe(action + ": create control pipe"));
-    }
-    int writeEnd = C.fcntl(control[1], LibC.F_DUPFD_CLOEXEC, 10);
-    int readEnd = C.fcntl(control[0], LibC.F_DUPFD_CLOEXEC, 10); // clear of fds 3-5
-    C.close(control[1]);
-    C.close(control[0]);
+    int[] control = highPipe("control", action);
+    int readEnd = control[0];
+    int writeEnd = control[1];
     try {
       return new Standby(spawn(specFile, shimLog, false, readEnd, -1, action), writeEnd);
     } catch (HostRuntimeException e) {
