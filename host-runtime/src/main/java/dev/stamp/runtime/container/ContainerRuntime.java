@@ -471,7 +471,7 @@ public final class ContainerRuntime {
       held.release(); // false: the container is gone already, which the status pipe tells
     }
     String line = pipe.readLine();
-    Timeline.mark("start: " + line);
+    Timeline.mark("start:", line);
     AttachConnection attached = null;
     if (attachWindow != null && "listening".equals(line)) {
       attached = attachFirst(dir, action, attachWindow, pipe);

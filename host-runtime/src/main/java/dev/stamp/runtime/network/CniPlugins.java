@@ -184,9 +184,9 @@ final class CniPlugins {
             "CNI_NETNS=" + netns,
             "CNI_IFNAME=" + IFNAME,
             "CNI_PATH=" + PLUGIN_DIR);
-    Timeline.mark("cni: " + plugin + " " + command);
+    Timeline.mark("cni: " + plugin, command);
     HelperProcess.Result run = HelperProcess.run(argv, env, conf, TIMEOUT, action);
-    Timeline.mark("cni: " + plugin + " " + command + " done");
+    Timeline.mark("cni: " + plugin, command + " done");
     if (run.exitCode() != 0) {
       throw HostRuntimeException.failed(
           action + ": " + pluginError(run.stdout(), run.stderr(), run.exitCode()));

@@ -3,6 +3,7 @@ package dev.stamp.runtime.network;
 import dev.stamp.runtime.BackgroundStep;
 import dev.stamp.runtime.HostRuntimeException;
 import dev.stamp.runtime.StampRoot;
+import dev.stamp.runtime.Timeline;
 import dev.stamp.runtime.fs.JsonRecordDir;
 import dev.stamp.runtime.fs.LockFile;
 import java.io.IOException;
@@ -230,14 +231,14 @@ public final class NetworkManager {
       undoAfterFailure(containerId, e);
       throw e;
     }
-    dev.stamp.runtime.Timeline.mark("attach: prepared");
+    Timeline.mark("attach: prepared");
     return new PendingAttachment(
-        Optional.of(netns),
+        netns,
         () -> {
           try {
             AttachmentRecord attached = connect(intent);
             store().write(attached);
-            dev.stamp.runtime.Timeline.mark("attach: connected");
+            Timeline.mark("attach: connected");
             return attached.toAttachment();
           } catch (HostRuntimeException | RuntimeException e) {
             undoAfterFailure(containerId, e);

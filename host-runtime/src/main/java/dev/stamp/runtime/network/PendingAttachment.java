@@ -20,15 +20,22 @@ public final class PendingAttachment {
 
   private final Optional<Path> netnsPath;
   private final Connector connector;
+  private final boolean connects;
 
-  PendingAttachment(Optional<Path> netnsPath, Connector connector) {
+  /** A bridge's: the namespace file exists, the CNI plugins are still to run. */
+  PendingAttachment(Path netnsPath, Connector connector) {
+    this(Optional.of(netnsPath), connector, true);
+  }
+
+  private PendingAttachment(Optional<Path> netnsPath, Connector connector, boolean connects) {
     this.netnsPath = netnsPath;
     this.connector = connector;
+    this.connects = connects;
   }
 
   /** An attach with nothing left to do ({@code none}, {@code host}, or attached already). */
   public static PendingAttachment of(NetworkAttachment done) {
-    return new PendingAttachment(done.netnsPath(), () -> done);
+    return new PendingAttachment(done.netnsPath(), () -> done, false);
   }
 
   /** The namespace file the container's first process joins (empty: none to join). */
@@ -41,7 +48,7 @@ public final class PendingAttachment {
    * its own while the container is being built.
    */
   public boolean connects() {
-    return netnsPath.isPresent();
+    return connects;
   }
 
   /**

@@ -280,7 +280,7 @@ class BridgeStartIT {
             PendingAttachment real = bridges.prepare(id, mode, ports);
             Path netns = real.netnsPath().orElseThrow();
             return new PendingAttachment(
-                real.netnsPath(),
+                netns,
                 () -> {
                   awaitHeld(netns);
                   try {
