@@ -92,12 +92,24 @@ final class AgentCommand extends StampCommand {
       engine.close();
       throw e;
     }
+    // pull and push of this root, handed over by the launcher instead of starting a JVM each
+    HandOff handOff = null;
+    try {
+      handOff = HandOff.start(config.root());
+    } catch (HostRuntimeException e) {
+      err().println("stamp agent: warning: no CLI hand-off: " + e.getMessage());
+      err().flush();
+    }
+    HandOff served = handOff;
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGINT/SIGTERM: stop serving, stop reconciling; containers and published ports stay
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (served != null) {
+                    served.close();
+                  }
                   server.close();
                   engine.close();
                   stopped.countDown();

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -42,9 +43,20 @@ public final class StampCli {
   @Option(names = "--debug", description = "Log at debug level and print stack traces.")
   boolean debug;
 
+  /** The caller's environment: this process's, or the one a {@link HandOff} caller sent. */
+  private Map<String, String> env = System.getenv();
+
+  /** Where a relative {@code --root} is (the caller's directory under a hand-off), or null. */
+  private Path cwd;
+
   /** The state root this invocation works on. */
   public StampRoot root() {
-    return StampRoot.resolve(root, System.getenv());
+    return StampRoot.resolve(root == null || cwd == null ? root : cwd.resolve(root), env);
+  }
+
+  /** The caller's environment (credentials, {@code STAMP_ROOT}). */
+  Map<String, String> env() {
+    return env;
   }
 
   public boolean debug() {
@@ -184,6 +196,22 @@ public final class StampCli {
     return cli.execute(args);
   }
 
+  /**
+   * Runs {@code args} for a caller a {@link HandOff} serves, in this process: output to {@code out}
+   * and {@code err}, and the caller's environment and directory in place of this process's.
+   */
+  static int runFor(
+      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
+    StampCli app = new StampCli();
+    app.env = env;
+    app.cwd = cwd;
+    String command = commandWord(args);
+    CommandLine cli = commandLine(command == null ? List.of() : List.of(command), app);
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
   /** The command line with every subcommand (help, completion, tests). */
   static CommandLine commandLine() {
     return commandLine(SUBCOMMANDS);
@@ -221,7 +249,10 @@ public final class StampCli {
   }
 
   private static CommandLine commandLine(List<String> subcommands) {
-    StampCli app = new StampCli();
+    return commandLine(subcommands, new StampCli());
+  }
+
+  private static CommandLine commandLine(List<String> subcommands, StampCli app) {
     // stamp, run and pull: models built in code (CliModels), not read from the annotations
     CommandLine cli = new CommandLine(CliModels.stamp(app));
     for (String name : subcommands) {

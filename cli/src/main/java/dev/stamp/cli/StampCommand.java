@@ -39,7 +39,7 @@ abstract class StampCommand implements Callable<Integer> {
 
   /** The registries of this state root (mirrors, credentials); requests logged with --debug. */
   final Registries registries() throws HostRuntimeException {
-    return Registries.open(stamp.root(), System.getenv()).logRequests(stamp.debug());
+    return Registries.open(stamp.root(), stamp.env()).logRequests(stamp.debug());
   }
 
   /** Prints {@code rows} (the first one the header) as a {@link Table}; exit code 0. */
