@@ -65,6 +65,8 @@ final class HandOff implements AutoCloseable {
   private final ServerSocketChannel server;
   private final Semaphore slots = new Semaphore(CONCURRENT);
   private final Thread acceptor;
+  private final java.util.concurrent.atomic.AtomicLong ran =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   private HandOff(StampRoot root, Path socket, ServerSocketChannel server) {
@@ -116,6 +118,16 @@ final class HandOff implements AutoCloseable {
 
   Path socket() {
     return socket;
+  }
+
+  /** Commands run here so far (declined ones not counted). */
+  long ran() {
+    return ran.get();
+  }
+
+  /** Commands running here now. */
+  int running() {
+    return CONCURRENT - slots.availablePermits();
   }
 
   @Override
@@ -180,6 +192,7 @@ final class HandOff implements AutoCloseable {
         return;
       }
       try {
+        ran.incrementAndGet();
         run(channel, frames, request);
       } finally {
         slots.release();
