@@ -125,6 +125,37 @@ class AgentCliIT {
     assertThat(page(port)).isEqualTo("live");
   }
 
+  /**
+   * The agent serves CLI hand-offs of its root through the real client: a kill -9 leaves the socket
+   * file, which then answers "not here" (222, the launcher runs the command itself); a restarted
+   * agent replaces it; SIGTERM removes it.
+   */
+  @Test
+  void theAgentServesHandOffsOfItsRootAndAKilledOnesSocketIsReplaced() throws Exception {
+    startAgent();
+    Path socket = root.resolve("agent/handoff/cli.sock");
+    assertThat(handOff(socket).code()).isEqualTo(StampCli.EXIT_USAGE); // served: the bad ref
+    assertThat(handOff(socket).err()).startsWith("stamp: invalid reference \"Bad::Ref\"");
+    agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9
+    assertThat(socket).exists();
+    assertThat(handOff(socket).code()).isEqualTo(222);
+    startAgent();
+    assertThat(handOff(socket).code()).isEqualTo(StampCli.EXIT_USAGE);
+    agent.destroy(); // SIGTERM
+    assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(socket).doesNotExist();
+  }
+
+  dev.stamp.testkit.HostCommand.Result handOff(Path socket) {
+    return dev.stamp.testkit.HostCommand.run(
+        HandOffTest.CLIENT.toString(),
+        socket.toString(),
+        "--root",
+        root.toString(),
+        "pull",
+        "Bad::Ref");
+  }
+
   @Test
   void badFlagsAreOneLineAndExitTwo() throws Exception {
     var r =
