@@ -60,6 +60,39 @@ final class HandOff implements AutoCloseable {
 
   private static final int MAX_FRAME = 1 << 20;
 
+  /**
+   * The standard error of the hand-off a thread works for, inherited by the threads it starts (a
+   * pull's download pool), for the log lines the command's own JVM would have printed.
+   */
+  private static final InheritableThreadLocal<Caller> CALLER = new InheritableThreadLocal<>();
+
+  /** A caller's standard error while its command runs. */
+  private static final class Caller {
+    final PrintWriter err;
+    volatile boolean done;
+
+    Caller(PrintWriter err) {
+      this.err = err;
+    }
+  }
+
+  /**
+   * Writes a log line to the standard error of the caller whose command this thread works for;
+   * false when it works for none (or for one that has ended: a thread that outlives its command,
+   * such as a shared pool's, logs to the agent's own standard error again).
+   */
+  static boolean toCaller(String line) {
+    Caller caller = CALLER.get();
+    if (caller == null || caller.done) {
+      return false;
+    }
+    synchronized (caller.err) {
+      caller.err.print(line);
+      caller.err.flush();
+    }
+    return true;
+  }
+
   private final StampRoot root;
   private final Path socket;
   private final ServerSocketChannel server;
@@ -276,11 +309,18 @@ final class HandOff implements AutoCloseable {
     watcher.setDaemon(true);
     watcher.start();
     int code;
-    try (PrintWriter out = new PrintWriter(frames.stream('o'), false, StandardCharsets.UTF_8);
-        PrintWriter err = new PrintWriter(frames.stream('e'), false, StandardCharsets.UTF_8)) {
-      code =
-          StampCli.runFor(
-              request.args().toArray(new String[0]), out, err, request.env(), request.cwd());
+    try (PrintWriter out = new PrintWriter(frames.stream('o'), true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(frames.stream('e'), true, StandardCharsets.UTF_8)) {
+      Caller caller = new Caller(err);
+      CALLER.set(caller);
+      try {
+        code =
+            StampCli.runFor(
+                request.args().toArray(new String[0]), out, err, request.env(), request.cwd());
+      } finally {
+        caller.done = true;
+        CALLER.remove();
+      }
       out.flush();
       err.flush();
     }

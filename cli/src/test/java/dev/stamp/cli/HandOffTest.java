@@ -161,6 +161,40 @@ class HandOffTest {
     assertThat(handOff.ran()).isEqualTo(2);
   }
 
+  /**
+   * A warning the command logs (a mirror that fails before the registry is asked) reaches the
+   * caller's standard error, as in the command's own JVM, including from its download threads.
+   */
+  @Test
+  void theCommandsLogLinesGoToItsCaller() throws Exception {
+    int dead;
+    int mirror;
+    try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      dead = a.getLocalPort();
+      mirror = b.getLocalPort();
+    }
+    Files.createDirectories(root.resolve("config"));
+    Files.writeString(
+        root.resolve("config/registries.json"),
+        "{\"mirrors\": {\"127.0.0.1:"
+            + dead
+            + "\": [\"http://127.0.0.1:"
+            + mirror
+            + "\"]}, \"insecure\": [\"127.0.0.1:"
+            + dead
+            + "\"], \"maxAttempts\": 1}");
+    Answer a =
+        call(
+            request(
+                tmp, List.of(), "--root", root.toString(), "pull", "127.0.0.1:" + dead + "/x:1"));
+    assertThat(a.code()).isEqualTo(StampCli.EXIT_FAILED);
+    assertThat(a.err())
+        .contains("WARN")
+        .contains("(mirror http://127.0.0.1:" + mirror + "); trying the next source")
+        .contains("stamp: pull 127.0.0.1:" + dead + "/x:1");
+  }
+
   @Test
   void theRootIsTheCallersRelativeToItsDirectoryOrFromItsStampRoot() throws Exception {
     Answer relative = call(request(tmp, List.of(), "--root", "root", "pull", "Bad::Ref"));
