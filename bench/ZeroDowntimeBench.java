@@ -127,6 +127,7 @@ public class ZeroDowntimeBench {
         }
         networks.removeNetwork("bridge");
         new ProcessBuilder("umount", root.path().resolve("agent/secrets").toString()).start().waitFor();
+        new ProcessBuilder("rm", "-rf", tmp.toString()).start().waitFor(); // nothing left in /tmp
       }
     }
   }
