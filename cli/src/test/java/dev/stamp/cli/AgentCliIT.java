@@ -147,13 +147,7 @@ class AgentCliIT {
   }
 
   dev.stamp.testkit.HostCommand.Result handOff(Path socket) {
-    return dev.stamp.testkit.HostCommand.run(
-        HandOffTest.CLIENT.toString(),
-        socket.toString(),
-        "--root",
-        root.toString(),
-        "pull",
-        "Bad::Ref");
+    return HandOffTest.client(List.of(), socket, "--root", root.toString(), "pull", "Bad::Ref");
   }
 
   @Test

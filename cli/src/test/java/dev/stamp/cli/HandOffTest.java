@@ -329,39 +329,36 @@ class HandOffTest {
     }
     Files.setPosixFilePermissions(handOff.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
     HostCommand.Result r =
-        HostCommand.run(
-            Duration.ofSeconds(30),
-            null,
+        client(
             List.of(
                 "env",
                 "STAMP_HANDOFF_DEBUG=1",
                 "setpriv",
                 "--reuid=65534",
                 "--regid=65534",
-                "--clear-groups",
-                CLIENT.toString(),
-                handOff.socket().toString(),
-                "--root",
-                root.toString(),
-                "pull",
-                "Bad::Ref"));
+                "--clear-groups"),
+            handOff.socket(),
+            "--root",
+            root.toString(),
+            "pull",
+            "Bad::Ref");
     assertThat(r.code()).isEqualTo(222);
     assertThat(r.err()).contains("the caller runs as").contains("only the agent's user");
     assertThat(handOff.ran()).isZero();
     // the same client as this user runs the command, and says so by its exit code
     HostCommand.Result mine =
-        HostCommand.run(
-            Duration.ofSeconds(30),
-            null,
-            List.of(
-                CLIENT.toString(),
-                handOff.socket().toString(),
-                "--root",
-                root.toString(),
-                "pull",
-                "Bad::Ref"));
+        client(List.of(), handOff.socket(), "--root", root.toString(), "pull", "Bad::Ref");
     assertThat(mine.code()).isEqualTo(StampCli.EXIT_USAGE);
     assertThat(mine.err()).startsWith("stamp: invalid reference");
+  }
+
+  /** Runs the real client on {@code socket} with {@code args}, behind {@code prefix}. */
+  static HostCommand.Result client(List<String> prefix, Path socket, String... args) {
+    List<String> argv = new ArrayList<>(prefix);
+    argv.add(CLIENT.toString());
+    argv.add(socket.toString());
+    argv.addAll(List.of(args));
+    return HostCommand.run(Duration.ofSeconds(30), null, argv);
   }
 
   @Test
