@@ -7,14 +7,19 @@
  *
  * Request: NUL-terminated strings, "stamp-handoff/1", "cwd=DIR", "env=NAME=VALUE"... (only the
  * names the agent reads for a handed-off command), "arg=ARG"..., then an empty string.
- * Answer: frames of one type byte and a 4-byte big-endian length: 'o' standard output, 'e'
- * standard error, 'x' the exit code (4 bytes), 'n' not served here (why, for --debug readers).
+ * Answer: frames of one type byte and a 4-byte big-endian length: 'a' accepted (first, empty),
+ * 'o' standard output, 'e' standard error, 'x' the exit code (4 bytes), or 'n' not served here
+ * (why: printed with STAMP_HANDOFF_DEBUG set).
+ *
+ * An agent that does not accept or decline within STAMP_HANDOFF_WAIT seconds (default 10: a
+ * stopped or wedged agent) is given up on, with a line saying so: the command then runs here.
  *
  * Exit: the command's exit code; NOT_HERE (222) when there is no agent to hand to or it declines,
  * and the launcher then runs the command itself (nothing has been done). Ctrl-C ends this process;
  * the agent sees the connection close and interrupts the command.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +91,18 @@ static int read_all(int fd, char *buf, size_t len) {
   return 1;
 }
 
+/* 1: a byte to read, 0: none within the wait, -1: error */
+static int wait_readable(int fd, int seconds) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  for (;;) {
+    int r = poll(&p, 1, seconds * 1000);
+    if (r < 0 && errno == EINTR) {
+      continue;
+    }
+    return r < 0 ? -1 : r;
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: stamp-handoff SOCKET ARG...\n");
@@ -124,10 +141,21 @@ int main(int argc, char **argv) {
   if (payload == NULL) {
     return NOT_HERE;
   }
-  int answered = 0; /* once output has been written, the command cannot run here again */
+  int wait = 10;
+  const char *wait_text = getenv("STAMP_HANDOFF_WAIT");
+  if (wait_text != NULL && atoi(wait_text) > 0) {
+    wait = atoi(wait_text);
+  }
+  int r = wait_readable(fd, wait);
+  if (r == 0) {
+    fprintf(stderr, "stamp: the agent at %s did not answer in %d s; running the command here\n",
+            argv[1], wait);
+    return NOT_HERE; /* closing the connection tells the agent to let it go, if it ever takes it */
+  }
+  int answered = 0; /* once accepted, the command cannot run here again */
   for (;;) {
     unsigned char head[5];
-    int r = read_all(fd, (char *)head, sizeof(head));
+    r = read_all(fd, (char *)head, sizeof(head));
     if (r <= 0) {
       if (!answered) {
         return NOT_HERE; /* closed before any answer: the agent stopped; nothing ran */
@@ -142,6 +170,9 @@ int main(int argc, char **argv) {
       return 1;
     }
     switch (head[0]) {
+    case 'a':
+      answered = 1;
+      break;
     case 'o':
     case 'e':
       answered = 1;

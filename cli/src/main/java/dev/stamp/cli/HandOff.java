@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * could run the same command itself. The socket's directory is 0700 as well, so no one else reaches
  * it. The command runs with the caller's directory and the few variables it reads ({@link
  * #ENV_NAMES}), and answers in frames: {@code o} standard output, {@code e} standard error, {@code
- * x} the exit code, or {@code n} when the agent declines (another root, another command, {@code
- * --debug}, too many at once): the launcher then runs the command itself. When the caller goes
- * (Ctrl-C), the command is interrupted; what it wrote is as safe as a killed CLI's (blobs appear
- * whole or not at all, the tag last).
+ * x} the exit code, after an {@code a} when it accepts the command, or {@code n} when it declines
+ * (another root, another command, {@code --debug}, too many at once): the launcher then runs the
+ * command itself. When the caller goes (Ctrl-C), the command is interrupted; what it wrote is as
+ * safe as a killed CLI's (blobs appear whole or not at all, the tag last).
  */
 final class HandOff implements AutoCloseable {
 
@@ -226,6 +226,7 @@ final class HandOff implements AutoCloseable {
       }
       try {
         ran.incrementAndGet();
+        frames.accept();
         run(channel, frames, request);
       } finally {
         slots.release();
@@ -419,6 +420,11 @@ final class HandOff implements AutoCloseable {
 
     synchronized boolean finished() {
       return finished;
+    }
+
+    /** The first frame of a command that runs here: the caller waits no longer for an answer. */
+    synchronized void accept() throws IOException {
+      write('a', new byte[0], 0, 0);
     }
 
     synchronized void decline(String why) throws IOException {

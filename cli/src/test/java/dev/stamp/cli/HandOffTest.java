@@ -55,8 +55,11 @@ class HandOffTest {
     handOff.close();
   }
 
-  /** An answer: standard output, standard error, and the exit code or the decline. */
-  record Answer(String out, String err, Integer code, String declined) {}
+  /**
+   * An answer: whether it began with "accepted", standard output, standard error, and the exit code
+   * or the decline.
+   */
+  record Answer(boolean accepted, String out, String err, Integer code, String declined) {}
 
   static byte[] request(Path cwd, List<String> env, String... args) {
     List<String> fields = new ArrayList<>();
@@ -89,7 +92,8 @@ class HandOffTest {
   static Answer read(SocketChannel ch) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    while (true) {
+    boolean accepted = false;
+    for (int frame = 0; ; frame++) {
       ByteBuffer head = ByteBuffer.allocate(5);
       if (!fill(ch, head)) {
         throw new IOException("the answer ended without an exit or a decline");
@@ -100,13 +104,19 @@ class HandOffTest {
       assertThat(fill(ch, payload)).isTrue();
       byte[] bytes = payload.array();
       switch (type) {
+        case 'a' -> {
+          assertThat(frame).as("accepted comes first").isZero();
+          assertThat(bytes).isEmpty();
+          accepted = true;
+        }
         case 'o' -> out.writeBytes(bytes);
         case 'e' -> err.writeBytes(bytes);
         case 'x' -> {
-          return new Answer(out.toString(), err.toString(), payload.flip().getInt(), null);
+          return new Answer(
+              accepted, out.toString(), err.toString(), payload.flip().getInt(), null);
         }
         case 'n' -> {
-          return new Answer(out.toString(), err.toString(), null, new String(bytes));
+          return new Answer(accepted, out.toString(), err.toString(), null, new String(bytes));
         }
         default -> throw new IOException("frame type " + type);
       }
@@ -150,6 +160,7 @@ class HandOffTest {
   @Test
   void aHandedOffCommandRunsHereWithItsCallersStreamsAndExitCode() throws Exception {
     Answer a = call(request(tmp, List.of(), "--root", root.toString(), "pull", "Bad::Ref"));
+    assertThat(a.accepted()).isTrue();
     assertThat(a.declined()).isNull();
     assertThat(a.code()).isEqualTo(StampCli.EXIT_USAGE);
     assertThat(a.err()).startsWith("stamp: invalid reference \"Bad::Ref\"");
@@ -212,6 +223,7 @@ class HandOffTest {
     Path other = Files.createDirectories(tmp.resolve("other"));
     Answer otherRoot = call(request(tmp, List.of(), "--root", other.toString(), "pull", "a:1"));
     assertThat(otherRoot.declined()).contains("state root is " + other);
+    assertThat(otherRoot.accepted()).isFalse();
     // no STAMP_ROOT and no --root: /var/lib/stamp, not this agent's root
     assertThat(call(request(tmp, List.of(), "pull", "a:1")).declined()).contains("/var/lib/stamp");
     assertThat(call(request(tmp, List.of(), "--root", root.toString(), "images")).declined())
@@ -375,6 +387,48 @@ class HandOffTest {
         HostCommand.run(CLIENT.toString(), handOff.socket().toString(), "pull", "a:1");
     assertThat(stale.code()).isEqualTo(222);
     assertThat(stale.err()).isEmpty();
+  }
+
+  /**
+   * The real client against agents that misbehave: one that never answers (stopped, wedged) is
+   * given up on after STAMP_HANDOFF_WAIT seconds, "not here" and a line saying so (the launcher
+   * then runs the command itself); one that accepted and then went is a failure, exit 1, never run
+   * again here.
+   */
+  @Test
+  void theClientGivesUpOnASilentAgentAndFailsWhenAnAcceptedCommandLosesItsAgent() throws Exception {
+    assumeTrue(Files.isExecutable(CLIENT), "the stamp-handoff client is built by mvn package");
+    Path silent = tmp.resolve("silent.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(silent)); // connects queue; nothing is ever read
+      HostCommand.Result r = client(List.of("env", "STAMP_HANDOFF_WAIT=1"), silent, "pull", "a:1");
+      assertThat(r.code()).isEqualTo(222);
+      assertThat(r.err())
+          .isEqualTo(
+              "stamp: the agent at "
+                  + silent
+                  + " did not answer in 1 s; running the command here\n");
+    }
+    Path going = tmp.resolve("going.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(going));
+      Thread agent =
+          new Thread(
+              () -> {
+                try (SocketChannel ch = server.accept()) {
+                  HandOff.Request.read(ch);
+                  ch.write(ByteBuffer.wrap(new byte[] {'a', 0, 0, 0, 0}));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      agent.start();
+      HostCommand.Result r = client(List.of(), going, "pull", "a:1");
+      agent.join();
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err())
+          .isEqualTo("stamp: the agent closed the connection before the command ended\n");
+    }
   }
 
   interface Condition {
