@@ -43,7 +43,7 @@ skopeo --insecure-policy copy -q "tarball:$work/layer.tar.gz" \
   "oci:$work/controller/images:docker.io/bench/web:1"
 skopeo --insecure-policy copy -q --dest-tls-verify=false \
   "oci:$work/controller/images:docker.io/bench/web:1" "docker://$registry/bench/web:1"
-"$here/stamp" --version >/dev/null # build the jar outside the timings
+STAMP_CDS=sync "$here/stamp" --version >/dev/null # build the jar outside the timings
 
 echo "image: one ${size_mb} MB layer (gzip -1 of random bytes); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -XX:+UseSerialGC -cp "$here/cli/target/stamp.jar" "$here/bench/ControllerDistributionBench.java" \

@@ -20,7 +20,7 @@ http_runs=${6:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/stamp-bench-scale.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-"$here/stamp" --version >/dev/null # build the jar outside the timings
+STAMP_CDS=sync "$here/stamp" --version >/dev/null # build the jar outside the timings
 
 # a one-file base image (the planner only reads its digest)
 mkdir -p "$work/rootfs/srv"
