@@ -45,6 +45,17 @@ public final class NativeSha256 extends MessageDigest {
     return new NativeSha256();
   }
 
+  /**
+   * Loads libcrypto on a thread of its own, for a caller that will hash large content soon and has
+   * other start-up work meanwhile (a pull, while it asks for the manifest): binding it costs a
+   * fresh JVM ~60 ms (jnr-ffi's set-up), which then overlaps that work instead of adding to it.
+   */
+  public static void prepare() {
+    Thread t = new Thread(NativeSha256::available, "stamp-libcrypto-init");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** Whether libcrypto's SHA-256 is in use for large content (loads it on first call). */
   public static boolean available() {
     return Holder.CRYPTO != null;

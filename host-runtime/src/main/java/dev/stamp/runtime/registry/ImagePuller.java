@@ -12,6 +12,7 @@ import dev.stamp.runtime.image.ImageReference;
 import dev.stamp.runtime.image.ImageStore;
 import dev.stamp.runtime.image.MediaType;
 import dev.stamp.runtime.image.Platform;
+import dev.stamp.runtime.linux.NativeSha256;
 import dev.stamp.runtime.registry.TransferListener.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -83,6 +84,7 @@ public final class ImagePuller {
       // Not a no-op: the HTTP client builds while this thread goes on. (No JSON mapper to load
       // meanwhile: manifests and configs are read, and index.json written, by the streaming code.)
       registries.prepare(endpoints.get(0));
+      NativeSha256.prepare(); // layers over 1 MiB hash through libcrypto: bound meanwhile too
     }
     List<String> mirrorFailures = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
