@@ -5,9 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
 
 /**
@@ -20,7 +17,6 @@ import jnr.ffi.byref.IntByReference;
 public final class HelperProcess {
 
   private static final LibC C = LibC.INSTANCE;
-  private static final Runtime RT = Runtime.getRuntime(C);
   private static final short POLLOUT = 0x4;
   private static final short POLLERR = 0x8;
   private static final short POLLHUP = 0x10;
@@ -89,35 +85,17 @@ public final class HelperProcess {
   private static int spawn(
       List<String> argv, List<String> env, int stdin, int stdout, int stderr, String action)
       throws HostRuntimeException {
-    Pointer actions = Memory.allocateDirect(RT, LibC.SPAWN_STRUCT_BYTES);
-    Pointer attr = Memory.allocateDirect(RT, LibC.SPAWN_STRUCT_BYTES);
-    Pointer none = Memory.allocateDirect(RT, 128);
-    Pointer all = Memory.allocateDirect(RT, 128);
-    C.posix_spawn_file_actions_init(actions);
-    C.posix_spawnattr_init(attr);
-    try {
-      C.posix_spawn_file_actions_adddup2(actions, stdin, 0);
-      C.posix_spawn_file_actions_adddup2(actions, stdout, 1);
-      C.posix_spawn_file_actions_adddup2(actions, stderr, 2);
-      C.posix_spawn_file_actions_addclosefrom_np(actions, 3);
-      C.sigemptyset(none);
-      C.sigfillset(all);
-      C.posix_spawnattr_setsigmask(attr, none);
-      C.posix_spawnattr_setsigdefault(attr, all);
-      C.posix_spawnattr_setflags(
-          attr, (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-      String[] args = argv.toArray(new String[argv.size() + 1]);
-      String[] envp = env.toArray(new String[env.size() + 1]);
-      IntByReference pid = new IntByReference();
-      int rc = C.posix_spawn(pid, argv.get(0), actions, attr, args, envp);
-      if (rc != 0) {
-        throw HostRuntimeException.failed(
-            action + ": spawn " + argv.get(0) + ": " + C.strerror(rc) + " (errno " + rc + ")");
-      }
-      return pid.intValue();
-    } finally {
-      C.posix_spawn_file_actions_destroy(actions);
-      C.posix_spawnattr_destroy(attr);
+    try (Spawn spawn = new Spawn((short) 0)) {
+      return spawn
+          .dup2(stdin, 0)
+          .dup2(stdout, 1)
+          .dup2(stderr, 2)
+          .closeFrom(3)
+          .start(
+              argv.get(0),
+              argv.toArray(new String[argv.size() + 1]),
+              env.toArray(new String[env.size() + 1]),
+              action);
     }
   }
 

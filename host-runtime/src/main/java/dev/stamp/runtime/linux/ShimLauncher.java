@@ -3,9 +3,6 @@ package dev.stamp.runtime.linux;
 import dev.stamp.runtime.HostRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
 
 /**
@@ -17,7 +14,6 @@ import jnr.ffi.byref.IntByReference;
 public final class ShimLauncher {
 
   private static final LibC C = LibC.INSTANCE;
-  private static final Runtime RT = Runtime.getRuntime(C);
 
   /** The fd the shim's container reads its release from (stamp-shim.h's HOLD_FD). */
   private static final int HOLD_FD = 6;
@@ -140,59 +136,40 @@ public final class ShimLauncher {
     }
     int writeEnd = C.fcntl(pipe[1], LibC.F_DUPFD_CLOEXEC, 10); // clear of the fds dup2'ed below
     C.close(pipe[1]);
-    Pointer actions = Memory.allocateDirect(RT, LibC.SPAWN_STRUCT_BYTES);
-    Pointer attr = Memory.allocateDirect(RT, LibC.SPAWN_STRUCT_BYTES);
-    Pointer none = Memory.allocateDirect(RT, 128);
-    Pointer all = Memory.allocateDirect(RT, 128);
-    C.posix_spawn_file_actions_init(actions);
-    C.posix_spawnattr_init(attr);
-    try {
-      C.posix_spawn_file_actions_adddup2(actions, writeEnd, 3);
+    try (Spawn spawn = new Spawn(LibC.POSIX_SPAWN_SETSID)) {
+      spawn.dup2(writeEnd, 3);
       if (controlFd >= 0) {
-        C.posix_spawn_file_actions_adddup2(actions, controlFd, 4);
+        spawn.dup2(controlFd, 4);
       }
       if (relayStdio) {
-        C.posix_spawn_file_actions_adddup2(actions, 1, 4);
-        C.posix_spawn_file_actions_adddup2(actions, 2, 5);
+        spawn.dup2(1, 4).dup2(2, 5);
       }
       if (holdFd >= 0) {
-        C.posix_spawn_file_actions_adddup2(actions, holdFd, HOLD_FD);
+        spawn.dup2(holdFd, HOLD_FD);
         if (!relayStdio) { // fds 4 and 5 stay below the closefrom: nothing of the JVM's there
-          C.posix_spawn_file_actions_addopen(actions, 4, "/dev/null", LibC.O_RDONLY, 0);
-          C.posix_spawn_file_actions_addopen(actions, 5, "/dev/null", LibC.O_RDONLY, 0);
+          spawn.open(4, "/dev/null", LibC.O_RDONLY, 0).open(5, "/dev/null", LibC.O_RDONLY, 0);
         }
       }
-      C.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
-      C.posix_spawn_file_actions_addopen(actions, 1, "/dev/null", LibC.O_WRONLY, 0);
-      C.posix_spawn_file_actions_addopen(
-          actions, 2, shimLog.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0640);
-      C.posix_spawn_file_actions_addclosefrom_np(
-          actions, holdFd >= 0 ? HOLD_FD + 1 : relayStdio ? 6 : controlFd >= 0 ? 5 : 4);
-      C.sigemptyset(none);
-      C.sigfillset(all);
-      C.posix_spawnattr_setsigmask(attr, none);
-      C.posix_spawnattr_setsigdefault(attr, all);
-      C.posix_spawnattr_setflags(
-          attr,
-          (short)
-              (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-      IntByReference pid = new IntByReference();
+      spawn
+          .open(0, "/dev/null", LibC.O_RDONLY, 0)
+          .open(1, "/dev/null", LibC.O_WRONLY, 0)
+          .open(2, shimLog.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0640)
+          .closeFrom(holdFd >= 0 ? HOLD_FD + 1 : relayStdio ? 6 : controlFd >= 0 ? 5 : 4);
       String[] argv =
           controlFd >= 0
               ? new String[] {shim.toString(), "--standby", specFile.toString(), null}
               : new String[] {shim.toString(), specFile.toString(), null};
       String[] envp = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", null};
-      int rc = C.posix_spawn(pid, shim.toString(), actions, attr, argv, envp);
-      C.close(writeEnd);
-      if (rc != 0) {
+      int pid;
+      try {
+        pid = spawn.start(shim.toString(), argv, envp, action);
+      } catch (HostRuntimeException e) {
         C.close(pipe[0]);
-        throw HostRuntimeException.failed(
-            action + ": spawn " + shim + ": " + C.strerror(rc) + " (errno " + rc + ")");
+        throw e;
+      } finally {
+        C.close(writeEnd);
       }
-      return new StatusPipe(pipe[0], pid.intValue());
-    } finally {
-      C.posix_spawn_file_actions_destroy(actions);
-      C.posix_spawnattr_destroy(attr);
+      return new StatusPipe(pipe[0], pid);
     }
   }
 
