@@ -77,17 +77,20 @@ class RegistryWireMockTest {
     wm.start();
     store = ImageStore.open(new StampRoot(root));
     ImageStore src = ImageStore.open(new StampRoot(source));
-    Descriptor m = LocalImages.tagged(src, "x.test/app:1", "wiremock", 10_000);
+    image = served(src, LocalImages.tagged(src, "x.test/app:1", "wiremock", 10_000));
+  }
+
+  /** What the stub registry serves of {@code src}'s image {@code x.test/app:1}. */
+  static Served served(ImageStore src, Descriptor manifest) throws Exception {
     Image img = src.resolve("x.test/app:1");
     Descriptor layer = img.layers().get(0);
-    image =
-        new Served(
-            m.digest(),
-            src.readBlob(m.digest()),
-            img.manifest().config(),
-            src.readBlob(img.configDigest()),
-            layer,
-            src.readBlob(layer.digest()));
+    return new Served(
+        manifest.digest(),
+        src.readBlob(manifest.digest()),
+        img.manifest().config(),
+        src.readBlob(img.configDigest()),
+        layer,
+        src.readBlob(layer.digest()));
   }
 
   @AfterEach
@@ -471,18 +474,8 @@ class RegistryWireMockTest {
   void aLargeBlobThatDoesNotMatchItsDigestIsRefusedAndNotStoredAndTheIntactOneIsStored(
       @TempDir Path bigSource) throws Exception {
     ImageStore src = ImageStore.open(new StampRoot(bigSource));
-    Descriptor m = LocalImages.tagged(src, "x.test/app:1", "large", (3 << 20) + 1);
-    Image img = src.resolve("x.test/app:1");
-    Descriptor layer = img.layers().get(0);
-    image =
-        new Served(
-            m.digest(),
-            src.readBlob(m.digest()),
-            img.manifest().config(),
-            src.readBlob(img.configDigest()),
-            layer,
-            src.readBlob(layer.digest()));
-    assertThat(layer.size()).isGreaterThan(3 << 20);
+    image = served(src, LocalImages.tagged(src, "x.test/app:1", "large", (3 << 20) + 1));
+    assertThat(image.layer().size()).isGreaterThan(3 << 20);
     serveImage(null);
     byte[] corrupt = image.layerBytes().clone();
     corrupt[corrupt.length - 2] ^= 0x01;
@@ -496,7 +489,7 @@ class RegistryWireMockTest {
     wm.resetAll();
     serveImage(null);
     pull();
-    assertThat(store.readBlob(layer.digest())).isEqualTo(image.layerBytes());
+    assertThat(store.readBlob(image.layer().digest())).isEqualTo(image.layerBytes());
   }
 
   @Test
