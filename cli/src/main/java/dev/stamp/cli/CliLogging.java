@@ -59,7 +59,7 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
 
     @Override
     protected void append(ILoggingEvent event) {
-      if (!HandOff.toCaller(encoder.getLayout().doLayout(event))) {
+      if (!HandOff.toCaller(() -> encoder.getLayout().doLayout(event))) {
         stderr.doAppend(event);
       }
     }

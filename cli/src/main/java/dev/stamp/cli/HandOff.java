@@ -79,15 +79,16 @@ final class HandOff implements AutoCloseable {
   /**
    * Writes a log line to the standard error of the caller whose command this thread works for;
    * false when it works for none (or for one that has ended: a thread that outlives its command,
-   * such as a shared pool's, logs to the agent's own standard error again).
+   * such as a shared pool's, logs to the agent's own standard error again). The line is made only
+   * when there is a caller to write it to.
    */
-  static boolean toCaller(String line) {
+  static boolean toCaller(java.util.function.Supplier<String> line) {
     Caller caller = CALLER.get();
     if (caller == null || caller.done) {
       return false;
     }
     synchronized (caller.err) {
-      caller.err.print(line);
+      caller.err.print(line.get());
       caller.err.flush();
     }
     return true;

@@ -27,6 +27,8 @@ public final class NativeSha256 extends MessageDigest {
   private static final int STAGE = 1 << 20;
   private static final Cleaner CLEANER = Cleaner.create();
 
+  private static volatile boolean prepared;
+
   private static final class Holder {
     static final LibCrypto CRYPTO = load();
   }
@@ -51,6 +53,10 @@ public final class NativeSha256 extends MessageDigest {
    * fresh JVM ~60 ms (jnr-ffi's set-up), which then overlaps that work instead of adding to it.
    */
   public static void prepare() {
+    if (prepared) {
+      return; // bound, or being bound, already (a long-lived agent pulls many times)
+    }
+    prepared = true;
     Thread t = new Thread(NativeSha256::available, "stamp-libcrypto-init");
     t.setDaemon(true);
     t.start();
